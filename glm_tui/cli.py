@@ -1,0 +1,325 @@
+"""The ``glm-tui`` command: the TUI by default, and the scripting subcommands.
+
+Textual is imported only when the TUI starts, so ``ask``, ``list``, ``show`` and ``search``
+start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from glm_tui import __version__
+from glm_tui.config import ConfigError, Settings, load_settings, redact
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class Failure(Exception):
+    """A request or data failure: printed as one ``error:`` line, exit 1."""
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+# -- global options, accepted before or after the subcommand ------------------------------------
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and value is not False and param.name:
+        ctx.meta.setdefault("glm_flags", {})[param.name] = value
+    return value
+
+
+_GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--provider",), {"help": "aimlapi (default), zai, openai or demo."}),
+    (("--base-url",), {"help": "API base URL (env GLM_TUI_BASE_URL)."}),
+    (("--model",), {"help": "Model id (env GLM_TUI_MODEL)."}),
+    (("--thinking/--no-thinking",), {"default": None, "help": "Let the model think first."}),
+    (("--temperature",), {"type": float, "help": "Sampling temperature."}),
+    (("--top-p", "top_p"), {"type": float, "help": "Nucleus sampling."}),
+    (("--max-tokens", "max_tokens"), {"type": int, "help": "Most tokens in a reply."}),
+    (("--system", "system_prompt"), {"help": "System prompt for new conversations."}),
+    (("--db", "db_path"), {"help": "History database (env GLM_TUI_DB)."}),
+    (("--config", "config_path"), {"help": "Config file (env GLM_TUI_CONFIG)."}),
+    (("--demo",), {"is_flag": True, "default": False, "help": "Use the offline demo model."}),
+]
+
+
+def global_options(func: F) -> F:
+    for decls, extra in reversed(_GLOBAL_OPTIONS):
+        func = click.option(*decls, expose_value=False, callback=_remember, **extra)(func)
+    return func
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    flags = ctx.meta.get("glm_flags", {})
+    try:
+        return load_settings(flags)
+    except ConfigError as exc:
+        # A wrong flag is bad usage; a broken file or variable is failed data.
+        fail(str(exc), EXIT_USAGE if str(exc).startswith("--") else EXIT_FAILED)
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Any]:
+    from glm_tui.store import Store, StoreError
+
+    try:
+        store = Store.open(settings.db_path)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- the group ----------------------------------------------------------------------------------
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
+@click.version_option(__version__, "--version", prog_name="glm-tui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A terminal chat client for GLM-4.7. With no command, starts the TUI."""
+    if ctx.invoked_subcommand is None:
+        settings = settings_from(ctx)
+        from glm_tui.ui.app import run_app
+
+        run_app(settings)
+
+
+def main() -> None:
+    cli(prog_name="glm-tui")
+
+
+# -- ask ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("prompt", required=False)
+@click.option("-c", "--continue", "continue_", is_flag=True, help="Continue the latest conversation.")
+@click.option("--cid", type=int, help="Continue this conversation.")
+@click.option("--reasoning", is_flag=True, help="Also stream the reasoning to stderr.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
+@click.option("--no-save", is_flag=True, help="Do not write to the history database.")
+@global_options
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    prompt: str | None,
+    continue_: bool,
+    cid: int | None,
+    reasoning: bool,
+    as_json: bool,
+    no_save: bool,
+) -> None:
+    """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
+    settings = settings_from(ctx)
+    if prompt is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            fail("no prompt: give one as an argument or on standard input", EXIT_USAGE)
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        fail("the prompt is empty", EXIT_USAGE)
+    if continue_ and cid is not None:
+        fail("use either -c or --cid, not both", EXIT_USAGE)
+    problem = settings.request_problem()
+    if problem:
+        fail(problem, EXIT_USAGE if "needs" in problem else EXIT_FAILED)
+
+    from glm_tui.ask import run_ask
+
+    code = run_ask(
+        settings,
+        prompt,
+        continue_latest=continue_,
+        conversation_id=cid,
+        reasoning=reasoning,
+        as_json=as_json,
+        save=not no_save,
+    )
+    sys.exit(code)
+
+
+# -- reading the history ------------------------------------------------------------------------
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N conversations.")
+@global_options
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool, limit: int | None) -> None:
+    """Conversations, most recently updated first."""
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        rows = store.list_conversations(limit=limit)
+    if as_json:
+        echo_json([row.to_json() for row in rows])
+        return
+    for row in rows:
+        when = row.updated_at[:16].replace("T", " ")
+        click.echo(f"{row.id:>6}  {when}  {row.message_count:>4} msgs  {row.title}")
+
+
+@cli.command()
+@click.argument("conversation_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--all", "whole_tree", is_flag=True, help="Every branch, not only the current one.")
+@global_options
+@click.pass_context
+def show(ctx: click.Context, conversation_id: int, as_json: bool, whole_tree: bool) -> None:
+    """One conversation (its current branch)."""
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        conversation = store.get_conversation(conversation_id)
+        if whole_tree:
+            messages = store.all_messages(conversation_id)
+        else:
+            messages = store.current_path(conversation_id)
+        if as_json:
+            echo_json(conversation.to_json(messages))
+        else:
+            click.echo(store.export_markdown(conversation_id), nl=False)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, help="At most N results.")
+@global_options
+@click.pass_context
+def search(ctx: click.Context, query: str, as_json: bool, limit: int) -> None:
+    """Full-text search over all messages, reasoning included."""
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        hits = store.search(query, limit=limit)
+    if as_json:
+        echo_json([hit.to_json() for hit in hits])
+        return
+    for hit in hits:
+        snippet = " ".join(hit.snippet.split())
+        click.echo(f"{hit.conversation_id:>6}  {hit.title}  [{hit.role}]  {snippet}")
+
+
+@cli.command()
+@click.argument("conversation_id", type=int, required=False)
+@click.option("--all", "everything", is_flag=True, help="Every conversation.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@global_options
+@click.pass_context
+def export(
+    ctx: click.Context,
+    conversation_id: int | None,
+    everything: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Export a conversation (or --all) as Markdown or JSON."""
+    if everything == (conversation_id is not None):
+        fail("give a conversation id or --all", EXIT_USAGE)
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        if fmt == "json":
+            data = store.export_all() if everything else store.export_conversation(conversation_id)
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        else:
+            ids = [c.id for c in store.list_conversations()] if everything else [conversation_id]
+            text = "\n---\n\n".join(store.export_markdown(i) for i in ids)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror}")
+    click.echo(f"exported to {output}", err=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@global_options
+@click.pass_context
+def import_(ctx: click.Context, file: Path) -> None:
+    """Import a JSON export."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"{file}: no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read it ({exc})")
+    except json.JSONDecodeError as exc:
+        fail(f"{file}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        ids = store.import_data(data)
+    click.echo(f"imported {len(ids)} conversation(s): {', '.join(map(str, ids))}")
+
+
+@cli.command()
+@click.argument("conversation_id", type=int)
+@global_options
+@click.pass_context
+def rm(ctx: click.Context, conversation_id: int) -> None:
+    """Delete a conversation."""
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        title = store.get_conversation(conversation_id).title
+        store.delete_conversation(conversation_id)
+    click.echo(f"deleted conversation {conversation_id}: {title}")
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
+@click.pass_context
+def config_(ctx: click.Context, as_json: bool) -> None:
+    """Print the effective settings (key redacted) and where each came from."""
+    settings = settings_from(ctx)
+    rows: list[tuple[str, Any, str]] = [
+        ("provider", settings.provider, settings.sources["provider"]),
+        ("base_url", settings.effective_base_url, settings.sources["base_url"]),
+        ("model", settings.effective_model, settings.sources["model"]),
+        ("api_key", redact(settings.api_key), settings.sources["api_key"]),
+        ("thinking", settings.thinking, settings.sources["thinking"]),
+        ("temperature", settings.temperature, settings.sources["temperature"]),
+        ("top_p", settings.top_p, settings.sources["top_p"]),
+        ("max_tokens", settings.max_tokens, settings.sources["max_tokens"]),
+        ("system_prompt", settings.system_prompt, settings.sources["system_prompt"]),
+        ("theme", settings.theme, settings.sources["theme"]),
+        ("read_timeout", settings.read_timeout, settings.sources["read_timeout"]),
+        ("db", str(settings.db_path), settings.sources["db_path"]),
+        ("config", str(settings.config_path), settings.sources["config_path"]),
+    ]
+    if as_json:
+        echo_json({name: {"value": value, "source": src} for name, value, src in rows})
+        return
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, src in rows:
+        shown = "(not set)" if value is None else value
+        if name in ("thinking",) and value is None:
+            shown = "(server default: on)"
+        click.echo(f"{name:<{width}}  {shown}  [{src}]")

@@ -1,0 +1,391 @@
+"""Settings: built-in defaults < config.toml < environment < command-line flags.
+
+Nothing here imports Textual or httpx, so the scripting commands start fast.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "glm-tui"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line for the user (it names the file if any)."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    base_url: str | None
+    default_model: str | None
+    key_env: str | None
+    label: str
+
+
+DEMO_MODEL = "glm-4.7-demo"
+
+PROVIDERS: dict[str, Provider] = {
+    "aimlapi": Provider(
+        "aimlapi", "https://api.aimlapi.com/v1", "zhipu/glm-4.7", "AIMLAPI_API_KEY", "AI/ML API"
+    ),
+    "zai": Provider("zai", "https://api.z.ai/api/paas/v4", "glm-4.7", "ZAI_API_KEY", "Z.ai"),
+    "openai": Provider("openai", None, None, None, "OpenAI-compatible"),
+    "demo": Provider("demo", "http://demo.glm-tui.invalid/v1", DEMO_MODEL, None, "demo (offline)"),
+}
+GENERIC_KEY_ENV = "GLM_TUI_API_KEY"
+
+
+def default_config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path(APP_NAME) / "history.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings of one run. ``sources`` says where each value came from."""
+
+    provider: str = "aimlapi"
+    """Which API to talk to: ``aimlapi`` (default), ``zai``, ``openai`` or ``demo``."""
+    base_url: str | None = None
+    """The API's base URL; None means the provider's own."""
+    model: str | None = None
+    """The model id; None means the provider's default model."""
+    api_key: str | None = field(default=None, repr=False)
+    """The API key (from the environment or the config file); never printed in full."""
+    thinking: bool | None = None
+    """Ask the model to think first; None leaves it to the server (GLM-4.7 thinks by default)."""
+    temperature: float | None = None
+    """Sampling temperature; None leaves the server's default."""
+    top_p: float | None = None
+    """Nucleus sampling; None leaves the server's default."""
+    max_tokens: int | None = None
+    """Upper bound on the reply's tokens (reasoning included); None leaves the server's default."""
+    system_prompt: str | None = None
+    """The system prompt given to new conversations."""
+    theme: str = "glm-dark"
+    """The TUI's colour theme (a bundled one or one in ``<config dir>/themes``)."""
+    read_timeout: float = 120.0
+    """Seconds without a byte from the server before the reply counts as timed out."""
+    db_path: Path = field(default_factory=default_db_path)
+    """Where the history database lives."""
+    config_path: Path = field(default_factory=default_config_path)
+    """The config file that was read (it may not exist)."""
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def provider_info(self) -> Provider:
+        return PROVIDERS[self.provider]
+
+    @property
+    def effective_base_url(self) -> str | None:
+        return self.base_url or self.provider_info.base_url
+
+    @property
+    def effective_model(self) -> str | None:
+        return self.model or self.provider_info.default_model
+
+    @property
+    def is_demo(self) -> bool:
+        return self.provider == "demo"
+
+    @property
+    def model_label(self) -> str:
+        """The model name as shown to people (the demo model says so)."""
+        if self.is_demo:
+            return "GLM-4.7 demo (offline)"
+        return self.effective_model or "?"
+
+    @property
+    def redacted_key(self) -> str | None:
+        return redact(self.api_key)
+
+    def request_problem(self) -> str | None:
+        """Why no request can be sent with these settings, or None when one can."""
+        if self.is_demo:
+            return None
+        if not self.effective_base_url:
+            return f"the {self.provider} provider needs a base URL (--base-url or GLM_TUI_BASE_URL)"
+        if not self.effective_model:
+            return f"the {self.provider} provider needs a model (--model or GLM_TUI_MODEL)"
+        if not self.api_key:
+            return f"no API key: set {key_env_names(self.provider)} or api_key in {self.config_path}"
+        return None
+
+    def with_values(self, **changes: Any) -> Settings:
+        sources = dict(self.sources)
+        for name in changes:
+            sources[name] = "changed in this session"
+        return replace(self, sources=sources, **changes)
+
+
+def redact(key: str | None) -> str | None:
+    """At most the last 4 characters of a key."""
+    if not key:
+        return None
+    return "…" + key[-4:] if len(key) > 8 else "…"
+
+
+def key_env_names(provider: str) -> str:
+    own = PROVIDERS[provider].key_env if provider in PROVIDERS else None
+    return f"{GENERIC_KEY_ENV} or {own}" if own else GENERIC_KEY_ENV
+
+
+# -- parsing and validation ------------------------------------------------------------------
+
+_FILE_KEYS = {
+    "provider",
+    "base_url",
+    "model",
+    "api_key",
+    "thinking",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "system_prompt",
+    "theme",
+    "read_timeout",
+    "db",
+}
+
+
+def _as_bool(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in {"1", "true", "yes", "on", "enabled"}:
+            return True
+        if low in {"0", "false", "no", "off", "disabled"}:
+            return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
+def _as_float(value: object, name: str, lo: float, hi: float) -> float:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if math.isnan(number) or not lo <= number <= hi:
+        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {number:g}")
+    return number
+
+
+def _as_int(value: object, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if not lo <= number <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {number}")
+    return number
+
+
+def _as_str(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be text, got {value!r}")
+    return value
+
+
+def normalise(name: str, value: object) -> Any:
+    """Check one setting's value and convert it to its type; raise ConfigError when wrong."""
+    if name == "provider":
+        text = _as_str(value, name).strip().lower()
+        if text not in PROVIDERS:
+            raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}, got {text!r}")
+        return text
+    if name == "thinking":
+        return _as_bool(value, name)
+    if name == "temperature":
+        return _as_float(value, name, 0.0, 2.0)
+    if name == "top_p":
+        return _as_float(value, name, 0.0, 1.0)
+    if name == "max_tokens":
+        return _as_int(value, name, 1, 131072)
+    if name == "read_timeout":
+        return _as_float(value, name, 1.0, 3600.0)
+    if name == "base_url":
+        text = _as_str(value, name).strip().rstrip("/")
+        if not text.startswith(("http://", "https://")):
+            raise ConfigError(f"base_url must start with http:// or https://, got {text!r}")
+        return text
+    if name in {"db", "db_path"}:
+        return Path(_as_str(value, name)).expanduser()
+    text = _as_str(value, name)
+    if name in {"model", "theme", "api_key"}:
+        text = text.strip()
+        if not text:
+            raise ConfigError(f"{name} must not be empty")
+    return text
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's settings, checked; {} when it does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _FILE_KEYS:
+            raise ConfigError(
+                f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FILE_KEYS))})"
+            )
+        try:
+            values["db_path" if key == "db" else key] = normalise(key, value)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    return values
+
+
+_ENV_SETTINGS = {
+    "GLM_TUI_PROVIDER": "provider",
+    "GLM_TUI_BASE_URL": "base_url",
+    "GLM_TUI_MODEL": "model",
+    "GLM_TUI_DB": "db_path",
+    "GLM_TUI_THEME": "theme",
+}
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Resolve every setting: flag > environment > config file > default.
+
+    ``flags`` holds only the options given on the command line (None values are ignored);
+    ``config_path`` and ``demo`` are accepted there too.
+    """
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    if "config_path" in flags:
+        config_path, config_src = Path(flags["config_path"]).expanduser(), "flag --config"
+    elif env.get("GLM_TUI_CONFIG"):
+        config_path, config_src = Path(env["GLM_TUI_CONFIG"]).expanduser(), "env GLM_TUI_CONFIG"
+    else:
+        config_path, config_src = default_config_path(), "default"
+    values["config_path"], sources["config_path"] = config_path, config_src
+
+    for name, value in read_config_file(config_path).items():
+        values[name], sources[name] = value, f"config file {config_path}"
+
+    for var, name in _ENV_SETTINGS.items():
+        if env.get(var):
+            try:
+                values[name] = normalise(name, env[var])
+            except ConfigError as exc:
+                raise ConfigError(f"environment variable {var}: {exc}") from None
+            sources[name] = f"env {var}"
+
+    for name, value in flags.items():
+        if name in {"config_path", "demo"}:
+            continue
+        try:
+            values[name] = normalise(name, value)
+        except ConfigError as exc:
+            raise ConfigError(f"--{name.replace('_', '-')}: {exc}") from None
+        sources[name] = f"flag --{name.replace('_', '-').replace('db-path', 'db')}"
+
+    if flags.get("demo"):
+        values["provider"], sources["provider"] = "demo", "flag --demo"
+
+    provider = values.get("provider", "aimlapi")
+    own_env = PROVIDERS[provider].key_env
+    for var in (GENERIC_KEY_ENV, own_env):
+        if var and env.get(var, "").strip():
+            values["api_key"], sources["api_key"] = env[var].strip(), f"env {var}"
+            break
+
+    for f in fields(Settings):
+        if f.name != "sources":
+            sources.setdefault(f.name, "default")
+    return Settings(**values, sources=sources)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    escaped = "".join(c if c >= " " or c in "\\" else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def save_config(path: Path, updates: Mapping[str, Any]) -> None:
+    """Merge ``updates`` into the config file, atomically and readable by the owner only.
+
+    A None value removes the key. Values are checked first, so nothing is half-written.
+    """
+    current = read_config_file(path)
+    if "db_path" in current:
+        current["db"] = current.pop("db_path")
+    for key, value in updates.items():
+        key = "db" if key == "db_path" else key
+        if key not in _FILE_KEYS:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is None:
+            current.pop(key, None)
+        else:
+            current[key] = normalise(key, value)
+    text = "# glm-tui settings (written by glm-tui; safe to edit)\n" + "".join(
+        f"{key} = {_toml_value(value)}\n" for key, value in current.items()
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def config_permission_warning(settings: Settings) -> str | None:
+    """A warning when the config file holds a key and others can read it."""
+    path = settings.config_path
+    if not settings.sources.get("api_key", "").startswith("config file"):
+        return None
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"{path} holds an API key and other users can read it: run chmod 600 {path}"
+    return None

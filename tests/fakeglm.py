@@ -1,0 +1,588 @@
+"""A fake GLM-4.7 server for tests: a real HTTP/1.1 server on 127.0.0.1 in a background thread.
+
+It speaks the wire format of docs/glm-api.md (Z.ai and AI/ML API flavours) and can misbehave on
+demand: error frames, dropped or stalled connections, slow streams, arbitrary bytes. Responses are
+queued with ``FakeGLM.enqueue`` and served one per request, in order; when the queue is empty a
+short successful Z.ai-shaped reply (``DEFAULT_REASONING`` / ``DEFAULT_REPLY``) is served.
+
+Only the standard library is used, so the server exercises the client's real network code.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import select
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_REPLY = "Hello from the fake GLM server."
+DEFAULT_REASONING = "The user says hello."
+MODEL = "glm-4.7"
+
+
+class _Stall:
+    """Marker step: send nothing more and hold the connection open."""
+
+    def __repr__(self) -> str:
+        return "STALL"
+
+
+STALL = _Stall()
+
+# A step is bytes to write (and flush) as one chunk, a float to sleep for, or STALL.
+Step = bytes | float | _Stall
+
+
+@dataclass
+class Response:
+    """One scripted response. ``steps`` is None for a plain body sent with Content-Length."""
+
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    steps: list[Step] | None = None
+    body: bytes = b""
+    content_type: str = "text/event-stream"
+    stall_before_headers: bool = False
+    # Close the socket without the final zero-length chunk (an abrupt drop).
+    abort: bool = False
+
+    def __repr__(self) -> str:
+        n = "-" if self.steps is None else len(self.steps)
+        return f"Response(status={self.status}, steps={n}, abort={self.abort})"
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    json: Any
+    # Set when the server saw the client go away before the response was fully sent.
+    disconnected: threading.Event = field(default_factory=threading.Event)
+    # Set when the server has finished with this request (sent it all, or gave up).
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+# --- building SSE payloads -------------------------------------------------------------------
+
+
+def sse(obj: Any) -> bytes:
+    """One ``data:`` event: a JSON object, or a raw string such as ``[DONE]``."""
+    text = obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"))
+    return b"data: " + text.encode() + b"\n\n"
+
+
+DONE = sse("[DONE]")
+
+
+def chunk(
+    *,
+    reasoning: str | None = None,
+    content: str | None = None,
+    finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
+    model: str = MODEL,
+    reasoning_key: str = "reasoning_content",
+) -> dict[str, Any]:
+    """A ``chat.completion.chunk`` object shaped like Z.ai's (role repeated in every delta)."""
+    delta: dict[str, Any] = {"role": "assistant"}
+    if reasoning is not None:
+        delta[reasoning_key] = reasoning
+    if content is not None:
+        delta["content"] = content
+    choice: dict[str, Any] = {"index": 0}
+    # Mid-stream chunks omit finish_reason entirely, as Z.ai does.
+    if finish_reason is not None:
+        choice["finish_reason"] = finish_reason
+    choice["delta"] = delta
+    out: dict[str, Any] = {
+        "id": "fake-0001",
+        "created": 1773349535,
+        "object": "chat.completion.chunk",
+        "model": model,
+        "choices": [choice],
+    }
+    if usage is not None:
+        out["usage"] = usage
+    return out
+
+
+def usage_dict(
+    prompt: int = 8,
+    completion: int = 10,
+    reasoning: int = 0,
+    cached: int = 0,
+) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
+    }
+
+
+class _Auto:
+    def __repr__(self) -> str:
+        return "AUTO"
+
+
+AUTO: Any = _Auto()  # usage computed from the scripted text
+
+
+def _pieces(text: str | None, size: int) -> list[str]:
+    if not text:
+        return []
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _delta_events(
+    content: str | None, reasoning: str | None, chunk_chars: int, model: str, reasoning_key: str
+) -> list[bytes]:
+    events = [
+        sse(chunk(reasoning=p, model=model, reasoning_key=reasoning_key))
+        for p in _pieces(reasoning, chunk_chars)
+    ]
+    events += [sse(chunk(content=p, model=model)) for p in _pieces(content, chunk_chars)]
+    return events
+
+
+def _auto_usage(usage: Any, content: str | None, reasoning: str | None, size: int) -> Any:
+    if usage is not AUTO:
+        return usage
+    n_reason = len(_pieces(reasoning, size))
+    return usage_dict(completion=n_reason + len(_pieces(content, size)), reasoning=n_reason)
+
+
+def _with_delay(events: list[bytes], delay: float) -> list[Step]:
+    if delay <= 0:
+        return list(events)
+    steps: list[Step] = []
+    for ev in events:
+        steps.append(ev)
+        steps.append(delay)
+    return steps
+
+
+# --- response builders -----------------------------------------------------------------------
+
+
+def zai_stream(
+    content: str = DEFAULT_REPLY,
+    reasoning: str | None = None,
+    finish_reason: str = "stop",
+    usage: Any = AUTO,
+    chunk_chars: int = 8,
+    done: bool = True,
+    delay: float = 0.0,
+    model: str = MODEL,
+    reasoning_key: str = "reasoning_content",
+) -> Response:
+    """Z.ai layout: deltas, then a finish chunk carrying ``usage``, then ``data: [DONE]``.
+
+    ``usage=None`` omits usage; ``delay`` sleeps between events.
+    """
+    events = _delta_events(content, reasoning, chunk_chars, model, reasoning_key)
+    usage = _auto_usage(usage, content, reasoning, chunk_chars)
+    events.append(sse(chunk(content="", finish_reason=finish_reason, usage=usage, model=model)))
+    if done:
+        events.append(DONE)
+    return Response(steps=_with_delay(events, delay))
+
+
+def aimlapi_stream(
+    content: str = DEFAULT_REPLY,
+    reasoning: str | None = None,
+    finish_reason: str = "stop",
+    usage: Any = AUTO,
+    chunk_chars: int = 8,
+    done: bool = False,
+    delay: float = 0.0,
+    credits_used: float | None = None,
+    usd_spent: float | None = None,
+    model: str = MODEL,
+) -> Response:
+    """OpenAI layout: the finish chunk has no usage; a separate ``{"choices": [], "usage": ...}``
+    chunk follows (with ``meta.usage.credits_used`` / ``usd_spent`` when given). No ``[DONE]``
+    by default, as in AI/ML API's examples."""
+    events = _delta_events(content, reasoning, chunk_chars, model, "reasoning_content")
+    events.append(sse(chunk(finish_reason=finish_reason, model=model)))
+    usage = _auto_usage(usage, content, reasoning, chunk_chars)
+    if usage is not None:
+        tail: dict[str, Any] = {
+            "id": "fake-0001",
+            "object": "chat.completion.chunk",
+            "model": model,
+            "choices": [],
+            "usage": usage,
+        }
+        meta = {
+            k: v for k, v in (("credits_used", credits_used), ("usd_spent", usd_spent)) if v is not None
+        }
+        if meta:
+            tail["meta"] = {"usage": meta}
+        events.append(sse(tail))
+    if done:
+        events.append(DONE)
+    return Response(steps=_with_delay(events, delay))
+
+
+def raw_stream(
+    steps: list[bytes | str | float],
+    delay: float = 0.0,
+    status: int = 200,
+    content_type: str = "text/event-stream",
+    headers: list[tuple[str, str]] | None = None,
+    abort: bool = False,
+) -> Response:
+    """Arbitrary bytes, each item written and flushed as its own chunk (str is UTF-8 encoded,
+    a float is a pause). Use it for CRLF, comments, ``event:`` lines, split UTF-8, bad JSON."""
+    out: list[Step] = []
+    for item in steps:
+        if isinstance(item, str):
+            item = item.encode()
+        if isinstance(item, bytes | float):
+            out.append(item)
+        if delay > 0 and isinstance(item, bytes):
+            out.append(delay)
+    return Response(
+        status=status, steps=out, content_type=content_type, headers=headers or [], abort=abort
+    )
+
+
+def error_stream(
+    content: str = "Partial ans",
+    code: str | int = "1234",
+    message: str = "Network error, please try again later",
+    reasoning: str | None = None,
+    chunk_chars: int = 8,
+) -> Response:
+    """Some deltas, then ``data: {"error": {...}}``, then the body ends."""
+    events = _delta_events(content, reasoning, chunk_chars, MODEL, "reasoning_content")
+    events.append(sse({"error": {"code": code, "message": message}}))
+    return Response(steps=list(events))
+
+
+def drop_stream(
+    content: str = "Partial ans",
+    reasoning: str | None = None,
+    abrupt: bool = False,
+    chunk_chars: int = 8,
+) -> Response:
+    """Some deltas, then the body ends with no finish_reason. ``abrupt`` closes the socket
+    without finishing the chunked body (the client sees an incomplete read)."""
+    events = _delta_events(content, reasoning, chunk_chars, MODEL, "reasoning_content")
+    return Response(steps=list(events), abort=abrupt)
+
+
+def stall_stream(
+    content: str = "Partial ans",
+    reasoning: str | None = None,
+    before_headers: bool = False,
+    chunk_chars: int = 8,
+) -> Response:
+    """Some deltas, then silence with the connection held open until the client goes away
+    or the server closes. ``before_headers`` stalls before even the status line."""
+    events = _delta_events(content, reasoning, chunk_chars, MODEL, "reasoning_content")
+    return Response(steps=[*events, STALL], stall_before_headers=before_headers)
+
+
+def slow_stream(
+    content: str = DEFAULT_REPLY,
+    reasoning: str | None = None,
+    tokens_per_second: float = 20.0,
+    chunk_chars: int = 4,
+    finish_reason: str = "stop",
+) -> Response:
+    """A Z.ai stream paced at ``tokens_per_second`` events per second."""
+    return zai_stream(
+        content,
+        reasoning=reasoning,
+        finish_reason=finish_reason,
+        chunk_chars=chunk_chars,
+        delay=1.0 / tokens_per_second,
+    )
+
+
+def big_stream(
+    n_tokens: int = 40_000,
+    reasoning_tokens: int = 0,
+    token: str = "tok ",
+    events_per_write: int = 256,
+    finish_reason: str = "stop",
+) -> Response:
+    """``reasoning_tokens`` reasoning events then ``n_tokens`` content events, one token each,
+    sent as fast as possible (several events per write) for benchmarks."""
+    reason_ev = sse(chunk(reasoning=token))
+    content_ev = sse(chunk(content=token))
+    events = [reason_ev] * reasoning_tokens + [content_ev] * n_tokens
+    usage = usage_dict(completion=reasoning_tokens + n_tokens, reasoning=reasoning_tokens)
+    events.append(sse(chunk(content="", finish_reason=finish_reason, usage=usage)))
+    events.append(DONE)
+    size = max(1, events_per_write)
+    steps: list[Step] = [b"".join(events[i : i + size]) for i in range(0, len(events), size)]
+    return Response(steps=steps)
+
+
+def _retry_headers(headers: dict[str, str] | None, retry_after: float | str | None) -> list[tuple[str, str]]:
+    out = list((headers or {}).items())
+    if retry_after is not None:
+        value = retry_after if isinstance(retry_after, str) else f"{retry_after:g}"
+        out.append(("Retry-After", value))
+    return out
+
+
+def error_response(
+    status: int,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    retry_after: float | str | None = None,
+) -> Response:
+    """A plain JSON error (no stream). ``retry_after`` adds a Retry-After header (a number of
+    seconds, or a string such as an HTTP date from ``http_date``)."""
+    return Response(
+        status=status,
+        body=json.dumps(body if body is not None else {}).encode(),
+        content_type="application/json",
+        headers=_retry_headers(headers, retry_after),
+    )
+
+
+def zai_error(
+    status: int, code: str | int, message: str, retry_after: float | str | None = None
+) -> Response:
+    """Z.ai's error body: ``{"error": {"code": ..., "message": ...}}``."""
+    return error_response(status, {"error": {"code": code, "message": message}}, None, retry_after)
+
+
+def aimlapi_error(status: int, message: str, retry_after: float | str | None = None) -> Response:
+    """AI/ML API's error body (statusCode is a string there)."""
+    body = {
+        "message": message,
+        "path": "/v1/chat/completions",
+        "requestId": "fake-request-id",
+        "statusCode": str(status),
+        "timestamp": "2026-01-01T00:00:00.000Z",
+    }
+    return error_response(status, body, None, retry_after)
+
+
+def body_response(status: int, body: bytes | str, content_type: str = "application/json") -> Response:
+    """A non-streaming body, e.g. a JSON completion or an HTML page, for protocol errors."""
+    data = body.encode() if isinstance(body, str) else body
+    return Response(status=status, body=data, content_type=content_type)
+
+
+def http_date(seconds_from_now: float) -> str:
+    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeGLM
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # keep test output clean
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.fake._track(self.connection, add=False)
+
+    def do_GET(self) -> None:
+        self._send_plain(404, {"error": {"code": "404", "message": "not found"}})
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            parsed: Any = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        rec = RecordedRequest(
+            method="POST",
+            path=self.path,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=raw,
+            json=parsed,
+        )
+        fake._record(rec)
+        try:
+            if self.path.rstrip("/") != fake.base_path + "/chat/completions":
+                self._send_plain(404, {"error": {"code": "404", "message": "no such path"}})
+            else:
+                self._serve(fake._next_response(), rec)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
+            rec.disconnected.set()
+            self.close_connection = True
+        finally:
+            rec.done.set()
+
+    def _send_plain(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _wait(self, seconds: float | None, rec: RecordedRequest) -> bool:
+        """Sleep up to ``seconds`` (forever if None) watching the socket; False when the
+        client went away or the server is closing."""
+        fake = self.server.fake
+        end = None if seconds is None else time.monotonic() + seconds
+        while not fake._closing.is_set():
+            left = 0.05 if end is None else min(0.05, end - time.monotonic())
+            if left <= 0:
+                return True
+            readable, _, _ = select.select([self.connection], [], [], left)
+            if readable:
+                try:
+                    peek = self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    peek = b""
+                if not peek:
+                    rec.disconnected.set()
+                    return False
+                time.sleep(left)  # unexpected bytes from the client: ignore them
+        return False
+
+    def _serve(self, resp: Response, rec: RecordedRequest) -> None:
+        if resp.stall_before_headers:
+            self._wait(None, rec)
+            self.close_connection = True
+            return
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        for key, value in resp.headers:
+            self.send_header(key, value)
+        if resp.steps is None:
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            self.wfile.write(resp.body)
+            return
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        for step in resp.steps:
+            if isinstance(step, _Stall):
+                self._wait(None, rec)
+                self.close_connection = True
+                return
+            if isinstance(step, float):
+                if not self._wait(step, rec):
+                    self.close_connection = True
+                    return
+                continue
+            if step:  # a zero-length chunk would end the body
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(step), step))
+        if resp.abort:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class FakeGLM:
+    """The fake server; started on construction, stopped by ``close()`` (or ``with``)."""
+
+    def __init__(self, base_path: str = "/v1") -> None:
+        self.base_path = base_path.rstrip("/")
+        self.requests: list[RecordedRequest] = []
+        self._queue: deque[Response] = deque()
+        self._cond = threading.Condition()
+        self._closing = threading.Event()
+        self._conns: set[socket.socket] = set()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.base_path}"
+
+    def enqueue(self, *responses: Response) -> None:
+        with self._cond:
+            self._queue.extend(responses)
+
+    def reset(self) -> None:
+        with self._cond:
+            self._queue.clear()
+            self.requests.clear()
+
+    def wait_for_requests(self, n: int, timeout: float = 5.0) -> list[RecordedRequest]:
+        """Block until at least ``n`` requests arrived (AssertionError on timeout)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.requests) >= n, timeout):
+                raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
+            return list(self.requests)
+
+    async def await_requests(self, n: int, timeout: float = 5.0) -> list[RecordedRequest]:
+        """``wait_for_requests`` for async tests (does not block the event loop)."""
+        import asyncio
+
+        return await asyncio.to_thread(self.wait_for_requests, n, timeout)
+
+    def close(self) -> None:
+        self._closing.set()
+        self._server.shutdown()
+        self._server.server_close()
+        with self._cond:
+            conns = list(self._conns)
+        for conn in conns:  # wake handler threads parked on keep-alive reads
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeGLM:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # called from handler threads
+    def _record(self, rec: RecordedRequest) -> None:
+        with self._cond:
+            self.requests.append(rec)
+            self._cond.notify_all()
+
+    def _next_response(self) -> Response:
+        with self._cond:
+            if self._queue:
+                return self._queue.popleft()
+        return zai_stream(DEFAULT_REPLY, reasoning=DEFAULT_REASONING)
+
+    def _track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._cond:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
