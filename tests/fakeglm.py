@@ -225,7 +225,9 @@ def aimlapi_stream(
             "usage": usage,
         }
         meta = {
-            k: v for k, v in (("credits_used", credits_used), ("usd_spent", usd_spent)) if v is not None
+            k: v
+            for k, v in (("credits_used", credits_used), ("usd_spent", usd_spent))
+            if v is not None
         }
         if meta:
             tail["meta"] = {"usage": meta}
@@ -332,7 +334,9 @@ def big_stream(
     return Response(steps=steps)
 
 
-def _retry_headers(headers: dict[str, str] | None, retry_after: float | str | None) -> list[tuple[str, str]]:
+def _retry_headers(
+    headers: dict[str, str] | None, retry_after: float | str | None
+) -> list[tuple[str, str]]:
     out = list((headers or {}).items())
     if retry_after is not None:
         value = retry_after if isinstance(retry_after, str) else f"{retry_after:g}"
@@ -375,7 +379,9 @@ def aimlapi_error(status: int, message: str, retry_after: float | str | None = N
     return error_response(status, body, None, retry_after)
 
 
-def body_response(status: int, body: bytes | str, content_type: str = "application/json") -> Response:
+def body_response(
+    status: int, body: bytes | str, content_type: str = "application/json"
+) -> Response:
     """A non-streaming body, e.g. a JSON completion or an HTML page, for protocol errors."""
     data = body.encode() if isinstance(body, str) else body
     return Response(status=status, body=data, content_type=content_type)
@@ -397,7 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
 
     def setup(self) -> None:
