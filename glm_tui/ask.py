@@ -71,7 +71,9 @@ def _result_json(message: Message | None, saved: bool) -> dict[str, Any]:
     }
 
 
-def _working_store(settings: Settings, save: bool, conversation_id: int | None, latest: bool) -> tuple[Store, int | None]:
+def _working_store(
+    settings: Settings, save: bool, conversation_id: int | None, latest: bool
+) -> tuple[Store, int | None]:
     """The store the turn writes to, and the conversation it continues (if any).
 
     With ``save`` off, the turn runs on an in-memory copy of the conversation it continues.

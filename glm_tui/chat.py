@@ -198,7 +198,9 @@ class ChatService:
             raise ValueError("only a reply to a prompt can be regenerated")
         return self._reply(old.conversation_id, old.parent_id, thinking)
 
-    def reply_to(self, user_message_id: int, *, thinking: bool | None = None) -> AsyncIterator[TurnEvent]:
+    def reply_to(
+        self, user_message_id: int, *, thinking: bool | None = None
+    ) -> AsyncIterator[TurnEvent]:
         """A (new) reply to a saved prompt, e.g. one whose first reply never got written."""
         msg = self.store.get_message(user_message_id)
         return self._reply(msg.conversation_id, user_message_id, thinking)

@@ -6,7 +6,6 @@ start fast.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -119,7 +118,9 @@ def main() -> None:
 
 @cli.command()
 @click.argument("prompt", required=False)
-@click.option("-c", "--continue", "continue_", is_flag=True, help="Continue the latest conversation.")
+@click.option(
+    "-c", "--continue", "continue_", is_flag=True, help="Continue the latest conversation."
+)
 @click.option("--cid", type=int, help="Continue this conversation.")
 @click.option("--reasoning", is_flag=True, help="Also stream the reasoning to stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")

@@ -122,7 +122,9 @@ class Settings:
         if not self.effective_model:
             return f"the {self.provider} provider needs a model (--model or GLM_TUI_MODEL)"
         if not self.api_key:
-            return f"no API key: set {key_env_names(self.provider)} or api_key in {self.config_path}"
+            return (
+                f"no API key: set {key_env_names(self.provider)} or api_key in {self.config_path}"
+            )
         return None
 
     def with_values(self, **changes: Any) -> Settings:

@@ -118,9 +118,10 @@ async def test_cancel_saves_partial_as_stopped(
 
     task = asyncio.create_task(consume())
     for _ in range(500):
-        if any(isinstance(e, ContentDelta) for e in seen) and "".join(
-            e.text for e in seen if isinstance(e, ContentDelta)
-        ) == "Partial words":
+        if (
+            any(isinstance(e, ContentDelta) for e in seen)
+            and "".join(e.text for e in seen if isinstance(e, ContentDelta)) == "Partial words"
+        ):
             break
         await asyncio.sleep(0.01)
     task.cancel()

@@ -164,9 +164,7 @@ def test_dropped_connection_is_interrupted(cli: CLI, fake_glm: FakeGLM) -> None:
     ("finish", "status", "code"),
     [("length", "truncated", 0), ("sensitive", "filtered", 0), ("network_error", "error", 1)],
 )
-def test_finish_reasons(
-    cli: CLI, fake_glm: FakeGLM, finish: str, status: str, code: int
-) -> None:
+def test_finish_reasons(cli: CLI, fake_glm: FakeGLM, finish: str, status: str, code: int) -> None:
     fake_glm.enqueue(zai_stream(content="Some text", finish_reason=finish))
     result = cli.run("ask", "--json", "Hi")
     assert result.returncode == code, result.stderr
@@ -249,9 +247,7 @@ def _stalled_ask(cli: CLI, fake_glm: FakeGLM) -> subprocess.Popen[str]:
         if not cli.db.exists():
             return False
         with sqlite3.connect(cli.db) as conn:
-            row = conn.execute(
-                "select content from messages where role = 'assistant'"
-            ).fetchone()
+            row = conn.execute("select content from messages where role = 'assistant'").fetchone()
         return bool(row and row[0] == "Partial reply before the stall")
 
     wait_until(partial_saved, timeout=15)

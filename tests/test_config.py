@@ -118,7 +118,7 @@ def test_broken_config_file_is_one_clear_line(tmp_path: Path, text: str, needle:
 
 def test_not_utf8_config(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_bytes(b"model = \"\xff\xfe\"\n")
+    cfg.write_bytes(b'model = "\xff\xfe"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         read_config_file(cfg)
 
@@ -129,7 +129,7 @@ def test_bad_env_value_names_the_variable(tmp_path: Path) -> None:
 
 
 def test_bad_flag_value_names_the_flag(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="^--top-p"):
+    with pytest.raises(ConfigError, match=r"^--top-p"):
         load_settings({"top_p": 3.0, "config_path": tmp_path / "x.toml"}, env={})
 
 
