@@ -192,7 +192,7 @@ def _as_int(value: object, name: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ConfigError(f"{name} must be a whole number, got {value!r}")
     try:
-        number = int(value)  # type: ignore[call-overload]
+        number: int = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
     if not lo <= number <= hi:
@@ -320,7 +320,7 @@ def load_settings(
 
     provider = values.get("provider", "aimlapi")
     own_env = PROVIDERS[provider].key_env
-    for var in (GENERIC_KEY_ENV, own_env):
+    for var in (GENERIC_KEY_ENV, own_env or ""):
         if var and env.get(var, "").strip():
             values["api_key"], sources["api_key"] = env[var].strip(), f"env {var}"
             break
