@@ -1,0 +1,471 @@
+"""The streaming GLM-4.7 client: one POST to ``/chat/completions``, typed events out.
+
+Everything that can go wrong on the wire becomes one of the typed errors in ``errors.py``; the
+wire format it follows is docs/glm-api.md (Z.ai, AI/ML API and other OpenAI-compatible servers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from glm_tui import __version__
+from glm_tui.api.errors import (
+    APIError,
+    AuthError,
+    BadRequestError,
+    ConnectionLost,
+    CreditsError,
+    NetworkError,
+    ProtocolError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+    TimeoutError,
+)
+from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, StreamEvent, Usage
+from glm_tui.api.sse import SSEDecoder
+
+# Z.ai answers these with HTTP 429, but waiting does not help: balance, daily or plan limits.
+ZAI_CREDIT_CODES = frozenset({"1113", "1304", "1308", "1309"})
+USD_TO_CREDITS = 2_000_000
+# A server asking us to wait longer than this is better reported than waited for.
+RETRY_AFTER_CAP = 60.0
+# Errors worth sending again automatically, provided nothing has been yielded yet.
+AUTO_RETRY: tuple[type[APIError], ...] = (
+    RateLimitError,
+    ServerError,
+    NetworkError,
+    TimeoutError,
+    ConnectionLost,
+)
+
+
+def build_request_body(
+    model: str,
+    messages: list[dict[str, str]],
+    *,
+    thinking: bool | None,
+    temperature: float | None,
+    top_p: float | None,
+    max_tokens: int | None,
+) -> dict[str, Any]:
+    """The JSON body of a streaming chat request; unset options are left to the server."""
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": [dict(m) for m in messages],
+        "stream": True,
+    }
+    if thinking is not None:
+        body["thinking"] = {"type": "enabled" if thinking else "disabled"}
+    if temperature is not None:
+        body["temperature"] = temperature
+    if top_p is not None:
+        body["top_p"] = top_p
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    return body
+
+
+class _Attempt:
+    """What one HTTP attempt has seen so far."""
+
+    __slots__ = ("finish", "usage", "yielded")
+
+    def __init__(self) -> None:
+        self.finish: str | None = None
+        self.usage: Usage | None = None
+        self.yielded = False
+
+
+class GLMClient:
+    """Streams chat completions. Use as ``async with GLMClient(...) as client``.
+
+    Consume ``stream_chat`` inside ``contextlib.aclosing`` (or run it in a task you cancel):
+    closing or cancelling the generator closes the HTTP connection at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        model: str,
+        read_timeout: float = 120.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.max_retries = max(0, max_retries)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._api_key = api_key or None
+        self._url = f"{self.base_url}/chat/completions"
+        headers = {
+            "Accept": "text/event-stream",
+            "User-Agent": f"glm-tui/{__version__}",
+            **(extra_headers or {}),
+        }
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        self._headers = headers
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
+        )
+        # A seam for tests: they record the delays instead of waiting them out.
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def __repr__(self) -> str:
+        key = f"...{self._api_key[-4:]}" if self._api_key and len(self._api_key) > 8 else None
+        return f"GLMClient(base_url={self.base_url!r}, model={self.model!r}, api_key={key!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> GLMClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def stream_chat(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        model: str | None = None,
+        thinking: bool | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        max_tokens: int | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """Yield ReasoningDelta / ContentDelta as they arrive, then Usage (if reported) and
+        Finished. Raises an ``APIError`` subclass; retries only before anything was yielded."""
+        body = build_request_body(
+            model or self.model,
+            messages,
+            thinking=thinking,
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+        )
+        retries = 0
+        while True:
+            attempt = _Attempt()
+            try:
+                async for event in self._stream_once(body, attempt):
+                    attempt.yielded = True
+                    yield event
+                return
+            except APIError as err:
+                if (
+                    attempt.yielded
+                    or retries >= self.max_retries
+                    or not isinstance(err, AUTO_RETRY)
+                    or not err.retryable
+                ):
+                    raise
+                retries += 1
+                await self._sleep(self._backoff(retries, err.retry_after))
+
+    def _backoff(self, retry: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
+        # "Full jitter": a uniform pick below an exponentially growing ceiling.
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
+        return random.uniform(0.0, ceiling)
+
+    async def _stream_once(
+        self, body: dict[str, Any], attempt: _Attempt
+    ) -> AsyncIterator[StreamEvent]:
+        started = False  # response headers received
+        try:
+            async with self._http.stream(
+                "POST", self._url, json=body, headers=self._headers
+            ) as response:
+                started = True
+                await self._check_response(response)
+                decoder = SSEDecoder()
+                done = False
+                async for raw in response.aiter_bytes():
+                    for sse in decoder.feed(raw):
+                        data = sse.data
+                        if data == "[DONE]":
+                            done = True
+                            break
+                        if not data:
+                            continue  # an empty keep-alive event
+                        chunk = self._parse(data)
+                        if sse.event == "error" or chunk.get("error") is not None:
+                            raise self._stream_error(chunk)
+                        for event in self._deltas(chunk, attempt):
+                            yield event
+                    if done:
+                        break
+        except httpx.HTTPError as exc:
+            if attempt.finish is None:
+                raise self._transport_error(exc, started) from exc
+            # The reply was complete; losing the connection afterwards only cost [DONE].
+        if attempt.finish is None:
+            raise ConnectionLost("the stream ended before a finish_reason")
+        if attempt.usage is not None:
+            yield _complete_usage(attempt.usage)
+        yield Finished(attempt.finish)
+
+    def _deltas(self, chunk: dict[str, Any], attempt: _Attempt) -> list[StreamEvent]:
+        usage = chunk.get("usage")
+        meta = chunk.get("meta")
+        if isinstance(usage, dict) or isinstance(meta, dict):
+            found = _parse_usage(usage, meta)
+            if found is not None:
+                attempt.usage = found if attempt.usage is None else _merge(attempt.usage, found)
+        choices = chunk.get("choices")
+        if not choices or not isinstance(choices, list):
+            return []
+        out: list[StreamEvent] = []
+        for choice in choices:
+            if not isinstance(choice, dict):
+                continue
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                # Reasoning first: one delta may carry the end of the reasoning and the start
+                # of the answer; empty strings are nothing, not a change of phase.
+                reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+                if reasoning and isinstance(reasoning, str):
+                    out.append(ReasoningDelta(reasoning))
+                content = delta.get("content")
+                if content and isinstance(content, str):
+                    out.append(ContentDelta(content))
+            finish = choice.get("finish_reason")
+            if finish and isinstance(finish, str):
+                attempt.finish = finish
+        return out
+
+    def _parse(self, data: str) -> dict[str, Any]:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ProtocolError(
+                self._scrub(f"malformed JSON in the event stream: {_snippet(data)}")
+            ) from None
+        if not isinstance(chunk, dict):
+            raise ProtocolError(self._scrub(f"unexpected event in the stream: {_snippet(data)}"))
+        return chunk
+
+    def _stream_error(self, chunk: dict[str, Any]) -> StreamError:
+        code, message = _error_fields(chunk)
+        return StreamError(self._scrub(message) if message else None, code=code)
+
+    async def _check_response(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status >= 300 or status < 200:
+            raw = await response.aread()
+            raise self._http_error(status, raw, response.headers)
+        ctype = response.headers.get("content-type", "").lower()
+        if ctype and "text/event-stream" not in ctype:
+            raw = await response.aread()
+            what = ctype.split(";")[0].strip()
+            message = f"expected text/event-stream but got {what}"
+            if "html" in what:
+                message += " (is the base URL right?)"
+            elif "json" in what:
+                _, detail = _error_fields(_loads(raw))
+                if detail:
+                    message += f": {detail}"
+            raise ProtocolError(self._scrub(message), status_code=status)
+
+    def _http_error(self, status: int, raw: bytes, headers: httpx.Headers) -> APIError:
+        code, message = _error_fields(_loads(raw))
+        if message is None:
+            message = _text_snippet(raw)
+        kwargs: dict[str, Any] = {
+            "code": code,
+            "status_code": status,
+            "retry_after": _retry_after(headers.get("retry-after")),
+        }
+        message = self._scrub(message) if message else None
+        if status == 401:
+            return AuthError(message, **kwargs)
+        if status in (402, 403):
+            return CreditsError(message, **kwargs)
+        if status == 429:
+            if code in ZAI_CREDIT_CODES:
+                return CreditsError(message, **kwargs)
+            return RateLimitError(message, **kwargs)
+        if status == 408:
+            return TimeoutError(message, **kwargs)
+        if status >= 500:
+            return ServerError(message, **kwargs)
+        if 400 <= status < 500:
+            return BadRequestError(message, **kwargs)
+        return ProtocolError(message or f"unexpected HTTP status {status}", **kwargs)
+
+    def _transport_error(self, exc: httpx.HTTPError, started: bool) -> APIError:
+        detail = self._scrub(str(exc) or type(exc).__name__)
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(
+            exc, httpx.ConnectTimeout | httpx.PoolTimeout
+        ):
+            if isinstance(exc, httpx.ReadTimeout):
+                return TimeoutError("no data received within the read timeout")
+            return TimeoutError(detail)
+        if started:
+            return ConnectionLost(detail)
+        err = NetworkError(detail)
+        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            err.retryable = False  # a wrong base URL stays wrong
+        return err
+
+    def _scrub(self, text: str) -> str:
+        key = self._api_key
+        if key and len(key) >= 4 and key in text:
+            text = text.replace(key, "[redacted]")
+        return text
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _error_fields(body: Any) -> tuple[str | None, str | None]:
+    """(code, message) from Z.ai ``{"error": {...}}``, OpenAI ``{"error": {...}}``, AI/ML API
+    ``{"message": ...}`` or FastAPI ``{"detail": ...}`` bodies."""
+    if not isinstance(body, dict):
+        return None, None
+    source: dict[str, Any] = body
+    err = body.get("error")
+    if isinstance(err, dict):
+        source = err
+    elif isinstance(err, str) and err:
+        return None, err
+    code = source.get("code")
+    message = source.get("message")
+    if message is None:
+        message = source.get("detail")
+    if isinstance(message, list):  # validation errors come as a list of objects or strings
+        message = "; ".join(
+            str(m.get("msg", m)) if isinstance(m, dict) else str(m) for m in message
+        )
+    elif message is not None and not isinstance(message, str):
+        message = json.dumps(message)
+    code_text = str(code) if code is not None and code != "" else None
+    return code_text, message or None
+
+
+def _text_snippet(raw: bytes) -> str | None:
+    text = raw.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None
+    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    if title:
+        text = title.group(1)
+    return _snippet(text)
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _dig(obj: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _parse_usage(usage: Any, meta: Any) -> Usage | None:
+    found = Usage(
+        prompt_tokens=_int(_dig(usage, "prompt_tokens")),
+        completion_tokens=_int(_dig(usage, "completion_tokens")),
+        total_tokens=_int(_dig(usage, "total_tokens")),
+        cached_tokens=_int(_dig(usage, "prompt_tokens_details", "cached_tokens")),
+        reasoning_tokens=_int(_dig(usage, "completion_tokens_details", "reasoning_tokens")),
+        credits=_num(_dig(meta, "usage", "credits_used")),
+        usd=_num(_dig(meta, "usage", "usd_spent")),
+    )
+    return None if found == Usage() else found
+
+
+def _merge(old: Usage, new: Usage) -> Usage:
+    """Later reports win field by field; a field a later report leaves out is kept."""
+    return Usage(
+        **{
+            name: getattr(new, name) if getattr(new, name) is not None else getattr(old, name)
+            for name in Usage.__dataclass_fields__
+        }
+    )
+
+
+def _complete_usage(usage: Usage) -> Usage:
+    """Fill what can be derived: the total, and credits from dollars or the other way round."""
+    total, credits, usd = usage.total_tokens, usage.credits, usage.usd
+    if total is None and usage.prompt_tokens is not None and usage.completion_tokens is not None:
+        total = usage.prompt_tokens + usage.completion_tokens
+    if credits is None and usd is not None:
+        credits = usd * USD_TO_CREDITS
+    elif usd is None and credits is not None:
+        usd = credits / USD_TO_CREDITS
+    if (total, credits, usd) == (usage.total_tokens, usage.credits, usage.usd):
+        return usage
+    return Usage(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        total_tokens=total,
+        cached_tokens=usage.cached_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+        credits=credits,
+        usd=usd,
+    )
