@@ -238,7 +238,7 @@ def aimlapi_stream(
 
 
 def raw_stream(
-    steps: list[bytes | str | float],
+    steps: list[bytes | str | float | _Stall],
     delay: float = 0.0,
     status: int = 200,
     content_type: str = "text/event-stream",
@@ -246,13 +246,13 @@ def raw_stream(
     abort: bool = False,
 ) -> Response:
     """Arbitrary bytes, each item written and flushed as its own chunk (str is UTF-8 encoded,
-    a float is a pause). Use it for CRLF, comments, ``event:`` lines, split UTF-8, bad JSON."""
+    a float is a pause, ``STALL`` holds the connection open). Use it for CRLF, comments,
+    ``event:`` lines, split UTF-8, bad JSON."""
     out: list[Step] = []
     for item in steps:
         if isinstance(item, str):
             item = item.encode()
-        if isinstance(item, bytes | float):
-            out.append(item)
+        out.append(item)
         if delay > 0 and isinstance(item, bytes):
             out.append(delay)
     return Response(
@@ -497,7 +497,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._wait(None, rec)
                 self.close_connection = True
                 return
-            if isinstance(step, float):
+            if isinstance(step, int | float):
                 if not self._wait(step, rec):
                     self.close_connection = True
                     return
