@@ -75,7 +75,10 @@ class RecordedRequest:
 
 def sse(obj: Any) -> bytes:
     """One ``data:`` event: a JSON object, or a raw string such as ``[DONE]``."""
-    text = obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"))
+    # Raw UTF-8 on the wire, as the providers send it (not \\u escapes).
+    text = (
+        obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    )
     return b"data: " + text.encode() + b"\n\n"
 
 
@@ -398,6 +401,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeGLM
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients hanging up mid-response is what many tests do on purpose
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -525,7 +531,7 @@ class FakeGLM:
         self._server.fake = self
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
 
