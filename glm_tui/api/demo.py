@@ -26,7 +26,9 @@ SPEED_ENV = "GLM_TUI_DEMO_SPEED"
 TOKENS_PER_SECOND = 50.0
 
 _TOKEN = re.compile(r"^\s+|\S+\s*")
-_UNSAFE = re.compile(r"[`|*_#<>\[\]\\]")
+# Markdown-active characters: separators become spaces, emphasis and code marks just go.
+_SEPARATORS = re.compile(r"[|_\\]")
+_MARKS = re.compile(r"[`*#<>\[\]]")
 
 
 def _speed_from_env() -> float:
@@ -39,7 +41,7 @@ def _speed_from_env() -> float:
 def _topic(prompt: str) -> str:
     """The prompt's first line, made safe to quote inside Markdown (tables, emphasis)."""
     first = next((line for line in prompt.splitlines() if line.strip()), "")
-    text = " ".join(_UNSAFE.sub(" ", first).split())
+    text = " ".join(_MARKS.sub("", _SEPARATORS.sub(" ", first)).split())
     if len(text) > 48:
         text = text[:47].rstrip() + "…"
     return text or "your message"
