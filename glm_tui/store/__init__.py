@@ -1,0 +1,52 @@
+"""The history store: SQLite through sqlite-utils, with migrations, FTS5 and export/import.
+
+Never imports Textual or the HTTP client: the scripting CLI and the tests use it directly.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    DatabaseLocked,
+    DatabaseTooNew,
+    DiskFullError,
+    ImportFormatError,
+    NotADatabase,
+    NotFound,
+    ReadOnlyError,
+    StoreError,
+    StoreWriteError,
+)
+from .migrations import SCHEMA_VERSION
+from .models import (
+    ROLES,
+    STATUSES,
+    Conversation,
+    ConversationSummary,
+    Message,
+    SearchHit,
+)
+from .store import UNSET, Store
+from .validate import EXPORT_FORMAT, EXPORT_VERSION
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "EXPORT_VERSION",
+    "ROLES",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "UNSET",
+    "Conversation",
+    "ConversationSummary",
+    "DatabaseLocked",
+    "DatabaseTooNew",
+    "DiskFullError",
+    "ImportFormatError",
+    "Message",
+    "NotADatabase",
+    "NotFound",
+    "ReadOnlyError",
+    "SearchHit",
+    "Store",
+    "StoreError",
+    "StoreWriteError",
+]

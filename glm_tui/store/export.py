@@ -1,0 +1,136 @@
+"""JSON export (complete enough to restore everything) and the import that reads it back."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from . import fts
+from .models import Message
+from .rows import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    conversation_from_row,
+    message_from_row,
+)
+from .validate import EXPORT_FORMAT, EXPORT_VERSION, ConversationPlan
+
+_CONVERSATION_INSERT = (
+    "INSERT INTO conversations (id, title, provider, model, system_prompt, settings,"
+    " created_at, updated_at, current_leaf_id, message_count)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MESSAGE_INSERT = (
+    "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
+    " finish_reason, error, model, prompt_tokens, completion_tokens, total_tokens,"
+    " cached_tokens, reasoning_tokens, credits, usd, created_at, duration)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+# Up to this many conversations are read one by one; more, in one pass over all messages.
+_FEW = 50
+
+
+def message_to_export(message: Message) -> dict[str, Any]:
+    data = message.to_json()
+    data["duration"] = message.duration
+    return data
+
+
+def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, Any]:
+    """The export of these conversations, in the given order.
+
+    Messages are read in one pass ordered by conversation, not one query per conversation, so
+    exporting a whole large history stays fast.
+    """
+    wanted = set(ids)
+    conversations: dict[int, dict[str, Any]] = {}
+    for row in conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations ORDER BY id"):
+        if row[0] not in wanted:
+            continue
+        c = conversation_from_row(row)
+        conversations[c.id] = {
+            "id": c.id,
+            "title": c.title,
+            "provider": c.provider,
+            "model": c.model,
+            "system_prompt": c.system_prompt,
+            "settings": c.settings,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+            "current_leaf_id": c.current_leaf_id,
+            "messages": [],
+        }
+    rows: list[Any] | sqlite3.Cursor
+    if len(wanted) <= _FEW:
+        rows = []
+        for cid in conversations:
+            rows.extend(
+                conn.execute(
+                    f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
+                    (cid,),
+                )
+            )
+    else:
+        rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY conversation_id, id")
+    for row in rows:
+        target = conversations.get(row[1])
+        if target is not None:
+            target["messages"].append(message_to_export(message_from_row(row)))
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "conversations": [conversations[cid] for cid in ids if cid in conversations],
+    }
+
+
+def _next_id(conn: sqlite3.Connection, table: str) -> int:
+    # AUTOINCREMENT never reuses an id, so start above both the sequence and the rows.
+    row = conn.execute(
+        f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),"
+        f" coalesce((SELECT max(id) FROM {table}), 0))"
+    ).fetchone()
+    return int(row[0]) + 1
+
+
+def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) -> list[int]:
+    """Write validated conversations with new ids (inside the caller's transaction)."""
+    next_cid = _next_id(conn, "conversations")
+    next_mid = _next_id(conn, "messages")
+    conversation_rows: list[tuple[Any, ...]] = []
+    message_rows: list[tuple[Any, ...]] = []
+    index_rows: list[fts.IndexRow] = []
+    new_ids: list[int] = []
+    for plan in plans:
+        cid = next_cid
+        next_cid += 1
+        id_map: dict[int, int] = {}
+        for message in plan.messages:
+            mid = next_mid
+            next_mid += 1
+            id_map[message.old_id] = mid
+            parent = None if message.old_parent_id is None else id_map[message.old_parent_id]
+            message_rows.append((mid, cid, parent, *message.values))
+            index_rows.append((mid, message.values[1], message.values[2]))
+        leaf = None if plan.current_leaf_old_id is None else id_map[plan.current_leaf_old_id]
+        conversation_rows.append(
+            (
+                cid,
+                plan.title,
+                plan.provider,
+                plan.model,
+                plan.system_prompt,
+                plan.settings_json,
+                plan.created_at,
+                plan.updated_at,
+                leaf,
+                len(plan.messages),
+            )
+        )
+        new_ids.append(cid)
+    conn.executemany(_CONVERSATION_INSERT, conversation_rows)
+    conn.executemany(_MESSAGE_INSERT, message_rows)
+    fts.index_rows(conn, index_rows)
+    return new_ids

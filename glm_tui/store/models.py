@@ -1,0 +1,150 @@
+"""What the store hands out: plain frozen dataclasses, each with the interface.md JSON shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from glm_tui.api.events import Usage
+
+ROLES = ("system", "user", "assistant")
+STATUSES = ("complete", "streaming", "stopped", "interrupted", "error", "truncated", "filtered")
+USAGE_FIELDS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "credits",
+    "usd",
+)
+
+# One fixed width format, so that comparing the text compares the times.
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def format_time(moment: datetime) -> str:
+    """``2025-01-31T12:00:00.000000Z``: UTC, microseconds, always the same width."""
+    if moment.tzinfo is None:
+        raise ValueError("a time without a timezone is ambiguous")
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def utc_now() -> str:
+    return format_time(datetime.now(UTC))
+
+
+def normalize_time(text: str) -> str:
+    """Any ISO 8601 time with a timezone, in the store's format; ValueError otherwise."""
+    moment = datetime.fromisoformat(text)
+    return format_time(moment)
+
+
+def usage_from_row(values: Sequence[Any]) -> Usage | None:
+    """A Usage from the seven usage columns, or None when none of them is set."""
+    if all(v is None for v in values):
+        return None
+    return Usage(*values)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: str
+    content: str
+    reasoning: str | None
+    status: str
+    finish_reason: str | None
+    error: str | None
+    model: str | None
+    usage: Usage | None
+    created_at: str
+    duration: float | None
+    writer_pid: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent_id": self.parent_id,
+            "role": self.role,
+            "content": self.content,
+            "reasoning": self.reasoning,
+            "status": self.status,
+            "finish_reason": self.finish_reason,
+            "error": self.error,
+            "model": self.model,
+            "usage": self.usage.to_dict() if self.usage is not None else None,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: int
+    title: str
+    provider: str
+    model: str
+    system_prompt: str | None
+    settings: dict[str, Any] = field(hash=False)
+    created_at: str
+    updated_at: str
+    current_leaf_id: int | None
+    message_count: int
+
+    def to_json(self, messages: Sequence[Message] = ()) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "model": self.model,
+            "system_prompt": self.system_prompt,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "messages": [m.to_json() for m in messages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """One sidebar / ``list`` row."""
+
+    id: int
+    title: str
+    model: str
+    created_at: str
+    updated_at: str
+    message_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "model": self.model,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "message_count": self.message_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result; ``rank`` is bm25 (lower is better), ``snippet`` marks matches."""
+
+    conversation_id: int
+    message_id: int
+    title: str
+    role: str
+    snippet: str
+    rank: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "message_id": self.message_id,
+            "title": self.title,
+            "role": self.role,
+            "snippet": self.snippet,
+        }

@@ -1,0 +1,103 @@
+"""Column lists and row -> dataclass conversion shared by the store's modules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .models import Conversation, ConversationSummary, Message, usage_from_row
+
+MESSAGE_FIELDS = (
+    "id",
+    "conversation_id",
+    "parent_id",
+    "role",
+    "content",
+    "reasoning",
+    "status",
+    "finish_reason",
+    "error",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "credits",
+    "usd",
+    "created_at",
+    "duration",
+    "writer_pid",
+)
+CONVERSATION_FIELDS = (
+    "id",
+    "title",
+    "provider",
+    "model",
+    "system_prompt",
+    "settings",
+    "created_at",
+    "updated_at",
+    "current_leaf_id",
+    "message_count",
+)
+SUMMARY_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count")
+
+
+def columns(fields: Sequence[str], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + name for name in fields)
+
+
+MESSAGE_COLUMNS = columns(MESSAGE_FIELDS)
+CONVERSATION_COLUMNS = columns(CONVERSATION_FIELDS)
+SUMMARY_COLUMNS = columns(SUMMARY_FIELDS)
+
+
+def message_from_row(row: Sequence[Any]) -> Message:
+    return Message(
+        id=row[0],
+        conversation_id=row[1],
+        parent_id=row[2],
+        role=row[3],
+        content=row[4],
+        reasoning=row[5],
+        status=row[6],
+        finish_reason=row[7],
+        error=row[8],
+        model=row[9],
+        usage=usage_from_row(row[10:17]),
+        created_at=row[17],
+        duration=row[18],
+        writer_pid=row[19],
+    )
+
+
+def load_settings(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def conversation_from_row(row: Sequence[Any]) -> Conversation:
+    return Conversation(
+        id=row[0],
+        title=row[1],
+        provider=row[2],
+        model=row[3],
+        system_prompt=row[4],
+        settings=load_settings(row[5]),
+        created_at=row[6],
+        updated_at=row[7],
+        current_leaf_id=row[8],
+        message_count=row[9],
+    )
+
+
+def summary_from_row(row: Sequence[Any]) -> ConversationSummary:
+    return ConversationSummary(*row)

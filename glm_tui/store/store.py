@@ -1,0 +1,498 @@
+"""The history store: conversations as trees of messages in one SQLite file.
+
+Several processes may use one file at once (the TUI, ``glm-tui ask`` in a script...): every
+write is one ``BEGIN IMMEDIATE`` transaction, so writers queue on the busy timeout instead of
+failing with "database is locked" halfway through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from glm_tui.api.events import Usage
+
+from . import export, fts, markdown, tree, validate
+from .connection import close_quietly, connect
+from .errors import NotFound, StoreError, translate
+from .models import (
+    ROLES,
+    STATUSES,
+    USAGE_FIELDS,
+    Conversation,
+    ConversationSummary,
+    Message,
+    SearchHit,
+    utc_now,
+)
+from .recovery import recover_streaming
+from .rows import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_FIELDS,
+    SUMMARY_COLUMNS,
+    conversation_from_row,
+    summary_from_row,
+)
+
+# Columns fork() sets itself rather than copying.
+_NOT_COPIED = ("id", "conversation_id", "parent_id")
+
+
+class _Unset(Enum):
+    UNSET = 0
+
+
+UNSET = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+
+
+class Store:
+    """Open with ``Store.open(path)``; use as a context manager or call ``close()``.
+
+    A Store may be handed between threads; its methods take a lock, so one runs at a time.
+    """
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self._db: Database | None = db
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path, *, busy_timeout: float = 10.0, recover: bool = True) -> Store:
+        """Open (creating it and its directory if needed), migrate, and recover dead streams.
+
+        Raises DatabaseTooNew, NotADatabase, ReadOnlyError or another StoreError.
+        """
+        path = Path(path).expanduser()
+        db = connect(path, busy_timeout=busy_timeout)
+        store = cls(db, path)
+        if recover:
+            try:
+                with store._errors():
+                    recover_streaming(db.conn)
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                close_quietly(self._db.conn)
+                self._db = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils Database, for tools and tests; writes should go through Store."""
+        if self._db is None:
+            raise StoreError(f"the store for {self.path} is closed", path=self.path)
+        return self._db
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            yield self.db.conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: all of it is kept, or none of it."""
+        with self._lock, self._errors():
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _conversation_row_exists(self, conn: sqlite3.Connection, cid: int) -> None:
+        if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+            raise NotFound("conversation", cid, self.path)
+
+    def _message(self, conn: sqlite3.Connection, mid: int) -> Message:
+        message = tree.get_message(conn, mid)
+        if message is None:
+            raise NotFound("message", mid, self.path)
+        return message
+
+    # -- conversations -----------------------------------------------------------------------
+
+    def create_conversation(
+        self,
+        *,
+        title: str,
+        provider: str,
+        model: str,
+        system_prompt: str | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> int:
+        now = utc_now()
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO conversations"
+                " (title, provider, model, system_prompt, settings, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (title, provider, model, system_prompt, json.dumps(settings or {}), now, now),
+            )
+            return int(cur.lastrowid or 0)
+
+    def get_conversation(self, cid: int) -> Conversation:
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (cid,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("conversation", cid, self.path)
+        return conversation_from_row(row)
+
+    def list_conversations(
+        self, limit: int | None = None, offset: int = 0
+    ) -> list[ConversationSummary]:
+        """Most recently updated first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM conversations"
+                " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            ).fetchall()
+        return [summary_from_row(row) for row in rows]
+
+    def count_conversations(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])
+
+    def most_recent_conversation_id(self) -> int | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT id FROM conversations ORDER BY updated_at DESC, id DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def rename_conversation(self, cid: int, title: str) -> None:
+        self.set_conversation_fields(cid, title=title)
+
+    def set_conversation_fields(
+        self,
+        cid: int,
+        *,
+        title: str | Unset = UNSET,
+        provider: str | Unset = UNSET,
+        model: str | Unset = UNSET,
+        system_prompt: str | Unset | None = UNSET,
+        settings: dict[str, Any] | Unset = UNSET,
+    ) -> None:
+        """Change only the fields given (``system_prompt=None`` clears it); touches updated_at."""
+        changes: dict[str, Any] = {}
+        if title is not UNSET:
+            changes["title"] = title
+        if provider is not UNSET:
+            changes["provider"] = provider
+        if model is not UNSET:
+            changes["model"] = model
+        if system_prompt is not UNSET:
+            changes["system_prompt"] = system_prompt
+        if settings is not UNSET:
+            changes["settings"] = json.dumps(settings)
+        changes["updated_at"] = utc_now()
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        with self._write() as conn:
+            cur = conn.execute(
+                f"UPDATE conversations SET {assignments} WHERE id = ?", [*changes.values(), cid]
+            )
+            if cur.rowcount == 0:
+                raise NotFound("conversation", cid, self.path)
+
+    def touch(self, cid: int) -> None:
+        """Mark the conversation as just updated (moves it to the top of the sidebar)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?", (utc_now(), cid)
+            )
+            if cur.rowcount == 0:
+                raise NotFound("conversation", cid, self.path)
+
+    def delete_conversation(self, cid: int) -> None:
+        with self._write() as conn:
+            self._conversation_row_exists(conn, cid)
+            fts.unindex_conversation(conn, cid)
+            conn.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+
+    def conversation_usage(self, cid: int) -> Usage:
+        """Usage summed over every message of the conversation, all branches included.
+
+        Token counts are 0 when nothing was reported; credits and usd stay None unless some
+        message had a cost (an unknown cost is not a zero cost).
+        """
+        sums = ", ".join(
+            f"sum({name})" if name in ("credits", "usd") else f"coalesce(sum({name}), 0)"
+            for name in USAGE_FIELDS
+        )
+        with self._read() as conn:
+            self._conversation_row_exists(conn, cid)
+            row = conn.execute(
+                f"SELECT {sums} FROM messages WHERE conversation_id = ?", (cid,)
+            ).fetchone()
+        return Usage(*row)
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def add_message(
+        self,
+        cid: int,
+        *,
+        parent_id: int | None,
+        role: str,
+        content: str = "",
+        reasoning: str | None = None,
+        status: str = "complete",
+        model: str | None = None,
+        writer_pid: int | None = None,
+    ) -> int:
+        """Append a message; it becomes the conversation's current leaf.
+
+        A ``streaming`` message records the writing process (this one unless told), so that a
+        later open can tell a live reply from one whose writer died.
+        """
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        if status == "streaming" and writer_pid is None:
+            writer_pid = os.getpid()
+        now = utc_now()
+        with self._write() as conn:
+            self._conversation_row_exists(conn, cid)
+            if parent_id is not None:
+                parent = self._message(conn, parent_id)
+                if parent.conversation_id != cid:
+                    raise ValueError(
+                        f"message {parent_id} belongs to conversation {parent.conversation_id},"
+                        f" not {cid}"
+                    )
+            cur = conn.execute(
+                "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
+                " status, model, created_at, writer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, parent_id, role, content, reasoning, status, model, now, writer_pid),
+            )
+            mid = int(cur.lastrowid or 0)
+            fts.index_rows(conn, [(mid, content, reasoning)])
+            conn.execute(
+                "UPDATE conversations SET current_leaf_id = ?, updated_at = ?,"
+                " message_count = message_count + 1 WHERE id = ?",
+                (mid, now, cid),
+            )
+        return mid
+
+    def update_message(
+        self,
+        mid: int,
+        *,
+        content: str | None = None,
+        reasoning: str | None = None,
+        status: str | None = None,
+        finish_reason: str | None = None,
+        error: str | None = None,
+        usage: Usage | None = None,
+        duration: float | None = None,
+    ) -> None:
+        """Change only the fields given (None means "leave as is"); touches the conversation."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        changes: dict[str, Any] = {}
+        for name, value in (
+            ("content", content),
+            ("reasoning", reasoning),
+            ("status", status),
+            ("finish_reason", finish_reason),
+            ("error", error),
+            ("duration", duration),
+        ):
+            if value is not None:
+                changes[name] = value
+        if usage is not None:
+            changes.update(zip(USAGE_FIELDS, _usage_values(usage), strict=True))
+        with self._write() as conn:
+            old = self._message(conn, mid)
+            if changes:
+                assignments = ", ".join(f"{name} = ?" for name in changes)
+                conn.execute(
+                    f"UPDATE messages SET {assignments} WHERE id = ?", [*changes.values(), mid]
+                )
+            if content is not None or reasoning is not None:
+                fts.unindex_rows(conn, [(mid, old.content, old.reasoning)])
+                fts.index_rows(
+                    conn,
+                    [
+                        (
+                            mid,
+                            old.content if content is None else content,
+                            old.reasoning if reasoning is None else reasoning,
+                        )
+                    ],
+                )
+            conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                (utc_now(), old.conversation_id),
+            )
+
+    def get_message(self, mid: int) -> Message:
+        with self._read() as conn:
+            return self._message(conn, mid)
+
+    # -- the tree ----------------------------------------------------------------------------
+
+    def path_to(self, mid: int) -> list[Message]:
+        """The messages from the root down to mid, in that order."""
+        with self._read() as conn:
+            path = tree.path_to(conn, mid)
+        if not path:
+            raise NotFound("message", mid, self.path)
+        return path
+
+    def current_path(self, cid: int) -> list[Message]:
+        """The branch shown: root .. current leaf ([] for an empty conversation)."""
+        with self._read() as conn:
+            leaf = self.get_conversation(cid).current_leaf_id
+            if leaf is None or tree.get_message(conn, leaf) is None:
+                root = tree.newest_root(conn, cid)
+                if root is None:
+                    return []
+                leaf = tree.newest_leaf_under(conn, root)
+            return tree.path_to(conn, leaf)
+
+    def children(self, mid: int) -> list[Message]:
+        with self._read() as conn:
+            self._message(conn, mid)
+            return tree.children(conn, mid)
+
+    def siblings(self, mid: int) -> list[Message]:
+        """mid and the other answers to the same parent (or the other roots), by id."""
+        with self._read() as conn:
+            return tree.siblings(conn, self._message(conn, mid))
+
+    def newest_leaf_under(self, mid: int) -> int:
+        with self._read() as conn:
+            self._message(conn, mid)
+            return tree.newest_leaf_under(conn, mid)
+
+    def set_current_leaf(self, cid: int, mid: int) -> None:
+        """Show the branch ending at mid (any message of the conversation, leaf or not)."""
+        with self._write() as conn:
+            self._conversation_row_exists(conn, cid)
+            message = self._message(conn, mid)
+            if message.conversation_id != cid:
+                raise ValueError(f"message {mid} is not in conversation {cid}")
+            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (mid, cid))
+
+    def all_messages(self, cid: int) -> list[Message]:
+        """Every message of every branch, by id (``show --all``)."""
+        with self._read() as conn:
+            self._conversation_row_exists(conn, cid)
+            return tree.all_messages(conn, cid)
+
+    def fork(self, mid: int) -> int:
+        """A new conversation holding a copy of root .. mid; returns its id."""
+        with self._write() as conn:
+            path = tree.path_to(conn, mid)
+            if not path:
+                raise NotFound("message", mid, self.path)
+            source = path[0].conversation_id
+            now = utc_now()
+            cur = conn.execute(
+                "INSERT INTO conversations (title, provider, model, system_prompt, settings,"
+                " created_at, updated_at, message_count)"
+                " SELECT title || ' (fork)', provider, model, system_prompt, settings, ?, ?, ?"
+                " FROM conversations WHERE id = ?",
+                (now, now, len(path), source),
+            )
+            cid = int(cur.lastrowid or 0)
+            copied = ", ".join(f for f in MESSAGE_FIELDS if f not in _NOT_COPIED)
+            parent: int | None = None
+            for message in path:
+                cur = conn.execute(
+                    f"INSERT INTO messages (conversation_id, parent_id, {copied})"
+                    f" SELECT ?, ?, {copied} FROM messages WHERE id = ?",
+                    (cid, parent, message.id),
+                )
+                parent = int(cur.lastrowid or 0)
+                fts.index_rows(conn, [(parent, message.content, message.reasoning)])
+            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (parent, cid))
+        return cid
+
+    # -- search, change detection ------------------------------------------------------------
+
+    def search(
+        self, query: str, limit: int = 50, *, highlight: tuple[str, str] = ("[", "]")
+    ) -> list[SearchHit]:
+        """Ranked full-text search over content and reasoning; any text is a valid query."""
+        with self._read() as conn:
+            return fts.search(conn, query, limit, highlight=highlight)
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: poll it to notice other processes' writes."""
+        with self._read() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- export and import -------------------------------------------------------------------
+
+    def export_conversation(self, cid: int) -> dict[str, Any]:
+        """``{"format": "glm-tui-export", "version": 1, "conversations": [one]}``."""
+        with self._read() as conn:
+            self._conversation_row_exists(conn, cid)
+            return export.export_envelope(conn, [cid])
+
+    def export_all(self) -> dict[str, Any]:
+        with self._read() as conn:
+            ids = [row[0] for row in conn.execute("SELECT id FROM conversations ORDER BY id")]
+            return export.export_envelope(conn, ids)
+
+    def import_data(self, data: object) -> list[int]:
+        """Import an export: all or nothing, new ids. Raises ImportFormatError, nothing written."""
+        plans = validate.validate(data)
+        with self._write() as conn:
+            return export.insert_plans(conn, plans)
+
+    def import_json(self, text: str | bytes) -> list[int]:
+        """``import_data`` from JSON text; invalid JSON is an ImportFormatError too."""
+        return self.import_data(validate.parse_json(text))
+
+    def export_markdown(self, cid: int) -> str:
+        """The current branch as Markdown, each reasoning folded in a <details> block."""
+        conversation = self.get_conversation(cid)
+        return markdown.to_markdown(conversation, self.current_path(cid))
+
+
+def _usage_values(usage: Usage) -> tuple[int | float | None, ...]:
+    return tuple(getattr(usage, name) for name in USAGE_FIELDS)

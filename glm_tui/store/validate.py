@@ -1,0 +1,256 @@
+"""Checking an import completely before anything is written.
+
+Each problem is reported with where it is (``conversations[2].messages[5].role``) and what is
+wrong. The result is a list of plans with messages in an order where parents come first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeGuard
+
+from .errors import ImportFormatError
+from .models import ROLES, STATUSES, USAGE_FIELDS, normalize_time, utc_now
+
+EXPORT_FORMAT = "glm-tui-export"
+EXPORT_VERSION = 1
+
+_STORE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+_INT_USAGE = frozenset(USAGE_FIELDS[:5])
+
+
+@dataclass(slots=True)
+class MessagePlan:
+    old_id: int
+    old_parent_id: int | None
+    # role, content, reasoning, status, finish_reason, error, model, 7 usage values,
+    # created_at, duration: the column order of export.MESSAGE_INSERT after the ids.
+    values: tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class ConversationPlan:
+    title: str
+    provider: str
+    model: str
+    system_prompt: str | None
+    settings_json: str
+    created_at: str
+    updated_at: str
+    current_leaf_old_id: int | None
+    messages: list[MessagePlan]
+
+
+def parse_json(text: str | bytes) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ImportFormatError("", f"not valid JSON ({exc})") from exc
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _fail(where: str, expected: str, value: object) -> ImportFormatError:
+    shown = repr(value) if isinstance(value, str | int | float) else _kind(value)
+    if isinstance(value, str) and len(shown) > 40:
+        shown = shown[:37] + "...'"
+    return ImportFormatError(where, f"expected {expected}, got {shown}")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(obj: dict[str, Any], key: str, where: str, *, default: str | None = None) -> str:
+    value = obj.get(key, default)
+    if not isinstance(value, str):
+        if key not in obj:
+            raise ImportFormatError(f"{where}.{key}", "missing")
+        raise _fail(f"{where}.{key}", "a string", value)
+    return value
+
+
+def _optional_text(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _fail(f"{where}.{key}", "a string or null", value)
+    return value
+
+
+def _time(obj: dict[str, Any], key: str, where: str, default: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise _fail(f"{where}.{key}", "an ISO 8601 time", value)
+    try:
+        if _STORE_TIME.fullmatch(value):
+            datetime.fromisoformat(value)  # still checks the ranges (month 13...)
+            return value
+        return normalize_time(value)
+    except ValueError:
+        raise _fail(f"{where}.{key}", "an ISO 8601 time with a timezone", value) from None
+
+
+def _usage(value: object, where: str) -> tuple[Any, ...]:
+    if value is None:
+        return (None,) * len(USAGE_FIELDS)
+    if not isinstance(value, dict):
+        raise _fail(where, "an object or null", value)
+    for key, item in value.items():
+        if key not in USAGE_FIELDS:
+            continue  # a newer export may count more things; keep what we know
+        if item is not None and not (_is_int(item) if key in _INT_USAGE else _is_number(item)):
+            kind = "a whole number" if key in _INT_USAGE else "a number"
+            raise _fail(f"{where}.{key}", f"{kind} or null", item)
+    return tuple(value.get(name) for name in USAGE_FIELDS)
+
+
+def _message(obj: object, where: str, now: str) -> MessagePlan:
+    if not isinstance(obj, dict):
+        raise _fail(where, "an object", obj)
+    if "id" not in obj:
+        raise ImportFormatError(f"{where}.id", "missing")
+    mid = obj["id"]
+    if not _is_int(mid):
+        raise _fail(f"{where}.id", "a whole number", mid)
+    parent = obj.get("parent_id")
+    if parent is not None and not _is_int(parent):
+        raise _fail(f"{where}.parent_id", "a message id or null", parent)
+    role = obj.get("role")
+    if role not in ROLES:
+        raise _fail(f"{where}.role", "one of " + ", ".join(ROLES), role)
+    status = obj.get("status", "complete")
+    if status not in STATUSES:
+        raise _fail(f"{where}.status", "one of " + ", ".join(STATUSES), status)
+    duration = obj.get("duration")
+    if duration is not None and not _is_number(duration):
+        raise _fail(f"{where}.duration", "a number of seconds or null", duration)
+    values = (
+        role,
+        _text(obj, "content", where),
+        _optional_text(obj, "reasoning", where),
+        status,
+        _optional_text(obj, "finish_reason", where),
+        _optional_text(obj, "error", where),
+        _optional_text(obj, "model", where),
+        *_usage(obj.get("usage"), f"{where}.usage"),
+        _time(obj, "created_at", where, now),
+        duration,
+    )
+    return MessagePlan(mid, parent, values)
+
+
+def _parents_first(messages: list[MessagePlan], where: str) -> list[MessagePlan]:
+    """Messages reordered so that each comes after its parent; rejects dangling links, cycles."""
+    by_id: dict[int, MessagePlan] = {}
+    for index, message in enumerate(messages):
+        if message.old_id in by_id:
+            raise ImportFormatError(
+                f"{where}[{index}].id", f"message id {message.old_id} appears twice"
+            )
+        by_id[message.old_id] = message
+    for index, message in enumerate(messages):
+        parent = message.old_parent_id
+        if parent is not None and parent not in by_id:
+            raise ImportFormatError(
+                f"{where}[{index}].parent_id", f"no message with id {parent} in this conversation"
+            )
+    ordered: list[MessagePlan] = []
+    placed: set[int] = set()
+    for message in sorted(messages, key=lambda m: m.old_id):
+        chain: list[MessagePlan] = []
+        seen: set[int] = set()
+        current: MessagePlan | None = message
+        while current is not None and current.old_id not in placed:
+            if current.old_id in seen:
+                raise ImportFormatError(
+                    where, f"the parent links form a cycle through message {current.old_id}"
+                )
+            seen.add(current.old_id)
+            chain.append(current)
+            parent = current.old_parent_id
+            current = None if parent is None else by_id[parent]
+        for item in reversed(chain):
+            placed.add(item.old_id)
+            ordered.append(item)
+    return ordered
+
+
+def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
+    if not isinstance(obj, dict):
+        raise _fail(where, "an object", obj)
+    raw_messages = obj.get("messages")
+    if not isinstance(raw_messages, list):
+        if "messages" not in obj:
+            raise ImportFormatError(f"{where}.messages", "missing")
+        raise _fail(f"{where}.messages", "a list", raw_messages)
+    messages = [
+        _message(item, f"{where}.messages[{index}]", now) for index, item in enumerate(raw_messages)
+    ]
+    settings = obj.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise _fail(f"{where}.settings", "an object", settings)
+    leaf = obj.get("current_leaf_id")
+    if leaf is not None and not _is_int(leaf):
+        raise _fail(f"{where}.current_leaf_id", "a message id or null", leaf)
+    ordered = _parents_first(messages, f"{where}.messages")
+    if leaf is not None and all(m.old_id != leaf for m in messages):
+        raise ImportFormatError(
+            f"{where}.current_leaf_id", f"no message with id {leaf} in this conversation"
+        )
+    created = _time(obj, "created_at", where, now)
+    return ConversationPlan(
+        title=_text(obj, "title", where),
+        provider=_text(obj, "provider", where, default=""),
+        model=_text(obj, "model", where, default=""),
+        system_prompt=_optional_text(obj, "system_prompt", where),
+        settings_json=json.dumps(settings),
+        created_at=created,
+        updated_at=_time(obj, "updated_at", where, created),
+        current_leaf_old_id=leaf,
+        messages=ordered,
+    )
+
+
+def validate(data: object) -> list[ConversationPlan]:
+    """Every conversation checked and planned; raises ImportFormatError on the first problem."""
+    if not isinstance(data, dict):
+        raise _fail("", "a JSON object with a list of conversations", data)
+    fmt = data.get("format")
+    if fmt != EXPORT_FORMAT:
+        raise _fail("format", repr(EXPORT_FORMAT), fmt)
+    version = data.get("version")
+    if not _is_int(version) or version < 1:
+        raise _fail("version", "a whole number", version)
+    if version > EXPORT_VERSION:
+        raise ImportFormatError(
+            "version",
+            f"export version {version} is newer than this glm-tui reads ({EXPORT_VERSION})",
+        )
+    conversations = data.get("conversations")
+    if not isinstance(conversations, list):
+        raise _fail("conversations", "a list", conversations)
+    now = utc_now()
+    return [
+        _conversation(item, f"conversations[{index}]", now)
+        for index, item in enumerate(conversations)
+    ]
