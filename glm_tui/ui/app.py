@@ -1,0 +1,506 @@
+"""The Textual app: sidebar, message pane, composer, status line; one worker per turn.
+
+``create_app`` is the one factory, used by ``run_app`` (the CLI) and by the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from glm_tui.api.client import GLMClient
+from glm_tui.api.events import ContentDelta, ReasoningDelta, Usage
+from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
+from glm_tui.config import Settings
+from glm_tui.store import Store, StoreError
+from glm_tui.ui.composer import Composer
+from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
+from glm_tui.ui.help import HelpScreen
+from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.message_pane import MessagePane
+from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
+from glm_tui.ui.sidebar import ConversationList, Sidebar
+from glm_tui.ui.status_line import StatusLine
+from glm_tui.ui.welcome import WelcomeChoice, WelcomeScreen
+
+SIDEBAR_LIMIT = 10_000
+SEARCH_LIMIT = 200
+POLL_SECONDS = 2.0
+"""How often the app looks for changes made by other processes (``glm-tui ask``...)."""
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GLMApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "glm-tui"
+    BINDINGS = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+n", "new_conversation", "New", priority=True),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", priority=True),
+        Binding("ctrl+f", "search", "Search", priority=True),
+        Binding("ctrl+r", "regenerate", "Regenerate", priority=True),
+        Binding("ctrl+t", "toggle_thinking", "Thinking", priority=True),
+        Binding("f2", "rename", "Rename", priority=True),
+        Binding("f1", "help", "Help", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self, settings: Settings, *, store: Store, service: ChatService, now: Clock
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.service = service
+        self.now = now
+        self.thinking = settings.thinking is not False
+        """Ask the model to think on the next request (Ctrl+T)."""
+        self.current_id: int | None = None
+        self.live: dict[int, LiveTurn] = {}
+        """Replies being written, by conversation id."""
+        self._data_version: int | None = None
+
+    def seconds(self) -> float:
+        return self.now().timestamp()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield Sidebar(now=self.now, id="sidebar")
+            with Vertical(id="chat"):
+                yield MessagePane(clock=self.seconds, empty_text=self._empty_text(), id="messages")
+                yield Composer(
+                    id="composer",
+                    placeholder="Message GLM · Enter: send · Ctrl+J: new line · F1: help",
+                )
+                yield StatusLine(id="status-line")
+        yield Footer()
+
+    def _empty_text(self) -> Content:
+        return Content.assemble(
+            ("New conversation", "bold"),
+            "\n\n",
+            f"Model: {self.settings.model_label}\n\n",
+            "Type below and press Enter to send. Ctrl+J adds a line, Ctrl+T turns thinking on "
+            "or off, Ctrl+B hides the sidebar, F1 lists every key.",
+        )
+
+    @property
+    def pane(self) -> MessagePane:
+        return self.query_one("#messages", MessagePane)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one("#sidebar", Sidebar)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    def on_mount(self) -> None:
+        self.refresh_sidebar()
+        self.update_status()
+        self.composer.focus()
+        self._data_version = self._safe(self.store.data_version)
+        self.set_interval(POLL_SECONDS, self._poll_store)
+        if self.settings.request_problem() and not self.settings.is_demo:
+            self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
+
+    async def on_unmount(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.service.aclose()
+
+    # -- refreshing ---------------------------------------------------------------------------
+
+    def _safe(self, func: Callable[[], object]) -> object:
+        """Run a store call; a failure becomes a notification instead of a crash."""
+        try:
+            return func()
+        except StoreError as exc:
+            self.notify(str(exc), title="History database", severity="error", markup=False)
+            return None
+
+    def refresh_sidebar(self) -> None:
+        summaries = self._safe(lambda: self.store.list_conversations(limit=SIDEBAR_LIMIT))
+        self.sidebar.set_conversations(
+            summaries or [],  # type: ignore[arg-type]
+            live_ids=set(self.live),
+            current_id=self.current_id,
+        )
+
+    def update_status(self) -> None:
+        usage = None
+        if self.current_id is not None:
+            cid = self.current_id
+            usage = self._safe(lambda: self.store.conversation_usage(cid))
+        self.query_one(StatusLine).show(
+            self.settings,
+            thinking=self.thinking,
+            usage=usage if isinstance(usage, Usage) else None,
+            writing=len(self.live),
+        )
+
+    def _poll_store(self) -> None:
+        version = self._safe(self.store.data_version)
+        if version is not None and version != self._data_version:
+            self._data_version = version
+            self.refresh_sidebar()
+
+    # -- conversations ------------------------------------------------------------------------
+
+    async def open_conversation(self, cid: int | None, message_id: int | None = None) -> None:
+        self.current_id = cid
+        path = [] if cid is None else self._safe(lambda: self.store.current_path(cid)) or []
+        await self.pane.show(cid, path, self.live.get(cid) if cid else None)  # type: ignore[arg-type]
+        self.sidebar.select(cid)
+        self.update_status()
+        if message_id is not None and (widget := self.pane.widget_for(message_id)):
+            widget.focus()
+            self.pane.call_after_refresh(self.pane.scroll_to_widget, widget, animate=False)
+
+    @on(Sidebar.Opened)
+    async def _sidebar_opened(self, event: Sidebar.Opened) -> None:
+        await self.open_conversation(event.conversation_id, event.message_id)
+        if event.message_id is None:
+            self.composer.focus()
+
+    @on(Sidebar.FullTextSearch)
+    def _full_text_search(self, event: Sidebar.FullTextSearch) -> None:
+        try:
+            hits = self.store.search(event.query, limit=SEARCH_LIMIT)
+        except (StoreError, ValueError) as exc:
+            self.notify(str(exc), title="Search", severity="error", markup=False)
+            return
+        self.sidebar.show_hits(event.query, hits)
+        self.sidebar.option_list.focus()
+
+    @on(ConversationList.DeleteRequested)
+    def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
+        self.confirm_delete(event.conversation_id)
+
+    @work(group="dialogs")
+    async def confirm_delete(self, cid: int) -> None:
+        try:
+            title = self.store.get_conversation(cid).title
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        question = Content.assemble(
+            "Delete the conversation ", (title, "bold"), "?\nIts messages are removed for good."
+        )
+        if not await self.push_screen_wait(ConfirmScreen(question)):
+            return
+        if cid in self.live:
+            await self._cancel_turn(cid)
+        if self._safe(lambda: self.store.delete_conversation(cid) or True) is None:
+            return
+        self.notify(f"Deleted “{title}”.", markup=False)
+        if self.current_id == cid:
+            await self.open_conversation(None)
+        self.refresh_sidebar()
+
+    # -- turns --------------------------------------------------------------------------------
+
+    def start_turn(self, cid: int, begin: Callable[[], AsyncIterator[TurnEvent]]) -> bool:
+        """Run one turn in a worker of the conversation's group (Escape cancels that group).
+
+        ``begin`` saves the prompt (synchronously) and returns the service's event stream.
+        """
+        if self._busy(cid):
+            return False
+        try:
+            stream = begin()
+        except (StoreError, ValueError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return False
+        live = LiveTurn(cid, started=self.seconds())
+        self.live[cid] = live
+        self.sidebar.set_live(set(self.live))
+        self.update_status()
+        if self.pane.conversation_id == cid:
+            self.pane.anchor()
+        self.run_worker(
+            self._run_turn(live, stream),
+            name=f"turn in conversation {cid}",
+            group=f"conversation-{cid}",
+            exit_on_error=False,
+        )
+        return True
+
+    def _busy(self, cid: int) -> bool:
+        if cid in self.live:
+            self.notify(
+                "A reply is still being written here: wait for it, or press Escape to stop it.",
+                severity="warning",
+            )
+        return cid in self.live
+
+    async def _run_turn(self, live: LiveTurn, stream: AsyncIterator[TurnEvent]) -> None:
+        try:
+            async with contextlib.aclosing(stream) as events:  # type: ignore[type-var]
+                async for event in events:
+                    if isinstance(event, ContentDelta):
+                        live.add_content(event.text, self.seconds())
+                    elif isinstance(event, ReasoningDelta):
+                        live.add_reasoning(event.text)
+                    elif isinstance(event, TurnStarted):
+                        await self._turn_started(live, event)
+                    elif isinstance(event, Usage):
+                        live.usage = event
+                    elif isinstance(event, TurnEnded):
+                        live.final = event.message
+        finally:
+            await self._turn_ended(live)
+
+    async def _turn_started(self, live: LiveTurn, event: TurnStarted) -> None:
+        live.user_id = event.user_message_id
+        live.assistant_id = event.assistant_message_id
+        live.model = event.model
+        if self.pane.conversation_id == live.conversation_id:
+            user = self.store.get_message(event.user_message_id)
+            reply = self.store.get_message(event.assistant_message_id)
+            await self.pane.start_turn(live, user, reply)
+        self.refresh_sidebar()
+
+    async def _turn_ended(self, live: LiveTurn) -> None:
+        cid = live.conversation_id
+        if self.live.get(cid) is live:
+            del self.live[cid]
+        if not self.is_running:
+            return
+        message = live.final
+        if message is None and live.assistant_id is not None:
+            message = self._safe(lambda: self.store.get_message(live.assistant_id))  # type: ignore[arg-type,assignment]
+        listener = live.listener
+        if isinstance(listener, AssistantMessage) and message is not None:
+            await listener.finish(message)
+        elif self.pane.conversation_id == cid and live.assistant_id is None:
+            await self.open_conversation(cid)  # stopped before the reply began
+        self.refresh_sidebar()
+        self.update_status()
+        if self.pane.conversation_id == cid and len(self.screen_stack) == 1:
+            self.composer.focus()
+
+    async def _cancel_turn(self, cid: int) -> None:
+        workers = self.workers.cancel_group(self, f"conversation-{cid}")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.workers.wait_for_complete(workers), 5)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place that handles a worker's failure: say it, keep the app running."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.log.error(event.worker, error)
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Something went wrong",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+
+    @on(Composer.Submitted)
+    def _send(self, event: Composer.Submitted) -> None:
+        event.stop()
+        problem = self.settings.request_problem()
+        if problem:
+            self.notify(problem, title="Cannot send", severity="error", markup=False)
+            self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
+            return
+        text = event.text
+        cid = self.current_id
+        thinking = self.thinking
+        if cid is not None and self._busy(cid):
+            return
+        if cid is None:
+            new_id = self._safe(lambda: self.service.new_conversation(text))
+            if not isinstance(new_id, int):
+                return
+            cid = self.current_id = new_id
+            self.pane.conversation_id = cid
+            self.sidebar.select(cid)
+        target = cid
+        if self.start_turn(
+            cid, lambda: self.service.send(text, conversation_id=target, thinking=thinking)
+        ):
+            self.composer.clear()
+
+    @on(AssistantMessage.Retry)
+    def _retry(self, event: AssistantMessage.Retry) -> None:
+        self.regenerate(event.message_id)
+
+    @on(MissingReply.Retry)
+    def _reply_again(self, event: MissingReply.Retry) -> None:
+        if self.current_id is not None:
+            thinking, uid = self.thinking, event.user_message_id
+            self.start_turn(self.current_id, lambda: self.service.reply_to(uid, thinking=thinking))
+
+    def regenerate(self, message_id: int) -> None:
+        if self.current_id is None or self.settings.request_problem():
+            return
+        thinking = self.thinking
+        self.start_turn(
+            self.current_id, lambda: self.service.regenerate(message_id, thinking=thinking)
+        )
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The app's keys do nothing while a dialog is open (the dialog has its own).
+        if action in {"quit", "help"}:
+            return True
+        return isinstance(self.screen, Screen) and len(self.screen_stack) == 1
+
+    async def action_stop(self) -> None:
+        cid = self.current_id
+        if cid is not None and cid in self.live:
+            await self._cancel_turn(cid)
+            return
+        sidebar = self.sidebar
+        if sidebar.hits is not None or sidebar.search_input.value:
+            sidebar.clear_search()
+            self.composer.focus()
+        elif self.focused is not None and sidebar in self.focused.ancestors:
+            self.composer.focus()
+
+    async def action_new_conversation(self) -> None:
+        await self.open_conversation(None)
+        self.composer.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.sidebar
+        sidebar.display = not sidebar.display
+        if not sidebar.display and self.focused is not None and sidebar in self.focused.ancestors:
+            self.composer.focus()
+
+    def action_search(self) -> None:
+        self.sidebar.display = True
+        self.sidebar.search_input.focus()
+
+    def action_regenerate(self) -> None:
+        if self.current_id is None:
+            return
+        cid = self.current_id
+        path = self._safe(lambda: self.store.current_path(cid)) or []
+        replies = [m for m in path if m.role == "assistant"]  # type: ignore[attr-defined]
+        if path and path[-1].role == "user":  # type: ignore[index]
+            self._reply_again(MissingReply.Retry(path[-1].id))  # type: ignore[index]
+        elif replies:
+            self.regenerate(replies[-1].id)
+
+    def action_toggle_thinking(self) -> None:
+        self.thinking = not self.thinking
+        self.update_status()
+        state = "on" if self.thinking else "off"
+        self.notify(f"Thinking {state} for the next request.", timeout=2)
+
+    @work(group="dialogs")
+    async def action_rename(self) -> None:
+        cid = self.current_id
+        if cid is None:
+            self.notify("Send a message first: a new conversation has no title yet.")
+            return
+        try:
+            title = self.store.get_conversation(cid).title
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        new_title = await self.push_screen_wait(RenameScreen(title))
+        if new_title and new_title != title:
+            self._safe(lambda: self.store.rename_conversation(cid, new_title))
+            self.refresh_sidebar()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.settings))
+
+    async def action_quit(self) -> None:
+        # Stop replies being written so they are saved as stopped, then leave.
+        workers = [w for w in self.workers if w.group.startswith("conversation-")]
+        for worker in workers:
+            worker.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.workers.wait_for_complete(workers), 3)
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "New conversation", "Start an empty conversation", self.action_new_conversation
+        )
+        yield SystemCommand(
+            "Toggle thinking", "Thinking on/off for the next request", self.action_toggle_thinking
+        )
+        yield SystemCommand(
+            "Rename conversation", "Give the conversation a new title", self.action_rename
+        )
+        yield SystemCommand(
+            "Regenerate reply", "A new reply to the last prompt", self.action_regenerate
+        )
+        if not self.settings.is_demo:
+            yield SystemCommand(
+                "Use the demo model", "Switch to the offline demo model", self.use_demo
+            )
+
+    # -- first run ----------------------------------------------------------------------------
+
+    def _welcome_done(self, choice: WelcomeChoice | None) -> None:
+        if choice == "quit":
+            self.exit()
+        elif choice == "demo":
+            self.use_demo()
+        self.composer.focus()
+
+    def use_demo(self) -> None:
+        self.settings = self.settings.with_values(provider="demo", base_url=None, model=None)
+        self.service.update_settings(self.settings)
+        self.pane.empty_text = self._empty_text()
+        with contextlib.suppress(NoMatches):
+            self.pane.query_one(".empty-state").update(self.pane.empty_text)  # type: ignore[attr-defined]
+        self.update_status()
+        self.notify("Using the offline demo model.", timeout=3)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    client: GLMClient | None = None,
+    now: Clock | None = None,
+) -> GLMApp:
+    """The app, for ``run_app`` and for tests (which pass their own store, client or clock)."""
+    if store is None:
+        store = Store.open(settings.db_path)
+    service = ChatService(store, settings, client=client)
+    return GLMApp(settings, store=store, service=service, now=now or _utc_now)
+
+
+def run_app(settings: Settings) -> None:
+    try:
+        store = Store.open(settings.db_path)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    try:
+        create_app(settings, store=store).run()
+    finally:
+        store.close()

@@ -1,0 +1,44 @@
+"""The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class Composer(TextArea):
+    @dataclass
+    class Submitted(Message):
+        composer: Composer
+        text: str
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    def __init__(self, *, id: str, placeholder: str) -> None:
+        super().__init__(
+            id=id,
+            placeholder=placeholder,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+        )
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            if self.text.strip():
+                self.post_message(self.Submitted(self, self.text))
+            return
+        if event.key in ("ctrl+j", "shift+enter", "newline"):
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+            return
+        await super()._on_key(event)

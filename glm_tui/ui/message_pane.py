@@ -1,0 +1,134 @@
+"""The message pane: the current branch of one conversation, newest at the bottom.
+
+Only the last ``PAGE_SIZE`` messages are mounted at first (mounting hundreds of Markdown
+widgets takes seconds); older ones are mounted a page at a time when the user scrolls to the top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.widget import Widget
+from textual.widgets import Static
+
+from glm_tui.store import Message
+from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.message_widgets import AssistantMessage, MissingReply, UserMessage
+
+PAGE_SIZE = 30
+
+
+class OlderMessages(Static):
+    """The line at the top saying how many older messages are not mounted yet."""
+
+    def set_count(self, count: int) -> None:
+        noun = "message" if count == 1 else "messages"
+        self.update(Content(f"↑ {count} earlier {noun}: scroll up to load them"))
+
+
+class MessagePane(VerticalScroll):
+    def __init__(self, *, clock: Callable[[], float], empty_text: Content, id: str) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.empty_text = empty_text
+        self.conversation_id: int | None = None
+        self._older: list[Message] = []
+        self._lock = asyncio.Lock()
+
+    def on_mount(self) -> None:
+        self.mount(Static(self.empty_text, classes="empty-state"))
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def message_widgets(self) -> list[Widget]:
+        return [w for w in self.children if isinstance(w, UserMessage | AssistantMessage)]
+
+    def widget_for(self, message_id: int) -> UserMessage | AssistantMessage | None:
+        try:
+            widget = self.query_one(f"#msg-{message_id}")
+        except NoMatches:
+            return None
+        return widget if isinstance(widget, UserMessage | AssistantMessage) else None
+
+    def _widgets_for(
+        self, messages: Sequence[Message], live: LiveTurn | None, *, is_tail: bool
+    ) -> list[Widget]:
+        widgets: list[Widget] = []
+        for message in messages:
+            if message.role == "user":
+                widgets.append(UserMessage(message))
+            elif message.role == "assistant":
+                mine = live if live is not None and live.assistant_id == message.id else None
+                widgets.append(AssistantMessage(message, live=mine, clock=self.clock))
+        last = messages[-1] if messages else None
+        waiting = live is not None and live.assistant_id is None
+        if is_tail and last is not None and last.role == "user" and not waiting:
+            widgets.append(MissingReply(last.id))
+        return widgets
+
+    async def show(
+        self, conversation_id: int | None, path: Sequence[Message], live: LiveTurn | None
+    ) -> None:
+        """Replace the pane's content with a conversation (None: the empty new one)."""
+        async with self._lock:
+            self.conversation_id = conversation_id
+            await self.remove_children()
+            messages = [m for m in path if m.role in ("user", "assistant")]
+            if conversation_id is None or not messages:
+                self._older = []
+                if live is None:
+                    await self.mount(Static(self.empty_text, classes="empty-state"))
+                self.anchor()
+                return
+            self._older = messages[:-PAGE_SIZE]
+            widgets = self._widgets_for(messages[-PAGE_SIZE:], live, is_tail=True)
+            if self._older:
+                marker = OlderMessages(classes="older-messages")
+                marker.set_count(len(self._older))
+                widgets.insert(0, marker)
+            await self.mount_all(widgets)
+            self.anchor()
+
+    async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
+        """Show a reply starting: after its prompt, replacing whatever followed that prompt."""
+        async with self._lock:
+            if self.conversation_id != live.conversation_id:
+                return
+            await self.query(".empty-state, .missing-reply").remove()
+            prompt = self.widget_for(user.id)
+            if prompt is None:
+                await self.mount(UserMessage(user))
+            else:
+                later = list(self.children)[list(self.children).index(prompt) + 1 :]
+                await self.remove_children(later)
+            await self.mount(AssistantMessage(reply, live=live, clock=self.clock))
+            self.anchor()
+
+    # -- loading older messages ---------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and self._older and not self._lock.locked():
+            self.call_later(self.load_older)
+
+    async def load_older(self) -> None:
+        async with self._lock:
+            if not self._older:
+                return
+            batch = self._older[-PAGE_SIZE:]
+            del self._older[-PAGE_SIZE:]
+            first = next(iter(self.message_widgets()), None)
+            widgets = self._widgets_for(batch, None, is_tail=False)
+            marker = self.query_one(OlderMessages)
+            await self.mount_all(widgets, after=marker)
+            if self._older:
+                marker.set_count(len(self._older))
+            else:
+                await marker.remove()
+            if first is not None:
+                # Keep the message the user was looking at in place.
+                self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)

@@ -1,0 +1,277 @@
+"""One widget per message: the prompt, the reply (Thinking, answer, footer), a missing reply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.timer import Timer
+from textual.widgets import Button, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from glm_tui.store import Message
+from glm_tui.ui.formatting import (
+    STATUS_WORDS,
+    code_blocks,
+    cost_text,
+    duration_text,
+    join_parts,
+    tokens_text,
+)
+from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.thinking import ThinkingBlock, thinking_title
+
+FLUSH_INTERVAL = 0.05
+"""Seconds between two renders of a live reply: at most 20 a second, whatever the token rate."""
+
+
+def _button(label: str, classes: str) -> Button:
+    button = Button(label, compact=True, classes=classes)
+    # Keyboard users act on the focused message (r, c, k): Tab stays short.
+    button.can_focus = False
+    return button
+
+
+class UserMessage(Vertical, can_focus=True):
+    """A prompt: plain text, never parsed as markup or Markdown."""
+
+    BINDINGS = [Binding("c", "copy", "Copy")]
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(id=f"msg-{message.id}", classes="message user-message")
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("You"), classes="role")
+        yield Static(Content(self.message.content), classes="user-text")
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.message.content)
+        self.notify("Prompt copied to the clipboard.")
+
+
+class MissingReply(Horizontal):
+    """After a prompt whose reply never got written (stopped before it started)."""
+
+    @dataclass
+    class Retry(TextualMessage):
+        user_message_id: int
+
+    def __init__(self, user_message_id: int) -> None:
+        super().__init__(id=f"missing-{user_message_id}", classes="missing-reply")
+        self.user_message_id = user_message_id
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("No reply was written to this prompt."), classes="meta")
+        yield _button("Retry", "retry")
+
+    @on(Button.Pressed, ".retry")
+    def _retry(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Retry(self.user_message_id))
+
+
+class AssistantMessage(Vertical, can_focus=True):
+    """A reply: the Thinking block, the answer as streamed Markdown, and a footer.
+
+    While the reply is live, text arrives through ``on_reasoning`` / ``on_content`` (called by
+    the app's worker for every piece) and is written to the Markdown streams in batches by a
+    timer, so the render rate does not follow the token rate.
+    """
+
+    BINDINGS = [
+        Binding("r", "retry", "Regenerate"),
+        Binding("c", "copy", "Copy"),
+        Binding("k", "copy_code", "Copy code"),
+    ]
+
+    @dataclass
+    class Retry(TextualMessage):
+        """The user asked for a new reply in place of this one."""
+
+        message_id: int
+
+    def __init__(
+        self,
+        message: Message,
+        *,
+        live: LiveTurn | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(id=f"msg-{message.id}", classes="message assistant-message")
+        self.message = message
+        self.live = live
+        self.clock = clock or (lambda: 0.0)
+        reasoning = live.reasoning_text if live else (message.reasoning or "")
+        content = live.content_text if live else message.content
+        self._pending_reasoning: list[str] = [reasoning] if live and reasoning else []
+        self._pending_content: list[str] = [content] if live and content else []
+        thinking_now = live is not None and live.answer_started is None
+        self.thinking: ThinkingBlock | None = None
+        if live is not None or reasoning:
+            self.thinking = ThinkingBlock(
+                "" if live else reasoning, collapsed=not thinking_now, live=live is not None
+            )
+            self.thinking.display = bool(reasoning) or thinking_now
+        self.answer = Markdown(None if live else content, classes="answer")
+        self.answer.display = bool(content) or live is None
+        self._stream: MarkdownStream | None = None
+        self._timer: Timer | None = None
+        if live is not None:
+            live.listener = self
+
+    # -- composition --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(self.message.model or "GLM"), classes="role")
+        if self.thinking is not None:
+            yield self.thinking
+        yield self.answer
+        yield Static(Content(""), classes="error-text")
+        with Horizontal(classes="message-footer"):
+            yield Static(Content(""), classes="meta")
+            yield _button("Retry", "retry")
+            yield _button("Copy", "copy")
+            yield _button("Copy code", "copy-code")
+
+    def on_mount(self) -> None:
+        self._update_footer()
+        if self.live is not None:
+            self._timer = self.set_interval(FLUSH_INTERVAL, self._flush)
+
+    def on_unmount(self) -> None:
+        if self.live is not None and self.live.listener is self:
+            self.live.listener = None
+
+    # -- live streaming -----------------------------------------------------------------------
+
+    def on_reasoning(self, text: str) -> None:
+        self._pending_reasoning.append(text)
+
+    def on_content(self, text: str) -> None:
+        self._pending_content.append(text)
+
+    async def _flush(self) -> None:
+        if self._pending_reasoning and self.thinking is not None:
+            text = "".join(self._pending_reasoning)
+            self._pending_reasoning.clear()
+            self.thinking.display = True
+            await self.thinking.write(text)
+        if self._pending_content:
+            text = "".join(self._pending_content)
+            self._pending_content.clear()
+            if self.thinking is not None and not self.thinking.collapsed:
+                self.thinking.fold()
+            if self.thinking is not None and not self.thinking.body.source:
+                self.thinking.display = False
+            self.answer.display = True
+            if self._stream is None:
+                self._stream = Markdown.get_stream(self.answer)
+            await self._stream.write(text)
+        self._update_thinking_title()
+
+    def _update_thinking_title(self) -> None:
+        live = self.live
+        if self.thinking is None or live is None:
+            return
+        end = live.answer_started if live.answer_started is not None else self.clock()
+        self.thinking.title = thinking_title(
+            end - live.started, live=live.answer_started is None and live.final is None
+        )
+
+    async def finish(self, message: Message) -> None:
+        """The reply is final (complete, stopped, failed...): render the rest and the footer."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        await self._flush()
+        live = self.live
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        if self.thinking is not None:
+            await self.thinking.stop()
+            if live is not None and live.answer_started is not None:
+                self.thinking.title = thinking_title(live.answer_started - live.started, live=False)
+            else:
+                self.thinking.title = thinking_title(None, live=False)
+            self.thinking.display = bool(self.thinking.body.source)
+            self.thinking.fold()
+        self.message = message
+        if live is not None and live.listener is self:
+            live.listener = None
+        self.live = None
+        self.answer.display = bool(self.answer.source) or message.status == "complete"
+        self._update_footer()
+
+    # -- footer and actions -------------------------------------------------------------------
+
+    def _update_footer(self) -> None:
+        message = self.message
+        live = self.live is not None
+        status = "streaming" if live else message.status
+        meta = join_parts(
+            message.model or "",
+            tokens_text(message.usage),
+            cost_text(message.usage),
+            "" if live else duration_text(message.duration),
+        )
+        footer = Content(meta)
+        if status != "complete":
+            words = STATUS_WORDS.get(status, status)
+            footer = (
+                Content.assemble(footer, "  ", (words, "bold $warning"))
+                if meta
+                else Content(words).stylize("bold $warning")
+            )
+        self.query_one(".meta", Static).update(footer)
+        error = self.query_one(".error-text", Static)
+        error.update(Content(message.error or ""))
+        error.display = status == "error" or bool(message.error and not live)
+        self.set_class(status != "complete", "-incomplete")
+        self.set_class(status == "error", "-error")
+        self.set_class(live, "-live")
+        self.query_one(".retry", Button).display = not live and status != "complete"
+        self.query_one(".copy", Button).display = not live
+        self.query_one(".copy-code", Button).display = not live and bool(
+            code_blocks(message.content)
+        )
+
+    @on(Button.Pressed, ".retry")
+    def _retry_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_retry()
+
+    @on(Button.Pressed, ".copy")
+    def _copy_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_copy()
+
+    @on(Button.Pressed, ".copy-code")
+    def _copy_code_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_copy_code()
+
+    def action_retry(self) -> None:
+        if self.live is None:
+            self.post_message(self.Retry(self.message.id))
+
+    def action_copy(self) -> None:
+        text = self.live.content_text if self.live else self.message.content
+        self.app.copy_to_clipboard(text)
+        self.notify("Reply copied to the clipboard.")
+
+    def action_copy_code(self) -> None:
+        blocks = code_blocks(self.live.content_text if self.live else self.message.content)
+        if not blocks:
+            self.notify("This reply has no code block.", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n\n".join(blocks))
+        noun = "code block" if len(blocks) == 1 else f"{len(blocks)} code blocks"
+        self.notify(f"Copied the {noun} to the clipboard.")

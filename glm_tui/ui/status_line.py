@@ -1,0 +1,32 @@
+"""The status line: provider, model, thinking on/off, and the conversation's tokens and cost."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from glm_tui.api.events import Usage
+from glm_tui.config import Settings
+from glm_tui.ui.formatting import cost_text, tokens_text
+
+
+class StatusLine(Static):
+    def show(
+        self, settings: Settings, *, thinking: bool, usage: Usage | None, writing: int = 0
+    ) -> None:
+        parts: list[Content | str | tuple[str, str]] = [
+            (settings.provider_info.label, "bold"),
+            " · ",
+            settings.model_label,
+            " · ",
+            ("thinking on", "$success") if thinking else ("thinking off", "$text-muted"),
+        ]
+        tokens = tokens_text(usage)
+        if tokens:
+            parts += [" · ", f"this conversation: {tokens}"]
+        cost = cost_text(usage)
+        if cost:
+            parts += [" · ", cost]
+        if writing:
+            parts += [" · ", (f"writing {writing} repl{'y' if writing == 1 else 'ies'}", "$accent")]
+        self.update(Content.assemble(*parts))

@@ -1,0 +1,244 @@
+"""The TUI against the fake GLM server: sending, streaming, thinking, stopping, retrying."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from glm_tui.store import Store
+from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from tests.fakeglm import (
+    DEFAULT_REASONING,
+    DEFAULT_REPLY,
+    FakeGLM,
+    chunk,
+    raw_stream,
+    slow_stream,
+    sse,
+    stall_stream,
+    zai_error,
+    zai_stream,
+)
+from tests.ui_helpers import SIZE, make_app, screen_text, send, ui_settings, wait_idle, wait_until
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(tmp_path / "history.db") as store:
+        yield store
+
+
+def replies(app) -> list[AssistantMessage]:
+    return list(app.query(AssistantMessage))
+
+
+async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+    fake_glm.enqueue(zai_stream("# Title\n\nSome **bold** text.", reasoning="Let me think."))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused is app.composer
+        await send(pilot, app, "Hello there")
+        await wait_idle(pilot, app)
+        [user] = app.query(UserMessage)
+        [reply] = replies(app)
+        assert user.message.content == "Hello there"
+        assert reply.answer.source == "# Title\n\nSome **bold** text."
+        assert reply.message.status == "complete"
+        assert app.composer.text == ""
+        assert app.focused is app.composer
+        text = screen_text(app)
+        assert "Some bold text." in text
+        assert "Hello there" in text  # the prompt, and the sidebar title
+        assert "this conversation: " in text  # the status line's tokens
+        saved = store.current_path(app.current_id)
+        assert [m.role for m in saved] == ["user", "assistant"]
+        assert saved[1].reasoning == "Let me think."
+    body = fake_glm.requests[0].json
+    assert body["messages"][-1] == {"role": "user", "content": "Hello there"}
+
+
+async def test_thinking_is_open_while_thinking_then_folds(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    fake_glm.enqueue(
+        raw_stream(
+            [
+                sse(chunk(reasoning="Weighing the ")),
+                sse(chunk(reasoning="options carefully.")),
+                1.0,
+                sse(chunk(content="The answer is 42.")),
+                sse(chunk(content="", finish_reason="stop")),
+                sse("[DONE]"),
+            ]
+        )
+    )
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Think about it")
+        await wait_until(
+            pilot,
+            lambda: replies(app) and replies(app)[0].thinking.body.source.endswith("carefully."),
+            what="the reasoning to show",
+        )
+        thinking = replies(app)[0].thinking
+        assert not thinking.collapsed
+        assert "Weighing the options carefully." in screen_text(app)
+        assert "Thinking…" in screen_text(app)
+        await wait_idle(pilot, app)
+        assert thinking.collapsed
+        assert replies(app)[0].answer.source == "The answer is 42."
+        assert "Weighing the options" not in screen_text(app)
+        # The user can open it again.
+        await pilot.click(thinking._title)
+        await pilot.pause()
+        assert not thinking.collapsed
+        assert "Weighing the options carefully." in screen_text(app)
+
+
+async def test_stop_with_escape_keeps_the_partial_reply(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    fake_glm.enqueue(stall_stream(content="Partial answer", reasoning="Hmm"))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Tell me everything")
+        await wait_until(
+            pilot,
+            lambda: replies(app) and replies(app)[0].answer.source == "Partial answer",
+            what="the partial answer",
+        )
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        assert reply.message.status == "stopped"
+        assert reply.answer.source == "Partial answer"
+        assert "Stopped" in screen_text(app)
+        saved = store.get_message(reply.message.id)
+        assert saved.status == "stopped"
+        assert saved.content == "Partial answer"
+        assert app.focused is app.composer
+        # A stopped reply can be retried.
+        assert reply.query_one(".retry").display
+
+
+async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+    fake_glm.enqueue(
+        zai_error(401, "1000", "Authentication failed [check your key]"),
+        zai_stream("Now it works.", reasoning="ok"),
+    )
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "First try")
+        await wait_idle(pilot, app)
+        [failed] = replies(app)
+        assert failed.message.status == "error"
+        text = screen_text(app)
+        assert "The API key was rejected" in text
+        assert "Authentication failed [check your key]" in text
+        assert "First try" in text  # the prompt is kept
+        await pilot.click(f"#msg-{failed.message.id} .retry")
+        await wait_until(pilot, lambda: any(r.message.status == "complete" for r in replies(app)))
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        assert reply.answer.source == "Now it works."
+        assert len(app.query(UserMessage)) == 1
+        path = store.current_path(app.current_id)
+        assert [m.content for m in path] == ["First try", "Now it works."]
+        assert len(store.siblings(reply.message.id)) == 2
+
+
+async def test_ctrl_r_regenerates_the_last_reply(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    fake_glm.enqueue(zai_stream("One."), zai_stream("Two."))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Count")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: len(fake_glm.requests) == 2)
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        assert reply.answer.source == "Two."
+
+
+async def test_switching_conversation_does_not_stop_a_reply(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    long_reply = " ".join(f"word{i}" for i in range(60))
+    fake_glm.enqueue(slow_stream(long_reply, tokens_per_second=40, chunk_chars=8))
+    fake_glm.enqueue(zai_stream("Quick answer."))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Write a long text")
+        await wait_until(pilot, lambda: replies(app) and replies(app)[0].answer.source)
+        first = app.current_id
+        first_reply = replies(app)[0].message.id
+        await pilot.press("ctrl+n")
+        assert first in app.live
+        assert "●" in screen_text(app)  # the sidebar marks the conversation being written
+        await send(pilot, app, "Something else")
+        await wait_until(pilot, lambda: app.current_id != first and app.current_id not in app.live)
+        assert first in app.live
+        assert replies(app)[0].answer.source == "Quick answer."
+        # Back to the first one, still streaming: it shows the text so far and goes on.
+        await app.open_conversation(first)
+        await pilot.pause()
+        assert first in app.live
+        await wait_idle(pilot, app, timeout=15)
+        [reply] = replies(app)
+        assert reply.message.id == first_reply
+        assert reply.answer.source == long_reply
+        assert store.get_message(first_reply).content == long_reply
+        assert store.get_message(first_reply).status == "complete"
+
+
+async def test_markup_and_escape_codes_show_literally(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    nasty = "Look: [bold]x[/bold] and [/ and [0] and \x1b[31mred\x1b[0m [link=x]y[/link]"
+    fake_glm.enqueue(zai_stream(nasty, reasoning="Thinking about [i]this[/i] \x1b[2J"))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Say [bold]hi[/bold] [/ [0]")
+        await wait_idle(pilot, app)
+        reply = replies(app)[0]
+        await pilot.click(reply.thinking._title)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Look: [bold]x[/bold] and [/ and [0] and [31mred[0m [link=x]y[/link]" in text
+        assert "\x1b" not in text
+        assert "Say [bold]hi[/bold] [/ [0]" in text  # the prompt and the sidebar title
+        assert "Thinking about [i]this[/i] [2J" in text
+        assert app.is_running
+
+
+async def test_copy_reply_and_code(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+    fake_glm.enqueue(zai_stream("Here:\n\n```python\nprint('hi')\n```\n"))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Code please")
+        await wait_idle(pilot, app)
+        reply = replies(app)[0]
+        reply.focus()
+        await pilot.press("k")
+        assert app.clipboard == "print('hi')"
+        await pilot.press("c")
+        assert app.clipboard == "Here:\n\n```python\nprint('hi')\n```\n"
+
+
+async def test_thinking_toggle_is_sent_and_shown(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "thinking on" in screen_text(app)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "thinking off" in screen_text(app)
+        await send(pilot, app, "No thinking")
+        await wait_idle(pilot, app)
+        assert fake_glm.requests[0].json["thinking"] == {"type": "disabled"}
+        assert DEFAULT_REPLY in screen_text(app)
+        assert DEFAULT_REASONING not in screen_text(app)

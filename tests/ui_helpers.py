@@ -1,0 +1,126 @@
+"""Helpers for the TUI tests: settings against the fake server, waiting on state, screen text."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from glm_tui.api.events import Usage
+from glm_tui.config import Settings
+from glm_tui.store import Store
+from glm_tui.ui.app import GLMApp, create_app
+
+FIXED_NOW = datetime(2026, 3, 14, 15, 0, 0, tzinfo=UTC)
+SIZE = (120, 40)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+def ui_settings(tmp_path: Path, base_url: str | None = None, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "provider": "openai",
+        "base_url": base_url or "http://127.0.0.1:9/v1",
+        "model": "glm-4.7",
+        "api_key": "sk-test-0000",
+        "db_path": tmp_path / "history.db",
+        "config_path": Path("/home/user/.config/glm-tui/config.toml"),
+        "read_timeout": 10.0,
+    }
+    values.update(changes)
+    return Settings(**values)
+
+
+def make_app(
+    settings: Settings, store: Store | None = None, now: Callable[[], datetime] = fixed_clock
+) -> GLMApp:
+    app = create_app(settings, store=store, now=now)
+    return app
+
+
+def still(app: GLMApp) -> None:
+    """No blinking cursors: screenshots must not depend on when they are taken."""
+    for widget in app.query("TextArea, Input"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0, what: str = ""
+) -> None:
+    """Poll ``condition`` while letting the app run, up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause()
+        await asyncio.sleep(0.01)
+
+
+async def wait_idle(pilot: Pilot[Any], app: GLMApp, timeout: float = 10.0) -> None:
+    """Until no reply is being written, and the UI has caught up."""
+    await wait_until(pilot, lambda: not app.live, timeout, "the replies to finish")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: GLMApp) -> str:
+    """What the terminal shows, as plain text (one line per row)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+async def send(pilot: Pilot[Any], app: GLMApp, text: str) -> None:
+    """Put text in the composer (as a paste would) and press Enter."""
+    app.composer.focus()
+    app.composer.load_text(text)
+    await pilot.press("enter")
+
+
+def seed_conversation(
+    store: Store,
+    title: str,
+    turns: list[tuple[str, str, str | None]],
+    *,
+    updated_at: str,
+    model: str = "glm-4.7",
+    status: str = "complete",
+    error: str | None = None,
+) -> int:
+    """A conversation with (prompt, reply, reasoning) turns and fixed times, for snapshots."""
+    cid = store.create_conversation(title=title, provider="openai", model=model)
+    parent = None
+    for prompt, reply, reasoning in turns:
+        uid = store.add_message(cid, parent_id=parent, role="user", content=prompt)
+        aid = store.add_message(
+            cid, parent_id=uid, role="assistant", content=reply, reasoning=reasoning, model=model
+        )
+        store.update_message(
+            aid,
+            status=status if (prompt, reply, reasoning) == turns[-1] else "complete",
+            error=error if (prompt, reply, reasoning) == turns[-1] else None,
+            finish_reason="stop",
+            usage=Usage(
+                prompt_tokens=120, completion_tokens=380, total_tokens=500, reasoning_tokens=90
+            ),
+            duration=4.2,
+        )
+        parent = aid
+    conn = store.db.conn
+    conn.execute(
+        "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?",
+        (updated_at, updated_at, cid),
+    )
+    conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (updated_at, cid))
+    return cid
