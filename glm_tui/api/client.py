@@ -12,25 +12,16 @@ import json
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import fields, replace
 from typing import Any
 
 import httpx
 
 from glm_tui import __version__
-from glm_tui.api.errors import (
-    APIError,
-    AuthError,
-    BadRequestError,
-    ConnectionLost,
-    CreditsError,
-    NetworkError,
-    ProtocolError,
-    RateLimitError,
-    ServerError,
-    StreamError,
-    TimeoutError,
-)
+from glm_tui.api import errors
+from glm_tui.api.errors import APIError, StreamError
 from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, StreamEvent, Usage
 from glm_tui.api.sse import SSEDecoder
 
@@ -39,13 +30,14 @@ ZAI_CREDIT_CODES = frozenset({"1113", "1304", "1308", "1309"})
 USD_TO_CREDITS = 2_000_000
 # A server asking us to wait longer than this is better reported than waited for.
 RETRY_AFTER_CAP = 60.0
-# Errors worth sending again automatically, provided nothing has been yielded yet.
+# Errors worth sending again automatically, provided nothing has been yielded yet. (Our
+# TimeoutError is used as errors.TimeoutError throughout, so the builtin is never shadowed.)
 AUTO_RETRY: tuple[type[APIError], ...] = (
-    RateLimitError,
-    ServerError,
-    NetworkError,
-    TimeoutError,
-    ConnectionLost,
+    errors.RateLimitError,
+    errors.ServerError,
+    errors.NetworkError,
+    errors.TimeoutError,
+    errors.ConnectionLost,
 )
 
 
@@ -66,12 +58,8 @@ def build_request_body(
     }
     if thinking is not None:
         body["thinking"] = {"type": "enabled" if thinking else "disabled"}
-    if temperature is not None:
-        body["temperature"] = temperature
-    if top_p is not None:
-        body["top_p"] = top_p
-    if max_tokens is not None:
-        body["max_tokens"] = max_tokens
+    options = {"temperature": temperature, "top_p": top_p, "max_tokens": max_tokens}
+    body.update((name, value) for name, value in options.items() if value is not None)
     return body
 
 
@@ -153,7 +141,7 @@ class GLMClient:
         temperature: float | None = None,
         top_p: float | None = None,
         max_tokens: int | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Yield ReasoningDelta / ContentDelta as they arrive, then Usage (if reported) and
         Finished. Raises an ``APIError`` subclass; retries only before anything was yielded."""
         body = build_request_body(
@@ -168,9 +156,12 @@ class GLMClient:
         while True:
             attempt = _Attempt()
             try:
-                async for event in self._stream_once(body, attempt):
-                    attempt.yielded = True
-                    yield event
+                # aclosing: when our consumer closes us, the inner stream (and its HTTP
+                # connection) must close now, not whenever the garbage collector gets to it.
+                async with aclosing(self._stream_once(body, attempt)) as events:
+                    async for event in events:
+                        attempt.yielded = True
+                        yield event
                 return
             except APIError as err:
                 if (
@@ -192,7 +183,7 @@ class GLMClient:
 
     async def _stream_once(
         self, body: dict[str, Any], attempt: _Attempt
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         started = False  # response headers received
         try:
             async with self._http.stream(
@@ -210,8 +201,10 @@ class GLMClient:
                             break
                         if not data:
                             continue  # an empty keep-alive event
+                        if sse.event == "error":
+                            raise self._stream_error(data)
                         chunk = self._parse(data)
-                        if sse.event == "error" or chunk.get("error") is not None:
+                        if chunk.get("error") is not None:
                             raise self._stream_error(chunk)
                         for event in self._deltas(chunk, attempt):
                             yield event
@@ -222,7 +215,7 @@ class GLMClient:
                 raise self._transport_error(exc, started) from exc
             # The reply was complete; losing the connection afterwards only cost [DONE].
         if attempt.finish is None:
-            raise ConnectionLost("the stream ended before a finish_reason")
+            raise errors.ConnectionLost("the stream ended before a finish_reason")
         if attempt.usage is not None:
             yield _complete_usage(attempt.usage)
         yield Finished(attempt.finish)
@@ -260,15 +253,21 @@ class GLMClient:
         try:
             chunk = json.loads(data)
         except ValueError:
-            raise ProtocolError(
+            raise errors.ProtocolError(
                 self._scrub(f"malformed JSON in the event stream: {_snippet(data)}")
             ) from None
         if not isinstance(chunk, dict):
-            raise ProtocolError(self._scrub(f"unexpected event in the stream: {_snippet(data)}"))
+            raise errors.ProtocolError(
+                self._scrub(f"unexpected event in the stream: {_snippet(data)}")
+            )
         return chunk
 
-    def _stream_error(self, chunk: dict[str, Any]) -> StreamError:
-        code, message = _error_fields(chunk)
+    def _stream_error(self, frame: dict[str, Any] | str) -> StreamError:
+        """An error frame: ``data: {"error": {...}}``, or any data after ``event: error``."""
+        body = _loads(frame.encode()) if isinstance(frame, str) else frame
+        code, message = _error_fields(body)
+        if message is None and isinstance(frame, str):
+            message = _snippet(frame)
         return StreamError(self._scrub(message) if message else None, code=code)
 
     async def _check_response(self, response: httpx.Response) -> None:
@@ -287,7 +286,7 @@ class GLMClient:
                 _, detail = _error_fields(_loads(raw))
                 if detail:
                     message += f": {detail}"
-            raise ProtocolError(self._scrub(message), status_code=status)
+            raise errors.ProtocolError(self._scrub(message), status_code=status)
 
     def _http_error(self, status: int, raw: bytes, headers: httpx.Headers) -> APIError:
         code, message = _error_fields(_loads(raw))
@@ -300,20 +299,20 @@ class GLMClient:
         }
         message = self._scrub(message) if message else None
         if status == 401:
-            return AuthError(message, **kwargs)
+            return errors.AuthError(message, **kwargs)
         if status in (402, 403):
-            return CreditsError(message, **kwargs)
+            return errors.CreditsError(message, **kwargs)
         if status == 429:
             if code in ZAI_CREDIT_CODES:
-                return CreditsError(message, **kwargs)
-            return RateLimitError(message, **kwargs)
+                return errors.CreditsError(message, **kwargs)
+            return errors.RateLimitError(message, **kwargs)
         if status == 408:
-            return TimeoutError(message, **kwargs)
+            return errors.TimeoutError(message, **kwargs)
         if status >= 500:
-            return ServerError(message, **kwargs)
+            return errors.ServerError(message, **kwargs)
         if 400 <= status < 500:
-            return BadRequestError(message, **kwargs)
-        return ProtocolError(message or f"unexpected HTTP status {status}", **kwargs)
+            return errors.BadRequestError(message, **kwargs)
+        return errors.ProtocolError(message or f"unexpected HTTP status {status}", **kwargs)
 
     def _transport_error(self, exc: httpx.HTTPError, started: bool) -> APIError:
         detail = self._scrub(str(exc) or type(exc).__name__)
@@ -321,11 +320,11 @@ class GLMClient:
             exc, httpx.ConnectTimeout | httpx.PoolTimeout
         ):
             if isinstance(exc, httpx.ReadTimeout):
-                return TimeoutError("no data received within the read timeout")
-            return TimeoutError(detail)
+                return errors.TimeoutError("no data received within the read timeout")
+            return errors.TimeoutError(detail)
         if started:
-            return ConnectionLost(detail)
-        err = NetworkError(detail)
+            return errors.ConnectionLost(detail)
+        err = errors.NetworkError(detail)
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
             err.retryable = False  # a wrong base URL stays wrong
         return err
@@ -403,26 +402,18 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    return int(value) if ok and float(value).is_integer() else None
 
 
 def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if ok else None
 
 
 def _dig(obj: Any, *keys: str) -> Any:
     for key in keys:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
+        obj = obj.get(key) if isinstance(obj, dict) else None
     return obj
 
 
@@ -441,12 +432,8 @@ def _parse_usage(usage: Any, meta: Any) -> Usage | None:
 
 def _merge(old: Usage, new: Usage) -> Usage:
     """Later reports win field by field; a field a later report leaves out is kept."""
-    return Usage(
-        **{
-            name: getattr(new, name) if getattr(new, name) is not None else getattr(old, name)
-            for name in Usage.__dataclass_fields__
-        }
-    )
+    changes = {f.name: getattr(new, f.name) for f in fields(new)}
+    return replace(old, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _complete_usage(usage: Usage) -> Usage:
@@ -458,14 +445,4 @@ def _complete_usage(usage: Usage) -> Usage:
         credits = usd * USD_TO_CREDITS
     elif usd is None and credits is not None:
         usd = credits / USD_TO_CREDITS
-    if (total, credits, usd) == (usage.total_tokens, usage.credits, usage.usd):
-        return usage
-    return Usage(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        total_tokens=total,
-        cached_tokens=usage.cached_tokens,
-        reasoning_tokens=usage.reasoning_tokens,
-        credits=credits,
-        usd=usd,
-    )
+    return replace(usage, total_tokens=total, credits=credits, usd=usd)
