@@ -1,0 +1,87 @@
+"""Whatever a server sends, the client yields events or raises one of our typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any
+
+import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glm_tui.api import APIError, Finished, GLMClient
+from tests.fakeglm import FakeGLM, chunk, sse, stall_stream
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=8,
+)
+_keys = st.sampled_from(
+    ["choices", "delta", "content", "reasoning_content", "reasoning", "finish_reason", "usage"]
+)
+# Objects built from the real field names, so the fuzzing reaches deep into chunk handling.
+_chunkish = st.recursive(
+    _json,
+    lambda inner: st.dictionaries(_keys, inner, max_size=4) | st.lists(inner, max_size=2),
+    max_leaves=12,
+)
+_frame = st.one_of(
+    _chunkish.map(lambda obj: b"data: " + json.dumps(obj).encode() + b"\n\n"),
+    st.builds(lambda c, r: sse(chunk(content=c, reasoning=r)), st.text(), st.text()),
+    st.sampled_from([b"data: [DONE]\n\n", b": ping\n\n", b"event: error\n", b"\r\n"]),
+    st.binary(max_size=40),
+)
+
+
+async def _consume(body: bytes, content_type: str) -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": content_type}, content=body)
+
+    client = GLMClient(
+        base_url="http://fuzz/v1",
+        api_key="sk-fuzz-key-0000",
+        model="m",
+        max_retries=0,
+        transport=httpx.MockTransport(reply),
+    )
+    async with client:
+        events = [event async for event in client.stream_chat([{"role": "user", "content": "x"}])]
+    assert isinstance(events[-1], Finished)
+
+
+@given(
+    st.lists(_frame, max_size=8),
+    st.sampled_from(["text/event-stream", "text/event-stream; charset=utf-8", ""]),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_body_gives_events_or_a_typed_error(frames: list[bytes], content_type: str) -> None:
+    try:
+        asyncio.run(_consume(b"".join(frames), content_type))
+    except APIError as err:
+        assert "sk-fuzz-key-0000" not in str(err)
+
+
+def test_fake_server_closes_promptly_while_a_connection_stalls() -> None:
+    fake = FakeGLM()
+    fake.enqueue(stall_stream("x"))
+
+    async def scenario() -> None:
+        client = GLMClient(base_url=fake.base_url, api_key=None, model="m", max_retries=0)
+        task = asyncio.create_task(_drain(client))
+        await fake.await_requests(1)
+        start = time.perf_counter()
+        await asyncio.to_thread(fake.close)
+        assert time.perf_counter() - start < 2.0
+        with contextlib.suppress(APIError):  # the server went away mid-reply
+            await task
+        await client.aclose()
+
+    asyncio.run(scenario())
+
+
+async def _drain(client: GLMClient) -> list[Any]:
+    return [e async for e in client.stream_chat([{"role": "user", "content": "x"}])]
