@@ -9,10 +9,11 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glm_tui.api import APIError, Finished, GLMClient
+from glm_tui.api import APIError, Finished, GLMClient, ProtocolError
 from tests.fakeglm import FakeGLM, chunk, sse, stall_stream
 
 _json = st.recursive(
@@ -85,3 +86,9 @@ def test_fake_server_closes_promptly_while_a_connection_stalls() -> None:
 
 async def _drain(client: GLMClient) -> list[Any]:
     return [e async for e in client.stream_chat([{"role": "user", "content": "x"}])]
+
+
+def test_absurdly_deep_json_is_a_protocol_error() -> None:
+    body = b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n"
+    with pytest.raises(ProtocolError):
+        asyncio.run(_consume(body, "text/event-stream"))

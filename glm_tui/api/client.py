@@ -252,7 +252,7 @@ class GLMClient:
     def _parse(self, data: str) -> dict[str, Any]:
         try:
             chunk = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise errors.ProtocolError(
                 self._scrub(f"malformed JSON in the event stream: {_snippet(data)}")
             ) from None
@@ -339,7 +339,7 @@ class GLMClient:
 def _loads(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
