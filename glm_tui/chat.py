@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from glm_tui.api.client import GLMClient
-from glm_tui.api.errors import APIError
+from glm_tui.api.errors import APIError, ConnectionLost
 from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage, status_for_finish
 from glm_tui.config import Settings
 from glm_tui.store import Message, Store
@@ -46,7 +46,7 @@ class TurnEnded:
         return self.message.status
 
 
-TurnEvent = TurnStarted | ReasoningDelta | ContentDelta | Usage | TurnEnded
+TurnEvent = TurnStarted | ReasoningDelta | ContentDelta | Usage | Finished | TurnEnded
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -265,6 +265,9 @@ class ChatService:
             # GeneratorExit: the consumer closed us (it was cancelled between two events).
             final["status"] = "stopped"
             raise
+        except ConnectionLost as exc:
+            final["status"] = "interrupted"
+            final["error"] = exc.user_message
         except APIError as exc:
             final["status"] = "error"
             final["error"] = exc.user_message

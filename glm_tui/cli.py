@@ -38,7 +38,8 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    if value is not None and value is not False and param.name:
+    # --no-thinking is a real choice (False); an absent --demo flag is not.
+    if value is not None and not (param.name == "demo" and not value) and param.name:
         ctx.meta.setdefault("glm_flags", {})[param.name] = value
     return value
 

@@ -118,8 +118,10 @@ def test_rm_and_unknown_ids(cli: CLI) -> None:
 def test_newer_database_is_refused_untouched(cli: CLI) -> None:
     import sqlite3
 
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute("PRAGMA user_version = 999")
+    conn = sqlite3.connect(cli.db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()  # the last connection checkpoints the WAL into the file
     before = cli.db.read_bytes()
     line = assert_clean_failure(cli.run("list"))
     assert "newer" in line

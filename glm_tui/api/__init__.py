@@ -1,52 +1,46 @@
 """The GLM API layer: streaming client, SSE parser, typed events and errors, offline demo.
 
-Never imports Textual, so the CLI and the tests stay fast.
+Never imports Textual. Names are loaded on first use, so importing ``glm_tui.api.events``
+(as the store does) does not pull in httpx: ``list``, ``show`` and ``search`` start faster.
 """
 
-from glm_tui.api.client import GLMClient, build_request_body
-from glm_tui.api.errors import (
-    APIError,
-    AuthError,
-    BadRequestError,
-    ConnectionLost,
-    CreditsError,
-    NetworkError,
-    ProtocolError,
-    RateLimitError,
-    ServerError,
-    StreamError,
-    TimeoutError,
-)
-from glm_tui.api.events import (
-    ContentDelta,
-    Finished,
-    ReasoningDelta,
-    StreamEvent,
-    Usage,
-    status_for_finish,
-)
-from glm_tui.api.sse import SSEDecoder, SSEEvent
+from __future__ import annotations
 
-__all__ = [
-    "APIError",
-    "AuthError",
-    "BadRequestError",
-    "ConnectionLost",
-    "ContentDelta",
-    "CreditsError",
-    "Finished",
-    "GLMClient",
-    "NetworkError",
-    "ProtocolError",
-    "RateLimitError",
-    "ReasoningDelta",
-    "SSEDecoder",
-    "SSEEvent",
-    "ServerError",
-    "StreamError",
-    "StreamEvent",
-    "TimeoutError",
-    "Usage",
-    "build_request_body",
-    "status_for_finish",
-]
+import importlib
+from typing import Any
+
+_HOMES = {
+    "client": ("GLMClient", "build_request_body"),
+    "errors": (
+        "APIError",
+        "AuthError",
+        "BadRequestError",
+        "ConnectionLost",
+        "CreditsError",
+        "NetworkError",
+        "ProtocolError",
+        "RateLimitError",
+        "ServerError",
+        "StreamError",
+        "TimeoutError",
+    ),
+    "events": (
+        "ContentDelta",
+        "Finished",
+        "ReasoningDelta",
+        "StreamEvent",
+        "Usage",
+        "status_for_finish",
+    ),
+    "sse": ("SSEDecoder", "SSEEvent"),
+}
+_WHERE = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'glm_tui.api' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"glm_tui.api.{module}"), name)

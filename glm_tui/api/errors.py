@@ -72,7 +72,7 @@ class NetworkError(APIError):
     retryable = True
 
 
-class TimeoutError(APIError):  # noqa: A001 - deliberately our own, typed
+class TimeoutError(APIError):
     summary = "The provider stopped sending data (timed out)."
     retryable = True
 
