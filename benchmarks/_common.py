@@ -1,0 +1,32 @@
+"""Helpers shared by the benchmark scripts (not a test suite: they print figures and targets)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+# Run from a checkout without installing: make `import glm_tui` find the sibling package.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile of a non-empty sequence."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    rank = max(1, round(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def report(label: str, value: float, unit: str, target: str, ok: bool) -> None:
+    """One line: the figure, the target, and whether it is met."""
+    mark = "ok  " if ok else "MISS"
+    print(f"{mark} {label:<38} {value:>12,.1f} {unit:<10} target {target}")

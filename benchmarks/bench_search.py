@@ -1,0 +1,115 @@
+"""Time full-text search (and the sidebar's queries) on a large history made by seed.py.
+
+    python benchmarks/seed.py --db /tmp/big.db --conversations 10000 --messages 20
+    python benchmarks/bench_search.py --db /tmp/big.db
+
+Target: search p50 at most 20 ms over 200,000 messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import _common
+
+from glm_tui.store import Store
+
+TARGET_P50_MS = 20.0
+
+# What people type: common and rare words, phrases, prefixes (search as you type), numbers,
+# accents and other scripts, operators and punctuation that must be taken literally.
+QUERIES = [
+    "error",
+    "cache",
+    "python",
+    "tokio",
+    "risotto",
+    "merge conflict",
+    "borrow checker",
+    "query planner",
+    "helm chart",
+    "compound interest",
+    "sourd",
+    "itin",
+    "configmap deploy",
+    "E10135",
+    "ticket",
+    "café",
+    "日本語",
+    "Привет",
+    'asyncio "generator',
+    "AND OR NOT",
+    "-rebase",
+    "c++ *",
+    "xylophone",
+    "how do I use asyncio in python with a generator",
+    "the",
+    "keep the list simple",
+    "Kyoto itinerary budget",
+    "crème brûlée",
+]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds for each of ``repeat`` runs after one warm-up run."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
+    parser.add_argument("--limit", type=int, default=50, help="hits per search")
+    parser.add_argument("--verbose", "-v", action="store_true", help="one line per query")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"error: {args.db} does not exist (run benchmarks/seed.py first)", file=sys.stderr)
+        return 1
+
+    start = time.perf_counter()
+    store = Store.open(args.db)
+    open_ms = (time.perf_counter() - start) * 1000
+    with store:
+        n_messages = store.db.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        print(f"{args.db}: {store.count_conversations():,} conversations, {n_messages:,} messages")
+        all_times: list[float] = []
+        for query in QUERIES:
+            times = timed(lambda q=query: store.search(q, args.limit), args.repeat)  # type: ignore[misc]
+            all_times += times
+            if args.verbose:
+                hits = len(store.search(query, args.limit))
+                print(f"  {query!r:<52} {_common.median(times):7.2f} ms  {hits:>3} hits")
+        p50 = _common.percentile(all_times, 50)
+        p95 = _common.percentile(all_times, 95)
+        print(f"search: {len(QUERIES)} queries x {args.repeat} runs, limit {args.limit}")
+        _common.report("search p50", p50, "ms", f"<= {TARGET_P50_MS:g} ms", p50 <= TARGET_P50_MS)
+        print(f"     search p95 {p95:.1f} ms, max {max(all_times):.1f} ms")
+
+        sidebar = timed(lambda: store.list_conversations(limit=100), args.repeat)
+        _common.report("sidebar: newest 100 conversations", min(sidebar), "ms", "<= 5 ms",
+                       min(sidebar) <= 5)  # fmt: skip
+        everything = timed(lambda: store.list_conversations(), args.repeat)
+        _common.report("list all conversations", min(everything), "ms", "<= 100 ms",
+                       min(everything) <= 100)  # fmt: skip
+        cid = store.most_recent_conversation_id()
+        if cid is not None:
+            path = timed(lambda: store.current_path(cid), args.repeat)
+            _common.report("current branch of a conversation", min(path), "ms", "<= 5 ms",
+                           min(path) <= 5)  # fmt: skip
+    _common.report("open (migrations checked, recovery)", open_ms, "ms", "<= 100 ms",
+                   open_ms <= 100)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
