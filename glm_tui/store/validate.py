@@ -125,6 +125,7 @@ def _usage(value: object, where: str) -> tuple[Any, ...]:
 
 
 def _message(obj: object, where: str, now: str) -> MessagePlan:
+    """The careful path: checks one field after the other and says which one is wrong."""
     if not isinstance(obj, dict):
         raise _fail(where, "an object", obj)
     if "id" not in obj:
@@ -157,6 +158,71 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         duration,
     )
     return MessagePlan(mid, parent, values)
+
+
+_NO_USAGE = (None,) * len(USAGE_FIELDS)
+_TEXT_OR_NONE = (str, type(None))
+_INT_OR_NONE = (int, type(None))
+_NUMBER_OR_NONE = (int, float, type(None))
+_USAGE_TYPES = tuple(
+    (name, _INT_OR_NONE if name in _INT_USAGE else _NUMBER_OR_NONE) for name in USAGE_FIELDS
+)
+
+
+def _fast_message(obj: object, conversation_where: str, index: int, now: str) -> MessagePlan:
+    """The common case in one pass of exact type checks (bool is not int here);
+
+    anything unusual goes to ``_message``, which finds and reports the problem. Seeding and
+    large imports spend a good part of their time here.
+    """
+    if type(obj) is dict:
+        get = obj.get
+        mid = get("id")
+        parent = get("parent_id")
+        role = get("role")
+        content = get("content")
+        reasoning = get("reasoning")
+        status = get("status", "complete")
+        finish_reason = get("finish_reason")
+        error = get("error")
+        model = get("model")
+        usage = get("usage")
+        created = get("created_at")
+        duration = get("duration")
+        if (
+            type(mid) is int
+            and type(parent) in _INT_OR_NONE
+            and role in ROLES
+            and type(content) is str
+            and type(reasoning) in _TEXT_OR_NONE
+            and status in STATUSES
+            and type(finish_reason) in _TEXT_OR_NONE
+            and type(error) in _TEXT_OR_NONE
+            and type(model) in _TEXT_OR_NONE
+            and type(duration) in _NUMBER_OR_NONE
+            and type(created) is str
+            and _STORE_TIME.fullmatch(created)
+        ):
+            if usage is None:
+                usage_values = _NO_USAGE
+            elif type(usage) is dict and all(
+                type(usage.get(name)) in types for name, types in _USAGE_TYPES
+            ):
+                usage_values = tuple(usage.get(name) for name in USAGE_FIELDS)
+            else:
+                usage_values = ()
+            if usage_values:
+                try:
+                    datetime.fromisoformat(created)  # the ranges: no month 13
+                except ValueError:
+                    pass
+                else:
+                    values = (
+                        role, content, reasoning, status, finish_reason, error, model,
+                        *usage_values, created, duration,
+                    )  # fmt: skip
+                    return MessagePlan(mid, parent, values)
+    return _message(obj, f"{conversation_where}.messages[{index}]", now)
 
 
 def _parents_first(messages: list[MessagePlan], where: str) -> list[MessagePlan]:
@@ -203,9 +269,7 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
         if "messages" not in obj:
             raise ImportFormatError(f"{where}.messages", "missing")
         raise _fail(f"{where}.messages", "a list", raw_messages)
-    messages = [
-        _message(item, f"{where}.messages[{index}]", now) for index, item in enumerate(raw_messages)
-    ]
+    messages = [_fast_message(item, where, index, now) for index, item in enumerate(raw_messages)]
     settings = obj.get("settings") or {}
     if not isinstance(settings, dict):
         raise _fail(f"{where}.settings", "an object", settings)
