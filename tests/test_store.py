@@ -211,6 +211,15 @@ def test_update_changes_only_given_fields(store: Store) -> None:
     assert message.duration == 1.25
 
 
+def test_undecodable_text_is_stored(store: Store) -> None:
+    cid = store.create_conversation(title="bad \udcff byte", provider="p", model="m")
+    mid = store.add_message(cid, parent_id=None, role="user", content="x\udcffy")
+    store.update_message(mid, reasoning="r\ud800")
+    assert store.get_message(mid).content == "x?y"
+    assert store.get_message(mid).reasoning == "r?"
+    assert store.get_conversation(cid).title == "bad ? byte"
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{"role": "bot"}, {"role": "user", "status": "done"}],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .models import SearchHit
+from .models import SearchHit, clean_text
 
 IndexRow = tuple[int, str, str | None]
 
@@ -68,6 +68,8 @@ def build_match(query: str, *, prefix: bool = True) -> str | None:
     letter or digit are dropped (they would be empty phrases). The last piece also matches as a
     prefix, for search-as-you-type, unless the text ends with a space.
     """
+    # FTS5 reads a NUL as the end of the string: "unterminated string".
+    query = clean_text(query).replace("\x00", " ")
     pieces = [p for p in query.split() if any(_is_word_char(ch) for ch in p)]
     if not pieces:
         return None

@@ -42,6 +42,22 @@ def normalize_time(text: str) -> str:
     return format_time(moment)
 
 
+def clean_text(text: str) -> str:
+    """Text SQLite can store: lone surrogates (from undecodable bytes in argv or a pipe) become
+    "?" instead of failing the write with UnicodeEncodeError."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def clean_optional(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
 def usage_from_row(values: Sequence[Any]) -> Usage | None:
     """A Usage from the seven usage columns, or None when none of them is set."""
     if all(v is None for v in values):

@@ -33,6 +33,8 @@ from .models import (
     ConversationSummary,
     Message,
     SearchHit,
+    clean_optional,
+    clean_text,
     utc_now,
 )
 from .recovery import recover_streaming
@@ -164,7 +166,15 @@ class Store:
                 "INSERT INTO conversations"
                 " (title, provider, model, system_prompt, settings, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (title, provider, model, system_prompt, json.dumps(settings or {}), now, now),
+                (
+                    clean_text(title),
+                    provider,
+                    model,
+                    clean_optional(system_prompt),
+                    json.dumps(settings or {}),
+                    now,
+                    now,
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -216,13 +226,13 @@ class Store:
         """Change only the fields given (``system_prompt=None`` clears it); touches updated_at."""
         changes: dict[str, Any] = {}
         if title is not UNSET:
-            changes["title"] = title
+            changes["title"] = clean_text(title)
         if provider is not UNSET:
             changes["provider"] = provider
         if model is not UNSET:
             changes["model"] = model
         if system_prompt is not UNSET:
-            changes["system_prompt"] = system_prompt
+            changes["system_prompt"] = clean_optional(system_prompt)
         if settings is not UNSET:
             changes["settings"] = json.dumps(settings)
         changes["updated_at"] = utc_now()
@@ -291,6 +301,8 @@ class Store:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
         if status == "streaming" and writer_pid is None:
             writer_pid = os.getpid()
+        content = clean_text(content)
+        reasoning = clean_optional(reasoning)
         now = utc_now()
         with self._write() as conn:
             self._conversation_row_exists(conn, cid)
@@ -330,6 +342,7 @@ class Store:
         """Change only the fields given (None means "leave as is"); touches the conversation."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        content, reasoning, error = (clean_optional(t) for t in (content, reasoning, error))
         changes: dict[str, Any] = {}
         for name, value in (
             ("content", content),
