@@ -26,14 +26,17 @@ from glm_tui.api.events import ContentDelta, ReasoningDelta, Usage
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
+from glm_tui.ui.commands import ActionCommands, ConversationCommands
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
 from glm_tui.ui.help import HelpScreen
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
+from glm_tui.ui.settings_screen import SettingsScreen
 from glm_tui.ui.sidebar import ConversationList, Sidebar
 from glm_tui.ui.status_line import StatusLine
+from glm_tui.ui.themes import setup_themes
 from glm_tui.ui.welcome import WelcomeChoice, WelcomeScreen
 
 SIDEBAR_LIMIT = 10_000
@@ -51,6 +54,7 @@ def _utc_now() -> datetime:
 class GLMApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
+    COMMANDS = App.COMMANDS | {ActionCommands, ConversationCommands}
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+n", "new_conversation", "New", priority=True),
@@ -60,6 +64,7 @@ class GLMApp(App[None]):
         Binding("ctrl+t", "toggle_thinking", "Thinking", priority=True),
         Binding("f2", "rename", "Rename", priority=True),
         Binding("f1", "help", "Help", priority=True),
+        Binding("f3", "settings", "Settings", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -117,6 +122,7 @@ class GLMApp(App[None]):
         return self.query_one("#composer", Composer)
 
     def on_mount(self) -> None:
+        setup_themes(self)
         self.refresh_sidebar()
         self.update_status()
         self.composer.focus()
@@ -433,6 +439,15 @@ class GLMApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings))
 
+    def action_settings(self) -> None:
+        conversation = None
+        if self.current_id is not None:
+            cid = self.current_id
+            conversation = self._safe(lambda: self.store.get_conversation(cid))
+        self.push_screen(
+            SettingsScreen(self.settings, list(self.available_themes), conversation)  # type: ignore[arg-type]
+        )
+
     async def action_quit(self) -> None:
         # Stop replies being written so they are saved as stopped, then leave.
         workers = [w for w in self.workers if w.group.startswith("conversation-")]
@@ -471,13 +486,17 @@ class GLMApp(App[None]):
         self.composer.focus()
 
     def use_demo(self) -> None:
-        self.settings = self.settings.with_values(provider="demo", base_url=None, model=None)
-        self.service.update_settings(self.settings)
+        self.apply_settings(self.settings.with_values(provider="demo", base_url=None, model=None))
+        self.notify("Using the offline demo model.", timeout=3)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from now on (the demo switch, the settings screen)."""
+        self.settings = settings
+        self.service.update_settings(settings)
         self.pane.empty_text = self._empty_text()
         with contextlib.suppress(NoMatches):
             self.pane.query_one(".empty-state").update(self.pane.empty_text)  # type: ignore[attr-defined]
         self.update_status()
-        self.notify("Using the offline demo model.", timeout=3)
 
 
 def create_app(
