@@ -22,6 +22,7 @@ KEYS: list[tuple[str, str]] = [
     ("c / k on a message", "copy the message / its code blocks"),
     ("Ctrl+T", "toggle thinking for the next request"),
     ("F2", "rename the conversation"),
+    ("F3", "settings: provider, model, sampling, system prompt, theme"),
     ("Delete (in the sidebar)", "delete the selected conversation (asks first)"),
     ("Ctrl+P", "command palette"),
     ("F1", "this help"),
