@@ -1,30 +1,17 @@
-"""The history store: conversations as trees of messages in one SQLite file.
-
-Several processes may use one file at once (the TUI, ``glm-tui ask`` in a script...): every
-write is one ``BEGIN IMMEDIATE`` transaction, so writers queue on the busy timeout instead of
-failing with "database is locked" halfway through.
-"""
+"""The history store: conversations as trees of messages in one SQLite file."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
-from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
-
-from sqlite_utils import Database
 
 from glm_tui.api.events import Usage
 
 from . import export, fts, markdown, tree, validate
-from .connection import close_quietly, connect
-from .errors import NotFound, StoreError, translate
+from .base import StoreBase
+from .errors import NotFound
 from .models import (
     ROLES,
     STATUSES,
@@ -37,17 +24,12 @@ from .models import (
     clean_text,
     utc_now,
 )
-from .recovery import recover_streaming
 from .rows import (
     CONVERSATION_COLUMNS,
-    MESSAGE_FIELDS,
     SUMMARY_COLUMNS,
     conversation_from_row,
     summary_from_row,
 )
-
-# Columns fork() sets itself rather than copying.
-_NOT_COPIED = ("id", "conversation_id", "parent_id")
 
 
 class _Unset(Enum):
@@ -58,96 +40,12 @@ UNSET = _Unset.UNSET
 Unset = Literal[_Unset.UNSET]
 
 
-class Store:
-    """Open with ``Store.open(path)``; use as a context manager or call ``close()``.
+class Store(StoreBase):
+    """The history: open with ``Store.open(path)``; a context manager, or call ``close()``.
 
-    A Store may be handed between threads; its methods take a lock, so one runs at a time.
+    Every method is one transaction; unknown ids raise NotFound, failed writes a StoreError
+    subclass (ReadOnlyError, DiskFullError, DatabaseLocked), and nothing half-done is kept.
     """
-
-    def __init__(self, db: Database, path: Path) -> None:
-        self._db: Database | None = db
-        self.path = path
-        self._lock = threading.RLock()
-
-    @classmethod
-    def open(cls, path: str | Path, *, busy_timeout: float = 10.0, recover: bool = True) -> Store:
-        """Open (creating it and its directory if needed), migrate, and recover dead streams.
-
-        Raises DatabaseTooNew, NotADatabase, ReadOnlyError or another StoreError.
-        """
-        path = Path(path).expanduser()
-        db = connect(path, busy_timeout=busy_timeout)
-        store = cls(db, path)
-        if recover:
-            try:
-                with store._errors():
-                    recover_streaming(db.conn)
-            except BaseException:
-                store.close()
-                raise
-        return store
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                close_quietly(self._db.conn)
-                self._db = None
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def db(self) -> Database:
-        """The sqlite-utils Database, for tools and tests; writes should go through Store."""
-        if self._db is None:
-            raise StoreError(f"the store for {self.path} is closed", path=self.path)
-        return self._db
-
-    # -- plumbing ----------------------------------------------------------------------------
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors():
-            yield self.db.conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: all of it is kept, or none of it."""
-        with self._lock, self._errors():
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    def _conversation_row_exists(self, conn: sqlite3.Connection, cid: int) -> None:
-        if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
-            raise NotFound("conversation", cid, self.path)
-
-    def _message(self, conn: sqlite3.Connection, mid: int) -> Message:
-        message = tree.get_message(conn, mid)
-        if message is None:
-            raise NotFound("message", mid, self.path)
-        return message
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -441,28 +339,7 @@ class Store:
             path = tree.path_to(conn, mid)
             if not path:
                 raise NotFound("message", mid, self.path)
-            source = path[0].conversation_id
-            now = utc_now()
-            cur = conn.execute(
-                "INSERT INTO conversations (title, provider, model, system_prompt, settings,"
-                " created_at, updated_at, message_count)"
-                " SELECT title || ' (fork)', provider, model, system_prompt, settings, ?, ?, ?"
-                " FROM conversations WHERE id = ?",
-                (now, now, len(path), source),
-            )
-            cid = int(cur.lastrowid or 0)
-            copied = ", ".join(f for f in MESSAGE_FIELDS if f not in _NOT_COPIED)
-            parent: int | None = None
-            for message in path:
-                cur = conn.execute(
-                    f"INSERT INTO messages (conversation_id, parent_id, {copied})"
-                    f" SELECT ?, ?, {copied} FROM messages WHERE id = ?",
-                    (cid, parent, message.id),
-                )
-                parent = int(cur.lastrowid or 0)
-                fts.index_rows(conn, [(parent, message.content, message.reasoning)])
-            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (parent, cid))
-        return cid
+            return tree.copy_path(conn, path, utc_now())
 
     # -- search, change detection ------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from . import fts
 from .models import Message
 from .rows import MESSAGE_COLUMNS, MESSAGE_FIELDS, columns, message_from_row
 
@@ -80,3 +81,35 @@ def all_messages(conn: sqlite3.Connection, cid: int) -> list[Message]:
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (cid,)
     )
     return [message_from_row(row) for row in rows]
+
+
+# Columns copy_path() sets itself rather than copying.
+_NOT_COPIED = ("id", "conversation_id", "parent_id")
+
+
+def copy_path(conn: sqlite3.Connection, path: list[Message], now: str) -> int:
+    """A new conversation "<title> (fork)" holding copies of ``path``; returns its id.
+
+    Runs inside the caller's write transaction. Rows are copied in SQL, so every column,
+    usage and times included, comes along without being listed here.
+    """
+    cur = conn.execute(
+        "INSERT INTO conversations (title, provider, model, system_prompt, settings,"
+        " created_at, updated_at, message_count)"
+        " SELECT title || ' (fork)', provider, model, system_prompt, settings, ?, ?, ?"
+        " FROM conversations WHERE id = ?",
+        (now, now, len(path), path[0].conversation_id),
+    )
+    cid = int(cur.lastrowid or 0)
+    copied = ", ".join(f for f in MESSAGE_FIELDS if f not in _NOT_COPIED)
+    parent: int | None = None
+    for message in path:
+        cur = conn.execute(
+            f"INSERT INTO messages (conversation_id, parent_id, {copied})"
+            f" SELECT ?, ?, {copied} FROM messages WHERE id = ?",
+            (cid, parent, message.id),
+        )
+        parent = int(cur.lastrowid or 0)
+        fts.index_rows(conn, [(parent, message.content, message.reasoning)])
+    conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (parent, cid))
+    return cid

@@ -1,0 +1,116 @@
+"""The store's plumbing: the connection, transactions, and sqlite3 errors made readable.
+
+Several processes may use one file at once (the TUI, ``glm-tui ask`` in a script...): every
+write is one ``BEGIN IMMEDIATE`` transaction, so writers queue on the busy timeout instead of
+failing with "database is locked" halfway through.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from sqlite_utils import Database
+
+from . import tree
+from .connection import close_quietly, connect
+from .errors import NotFound, StoreError, translate
+from .models import Message
+from .recovery import recover_streaming
+
+
+class StoreBase:
+    """Opening, closing, transactions and error translation; Store adds the operations.
+
+    A store may be handed between threads; its methods take a lock, so one runs at a time.
+    """
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self._db: Database | None = db
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path, *, busy_timeout: float = 10.0, recover: bool = True) -> Self:
+        """Open (creating it and its directory if needed), migrate, and recover dead streams.
+
+        Raises DatabaseTooNew, NotADatabase, ReadOnlyError or another StoreError.
+        """
+        path = Path(path).expanduser()
+        db = connect(path, busy_timeout=busy_timeout)
+        store = cls(db, path)
+        if recover:
+            try:
+                with store._errors():
+                    recover_streaming(db.conn)
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                close_quietly(self._db.conn)
+                self._db = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils Database, for tools and tests; writes should go through Store."""
+        if self._db is None:
+            raise StoreError(f"the store for {self.path} is closed", path=self.path)
+        return self._db
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            yield self.db.conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: all of it is kept, or none of it."""
+        with self._lock, self._errors():
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _conversation_row_exists(self, conn: sqlite3.Connection, cid: int) -> None:
+        if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+            raise NotFound("conversation", cid, self.path)
+
+    def _message(self, conn: sqlite3.Connection, mid: int) -> Message:
+        message = tree.get_message(conn, mid)
+        if message is None:
+            raise NotFound("message", mid, self.path)
+        return message
