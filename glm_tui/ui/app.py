@@ -64,7 +64,7 @@ class GLMApp(App[None]):
         Binding("ctrl+t", "toggle_thinking", "Thinking", priority=True),
         Binding("f2", "rename", "Rename", priority=True),
         Binding("f1", "help", "Help", priority=True),
-        Binding("f3", "settings", "Settings", priority=True),
+        Binding("f3", "settings", "Settings", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
