@@ -50,7 +50,7 @@ async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) 
         text = screen_text(app)
         assert "Some bold text." in text
         assert "Hello there" in text  # the prompt, and the sidebar title
-        assert "this conversation: " in text  # the status line's tokens
+        assert "conversation: " in text  # the status line: tokens so far
         saved = store.current_path(app.current_id)
         assert [m.role for m in saved] == ["user", "assistant"]
         assert saved[1].reasoning == "Let me think."

@@ -16,7 +16,8 @@ from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
 
-FIXED_NOW = datetime(2026, 3, 14, 15, 0, 0, tzinfo=UTC)
+# Before any real time a test can run at: what a test creates is "just now", never a date.
+FIXED_NOW = datetime(2024, 3, 14, 15, 0, 0, tzinfo=UTC)
 SIZE = (120, 40)
 
 
@@ -106,14 +107,17 @@ def seed_conversation(
         aid = store.add_message(
             cid, parent_id=uid, role="assistant", content=reply, reasoning=reasoning, model=model
         )
+        last = (prompt, reply, reasoning) == turns[-1]
         store.update_message(
             aid,
-            status=status if (prompt, reply, reasoning) == turns[-1] else "complete",
-            error=error if (prompt, reply, reasoning) == turns[-1] else None,
-            finish_reason="stop",
+            status=status if last else "complete",
+            error=error if last else None,
+            finish_reason="stop" if not last or status == "complete" else None,
             usage=Usage(
                 prompt_tokens=120, completion_tokens=380, total_tokens=500, reasoning_tokens=90
-            ),
+            )
+            if not last or status == "complete"
+            else None,
             duration=4.2,
         )
         parent = aid

@@ -59,7 +59,7 @@ def relative_time(value: object, now: datetime) -> str:
     return moment.astimezone(now.tzinfo).strftime("%Y-%m-%d")
 
 
-def tokens_text(usage: Usage | None) -> str:
+def tokens_text(usage: Usage | None, *, detail: bool = True) -> str:
     """'1,234 tokens' (with the reasoning share when known), or '' without usage."""
     if usage is None:
         return ""
@@ -69,7 +69,7 @@ def tokens_text(usage: Usage | None) -> str:
     if total is None:
         return ""
     text = f"{total:,} tokens"
-    if usage.reasoning_tokens:
+    if detail and usage.reasoning_tokens:
         text += f" ({usage.reasoning_tokens:,} thinking)"
     return text
 

@@ -18,7 +18,7 @@ KEYS: list[tuple[str, str]] = [
     ("Ctrl+N", "new conversation"),
     ("Ctrl+B", "show / hide the sidebar"),
     ("Ctrl+F, / in the sidebar", "search conversations (Enter: search all messages)"),
-    ("Ctrl+R", "regenerate the last reply (r on a selected reply: that one)"),
+    ("Ctrl+R", "regenerate the last reply (r on a reply: that one)"),
     ("c / k on a message", "copy the message / its code blocks"),
     ("Ctrl+T", "toggle thinking for the next request"),
     ("F2", "rename the conversation"),

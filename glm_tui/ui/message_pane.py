@@ -122,6 +122,7 @@ class MessagePane(VerticalScroll):
             batch = self._older[-PAGE_SIZE:]
             del self._older[-PAGE_SIZE:]
             first = next(iter(self.message_widgets()), None)
+            offset = first.virtual_region.y - self.scroll_y if first is not None else 0
             widgets = self._widgets_for(batch, None, is_tail=False)
             marker = self.query_one(OlderMessages)
             await self.mount_all(widgets, after=marker)
@@ -130,5 +131,13 @@ class MessagePane(VerticalScroll):
             else:
                 await marker.remove()
             if first is not None:
-                # Keep the message the user was looking at in place.
-                self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
+                # Keep the message the user was looking at where it was on the screen.
+                self.call_after_refresh(self._keep_in_place, first, offset)
+
+    def _keep_in_place(self, widget: Widget, offset: int, tries: int = 10) -> None:
+        target = widget.virtual_region.y - offset
+        if target <= 0 and tries:
+            # The new messages are not laid out yet: look again after the next refresh.
+            self.call_after_refresh(self._keep_in_place, widget, offset, tries - 1)
+            return
+        self.scroll_to(y=target, animate=False, immediate=True)

@@ -88,7 +88,7 @@ class AssistantMessage(Vertical, can_focus=True):
     BINDINGS = [
         Binding("r", "retry", "Regenerate"),
         Binding("c", "copy", "Copy"),
-        Binding("k", "copy_code", "Copy code"),
+        Binding("k", "copy_code", "Copy code", show=False),
     ]
 
     @dataclass
@@ -234,7 +234,7 @@ class AssistantMessage(Vertical, can_focus=True):
         error = self.query_one(".error-text", Static)
         error.update(Content(message.error or ""))
         error.display = status == "error" or bool(message.error and not live)
-        self.set_class(status != "complete", "-incomplete")
+        self.set_class(not live and status != "complete", "-incomplete")
         self.set_class(status == "error", "-error")
         self.set_class(live, "-live")
         self.query_one(".retry", Button).display = not live and status != "complete"

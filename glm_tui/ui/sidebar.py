@@ -131,9 +131,7 @@ class Sidebar(Vertical):
         info = self.query_one("#search-info", Static)
         if query:
             count = len(shown)
-            info.update(
-                Content(f"{count} title{'s' if count != 1 else ''} match · Enter: search all text")
-            )
+            info.update(Content(f"{count} title{'s' if count != 1 else ''} · Enter: all text"))
         info.display = bool(query)
         self._highlight_current()
 

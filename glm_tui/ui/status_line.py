@@ -14,19 +14,20 @@ class StatusLine(Static):
     def show(
         self, settings: Settings, *, thinking: bool, usage: Usage | None, writing: int = 0
     ) -> None:
-        parts: list[Content | str | tuple[str, str]] = [
-            (settings.provider_info.label, "bold"),
+        parts: list[Content | str | tuple[str, str]] = []
+        if not settings.is_demo:
+            parts += [(settings.provider_info.label, "bold"), " · "]
+        parts += [
+            (settings.model_label, "bold" if settings.is_demo else ""),
             " · ",
-            settings.model_label,
-            " · ",
-            ("thinking on", "$success") if thinking else ("thinking off", "$text-muted"),
+            ("thinking on", "$text-success") if thinking else ("thinking off", "$text-warning"),
         ]
-        tokens = tokens_text(usage)
-        if tokens:
-            parts += [" · ", f"this conversation: {tokens}"]
-        cost = cost_text(usage)
-        if cost:
-            parts += [" · ", cost]
+        tokens = tokens_text(usage, detail=False)
+        if tokens and usage is not None and usage.total_tokens:
+            parts += ["  │  conversation: ", tokens]
+            cost = cost_text(usage)
+            if cost:
+                parts += [" · ", cost]
         if writing:
             parts += [" · ", (f"writing {writing} repl{'y' if writing == 1 else 'ies'}", "$accent")]
         self.update(Content.assemble(*parts))

@@ -1,0 +1,193 @@
+"""The sidebar and the conversation dialogs: rename, delete, search, restart, long histories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from glm_tui.store import Store
+from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
+from glm_tui.ui.message_pane import PAGE_SIZE
+from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from tests.fakeglm import FakeGLM, zai_stream
+from tests.ui_helpers import (
+    SIZE,
+    make_app,
+    screen_text,
+    seed_conversation,
+    send,
+    ui_settings,
+    wait_idle,
+    wait_until,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(tmp_path / "history.db") as store:
+        yield store
+
+
+def option_ids(app) -> list[str]:
+    return [option.id for option in app.sidebar.option_list.options]
+
+
+async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Original title")
+        await wait_idle(pilot, app)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, RenameScreen))
+        await pilot.press("ctrl+u")
+        app.screen.query_one("#rename-input").value = "Renamed [b]chat[/b]"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RenameScreen))
+        await pilot.pause()
+        assert store.get_conversation(app.current_id).title == "Renamed [b]chat[/b]"
+        assert "Renamed [b]chat[/b]" in screen_text(app)
+        assert app.focused is app.composer
+
+
+async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
+    keep = seed_conversation(
+        store, "Keep me", [("a", "b", None)], updated_at="2024-03-14T10:00:00Z"
+    )
+    drop = seed_conversation(
+        store, "Drop me", [("c", "d", None)], updated_at="2024-03-14T11:00:00Z"
+    )
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.sidebar.option_list.focus()
+        app.sidebar.option_list.highlighted = 0  # newest first: "Drop me"
+        await pilot.press("delete")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Drop me" in screen_text(app)
+        await pilot.press("escape")  # no
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert option_ids(app) == [f"c{drop}", f"c{keep}"]
+        await pilot.press("delete")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#yes")
+        await wait_until(pilot, lambda: option_ids(app) == [f"c{keep}"])
+        assert [c.id for c in store.list_conversations()] == [keep]
+        assert "Drop me" not in screen_text(app)
+
+
+async def test_open_from_sidebar_and_reopen_thinking_after_restart(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(zai_stream("The final answer.", reasoning="Deep thoughts about it."))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Ponder")
+            await wait_idle(pilot, app)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            assert not app.query(AssistantMessage)
+            app.sidebar.option_list.focus()
+            app.sidebar.option_list.highlighted = 0
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.query(AssistantMessage))
+            reply = app.query_one(AssistantMessage)
+            assert reply.thinking is not None and reply.thinking.collapsed
+            assert "Deep thoughts" not in screen_text(app)
+            assert "The final answer." in screen_text(app)
+            await pilot.click(reply.thinking._title)
+            await pilot.pause()
+            assert not reply.thinking.collapsed
+            assert "Deep thoughts about it." in screen_text(app)
+            assert app.focused is not None
+
+
+async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store) -> None:
+    seed_conversation(
+        store,
+        "Python packaging",
+        [("How to build a wheel?", "Use hatchling with pyproject.", None)],
+        updated_at="2024-03-14T10:00:00Z",
+    )
+    other = seed_conversation(
+        store,
+        "Rust lifetimes",
+        [("Explain lifetimes", "Borrowed values and the zebra checker.", "Think of zebras")],
+        updated_at="2024-03-14T11:00:00Z",
+    )
+    seed_conversation(store, "Python typing", [("x", "y", None)], updated_at="2024-03-14T09:00:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert len(option_ids(app)) == 3
+        await pilot.press("ctrl+f")
+        assert app.focused is app.sidebar.search_input
+        await pilot.press(*"pyth")
+        await pilot.pause()
+        text = screen_text(app)
+        assert len(option_ids(app)) == 2
+        assert "Rust lifetimes" not in text
+        assert "2 titles · Enter: all text" in text
+        # Enter: full-text search over every message.
+        await pilot.press("ctrl+u", *"zebra", "enter")
+        await wait_until(pilot, lambda: app.sidebar.hits is not None)
+        hits = app.sidebar.hits
+        assert {hit.conversation_id for hit in hits} == {other}
+        assert "zebra" in screen_text(app)
+        assert app.focused is app.sidebar.option_list
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.current_id == other)
+        assert "Borrowed values and the zebra checker." in screen_text(app)
+        # Escape goes back to the whole list.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.sidebar.hits is None
+        assert len(option_ids(app)) == 3
+
+
+async def test_markup_in_a_search_query_is_literal(tmp_path: Path, store: Store) -> None:
+    seed_conversation(
+        store, "Odd [b]title[/b]", [("[/", "[0] reply", None)], updated_at="2024-03-14T10:00:00Z"
+    )
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f", *"[b]")
+        await pilot.pause()
+        assert "Odd [b]title[/b]" in screen_text(app)
+        await pilot.press("ctrl+u", *"[0] reply", "enter")
+        await wait_until(pilot, lambda: app.sidebar.hits)
+        text = screen_text(app)
+        assert "Odd [b]title[/b]" in text
+        assert "[0] reply" in text
+        await pilot.press("ctrl+f", "ctrl+u", *"[/", "enter")
+        await wait_until(pilot, lambda: app.sidebar.hits is not None)
+        assert "[/" in screen_text(app)
+        assert app.is_running
+
+
+async def test_long_conversation_mounts_the_tail_and_loads_older(
+    tmp_path: Path, store: Store
+) -> None:
+    turns = [(f"Question {i}", f"Answer {i}", None) for i in range(50)]
+    cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(cid)
+        await pilot.pause()
+        pane = app.pane
+        assert len(pane.message_widgets()) == PAGE_SIZE
+        assert "earlier messages" in screen_text(app) or pane.scroll_y > 0
+        assert "Answer 49" in screen_text(app)
+        pane.scroll_home(animate=False)
+        await wait_until(pilot, lambda: len(pane.message_widgets()) == 2 * PAGE_SIZE)
+        # The view stays on the message that was at the top.
+        await wait_until(pilot, lambda: "Question 35" in screen_text(app))
+        assert pane.scroll_y > 0
+        for count in (90, 100):
+            await wait_until(pilot, lambda: pane.scroll_y > 0)
+            pane.scroll_home(animate=False)
+            await wait_until(pilot, lambda n=count: len(pane.message_widgets()) == n)
+        assert "earlier messages" not in screen_text(app)
+        first = pane.message_widgets()[0]
+        assert isinstance(first, UserMessage) and first.message.content == "Question 0"

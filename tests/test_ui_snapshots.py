@@ -1,0 +1,160 @@
+"""Snapshots of the main states (pytest-textual-snapshot), 120x40, fixed clock, no blinking.
+
+Update them with ``pytest tests/test_ui_snapshots.py --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from glm_tui.store import Store
+from glm_tui.ui.app import GLMApp
+from glm_tui.ui.message_widgets import AssistantMessage
+from tests.fakeglm import FakeGLM, stall_stream
+from tests.ui_helpers import make_app, seed_conversation, send, still, ui_settings, wait_until
+
+SIZE = (120, 40)
+
+REPLY = """Use a **context manager**, so the file is closed even on errors:
+
+```python
+from pathlib import Path
+
+def count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for _ in handle)
+```
+
+| approach | memory | speed |
+|---|---|---|
+| `sum(1 for _ in f)` | constant | fast |
+| `len(f.readlines())` | whole file | fast |
+"""
+
+REASONING = (
+    "The user wants to count lines in a file. A generator expression over the file object "
+    "keeps memory constant; a context manager closes the file."
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "history.db") as store:
+        yield store
+
+
+def seed_history(store: Store) -> int:
+    seed_conversation(
+        store, "Rust lifetimes, explained", [("a", "b", None)], updated_at="2024-03-13T09:00:00Z"
+    )
+    seed_conversation(
+        store, "Plan a trip to Kyoto", [("c", "d", None)], updated_at="2024-03-14T12:10:00Z"
+    )
+    seed_conversation(
+        store, "Python typing tips", [("e", "f", None)], updated_at="2024-03-02T08:00:00Z"
+    )
+    seed_conversation(
+        store, "Packaging a Python app", [("g", "h", None)], updated_at="2024-03-11T08:00:00Z"
+    )
+    return seed_conversation(
+        store,
+        "Count lines in a file",
+        [("How do I count the lines of a big file in Python?", REPLY, REASONING)],
+        updated_at="2024-03-14T14:55:00Z",
+    )
+
+
+def opener(cid: int, *, open_thinking: bool = False) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, GLMApp)
+        still(app)
+        await app.open_conversation(cid)
+        app.composer.focus()
+        await pilot.pause()
+        if open_thinking:
+            reply = app.query_one(AssistantMessage)
+            assert reply.thinking is not None
+            reply.thinking.collapsed = False
+            await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
+async def _still(pilot: Pilot[Any]) -> None:
+    still(pilot.app)  # type: ignore[arg-type]
+    await pilot.pause()
+
+
+def test_empty_first_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_still)
+
+
+def test_finished_reply_with_code_and_folded_thinking(
+    tmp_path: Path, store: Store, snap_compare: Any
+) -> None:
+    cid = seed_history(store)
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
+
+
+def test_reply_with_thinking_open(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    cid = seed_history(store)
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid, open_thinking=True))
+
+
+def test_thinking_while_streaming(
+    tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any
+) -> None:
+    fake_glm.enqueue(stall_stream(content="", reasoning="First, what does the user mean by fast?"))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        still(app)
+        await send(pilot, app, "Is SQLite fast enough for a chat history?")
+        await wait_until(
+            pilot,
+            lambda: (
+                app.query(AssistantMessage)
+                and app.query_one(AssistantMessage).thinking.body.source.endswith("fast?")
+            ),
+        )
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_sidebar_filtered_by_search(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    seed_history(store)
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_still, press=["ctrl+f", *"pyth"])
+
+
+def test_error_in_the_pane(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    cid = seed_conversation(
+        store,
+        "Why is the sky blue?",
+        [("Why is the sky blue?", "", None)],
+        updated_at="2024-03-14T14:59:30Z",
+        status="error",
+        error=(
+            "The API key was rejected: check the key and the provider. "
+            "(HTTP 401 code 1000: Authentication failed [invalid key])"
+        ),
+    )
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
+
+
+def test_welcome_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
+    app = make_app(settings, store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_still)
