@@ -130,8 +130,9 @@ def test_dead_writer_becomes_interrupted_live_one_stays(tmp_path: Path) -> None:
         sleeper.wait()
         with Store.open(path, recover=False) as store:
             assert store.get_message(live).status == "streaming"
-        with Store.open(path) as store:
+            assert store.recover_interrupted() == [live]
             assert store.get_message(live).status == "interrupted"
+            assert store.recover_interrupted() == []
     finally:
         sleeper.kill()
         sleeper.wait()

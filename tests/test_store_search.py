@@ -168,6 +168,8 @@ def test_only_the_most_recent_matches_are_ranked(
     ids = [chat(store, f"c{i}", "marmot " * (10 - i))[0] for i in range(6)]
     # The best-scoring messages are the oldest, but only the newest three are ranked.
     assert found(store, "marmot") == set(ids[-3:])
+    # Asking for more hits than the window widens it.
+    assert {h.message_id for h in store.search("marmot", limit=6)} == set(ids)
 
 
 @pytest.mark.parametrize(

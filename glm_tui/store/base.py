@@ -46,12 +46,19 @@ class StoreBase:
         store = cls(db, path)
         if recover:
             try:
-                with store._errors():
-                    recover_streaming(db.conn)
+                store.recover_interrupted()
             except BaseException:
                 store.close()
                 raise
         return store
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark ``interrupted`` the replies still ``streaming`` whose writer process is gone.
+
+        Done by ``open``; a long-running UI may call it again. Returns the ids it changed.
+        """
+        with self._lock, self._errors():
+            return recover_streaming(self.db.conn)
 
     def close(self) -> None:
         with self._lock:

@@ -125,7 +125,7 @@ ORDER BY hits.score, m.id
 def _run(
     conn: sqlite3.Connection, match: str, limit: int, highlight: tuple[str, str], tokens: int
 ) -> list[SearchHit]:
-    oldest = conn.execute(_OLDEST_SQL, (match, RANK_WINDOW - 1)).fetchone()
+    oldest = conn.execute(_OLDEST_SQL, (match, max(RANK_WINDOW, limit) - 1)).fetchone()
     rows = conn.execute(
         _SEARCH_SQL,
         {
