@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from textual import on, work
@@ -19,11 +18,10 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, WorkerState
 
 from glm_tui.api.client import GLMClient
-from glm_tui.api.events import ContentDelta, ReasoningDelta, Usage
-from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
+from glm_tui.api.events import Usage
+from glm_tui.chat import ChatService
 from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
 from glm_tui.ui.commands import ActionCommands, ConversationCommands
@@ -37,6 +35,7 @@ from glm_tui.ui.settings_screen import SettingsScreen
 from glm_tui.ui.sidebar import ConversationList, Sidebar
 from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes
+from glm_tui.ui.turns import TurnsApp
 from glm_tui.ui.welcome import WelcomeChoice, WelcomeScreen
 
 SIDEBAR_LIMIT = 10_000
@@ -51,7 +50,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class GLMApp(App[None]):
+class GLMApp(TurnsApp):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
     COMMANDS = App.COMMANDS | {ActionCommands, ConversationCommands}
@@ -224,106 +223,6 @@ class GLMApp(App[None]):
             await self.open_conversation(None)
         self.refresh_sidebar()
 
-    # -- turns --------------------------------------------------------------------------------
-
-    def start_turn(self, cid: int, begin: Callable[[], AsyncIterator[TurnEvent]]) -> bool:
-        """Run one turn in a worker of the conversation's group (Escape cancels that group).
-
-        ``begin`` saves the prompt (synchronously) and returns the service's event stream.
-        """
-        if self._busy(cid):
-            return False
-        try:
-            stream = begin()
-        except (StoreError, ValueError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return False
-        live = LiveTurn(cid, started=self.seconds())
-        self.live[cid] = live
-        self.sidebar.set_live(set(self.live))
-        self.update_status()
-        if self.pane.conversation_id == cid:
-            self.pane.anchor()
-        self.run_worker(
-            self._run_turn(live, stream),
-            name=f"turn in conversation {cid}",
-            group=f"conversation-{cid}",
-            exit_on_error=False,
-        )
-        return True
-
-    def _busy(self, cid: int) -> bool:
-        if cid in self.live:
-            self.notify(
-                "A reply is still being written here: wait for it, or press Escape to stop it.",
-                severity="warning",
-            )
-        return cid in self.live
-
-    async def _run_turn(self, live: LiveTurn, stream: AsyncIterator[TurnEvent]) -> None:
-        try:
-            async with contextlib.aclosing(stream) as events:  # type: ignore[type-var]
-                async for event in events:
-                    if isinstance(event, ContentDelta):
-                        live.add_content(event.text, self.seconds())
-                    elif isinstance(event, ReasoningDelta):
-                        live.add_reasoning(event.text)
-                    elif isinstance(event, TurnStarted):
-                        await self._turn_started(live, event)
-                    elif isinstance(event, Usage):
-                        live.usage = event
-                    elif isinstance(event, TurnEnded):
-                        live.final = event.message
-        finally:
-            await self._turn_ended(live)
-
-    async def _turn_started(self, live: LiveTurn, event: TurnStarted) -> None:
-        live.user_id = event.user_message_id
-        live.assistant_id = event.assistant_message_id
-        live.model = event.model
-        if self.pane.conversation_id == live.conversation_id:
-            user = self.store.get_message(event.user_message_id)
-            reply = self.store.get_message(event.assistant_message_id)
-            await self.pane.start_turn(live, user, reply)
-        self.refresh_sidebar()
-
-    async def _turn_ended(self, live: LiveTurn) -> None:
-        cid = live.conversation_id
-        if self.live.get(cid) is live:
-            del self.live[cid]
-        if not self.is_running:
-            return
-        message = live.final
-        if message is None and live.assistant_id is not None:
-            message = self._safe(lambda: self.store.get_message(live.assistant_id))  # type: ignore[arg-type,assignment]
-        listener = live.listener
-        if isinstance(listener, AssistantMessage) and message is not None:
-            await listener.finish(message)
-        elif self.pane.conversation_id == cid and live.assistant_id is None:
-            await self.open_conversation(cid)  # stopped before the reply began
-        self.refresh_sidebar()
-        self.update_status()
-        if self.pane.conversation_id == cid and len(self.screen_stack) == 1:
-            self.composer.focus()
-
-    async def _cancel_turn(self, cid: int) -> None:
-        workers = self.workers.cancel_group(self, f"conversation-{cid}")
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.workers.wait_for_complete(workers), 5)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place that handles a worker's failure: say it, keep the app running."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.log.error(event.worker, error)
-            self.notify(
-                f"{type(error).__name__}: {error}",
-                title="Something went wrong",
-                severity="error",
-                timeout=10,
-                markup=False,
-            )
-
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
         event.stop()
@@ -356,17 +255,7 @@ class GLMApp(App[None]):
 
     @on(MissingReply.Retry)
     def _reply_again(self, event: MissingReply.Retry) -> None:
-        if self.current_id is not None:
-            thinking, uid = self.thinking, event.user_message_id
-            self.start_turn(self.current_id, lambda: self.service.reply_to(uid, thinking=thinking))
-
-    def regenerate(self, message_id: int) -> None:
-        if self.current_id is None or self.settings.request_problem():
-            return
-        thinking = self.thinking
-        self.start_turn(
-            self.current_id, lambda: self.service.regenerate(message_id, thinking=thinking)
-        )
+        self.reply_again(event.user_message_id)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -409,7 +298,7 @@ class GLMApp(App[None]):
         path = self._safe(lambda: self.store.current_path(cid)) or []
         replies = [m for m in path if m.role == "assistant"]  # type: ignore[attr-defined]
         if path and path[-1].role == "user":  # type: ignore[index]
-            self._reply_again(MissingReply.Retry(path[-1].id))  # type: ignore[index]
+            self.reply_again(path[-1].id)  # type: ignore[index]
         elif replies:
             self.regenerate(replies[-1].id)
 
@@ -450,27 +339,11 @@ class GLMApp(App[None]):
 
     async def action_quit(self) -> None:
         # Stop replies being written so they are saved as stopped, then leave.
-        workers = [w for w in self.workers if w.group.startswith("conversation-")]
-        for worker in workers:
-            worker.cancel()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.workers.wait_for_complete(workers), 3)
+        await self.cancel_all_turns()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "New conversation", "Start an empty conversation", self.action_new_conversation
-        )
-        yield SystemCommand(
-            "Toggle thinking", "Thinking on/off for the next request", self.action_toggle_thinking
-        )
-        yield SystemCommand(
-            "Rename conversation", "Give the conversation a new title", self.action_rename
-        )
-        yield SystemCommand(
-            "Regenerate reply", "A new reply to the last prompt", self.action_regenerate
-        )
         if not self.settings.is_demo:
             yield SystemCommand(
                 "Use the demo model", "Switch to the offline demo model", self.use_demo
