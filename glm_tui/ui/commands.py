@@ -17,7 +17,7 @@ from glm_tui.store import StoreError
 if TYPE_CHECKING:
     from glm_tui.ui.app import GLMApp
 
-TITLES_LIMIT = 10_000
+TITLES_LIMIT = 50_000
 """Conversations the palette searches (the most recently updated)."""
 SCORED_LIMIT = 2_000
 """Stop scoring after this many candidates: the fuzzy scorer is the slow part."""
