@@ -42,12 +42,25 @@ def message_to_export(message: Message) -> dict[str, Any]:
 def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, Any]:
     """The export of these conversations, in the given order.
 
-    Messages are read in one pass ordered by conversation, not one query per conversation, so
-    exporting a whole large history stays fast.
+    A few conversations are read by id; many, in one pass over each table ordered by
+    conversation rather than two queries per conversation, so exporting a large history stays
+    fast.
     """
+    few = len(ids) <= _FEW
+    conversation_rows: list[Any] | sqlite3.Cursor
+    if few:
+        conversation_rows = [
+            row
+            for cid in ids
+            for row in conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (cid,)
+            )
+        ]
+    else:
+        conversation_rows = conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations")
     wanted = set(ids)
     conversations: dict[int, dict[str, Any]] = {}
-    for row in conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations ORDER BY id"):
+    for row in conversation_rows:
         if row[0] not in wanted:
             continue
         c = conversation_from_row(row)
@@ -64,7 +77,7 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             "messages": [],
         }
     rows: list[Any] | sqlite3.Cursor
-    if len(wanted) <= _FEW:
+    if few:
         rows = []
         for cid in conversations:
             rows.extend(
