@@ -20,7 +20,16 @@ from tests.fakeglm import (
     zai_error,
     zai_stream,
 )
-from tests.ui_helpers import SIZE, make_app, screen_text, send, ui_settings, wait_idle, wait_until
+from tests.ui_helpers import (
+    SIZE,
+    click,
+    make_app,
+    screen_text,
+    send,
+    ui_settings,
+    wait_idle,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -90,7 +99,7 @@ async def test_thinking_is_open_while_thinking_then_folds(
         assert replies(app)[0].answer.source == "The answer is 42."
         assert "Weighing the options" not in screen_text(app)
         # The user can open it again.
-        await pilot.click(thinking._title)
+        await click(pilot, thinking._title)
         await pilot.pause()
         assert not thinking.collapsed
         assert "Weighing the options carefully." in screen_text(app)
@@ -137,7 +146,7 @@ async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store)
         assert "The API key was rejected" in text
         assert "Authentication failed [check your key]" in text
         assert "First try" in text  # the prompt is kept
-        await pilot.click(f"#msg-{failed.message.id} .retry")
+        await click(pilot, failed.query_one(".retry"))
         await wait_until(pilot, lambda: any(r.message.status == "complete" for r in replies(app)))
         await wait_idle(pilot, app)
         [reply] = replies(app)
@@ -204,7 +213,7 @@ async def test_markup_and_escape_codes_show_literally(
         await send(pilot, app, "Say [bold]hi[/bold] [/ [0]")
         await wait_idle(pilot, app)
         reply = replies(app)[0]
-        await pilot.click(reply.thinking._title)
+        await click(pilot, reply.thinking._title)
         await pilot.pause()
         text = screen_text(app)
         assert "Look: [bold]x[/bold] and [/ and [0] and [31mred[0m [link=x]y[/link]" in text

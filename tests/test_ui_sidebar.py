@@ -10,9 +10,11 @@ from glm_tui.store import Store
 from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
 from glm_tui.ui.message_pane import PAGE_SIZE
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     SIZE,
+    click,
     make_app,
     screen_text,
     seed_conversation,
@@ -69,7 +71,7 @@ async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
         assert option_ids(app) == [f"c{drop}", f"c{keep}"]
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_until(pilot, lambda: option_ids(app) == [f"c{keep}"])
         assert [c.id for c in store.list_conversations()] == [keep]
         assert "Drop me" not in screen_text(app)
@@ -97,7 +99,7 @@ async def test_open_from_sidebar_and_reopen_thinking_after_restart(
             assert reply.thinking is not None and reply.thinking.collapsed
             assert "Deep thoughts" not in screen_text(app)
             assert "The final answer." in screen_text(app)
-            await pilot.click(reply.thinking._title)
+            await click(pilot, reply.thinking._title)
             await pilot.pause()
             assert not reply.thinking.collapsed
             assert "Deep thoughts about it." in screen_text(app)
@@ -191,3 +193,33 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
         assert "earlier messages" not in screen_text(app)
         first = pane.message_widgets()[0]
         assert isinstance(first, UserMessage) and first.message.content == "Question 0"
+
+
+def _time(i: int) -> str:
+    return f"2024-03-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.000000Z"
+
+
+async def test_ten_thousand_conversations_render_a_page_at_a_time(
+    tmp_path: Path, store: Store
+) -> None:
+    conn = store.db.conn
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO conversations (title, provider, model, settings, created_at, updated_at)"
+        " VALUES (?, 'openai', 'glm-4.7', '{}', ?, ?)",
+        [(f"Conversation {i}", _time(i), _time(i)) for i in range(10_000)],
+    )
+    conn.execute("COMMIT")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        option_list = app.sidebar.option_list
+        assert len(app.sidebar.summaries) == 10_000
+        assert option_list.option_count == SIDEBAR_PAGE
+        option_list.focus()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: option_list.option_count > SIDEBAR_PAGE)
+        # The title filter looks at all 10,000, not only the rendered ones.
+        await pilot.press("ctrl+f", *"Conversation 17")
+        await pilot.pause()
+        assert "Conversation 17" in screen_text(app)
+        assert option_list.option_count == 111  # 17, 170-179, 1700-1799

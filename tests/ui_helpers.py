@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from glm_tui.api.events import Usage
 from glm_tui.config import Settings
@@ -128,3 +129,15 @@ def seed_conversation(
     )
     conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (updated_at, cid))
     return cid
+
+
+async def click(pilot: Pilot[Any], target: Widget | str) -> None:
+    """Click a widget once it is laid out (a click before that lands somewhere else)."""
+    app = pilot.app
+
+    def laid_out() -> bool:
+        widget = app.screen.query_one(target) if isinstance(target, str) else target
+        return widget.region.width > 0 and widget.region.height > 0
+
+    await wait_until(pilot, laid_out, what=f"{target} to be laid out")
+    await pilot.click(target)

@@ -23,6 +23,8 @@ from glm_tui.store import ConversationSummary, SearchHit
 from glm_tui.ui.formatting import relative_time
 
 LIVE_MARKER = "● "
+PAGE_SIZE = 200
+"""Options added to the list at a time: building (and measuring) 10,000 at once takes a second."""
 
 
 class SearchInput(Input):
@@ -45,6 +47,20 @@ class ConversationList(OptionList):
     @dataclass
     class SearchRequested(Message):
         pass
+
+    @dataclass
+    class NearEnd(Message):
+        pass
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - self.size.height:
+            self.post_message(self.NearEnd())
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is not None and highlighted >= self.option_count - 5:
+            self.post_message(self.NearEnd())
 
     def action_delete(self) -> None:
         option = self.highlighted_option
@@ -79,6 +95,8 @@ class Sidebar(Vertical):
         self.live_ids: Collection[int] = ()
         self.current_id: int | None = None
         self.hits: list[SearchHit] | None = None
+        self._shown: list[ConversationSummary] = []
+        """The conversations the list holds (the filtered ones); the first ones are rendered."""
 
     def compose(self) -> ComposeResult:
         yield SearchInput(placeholder="Search (Ctrl+F)", id="search")
@@ -109,9 +127,16 @@ class Sidebar(Vertical):
             self._render_list()
 
     def set_live(self, live_ids: Collection[int]) -> None:
-        self.live_ids = live_ids
-        if self.hits is None:
-            self._render_list()
+        changed = set(live_ids) ^ set(self.live_ids)
+        self.live_ids = set(live_ids)
+        if self.hits is not None:
+            return
+        now = self.now()
+        option_list = self.option_list
+        for summary in self._shown[: option_list.option_count]:
+            if summary.id in changed:
+                option = self._summary_option(summary, now)
+                option_list.replace_option_prompt(f"c{summary.id}", option.prompt)
 
     def _summary_option(self, summary: ConversationSummary, now: datetime) -> Option:
         live = summary.id in self.live_ids
@@ -125,9 +150,9 @@ class Sidebar(Vertical):
     def _render_list(self) -> None:
         query = self.search_input.value.strip().casefold()
         shown = [s for s in self.summaries if query in (s.title or "").casefold()]
+        self._shown = shown
         now = self.now()
-        option_list = self.option_list
-        option_list.set_options([self._summary_option(s, now) for s in shown])
+        self.option_list.set_options([self._summary_option(s, now) for s in shown[:PAGE_SIZE]])
         info = self.query_one("#search-info", Static)
         if query:
             count = len(shown)
@@ -135,11 +160,27 @@ class Sidebar(Vertical):
         info.display = bool(query)
         self._highlight_current()
 
+    def _render_more(self, up_to: int = 0) -> None:
+        option_list = self.option_list
+        start = option_list.option_count
+        end = max(start + PAGE_SIZE, up_to + 1)
+        if self.hits is None and start < len(self._shown):
+            now = self.now()
+            option_list.add_options(self._summary_option(s, now) for s in self._shown[start:end])
+
+    @on(ConversationList.NearEnd)
+    def _near_end(self, event: ConversationList.NearEnd) -> None:
+        event.stop()
+        self._render_more()
+
     def _highlight_current(self) -> None:
         option_list = self.option_list
         if self.current_id is None:
             option_list.highlighted = None
             return
+        index = next((i for i, s in enumerate(self._shown) if s.id == self.current_id), None)
+        if index is not None and index >= option_list.option_count:
+            self._render_more(up_to=index)
         try:
             option_list.highlighted = option_list.get_option_index(f"c{self.current_id}")
         except OptionDoesNotExist:

@@ -1,0 +1,68 @@
+"""Provider errors are shown in the pane in plain words, with the provider's message; the app
+stays up and the prompt stays in the conversation."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from glm_tui.api.client import GLMClient
+from glm_tui.store import Store
+from glm_tui.ui.app import create_app
+from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from tests.fakeglm import FakeGLM, Response, aimlapi_error, zai_error
+from tests.ui_helpers import SIZE, fixed_clock, screen_text, send, ui_settings, wait_idle
+
+
+def _client(base_url: str) -> GLMClient:
+    return GLMClient(base_url=base_url, api_key="sk-test-0000", model="glm-4.7", max_retries=0)
+
+
+@pytest.mark.parametrize(
+    ("response", "words", "provider_words"),
+    [
+        (
+            zai_error(401, "1000", "Authentication Failed"),
+            "API key was rejected",
+            "Authentication Failed",
+        ),
+        (zai_error(429, "1113", "Insufficient balance"), "out of credits", "Insufficient balance"),
+        (aimlapi_error(429, "Too many requests, slow down"), "rate limiting", "slow down"),
+    ],
+)
+async def test_provider_errors_are_shown_in_plain_words(
+    tmp_path: Path, fake_glm: FakeGLM, response: Response, words: str, provider_words: str
+) -> None:
+    fake_glm.enqueue(response)
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Hello?")
+            await wait_idle(pilot, app)
+            reply = app.query_one(AssistantMessage)
+            assert reply.message.status == "error"
+            text = screen_text(app)
+            assert words in text
+            assert provider_words in text
+            assert "Retry" in text
+            assert app.query_one(UserMessage).message.content == "Hello?"
+            assert app.is_running
+
+
+async def test_network_error(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v1"
+    settings = ui_settings(tmp_path, base_url)
+    with Store.open(settings.db_path) as store:
+        app = create_app(settings, store=store, client=_client(base_url), now=fixed_clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Anyone there?")
+            await wait_idle(pilot, app)
+            assert app.query_one(AssistantMessage).message.status == "error"
+            assert "Could not reach the provider" in screen_text(app)
+            assert app.focused is app.composer
