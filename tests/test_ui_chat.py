@@ -251,3 +251,22 @@ async def test_thinking_toggle_is_sent_and_shown(
         assert fake_glm.requests[0].json["thinking"] == {"type": "disabled"}
         assert DEFAULT_REPLY in screen_text(app)
         assert DEFAULT_REASONING not in screen_text(app)
+
+
+async def test_view_follows_the_reply_unless_scrolled_up(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    lines = "".join(f"Line {i} of a long answer.\n\n" for i in range(60))
+    fake_glm.enqueue(slow_stream(lines, tokens_per_second=15, chunk_chars=40))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "A long one")
+        pane = app.pane
+        await wait_until(pilot, lambda: pane.max_scroll_y > 10, what="the reply to overflow")
+        await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y, what="pinned")
+        assert app.current_id in app.live
+        pane.scroll_home(animate=False)  # the user scrolls up to read
+        await wait_idle(pilot, app)
+        assert pane.scroll_y == 0
+        assert pane.max_scroll_y > 10
+        assert replies(app)[0].answer.source == lines
