@@ -177,7 +177,7 @@ async def test_ten_thousand_conversations_stay_fast(tmp_path: Path, store: Store
         await pilot.press(*"zebra")
         wanted = "Open conversation: Quarterly zebra budget"
         await wait_until(pilot, lambda: highlighted(app) == wanted, what="the oldest one")
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < 5.0
         # A query that matches nearly everything is capped, not listed in full.
         await pilot.press(*["backspace"] * 5, "o")
         await wait_until(pilot, lambda: len(palette_texts(app)) > 10, what="many hits", timeout=10)

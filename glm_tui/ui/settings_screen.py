@@ -403,7 +403,8 @@ class SettingsScreen(ModalScreen[bool]):
         s = self.settings
         if s.redacted_key:
             source = s.sources.get("api_key", "")
-            source = "the config file" if source.startswith("config file") else source
+            if source.startswith(("config file", "changed")):
+                source = "the config file"
             return f"now {s.redacted_key} from {source}"
         if s.is_demo:
             return "the demo model needs none"
