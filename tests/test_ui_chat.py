@@ -23,9 +23,11 @@ from tests.fakeglm import (
 from tests.ui_helpers import (
     SIZE,
     click,
+    hides,
     make_app,
     screen_text,
     send,
+    shows,
     ui_settings,
     wait_idle,
     wait_until,
@@ -56,6 +58,7 @@ async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) 
         assert reply.message.status == "complete"
         assert app.composer.text == ""
         assert app.focused is app.composer
+        await shows(pilot, "Some bold text.")
         text = screen_text(app)
         assert "Some bold text." in text
         assert "Hello there" in text  # the prompt, and the sidebar title
@@ -92,17 +95,17 @@ async def test_thinking_is_open_while_thinking_then_folds(
         )
         thinking = replies(app)[0].thinking
         assert not thinking.collapsed
-        assert "Weighing the options carefully." in screen_text(app)
-        assert "Thinking…" in screen_text(app)
+        await shows(pilot, "Weighing the options carefully.")
+        await shows(pilot, "Thinking…")
         await wait_idle(pilot, app)
         assert thinking.collapsed
         assert replies(app)[0].answer.source == "The answer is 42."
-        assert "Weighing the options" not in screen_text(app)
+        await hides(pilot, "Weighing the options")
         # The user can open it again.
         await click(pilot, thinking._title)
         await pilot.pause()
         assert not thinking.collapsed
-        assert "Weighing the options carefully." in screen_text(app)
+        await shows(pilot, "Weighing the options carefully.")
 
 
 async def test_stop_with_escape_keeps_the_partial_reply(
@@ -122,7 +125,7 @@ async def test_stop_with_escape_keeps_the_partial_reply(
         [reply] = replies(app)
         assert reply.message.status == "stopped"
         assert reply.answer.source == "Partial answer"
-        assert "Stopped" in screen_text(app)
+        await shows(pilot, "Stopped")
         saved = store.get_message(reply.message.id)
         assert saved.status == "stopped"
         assert saved.content == "Partial answer"
@@ -142,6 +145,7 @@ async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store)
         await wait_idle(pilot, app)
         [failed] = replies(app)
         assert failed.message.status == "error"
+        await shows(pilot, "The API key was rejected")
         text = screen_text(app)
         assert "The API key was rejected" in text
         assert "Authentication failed [check your key]" in text
@@ -186,7 +190,7 @@ async def test_switching_conversation_does_not_stop_a_reply(
         first_reply = replies(app)[0].message.id
         await pilot.press("ctrl+n")
         assert first in app.live
-        assert "●" in screen_text(app)  # the sidebar marks the conversation being written
+        await shows(pilot, "●")  # the sidebar marks the conversation being written
         await send(pilot, app, "Something else")
         await wait_until(pilot, lambda: app.current_id != first and app.current_id not in app.live)
         assert first in app.live
@@ -215,6 +219,7 @@ async def test_markup_and_escape_codes_show_literally(
         reply = replies(app)[0]
         await click(pilot, reply.thinking._title)
         await pilot.pause()
+        await shows(pilot, "Look: [bold]x[/bold] and [/ and [0] and [31mred[0m [link=x]y[/link]")
         text = screen_text(app)
         assert "Look: [bold]x[/bold] and [/ and [0] and [31mred[0m [link=x]y[/link]" in text
         assert "\x1b" not in text
@@ -242,15 +247,15 @@ async def test_thinking_toggle_is_sent_and_shown(
 ) -> None:
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        assert "thinking on" in screen_text(app)
+        await shows(pilot, "thinking on")
         await pilot.press("ctrl+t")
         await pilot.pause()
-        assert "thinking off" in screen_text(app)
+        await shows(pilot, "thinking off")
         await send(pilot, app, "No thinking")
         await wait_idle(pilot, app)
         assert fake_glm.requests[0].json["thinking"] == {"type": "disabled"}
-        assert DEFAULT_REPLY in screen_text(app)
-        assert DEFAULT_REASONING not in screen_text(app)
+        await shows(pilot, DEFAULT_REPLY)
+        await hides(pilot, DEFAULT_REASONING)
 
 
 async def test_view_follows_the_reply_unless_scrolled_up(

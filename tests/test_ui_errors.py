@@ -12,8 +12,8 @@ from glm_tui.api.client import GLMClient
 from glm_tui.store import Store
 from glm_tui.ui.app import create_app
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
-from tests.fakeglm import FakeGLM, Response, aimlapi_error, zai_error
-from tests.ui_helpers import SIZE, fixed_clock, screen_text, send, ui_settings, wait_idle
+from tests.fakeglm import FakeGLM, Response, aimlapi_error, drop_stream, zai_error, zai_stream
+from tests.ui_helpers import SIZE, fixed_clock, screen_text, send, shows, ui_settings, wait_idle
 
 
 def _client(base_url: str) -> GLMClient:
@@ -44,6 +44,7 @@ async def test_provider_errors_are_shown_in_plain_words(
             await wait_idle(pilot, app)
             reply = app.query_one(AssistantMessage)
             assert reply.message.status == "error"
+            await shows(pilot, words)
             text = screen_text(app)
             assert words in text
             assert provider_words in text
@@ -66,3 +67,42 @@ async def test_network_error(tmp_path: Path) -> None:
             assert app.query_one(AssistantMessage).message.status == "error"
             assert "Could not reach the provider" in screen_text(app)
             assert app.focused is app.composer
+
+
+@pytest.mark.parametrize(
+    ("finish_reason", "words"),
+    [("length", "Truncated: the reply hit the length limit."), ("sensitive", "Filtered")],
+)
+async def test_incomplete_replies_say_why(
+    tmp_path: Path, fake_glm: FakeGLM, finish_reason: str, words: str
+) -> None:
+    fake_glm.enqueue(zai_stream("Half of it", finish_reason=finish_reason))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Go on")
+            await wait_idle(pilot, app)
+            await shows(pilot, words)
+            text = screen_text(app)
+            assert words in text
+            assert "Half of it" in text
+            assert "Retry" in text
+
+
+async def test_dropped_connection_keeps_the_partial_reply(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(drop_stream("Partial answer", abrupt=True))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Go on")
+            await wait_idle(pilot, app)
+            reply = app.query_one(AssistantMessage)
+            assert reply.message.status in ("interrupted", "error")
+            await shows(pilot, "Partial answer")
+            text = screen_text(app)
+            assert "Partial answer" in text
+            assert "Retry" in text

@@ -7,7 +7,16 @@ from pathlib import Path
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage
 from glm_tui.ui.welcome import WelcomeScreen
-from tests.ui_helpers import SIZE, make_app, screen_text, send, ui_settings, wait_idle, wait_until
+from tests.ui_helpers import (
+    SIZE,
+    make_app,
+    screen_text,
+    send,
+    shows,
+    ui_settings,
+    wait_idle,
+    wait_until,
+)
 
 
 async def test_welcome_without_a_key_then_demo(tmp_path: Path) -> None:
@@ -16,6 +25,7 @@ async def test_welcome_without_a_key_then_demo(tmp_path: Path) -> None:
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+            await shows(pilot, "GLM_TUI_API_KEY")
             text = screen_text(app)
             for needed in ("AIMLAPI_API_KEY", "ZAI_API_KEY", "GLM_TUI_API_KEY", "config.toml"):
                 assert needed in text
@@ -23,7 +33,7 @@ async def test_welcome_without_a_key_then_demo(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: not isinstance(app.screen, WelcomeScreen))
             assert app.settings.is_demo
             assert app.service.settings.is_demo
-            assert "GLM-4.7 demo (offline)" in screen_text(app)
+            await shows(pilot, "GLM-4.7 demo (offline)")
             assert app.focused is app.composer
             await send(pilot, app, "Hello demo")
             await wait_idle(pilot, app, timeout=30)

@@ -15,10 +15,12 @@ from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     SIZE,
     click,
+    hides,
     make_app,
     screen_text,
     seed_conversation,
     send,
+    shows,
     ui_settings,
     wait_idle,
     wait_until,
@@ -48,7 +50,7 @@ async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -
         await wait_until(pilot, lambda: not isinstance(app.screen, RenameScreen))
         await pilot.pause()
         assert store.get_conversation(app.current_id).title == "Renamed [b]chat[/b]"
-        assert "Renamed [b]chat[/b]" in screen_text(app)
+        await shows(pilot, "Renamed [b]chat[/b]")
         assert app.focused is app.composer
 
 
@@ -65,7 +67,7 @@ async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
         app.sidebar.option_list.highlighted = 0  # newest first: "Drop me"
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Drop me" in screen_text(app)
+        await shows(pilot, "Drop me")
         await pilot.press("escape")  # no
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert option_ids(app) == [f"c{drop}", f"c{keep}"]
@@ -74,7 +76,7 @@ async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
         await click(pilot, "#yes")
         await wait_until(pilot, lambda: option_ids(app) == [f"c{keep}"])
         assert [c.id for c in store.list_conversations()] == [keep]
-        assert "Drop me" not in screen_text(app)
+        await hides(pilot, "Drop me")
 
 
 async def test_open_from_sidebar_and_reopen_thinking_after_restart(
@@ -97,12 +99,12 @@ async def test_open_from_sidebar_and_reopen_thinking_after_restart(
             await wait_until(pilot, lambda: app.query(AssistantMessage))
             reply = app.query_one(AssistantMessage)
             assert reply.thinking is not None and reply.thinking.collapsed
-            assert "Deep thoughts" not in screen_text(app)
-            assert "The final answer." in screen_text(app)
+            await hides(pilot, "Deep thoughts")
+            await shows(pilot, "The final answer.")
             await click(pilot, reply.thinking._title)
             await pilot.pause()
             assert not reply.thinking.collapsed
-            assert "Deep thoughts about it." in screen_text(app)
+            await shows(pilot, "Deep thoughts about it.")
             assert app.focused is not None
 
 
@@ -127,6 +129,7 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
         assert app.focused is app.sidebar.search_input
         await pilot.press(*"pyth")
         await pilot.pause()
+        await shows(pilot, "2 titles · Enter: all text")
         text = screen_text(app)
         assert len(option_ids(app)) == 2
         assert "Rust lifetimes" not in text
@@ -136,11 +139,11 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
         await wait_until(pilot, lambda: app.sidebar.hits is not None)
         hits = app.sidebar.hits
         assert {hit.conversation_id for hit in hits} == {other}
-        assert "zebra" in screen_text(app)
+        await shows(pilot, "zebra")
         assert app.focused is app.sidebar.option_list
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.current_id == other)
-        assert "Borrowed values and the zebra checker." in screen_text(app)
+        await shows(pilot, "Borrowed values and the zebra checker.")
         # Escape goes back to the whole list.
         await pilot.press("escape")
         await pilot.pause()
@@ -156,15 +159,16 @@ async def test_markup_in_a_search_query_is_literal(tmp_path: Path, store: Store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+f", *"[b]")
         await pilot.pause()
-        assert "Odd [b]title[/b]" in screen_text(app)
+        await shows(pilot, "Odd [b]title[/b]")
         await pilot.press("ctrl+u", *"[0] reply", "enter")
         await wait_until(pilot, lambda: app.sidebar.hits)
+        await shows(pilot, "Odd [b]title[/b]")
         text = screen_text(app)
         assert "Odd [b]title[/b]" in text
         assert "[0] reply" in text
         await pilot.press("ctrl+f", "ctrl+u", *"[/", "enter")
         await wait_until(pilot, lambda: app.sidebar.hits is not None)
-        assert "[/" in screen_text(app)
+        await shows(pilot, "[/")
         assert app.is_running
 
 
@@ -180,7 +184,7 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
         pane = app.pane
         assert len(pane.message_widgets()) == PAGE_SIZE
         assert "earlier messages" in screen_text(app) or pane.scroll_y > 0
-        assert "Answer 49" in screen_text(app)
+        await shows(pilot, "Answer 49")
         pane.scroll_home(animate=False)
         await wait_until(pilot, lambda: len(pane.message_widgets()) == 2 * PAGE_SIZE)
         # The view stays on the message that was at the top.
@@ -190,7 +194,7 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
             await wait_until(pilot, lambda: pane.scroll_y > 0)
             pane.scroll_home(animate=False)
             await wait_until(pilot, lambda n=count: len(pane.message_widgets()) == n)
-        assert "earlier messages" not in screen_text(app)
+        await hides(pilot, "earlier messages")
         first = pane.message_widgets()[0]
         assert isinstance(first, UserMessage) and first.message.content == "Question 0"
 
@@ -221,5 +225,5 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(
         # The title filter looks at all 10,000, not only the rendered ones.
         await pilot.press("ctrl+f", *"Conversation 17")
         await pilot.pause()
-        assert "Conversation 17" in screen_text(app)
+        await shows(pilot, "Conversation 17")
         assert option_list.option_count == 111  # 17, 170-179, 1700-1799

@@ -141,3 +141,14 @@ async def click(pilot: Pilot[Any], target: Widget | str) -> None:
 
     await wait_until(pilot, laid_out, what=f"{target} to be laid out")
     await pilot.click(target)
+
+
+async def shows(pilot: Pilot[Any], text: str, timeout: float = 10.0) -> None:
+    """Until ``text`` is on the screen (rendering lags the state by a refresh or two)."""
+    await wait_until(pilot, lambda: text in screen_text(pilot.app), timeout, f"{text!r} to show")
+
+
+async def hides(pilot: Pilot[Any], text: str, timeout: float = 10.0) -> None:
+    await wait_until(
+        pilot, lambda: text not in screen_text(pilot.app), timeout, f"{text!r} to go away"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -123,6 +124,9 @@ class AssistantMessage(Vertical, can_focus=True):
         self.answer.display = bool(content) or live is None
         self._stream: MarkdownStream | None = None
         self._timer: Timer | None = None
+        # One flush at a time: the timer's and finish()'s would race on the streams.
+        self._flush_lock = asyncio.Lock()
+        self._answer_shown = bool(content)
         if live is not None:
             live.listener = self
 
@@ -133,7 +137,7 @@ class AssistantMessage(Vertical, can_focus=True):
         if self.thinking is not None:
             yield self.thinking
         yield self.answer
-        yield Static(Content(""), classes="error-text")
+        yield Static(Content(""), classes="status-text")
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
             yield _button("Retry", "retry")
@@ -158,6 +162,12 @@ class AssistantMessage(Vertical, can_focus=True):
         self._pending_content.append(text)
 
     async def _flush(self) -> None:
+        if self._flush_lock.locked():
+            return  # the previous tick is still rendering; the next one takes it all
+        async with self._flush_lock:
+            await self._write_pending()
+
+    async def _write_pending(self) -> None:
         if self._pending_reasoning and self.thinking is not None:
             text = "".join(self._pending_reasoning)
             self._pending_reasoning.clear()
@@ -166,11 +176,12 @@ class AssistantMessage(Vertical, can_focus=True):
         if self._pending_content:
             text = "".join(self._pending_content)
             self._pending_content.clear()
-            if self.thinking is not None and not self.thinking.collapsed:
-                self.thinking.fold()
+            if self.thinking is not None and not self._answer_shown:
+                self.thinking.fold()  # once: the user may open it again while the answer streams
             if self.thinking is not None and not self.thinking.body.source:
                 self.thinking.display = False
             self.answer.display = True
+            self._answer_shown = True
             if self._stream is None:
                 self._stream = Markdown.get_stream(self.answer)
             await self._stream.write(text)
@@ -190,19 +201,20 @@ class AssistantMessage(Vertical, can_focus=True):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        await self._flush()
+        async with self._flush_lock:
+            await self._write_pending()
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
+            if self.thinking is not None:
+                await self.thinking.stop()
         live = self.live
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
         if self.thinking is not None:
-            await self.thinking.stop()
             if live is not None and live.answer_started is not None:
                 self.thinking.title = thinking_title(live.answer_started - live.started, live=False)
             else:
                 self.thinking.title = thinking_title(None, live=False)
             self.thinking.display = bool(self.thinking.body.source)
-            self.thinking.fold()
         self.message = message
         if live is not None and live.listener is self:
             live.listener = None
@@ -222,18 +234,16 @@ class AssistantMessage(Vertical, can_focus=True):
             cost_text(message.usage),
             "" if live else duration_text(message.duration),
         )
-        footer = Content(meta)
-        if status != "complete":
-            words = STATUS_WORDS.get(status, status)
-            footer = (
-                Content.assemble(footer, "  ", (words, "bold $warning"))
-                if meta
-                else Content(words).stylize("bold $warning")
-            )
-        self.query_one(".meta", Static).update(footer)
-        error = self.query_one(".error-text", Static)
-        error.update(Content(message.error or ""))
-        error.display = status == "error" or bool(message.error and not live)
+        if live:
+            meta = join_parts(meta, STATUS_WORDS["streaming"])
+        self.query_one(".meta", Static).update(Content(meta))
+        # Why the reply is not complete, on its own line: the provider's words can be long.
+        words = "" if live or status == "complete" else STATUS_WORDS.get(status, status)
+        if message.error and not live:
+            words = f"{words}: {message.error}" if words else message.error
+        status_text = self.query_one(".status-text", Static)
+        status_text.update(Content(words))
+        status_text.display = bool(words)
         self.set_class(not live and status != "complete", "-incomplete")
         self.set_class(status == "error", "-error")
         self.set_class(live, "-live")
