@@ -275,3 +275,35 @@ async def test_view_follows_the_reply_unless_scrolled_up(
         assert pane.scroll_y == 0
         assert pane.max_scroll_y > 10
         assert replies(app)[0].answer.source == lines
+
+
+async def test_composer_keys(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"one", "ctrl+j", *"two", "shift+enter", *"three")
+        assert app.composer.text == "one\ntwo\nthree"
+        await pilot.press("enter")
+        await wait_idle(pilot, app)
+        assert app.query_one(UserMessage).message.content == "one\ntwo\nthree"
+        assert fake_glm.requests[0].json["messages"][-1]["content"] == "one\ntwo\nthree"
+        # Enter on an empty composer sends nothing.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(fake_glm.requests) == 1
+
+
+async def test_r_on_a_selected_reply_regenerates_it(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    fake_glm.enqueue(zai_stream("First."), zai_stream("Second."))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Again")
+        await wait_idle(pilot, app)
+        replies(app)[0].focus()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(fake_glm.requests) == 2)
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        assert reply.answer.source == "Second."
+        assert app.focused is app.composer
