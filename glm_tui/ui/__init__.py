@@ -1,0 +1,1 @@
+"""The Textual TUI: the only layer that imports Textual (see docs/design.md)."""
