@@ -32,7 +32,7 @@ from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
 from glm_tui.ui.settings_screen import SettingsScreen
-from glm_tui.ui.sidebar import ConversationList, Sidebar
+from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
 from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes
 from glm_tui.ui.turns import TurnsApp
@@ -191,7 +191,7 @@ class GLMApp(TurnsApp):
     @on(Sidebar.FullTextSearch)
     def _full_text_search(self, event: Sidebar.FullTextSearch) -> None:
         try:
-            hits = self.store.search(event.query, limit=SEARCH_LIMIT)
+            hits = self.store.search(event.query, limit=SEARCH_LIMIT, highlight=HIGHLIGHT)
         except (StoreError, ValueError) as exc:
             self.notify(str(exc), title="Search", severity="error", markup=False)
             return

@@ -23,8 +23,19 @@ from glm_tui.store import ConversationSummary, SearchHit
 from glm_tui.ui.formatting import relative_time
 
 LIVE_MARKER = "● "
+HIGHLIGHT = ("\ue000", "\ue001")
+"""Marks around the matches in search snippets (private-use characters: never in real text)."""
 PAGE_SIZE = 200
 """Options added to the list at a time: building (and measuring) 10,000 at once takes a second."""
+
+
+def snippet_content(snippet: str) -> Content:
+    """A search snippet with its matches in bold (and the rest of it plain text)."""
+    parts: list[tuple[str, str]] = []
+    for i, piece in enumerate(" ".join(snippet.split()).split(HIGHLIGHT[0])):
+        match, _, rest = piece.partition(HIGHLIGHT[1]) if i else ("", "", piece)
+        parts += [(match, "bold $text-accent"), (rest.replace(HIGHLIGHT[1], ""), "dim")]
+    return Content.assemble(*(part for part in parts if part[0]))
 
 
 class SearchInput(Input):
@@ -200,7 +211,7 @@ class Sidebar(Vertical):
                     (hit.title or "New conversation", "bold"),
                     "\n",
                     (f"{hit.role}: ", "dim italic"),
-                    (" ".join(hit.snippet.split()), "dim"),
+                    snippet_content(hit.snippet),
                 ),
                 id=f"h{hit.conversation_id}-{hit.message_id}",
             )
