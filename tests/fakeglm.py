@@ -35,8 +35,9 @@ class _Stall:
 
 STALL = _Stall()
 
-# A step is bytes to write (and flush) as one chunk, a float to sleep for, or STALL.
-Step = bytes | float | _Stall
+# A step is bytes to write (and flush) as one chunk, a float to sleep for, STALL, or a
+# threading.Event to wait for (a gate the test opens when it is ready).
+Step = bytes | float | _Stall | threading.Event
 
 
 @dataclass
@@ -300,6 +301,21 @@ def stall_stream(
     return Response(steps=[*events, STALL], stall_before_headers=before_headers)
 
 
+def gated_stream(
+    before: str, after: str, gate: threading.Event, reasoning: str | None = None
+) -> Response:
+    """``before``, then nothing until ``gate`` is set, then ``after`` and a normal finish.
+
+    Holds a reply open for exactly as long as a test needs, whatever the machine's speed.
+    """
+    head = _delta_events(before, reasoning, 8, MODEL, "reasoning_content")
+    tail = _delta_events(after, None, 8, MODEL, "reasoning_content")
+    usage = _auto_usage(AUTO, before + after, reasoning, 8)
+    tail.append(sse(chunk(content="", finish_reason="stop", usage=usage)))
+    tail.append(DONE)
+    return Response(steps=[*head, gate, *tail])
+
+
 def slow_stream(
     content: str = DEFAULT_REPLY,
     reasoning: str | None = None,
@@ -502,6 +518,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         for step in resp.steps:
+            if isinstance(step, threading.Event):
+                while not step.is_set():
+                    if not self._wait(0.02, rec):
+                        self.close_connection = True
+                        return
+                continue
             if isinstance(step, _Stall):
                 self._wait(None, rec)
                 self.close_connection = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.fakeglm import (
     DEFAULT_REPLY,
     FakeGLM,
     chunk,
+    gated_stream,
     raw_stream,
     slow_stream,
     sse,
@@ -179,8 +181,9 @@ async def test_ctrl_r_regenerates_the_last_reply(
 async def test_switching_conversation_does_not_stop_a_reply(
     tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
+    gate = threading.Event()
     long_reply = " ".join(f"word{i}" for i in range(60))
-    fake_glm.enqueue(slow_stream(long_reply, tokens_per_second=40, chunk_chars=8))
+    fake_glm.enqueue(gated_stream(long_reply[:100], long_reply[100:], gate))
     fake_glm.enqueue(zai_stream("Quick answer."))
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
@@ -199,6 +202,7 @@ async def test_switching_conversation_does_not_stop_a_reply(
         await app.open_conversation(first)
         await pilot.pause()
         assert first in app.live
+        gate.set()
         await wait_idle(pilot, app, timeout=15)
         [reply] = replies(app)
         assert reply.message.id == first_reply
