@@ -246,8 +246,13 @@ def _stalled_ask(cli: CLI, fake_glm: FakeGLM) -> subprocess.Popen[str]:
     def partial_saved() -> bool:
         if not cli.db.exists():
             return False
-        with sqlite3.connect(cli.db) as conn:
+        conn = sqlite3.connect(cli.db)
+        try:
             row = conn.execute("select content from messages where role = 'assistant'").fetchone()
+        except sqlite3.OperationalError:  # the schema is not written yet
+            return False
+        finally:
+            conn.close()
         return bool(row and row[0] == "Partial reply before the stall")
 
     wait_until(partial_saved, timeout=15)
