@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from glm_tui.store import (
     SCHEMA_VERSION,
@@ -28,7 +27,7 @@ def make_old_database(path: Path, version: int) -> None:
     kept the message counter).
     """
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(Database(conn), version)
+    migrate(conn, version)
     if version == 0:
         conn.close()
         return

@@ -17,10 +17,9 @@ from contextlib import aclosing
 from dataclasses import fields, replace
 from typing import Any
 
-import httpx
-
 from glm_tui import __version__
 from glm_tui.api import errors
+from glm_tui.api._httpx import httpx
 from glm_tui.api.errors import APIError, StreamError
 from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, StreamEvent, Usage
 from glm_tui.api.sse import SSEDecoder

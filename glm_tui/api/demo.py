@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
+from glm_tui.api._httpx import httpx
 
 DEMO_MODEL = "glm-4.7-demo"
 DEMO_LABEL = "GLM-4.7 demo (offline)"

@@ -13,15 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Self
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Self
 
 from . import tree
 from .connection import close_quietly, connect
 from .errors import NotFound, StoreError, translate
 from .models import Message
 from .recovery import recover_streaming
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class StoreBase:
@@ -30,8 +31,9 @@ class StoreBase:
     A store may be handed between threads; its methods take a lock, so one runs at a time.
     """
 
-    def __init__(self, db: Database, path: Path) -> None:
-        self._db: Database | None = db
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._db: Database | None = None
         self.path = path
         self._lock = threading.RLock()
 
@@ -42,8 +44,8 @@ class StoreBase:
         Raises DatabaseTooNew, NotADatabase, ReadOnlyError or another StoreError.
         """
         path = Path(path).expanduser()
-        db = connect(path, busy_timeout=busy_timeout)
-        store = cls(db, path)
+        conn = connect(path, busy_timeout=busy_timeout)
+        store = cls(conn, path)
         if recover:
             try:
                 store.recover_interrupted()
@@ -58,12 +60,13 @@ class StoreBase:
         Done by ``open``; a long-running UI may call it again. Returns the ids it changed.
         """
         with self._lock, self._errors():
-            return recover_streaming(self.db.conn)
+            return recover_streaming(self.conn)
 
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
-                close_quietly(self._db.conn)
+            if self._conn is not None:
+                close_quietly(self._conn)
+                self._conn = None
                 self._db = None
 
     def __enter__(self) -> Self:
@@ -78,10 +81,21 @@ class StoreBase:
         self.close()
 
     @property
-    def db(self) -> Database:
-        """The sqlite-utils Database, for tools and tests; writes should go through Store."""
-        if self._db is None:
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
             raise StoreError(f"the store for {self.path} is closed", path=self.path)
+        return self._conn
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils Database, for tools and tests; writes should go through Store.
+
+        Made on first use: importing sqlite-utils would add ~100 ms to every command.
+        """
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False, recursive_triggers=False)
         return self._db
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -96,13 +110,13 @@ class StoreBase:
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._errors():
-            yield self.db.conn
+            yield self.conn
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: all of it is kept, or none of it."""
         with self._lock, self._errors():
-            conn = self.db.conn
+            conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn

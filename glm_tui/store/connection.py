@@ -7,8 +7,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from .errors import DatabaseTooNew, NotADatabase, StoreError, translate
 from .migrations import SCHEMA_VERSION, ForeignDatabase, migrate, read_version
 
@@ -17,7 +15,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def connect(
     path: Path, *, busy_timeout: float = 10.0, migrate_to: int = SCHEMA_VERSION
-) -> Database:
+) -> sqlite3.Connection:
     """A ready connection: checked, in WAL mode, migrated. Raises StoreError subclasses.
 
     Nothing is written to the file before its version is known to be one we can handle, so a
@@ -41,7 +39,7 @@ def connect(
     except BaseException:
         conn.close()
         raise
-    return Database(conn, execute_plugins=False, recursive_triggers=False)
+    return conn
 
 
 def _check_header(path: Path) -> None:
@@ -77,7 +75,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, busy_timeout: float, migrate_
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across crashes of the app
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB
-        migrate(Database(conn, execute_plugins=False, recursive_triggers=False), migrate_to)
+        migrate(conn, migrate_to)
     except ForeignDatabase as exc:
         raise NotADatabase(path, "an SQLite database of another program") from exc
     except sqlite3.Error as exc:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    # sqlite-utils costs ~100 ms to import; it is loaded only when a migration has to run.
+    from sqlite_utils import Database
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 
 def _v1_initial(db: Database) -> None:
@@ -111,15 +114,17 @@ class ForeignDatabase(Exception):
     """Version 0 but already holding tables: some other program's database."""
 
 
-def migrate(db: Database, target: int = SCHEMA_VERSION) -> int:
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Bring the database to ``target`` in one IMMEDIATE transaction; returns the old version.
 
     The version is read again once the write lock is held, so that several processes opening a
     new file at once migrate it exactly once. A version above ``target`` is left alone.
     """
-    conn = db.conn
     if read_version(conn) >= target:
         return read_version(conn)
+    from sqlite_utils import Database
+
+    db = Database(conn, execute_plugins=False, recursive_triggers=False)
     conn.execute("BEGIN IMMEDIATE")
     try:
         old = read_version(conn)
