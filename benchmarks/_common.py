@@ -30,3 +30,12 @@ def report(label: str, value: float, unit: str, target: str, ok: bool) -> None:
     """One line: the figure, the target, and whether it is met."""
     mark = "ok  " if ok else "MISS"
     print(f"{mark} {label:<38} {value:>12,.1f} {unit:<10} target {target}")
+
+
+def os_environ() -> dict[str, str]:
+    """The environment for a benchmarked program: this one, with the checkout importable."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env

@@ -22,20 +22,21 @@ _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|
 
 def time_to_text(
     argv: Sequence[str],
-    marker: str,
+    marker: str | Sequence[str],
     *,
     env: dict[str, str] | None = None,
     size: tuple[int, int] = (120, 40),
     timeout: float = 30.0,
 ) -> float:
-    """Seconds from spawn until ``marker`` is on screen; the program is then ended."""
+    """Seconds from spawn until ``marker`` (or every one of several) is on screen; the program
+    is then ended."""
     master, slave = os.openpty()
     cols, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     full_env = dict(os.environ if env is None else env)
     full_env.setdefault("TERM", "xterm-256color")
     full_env.setdefault("COLORTERM", "truecolor")
-    wanted = marker.encode()
+    wanted = [m.encode() for m in ([marker] if isinstance(marker, str) else marker)]
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),
@@ -62,9 +63,11 @@ def time_to_text(
             except OSError:
                 data = b""
             if not data:
-                raise RuntimeError(f"the program ended before showing {marker!r}")
+                tail = _ANSI.sub(b"", seen)[-400:]
+                raise RuntimeError(f"the program ended before showing {marker!r}: {tail!r}")
             seen += data
-            if wanted in _ANSI.sub(b"", seen[-200_000:]):
+            screen = _ANSI.sub(b"", seen[-400_000:])
+            if all(w in screen for w in wanted):
                 return time.perf_counter() - started
     finally:
         try:
