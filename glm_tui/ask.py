@@ -166,6 +166,9 @@ def run_ask(
         default = "the connection was lost before the reply finished"
         sys.stderr.write(f"error: {message.error or default}\n")
         return EXIT_FAILED
-    if message.status in _PLAIN_STATUS:
+    if message.status == "truncated" and not message.content:
+        # The reasoning used the whole budget (glm-api.md): not a connection problem.
+        sys.stderr.write("warning: stopped while thinking (max_tokens reached)\n")
+    elif message.status in _PLAIN_STATUS:
         sys.stderr.write(f"warning: {_PLAIN_STATUS[message.status]}\n")
     return EXIT_OK

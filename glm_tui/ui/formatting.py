@@ -19,6 +19,15 @@ STATUS_WORDS: dict[str, str] = {
     "truncated": "Truncated: the reply hit the length limit.",
     "filtered": "Filtered: the provider's content filter stopped this reply.",
 }
+THOUGHT_TO_THE_LIMIT = "Truncated: stopped while thinking (max_tokens reached)."
+"""A reply cut short before its answer began: the reasoning used the whole budget."""
+
+
+def status_words(status: str, *, answered: bool = True) -> str:
+    """Why a reply is not complete, in plain words (``answered``: it has some answer text)."""
+    if status == "truncated" and not answered:
+        return THOUGHT_TO_THE_LIMIT
+    return STATUS_WORDS.get(status, status)
 
 
 def as_datetime(value: object) -> datetime | None:

@@ -23,6 +23,7 @@ from glm_tui.ui.formatting import (
     cost_text,
     duration_text,
     join_parts,
+    status_words,
     tokens_text,
 )
 from glm_tui.ui.live import LiveTurn
@@ -238,7 +239,9 @@ class AssistantMessage(Vertical, can_focus=True):
             meta = join_parts(meta, STATUS_WORDS["streaming"])
         self.query_one(".meta", Static).update(Content(meta))
         # Why the reply is not complete, on its own line: the provider's words can be long.
-        words = "" if live or status == "complete" else STATUS_WORDS.get(status, status)
+        words = ""
+        if not live and status != "complete":
+            words = status_words(status, answered=bool(message.content))
         if message.error and not live:
             words = f"{words}: {message.error}" if words else message.error
         status_text = self.query_one(".status-text", Static)
