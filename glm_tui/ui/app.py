@@ -165,10 +165,19 @@ class GLMApp(TurnsApp):
         )
 
     def _poll_store(self) -> None:
-        version = self._safe(self.store.data_version)
-        if version is not None and version != self._data_version:
+        """Show what other processes wrote (another TUI, ``glm-tui ask``): one cheap PRAGMA
+        when nothing changed, the sidebar reloaded when something did."""
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return  # tried again on the next tick: a notification every two seconds helps no one
+        if version != self._data_version:
             self._data_version = version
             self.refresh_sidebar()
+
+    def on_app_focus(self) -> None:
+        # Back from another window (perhaps another glm-tui): catch up now, not at the next tick.
+        self._poll_store()
 
     # -- conversations ------------------------------------------------------------------------
 

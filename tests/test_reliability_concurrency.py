@@ -1,0 +1,104 @@
+"""Issue 8, item 3: two TUIs and a script on one database at once. All of them work, nothing is
+lost, and each TUI shows the others' new conversations: on a timer (``POLL_SECONDS``, one cheap
+``PRAGMA data_version`` a tick) and at once when the terminal gets the focus back.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual import events
+
+from glm_tui.store import Store
+from glm_tui.ui import app as app_module
+from tests.cli_helpers import CLI
+from tests.fakeglm import FakeGLM, gated_stream
+from tests.tui_process import TUIProcess
+from tests.ui_helpers import SIZE, make_app, send, shows, ui_settings, wait_idle, wait_until
+
+
+async def test_focus_shows_what_another_process_wrote_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)  # only the focus can notice it
+    settings = ui_settings(tmp_path)
+    with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            other.create_conversation(title="Written elsewhere", provider="openai", model="m")
+            await pilot.pause()
+            assert "Written elsewhere" not in [s.title for s in app.sidebar.summaries]
+            app.post_message(events.AppFocus())
+            await shows(pilot, "Written elsewhere")
+
+
+async def test_poll_failures_are_quiet_and_retried(tmp_path: Path) -> None:
+    settings = ui_settings(tmp_path)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            real = store.data_version
+            store.data_version = _failing  # type: ignore[method-assign]
+            app._poll_store()
+            await pilot.pause()
+            assert not app._notifications  # no error toast every two seconds
+            store.data_version = real  # type: ignore[method-assign]
+            with Store.open(settings.db_path) as other:
+                other.create_conversation(title="Back again", provider="openai", model="m")
+            app._poll_store()
+            await shows(pilot, "Back again")
+
+
+def _failing() -> int:
+    from glm_tui.store import DatabaseLocked
+
+    raise DatabaseLocked("locked for the test")
+
+
+@pytest.mark.slow
+async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    gate = threading.Event()
+    # Three replies held open together until every program is writing, then released at once.
+    fake_glm.enqueue(
+        *(gated_stream(f"Reply {i} begins ", f"and reply {i} ends.", gate) for i in range(3))
+    )
+    cli = CLI(tmp_path, fake_glm.base_url)
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with TUIProcess([], cli.env()) as tui, Store.open(cli.db) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: "Message GLM" in tui.text(), 20, "the other TUI")
+            tui.type("Alpha one\r")
+            await send(pilot, app, "Bravo two")
+            script = cli.popen("ask", "Charlie three")
+            try:
+                await fake_glm.await_requests(3, timeout=20)
+                await shows(pilot, "Reply")  # all three are writing now
+                gate.set()
+                await wait_until(pilot, lambda: script.poll() is not None, 20, "the script")
+                out, err = script.communicate()
+                assert script.returncode == 0, err
+                assert out.startswith("Reply ") and out.endswith(" ends.\n")
+            finally:
+                if script.poll() is None:
+                    script.kill()
+                    script.communicate()
+            await wait_idle(pilot, app)
+            # This TUI shows the other TUI's conversation and the script's.
+            await shows(pilot, "Alpha one")
+            await shows(pilot, "Charlie three")
+            # ...and the other TUI shows this one's and the script's.
+            await wait_until(pilot, lambda: "Bravo two" in tui.text(), 20, "Bravo in the TUI")
+            await wait_until(pilot, lambda: "Charlie three" in tui.text(), 20, "Charlie there")
+
+        conversations = {c.title: c for c in store.list_conversations()}
+        assert sorted(conversations) == ["Alpha one", "Bravo two", "Charlie three"]
+        replies = set()
+        for conversation in conversations.values():
+            user, reply = store.current_path(conversation.id)
+            assert user.content == conversation.title
+            assert reply.status == "complete", (conversation.title, reply)
+            replies.add(reply.content)
+        assert replies == {f"Reply {i} begins and reply {i} ends." for i in range(3)}
