@@ -193,7 +193,7 @@ def list_(ctx: click.Context, as_json: bool, limit: int | None) -> None:
 @global_options
 @click.pass_context
 def show(ctx: click.Context, conversation_id: int, as_json: bool, whole_tree: bool) -> None:
-    """One conversation (its current branch)."""
+    """One conversation: its current branch (--all: every branch, as a tree)."""
     settings = settings_from(ctx)
     with open_store(settings) as store:
         conversation = store.get_conversation(conversation_id)
@@ -203,6 +203,8 @@ def show(ctx: click.Context, conversation_id: int, as_json: bool, whole_tree: bo
             messages = store.current_path(conversation_id)
         if as_json:
             echo_json(conversation.to_json(messages))
+        elif whole_tree:
+            click.echo(store.outline(conversation_id), nl=False)
         else:
             click.echo(store.export_markdown(conversation_id), nl=False)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Literal
 
 from glm_tui.api.events import Usage
 
-from . import export, fts, markdown, tree, validate
+from . import export, fts, markdown, outline, tree, validate
 from .base import StoreBase
 from .errors import NotFound
 from .models import (
@@ -318,6 +319,15 @@ class Store(StoreBase):
             self._message(conn, mid)
             return tree.newest_leaf_under(conn, mid)
 
+    def branch_positions(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each existing id: (its 1-based place among its siblings, their count).
+
+        One query for a page of messages, so the pane can mark every message that has
+        siblings (``‹ 2/3 ›``) without asking once per message. Unknown ids are left out.
+        """
+        with self._read() as conn:
+            return tree.branch_positions(conn, ids)
+
     def set_current_leaf(self, cid: int, mid: int) -> None:
         """Show the branch ending at mid (any message of the conversation, leaf or not)."""
         with self._write() as conn:
@@ -382,6 +392,11 @@ class Store(StoreBase):
         """The current branch as Markdown, each reasoning folded in a <details> block."""
         conversation = self.get_conversation(cid)
         return markdown.to_markdown(conversation, self.current_path(cid))
+
+    def outline(self, cid: int) -> str:
+        """Every branch as a text tree, the current one marked (``show --all``)."""
+        conversation = self.get_conversation(cid)
+        return outline.to_outline(conversation, self.all_messages(cid), self.current_path(cid))
 
 
 def _usage_values(usage: Usage) -> tuple[int | float | None, ...]:

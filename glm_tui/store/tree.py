@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from . import fts
 from .models import Message
@@ -61,6 +62,30 @@ def siblings(conn: sqlite3.Connection, message: Message) -> list[Message]:
             (message.parent_id,),
         )
     return [message_from_row(row) for row in rows]
+
+
+# Siblings share the parent; roots (parent NULL) are siblings within their conversation.
+# "IS" matches NULL too, and (conversation_id, parent_id) is indexed.
+_BRANCH_SQL = """
+SELECT m.id,
+    (SELECT count(*) FROM messages AS s WHERE s.conversation_id = m.conversation_id
+        AND s.parent_id IS m.parent_id AND s.id <= m.id),
+    (SELECT count(*) FROM messages AS s WHERE s.conversation_id = m.conversation_id
+        AND s.parent_id IS m.parent_id)
+FROM messages AS m WHERE m.id IN ({marks})
+"""
+_BATCH = 500
+
+
+def branch_positions(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """For each id: (its 1-based place among its siblings, oldest first; how many there are)."""
+    positions: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), _BATCH):
+        batch = list(ids[start : start + _BATCH])
+        sql = _BRANCH_SQL.format(marks=", ".join("?" * len(batch)))
+        for mid, place, count in conn.execute(sql, batch):
+            positions[int(mid)] = (int(place), int(count))
+    return positions
 
 
 def newest_leaf_under(conn: sqlite3.Connection, mid: int) -> int:
