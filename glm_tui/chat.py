@@ -13,13 +13,16 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from glm_tui.api.client import GLMClient
 from glm_tui.api.errors import APIError, ConnectionLost
 from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage, status_for_finish
 from glm_tui.config import Settings
-from glm_tui.store import Message, Store
+from glm_tui.store import Message, Store, StoreError
+
+if TYPE_CHECKING:
+    from glm_tui.api.client import GLMClient
 
 TITLE_LENGTH = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -61,6 +64,9 @@ def title_from_prompt(prompt: str) -> str:
 
 def make_client(settings: Settings) -> GLMClient:
     """The HTTP client for these settings (the demo provider gets the offline transport)."""
+    # Imported here: httpx is a fair share of start-up, and the first screen does not need it.
+    from glm_tui.api.client import GLMClient
+
     transport = None
     if settings.is_demo:
         from glm_tui.api.demo import DemoTransport
@@ -91,7 +97,12 @@ def history_for(path: list[Message], system_prompt: str | None) -> list[dict[str
 
 
 class _ReplyWriter:
-    """Collects a reply's pieces and writes them to the store in batches."""
+    """Collects a reply's pieces and writes them to the store in batches.
+
+    A write that fails (a lock held too long, a full or read-only disk) does not stop the reply:
+    the text is kept here and still handed on (to the screen, to stdout), and the next flush tries
+    again. ``error`` is the last failure while some of the text is not saved.
+    """
 
     def __init__(self, store: Store, message_id: int, interval: float) -> None:
         self.store = store
@@ -101,6 +112,7 @@ class _ReplyWriter:
         self.reasoning: list[str] = []
         self.dirty = False
         self.last_flush = time.monotonic()
+        self.error: StoreError | None = None
 
     def add(self, event: ReasoningDelta | ContentDelta) -> None:
         (self.reasoning if isinstance(event, ReasoningDelta) else self.content).append(event.text)
@@ -110,12 +122,17 @@ class _ReplyWriter:
 
     def flush(self) -> None:
         if self.dirty:
-            self.store.update_message(
-                self.message_id,
-                content="".join(self.content),
-                reasoning="".join(self.reasoning) if self.reasoning else None,
-            )
-            self.dirty = False
+            try:
+                self.store.update_message(
+                    self.message_id,
+                    content="".join(self.content),
+                    reasoning="".join(self.reasoning) if self.reasoning else None,
+                )
+            except StoreError as exc:
+                self.error = exc
+            else:
+                self.dirty = False
+                self.error = None
         self.last_flush = time.monotonic()
 
     async def flush_periodically(self) -> None:
@@ -240,6 +257,7 @@ class ChatService:
         flusher = asyncio.create_task(writer.flush_periodically())
         started = time.monotonic()
         final: dict[str, object] = {"status": "interrupted"}
+        problem: StoreError | None = None
         try:
             stream = self.client.stream_chat(
                 history,
@@ -249,18 +267,21 @@ class ChatService:
                 top_p=settings.top_p,
                 max_tokens=settings.max_tokens,
             )
-            async for event in stream:
-                if isinstance(event, ReasoningDelta | ContentDelta):
-                    event = type(event)(_clean(event.text))
-                    writer.add(event)
-                elif isinstance(event, Usage):
-                    final["usage"] = event
-                elif isinstance(event, Finished):
-                    final["finish_reason"] = event.finish_reason
-                    final["status"] = status_for_finish(event.finish_reason)
-                    if event.finish_reason == "network_error":
-                        final["error"] = "The provider failed while generating the reply."
-                yield event
+            # aclosing: however this turn ends, the HTTP stream is closed now, not when the
+            # garbage collector finds it.
+            async with contextlib.aclosing(stream):
+                async for event in stream:
+                    if isinstance(event, ReasoningDelta | ContentDelta):
+                        event = type(event)(_clean(event.text))
+                        writer.add(event)
+                    elif isinstance(event, Usage):
+                        final["usage"] = event
+                    elif isinstance(event, Finished):
+                        final["finish_reason"] = event.finish_reason
+                        final["status"] = status_for_finish(event.finish_reason)
+                        if event.finish_reason == "network_error":
+                            final["error"] = "The provider failed while generating the reply."
+                    yield event
         except (asyncio.CancelledError, GeneratorExit):
             # GeneratorExit: the consumer closed us (it was cancelled between two events).
             final["status"] = "stopped"
@@ -276,16 +297,44 @@ class ChatService:
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
             writer.flush()
+            problem = writer.error
+            if problem is not None:
+                _not_saved(final, problem)
             usage = final.get("usage")
-            self.store.update_message(
-                reply_id,
+            try:
+                self.store.update_message(
+                    reply_id,
+                    status=str(final["status"]),
+                    finish_reason=final.get("finish_reason"),  # type: ignore[arg-type]
+                    error=final.get("error"),  # type: ignore[arg-type]
+                    usage=usage if isinstance(usage, Usage) else None,
+                    duration=round(time.monotonic() - started, 3),
+                )
+            except StoreError as exc:
+                # Not raised from here: it would hide the reason this turn is ending (a Ctrl+C,
+                # a cancel), and the reply itself is all in hand to be shown.
+                if problem is None:
+                    problem = exc
+                    _not_saved(final, exc)
+        message = self.store.get_message(reply_id)
+        if problem is not None:
+            # The history is behind: hand on the reply as it really is, with why it is not saved.
+            message = replace(
+                message,
+                content="".join(writer.content),
+                reasoning="".join(writer.reasoning) or None,
                 status=str(final["status"]),
-                finish_reason=final.get("finish_reason"),  # type: ignore[arg-type]
-                error=final.get("error"),  # type: ignore[arg-type]
-                usage=usage if isinstance(usage, Usage) else None,
-                duration=round(time.monotonic() - started, 3),
+                error=str(final["error"]),
             )
-        yield TurnEnded(self.store.get_message(reply_id))
+        yield TurnEnded(message)
+
+
+def _not_saved(final: dict[str, object], problem: StoreError) -> None:
+    final["status"] = "error"
+    error = final.get("error")
+    final["error"] = f"The reply could not be saved in full: {problem}" + (
+        f" ({error})" if error else ""
+    )
 
 
 def _clean(text: str) -> str:

@@ -9,6 +9,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -19,24 +20,24 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from glm_tui.api.client import GLMClient
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
-from glm_tui.ui.commands import ActionCommands, ConversationCommands
+from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
-from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
-from glm_tui.ui.help import HelpScreen
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
-from glm_tui.ui.settings_screen import SettingsScreen
 from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
 from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes
-from glm_tui.ui.turns import TurnsApp
-from glm_tui.ui.welcome import WelcomeChoice, WelcomeScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from glm_tui.api.client import GLMClient
+    from glm_tui.ui.welcome import WelcomeChoice
 
 SIDEBAR_LIMIT = 10_000
 SEARCH_LIMIT = 200
@@ -46,14 +47,28 @@ POLL_SECONDS = 2.0
 Clock = Callable[[], datetime]
 
 
+# Screens, palette providers and the HTTP client are imported when first used, not at start-up:
+# the first screen needs none of them, and each import is tens of milliseconds.
+def _action_commands() -> type[Provider]:
+    from glm_tui.ui.commands import ActionCommands
+
+    return ActionCommands
+
+
+def _conversation_commands() -> type[Provider]:
+    from glm_tui.ui.commands import ConversationCommands
+
+    return ConversationCommands
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class GLMApp(TurnsApp):
+class GLMApp(BranchesApp):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
-    COMMANDS = App.COMMANDS | {ActionCommands, ConversationCommands}
+    COMMANDS = App.COMMANDS | {_action_commands, _conversation_commands}
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+n", "new_conversation", "New", priority=True),
@@ -128,7 +143,7 @@ class GLMApp(TurnsApp):
         self._data_version = self._safe(self.store.data_version)
         self.set_interval(POLL_SECONDS, self._poll_store)
         if self.settings.request_problem() and not self.settings.is_demo:
-            self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
+            self._welcome()
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):
@@ -221,6 +236,8 @@ class GLMApp(TurnsApp):
         question = Content.assemble(
             "Delete the conversation ", (title, "bold"), "?\nIts messages are removed for good."
         )
+        from glm_tui.ui.dialogs import ConfirmScreen
+
         if not await self.push_screen_wait(ConfirmScreen(question)):
             return
         if cid in self.live:
@@ -238,7 +255,7 @@ class GLMApp(TurnsApp):
         problem = self.settings.request_problem()
         if problem:
             self.notify(problem, title="Cannot send", severity="error", markup=False)
-            self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
+            self._welcome()
             return
         text = event.text
         cid = self.current_id
@@ -283,7 +300,9 @@ class GLMApp(TurnsApp):
         if sidebar.hits is not None or sidebar.search_input.value:
             sidebar.clear_search()
             self.composer.focus()
-        elif self.focused is not None and sidebar in self.focused.ancestors:
+        elif self.focused is not None and (
+            sidebar in self.focused.ancestors or self.pane in self.focused.ancestors_with_self
+        ):
             self.composer.focus()
 
     async def action_new_conversation(self) -> None:
@@ -328,16 +347,22 @@ class GLMApp(TurnsApp):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        from glm_tui.ui.dialogs import RenameScreen
+
         new_title = await self.push_screen_wait(RenameScreen(title))
         if new_title and new_title != title:
             self._safe(lambda: self.store.rename_conversation(cid, new_title))
             self.refresh_sidebar()
 
     def action_help(self) -> None:
+        from glm_tui.ui.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings))
 
     def action_settings(self) -> None:
+        from glm_tui.ui.settings_screen import SettingsScreen
+
         conversation = None
         if self.current_id is not None:
             cid = self.current_id
@@ -359,6 +384,11 @@ class GLMApp(TurnsApp):
             )
 
     # -- first run ----------------------------------------------------------------------------
+
+    def _welcome(self) -> None:
+        from glm_tui.ui.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
 
     def _welcome_done(self, choice: WelcomeChoice | None) -> None:
         if choice == "quit":

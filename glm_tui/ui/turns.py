@@ -151,6 +151,9 @@ class TurnsApp(App[None]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.log.error(event.worker, error)
+            if isinstance(error, StoreError):  # its message is one clear line already
+                self.notify(str(error), title="History database", severity="error", markup=False)
+                return
             self.notify(
                 f"{type(error).__name__}: {error}",
                 title="Something went wrong",
