@@ -25,10 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings
 from glm_tui.store import Store
+from glm_tui.ui.app import GLMApp
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
 from tests.cli_helpers import CLI, assert_clean_failure
 from tests.fakeglm import FakeGLM, gated_stream, zai_stream
@@ -44,6 +47,17 @@ from tests.ui_helpers import (
 
 TIME = "2024-03-14T10:00:00Z"
 WIDE = (200, 50)  # one line for the error messages, which name the file
+
+
+async def notified(pilot: Pilot[None], app: GLMApp, text: str) -> None:
+    """Until a notification says ``text`` (toasts come and go; the app's list is what was said,
+    and every notification with a file name or a provider's words in it has markup off)."""
+    await wait_until(pilot, lambda: any(text in n.message for n in app._notifications), what=text)
+
+
+def status_of(reply: AssistantMessage) -> str:
+    """The line under a reply that says why it is not complete (it may wrap on the screen)."""
+    return str(reply.query_one(".status-text", Static).content)
 
 
 def _seed(path: Path) -> int:
@@ -92,12 +106,12 @@ async def test_read_only_database_can_be_read_and_says_why_it_cannot_be_written(
             await app.open_conversation(cid)
             await shows(pilot, "An old answer")  # reading works
             await send(pilot, app, "A new question")
-            await shows(pilot, "read-only")
+            await notified(pilot, app, "read-only")
             assert app.composer.text == "A new question"  # what was typed is not lost
             assert not app.live and fake_glm.requests == []
             await pilot.press("ctrl+n")
             await send(pilot, app, "In a new conversation")
-            await shows(pilot, "read-only")
+            await notified(pilot, app, "read-only")
             assert app.composer.text == "In a new conversation"
             await app.open_conversation(cid)
             await pilot.press("f2", "ctrl+u", *"Renamed", "enter")
@@ -142,8 +156,8 @@ async def test_read_only_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
             # All of it is on the screen, with why it is not in the history.
             await shows(pilot, "The first half is saved. The second half is not.")
             await shows(pilot, "could not be saved")
-            await shows(pilot, "read-only")
             [reply] = app.query(AssistantMessage)
+            assert "the database is read-only" in status_of(reply)
             assert reply.message.status == "error"
             assert app.is_running
             store.db.conn.execute("PRAGMA query_only = 0")
@@ -181,8 +195,8 @@ async def test_full_disk_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
             gate.set()
             await wait_idle(pilot, app, timeout=30)
             await shows(pilot, "could not be saved")
-            await shows(pilot, "the disk is full")
             [reply] = app.query(AssistantMessage)
+            assert "the disk is full" in status_of(reply)
             assert reply.message.content == "This much fits. " + big  # on screen, can be copied
             # Reading still works, and what was saved before is all there.
             await app.open_conversation(cid)
@@ -205,7 +219,7 @@ async def test_full_disk_when_sending(tmp_path: Path, fake_glm: FakeGLM) -> None
         async with app.run_test(size=WIDE, notifications=True) as pilot:
             await app.open_conversation(cid)
             await send(pilot, app, "x" * 200_000)  # does not fit
-            await shows(pilot, "the disk is full")
+            await notified(pilot, app, "the disk is full")
             assert len(app.composer.text) == 200_000
             assert [w.message.content for w in app.query(UserMessage)] == ["An old question"]
             assert fake_glm.requests == []
@@ -269,7 +283,7 @@ async def test_locked_database_says_so_keeps_reading_and_works_once_free(
         async with app.run_test(size=WIDE, notifications=True) as pilot:
             with write_locked(settings.db_path):
                 await send(pilot, app, "While it is locked")
-                await shows(pilot, "locked by another process")
+                await notified(pilot, app, "locked by another process")
                 assert app.composer.text == "While it is locked"
                 await app.open_conversation(cid)  # reading is not blocked by a writer
                 await shows(pilot, "An old answer")
