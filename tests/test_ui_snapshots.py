@@ -16,7 +16,15 @@ from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.message_widgets import AssistantMessage
 from tests.fakeglm import FakeGLM, stall_stream
-from tests.ui_helpers import make_app, seed_conversation, send, still, ui_settings, wait_until
+from tests.ui_helpers import (
+    make_app,
+    seed_branched,
+    seed_conversation,
+    send,
+    still,
+    ui_settings,
+    wait_until,
+)
 
 SIZE = (120, 40)
 
@@ -158,3 +166,25 @@ def test_welcome_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None
     settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
     app = make_app(settings, store)
     assert snap_compare(app, terminal_size=SIZE, run_before=_still)
+
+
+def test_selected_message_with_its_branch_indicator(
+    tmp_path: Path, store: Store, snap_compare: Any
+) -> None:
+    """A regenerated reply (‹ 2/2 ›) under the keyboard cursor; the footer lists its actions."""
+    seed_history(store)
+    cid, ids = seed_branched(store, updated_at="2024-03-14T14:58:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        still(app)
+        await app.open_conversation(cid)
+        await pilot.pause()
+        widget = app.pane.widget_for(ids["a1b"])
+        assert widget is not None
+        app.pane.select(widget)
+        await wait_until(pilot, lambda: app.pane.selected is widget)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

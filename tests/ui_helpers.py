@@ -131,6 +131,39 @@ def seed_conversation(
     return cid
 
 
+BRANCHED_TURNS = [
+    ("What is a monad?", "A monoid in the category of endofunctors.", None),
+    ("Explain simply.", "A box with rules.", None),
+]
+
+
+def seed_branched(
+    store: Store, updated_at: str = "2024-03-14T14:00:00Z"
+) -> tuple[int, dict[str, int]]:
+    """A conversation with two branches, the second one current (``a1b`` is a regenerated a1)::
+
+    u1 - a1 - u2 - a2
+       \\ a1b - u3 - a3*
+    """
+    cid = seed_conversation(store, "Monads", BRANCHED_TURNS, updated_at=updated_at)
+    u1, a1, u2, a2 = (m.id for m in store.current_path(cid))
+    a1b = store.add_message(
+        cid, parent_id=u1, role="assistant", content="A design pattern for steps.", model="glm-4.7"
+    )
+    u3 = store.add_message(cid, parent_id=a1b, role="user", content="Show Python code.")
+    a3 = store.add_message(
+        cid, parent_id=u3, role="assistant", content="`maybe(x).bind(f)`", model="glm-4.7"
+    )
+    conn = store.db.conn
+    conn.execute(
+        "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?",
+        (updated_at, updated_at, cid),
+    )
+    conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (updated_at, cid))
+    ids = {"u1": u1, "a1": a1, "u2": u2, "a2": a2, "a1b": a1b, "u3": u3, "a3": a3}
+    return cid, ids
+
+
 async def click(pilot: Pilot[Any], target: Widget | str) -> None:
     """Click a widget once it is laid out (a click before that lands somewhere else)."""
     app = pilot.app

@@ -42,6 +42,12 @@ APP_COMMANDS: tuple[AppCommand, ...] = (
     AppCommand("Search conversations", "Search titles and messages (Ctrl+F)", "search"),
     AppCommand("Regenerate reply", "A new reply to the last prompt (Ctrl+R)", "regenerate", True),
     AppCommand(
+        "Fork conversation",
+        "A new conversation with the branch up to the selected message (f), or all of it",
+        "fork",
+        True,
+    ),
+    AppCommand(
         "Toggle thinking", "Thinking on/off for the next request (Ctrl+T)", "toggle_thinking"
     ),
     AppCommand(

@@ -1,4 +1,7 @@
-"""The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line."""
+"""The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line.
+
+Up on an empty composer (or Alt+Up anywhere in it) moves the focus to the messages above.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,12 @@ class Composer(TextArea):
         def control(self) -> Composer:
             return self.composer
 
+    @dataclass
+    class SelectMessages(Message):
+        """The user wants to move up into the messages (to act on one of them)."""
+
+        composer: Composer
+
     def __init__(self, *, id: str, placeholder: str) -> None:
         super().__init__(
             id=id,
@@ -34,6 +43,11 @@ class Composer(TextArea):
             event.prevent_default()
             if self.text.strip():
                 self.post_message(self.Submitted(self, self.text))
+            return
+        if event.key == "alt+up" or (event.key == "up" and not self.text):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.SelectMessages(self))
             return
         if event.key in ("ctrl+j", "shift+enter", "newline"):
             event.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
@@ -18,8 +17,12 @@ from textual.widgets import Static
 from glm_tui.store import Message
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply, UserMessage
+from glm_tui.ui.selection import MessageCursor
 
 PAGE_SIZE = 30
+
+BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
+"""Message ids -> (place among the siblings, how many): the app asks the store."""
 
 
 class OlderMessages(Static):
@@ -30,14 +33,22 @@ class OlderMessages(Static):
         self.update(Content(f"↑ {count} earlier {noun}: scroll up to load them"))
 
 
-class MessagePane(VerticalScroll):
+class MessagePane(MessageCursor):
     def __init__(self, *, clock: Callable[[], float], empty_text: Content, id: str) -> None:
         super().__init__(id=id)
         self.clock = clock
         self.empty_text = empty_text
         self.conversation_id: int | None = None
+        self.branch_info: BranchInfo | None = None
         self._older: list[Message] = []
         self._lock = asyncio.Lock()
+
+    @property
+    def has_older(self) -> bool:
+        return bool(self._older)
+
+    def _branches(self, messages: Sequence[Message]) -> dict[int, tuple[int, int]]:
+        return self.branch_info([m.id for m in messages]) if self.branch_info else {}
 
     def on_mount(self) -> None:
         self.mount(Static(self.empty_text, classes="empty-state"))
@@ -58,12 +69,16 @@ class MessagePane(VerticalScroll):
         self, messages: Sequence[Message], live: LiveTurn | None, *, is_tail: bool
     ) -> list[Widget]:
         widgets: list[Widget] = []
+        branches = self._branches(messages)
         for message in messages:
+            branch = branches.get(message.id)
             if message.role == "user":
-                widgets.append(UserMessage(message))
+                widgets.append(UserMessage(message, branch))
             elif message.role == "assistant":
                 mine = live if live is not None and live.assistant_id == message.id else None
-                widgets.append(AssistantMessage(message, live=mine, clock=self.clock))
+                widgets.append(
+                    AssistantMessage(message, live=mine, clock=self.clock, branch=branch)
+                )
         last = messages[-1] if messages else None
         waiting = live is not None and live.assistant_id is None
         if is_tail and last is not None and last.role == "user" and not waiting:
@@ -99,13 +114,16 @@ class MessagePane(VerticalScroll):
             if self.conversation_id != live.conversation_id:
                 return
             await self.query(".empty-state, .missing-reply").remove()
+            branches = self._branches([user, reply])
             prompt = self.widget_for(user.id)
             if prompt is None:
-                await self.mount(UserMessage(user))
+                await self.mount(UserMessage(user, branches.get(user.id)))
             else:
                 later = list(self.children)[list(self.children).index(prompt) + 1 :]
                 await self.remove_children(later)
-            await self.mount(AssistantMessage(reply, live=live, clock=self.clock))
+            await self.mount(
+                AssistantMessage(reply, live=live, clock=self.clock, branch=branches.get(reply.id))
+            )
             self.anchor()
 
     # -- loading older messages ---------------------------------------------------------------

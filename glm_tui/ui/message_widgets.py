@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
@@ -27,6 +26,7 @@ from glm_tui.ui.formatting import (
     tokens_text,
 )
 from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.message_actions import MessageActions
 from glm_tui.ui.thinking import ThinkingBlock, thinking_title
 
 FLUSH_INTERVAL = 0.05
@@ -40,22 +40,24 @@ def _button(label: str, classes: str) -> Button:
     return button
 
 
-class UserMessage(Vertical, can_focus=True):
+class UserMessage(MessageActions, Vertical, can_focus=True):
     """A prompt: plain text, never parsed as markup or Markdown."""
 
-    BINDINGS = [Binding("c", "copy", "Copy")]
-
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, branch: tuple[int, int] | None = None) -> None:
         super().__init__(id=f"msg-{message.id}", classes="message user-message")
         self.message = message
+        self.branch = branch
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("You"), classes="role")
+        yield self.role_line("You")
         yield Static(Content(self.message.content), classes="user-text")
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.content)
         self.notify("Prompt copied to the clipboard.")
+
+    def action_retry(self) -> None:
+        self.request("reply")
 
 
 class MissingReply(Horizontal):
@@ -79,19 +81,13 @@ class MissingReply(Horizontal):
         self.post_message(self.Retry(self.user_message_id))
 
 
-class AssistantMessage(Vertical, can_focus=True):
+class AssistantMessage(MessageActions, Vertical, can_focus=True):
     """A reply: the Thinking block, the answer as streamed Markdown, and a footer.
 
     While the reply is live, text arrives through ``on_reasoning`` / ``on_content`` (called by
     the app's worker for every piece) and is written to the Markdown streams in batches by a
     timer, so the render rate does not follow the token rate.
     """
-
-    BINDINGS = [
-        Binding("r", "retry", "Regenerate"),
-        Binding("c", "copy", "Copy"),
-        Binding("k", "copy_code", "Copy code", show=False),
-    ]
 
     @dataclass
     class Retry(TextualMessage):
@@ -105,9 +101,11 @@ class AssistantMessage(Vertical, can_focus=True):
         *,
         live: LiveTurn | None = None,
         clock: Callable[[], float] | None = None,
+        branch: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(id=f"msg-{message.id}", classes="message assistant-message")
         self.message = message
+        self.branch = branch
         self.live = live
         self.clock = clock or (lambda: 0.0)
         reasoning = live.reasoning_text if live else (message.reasoning or "")
@@ -134,7 +132,7 @@ class AssistantMessage(Vertical, can_focus=True):
     # -- composition --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self.message.model or "GLM"), classes="role")
+        yield self.role_line(self.message.model or "GLM")
         if self.thinking is not None:
             yield self.thinking
         yield self.answer
