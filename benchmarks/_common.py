@@ -39,3 +39,20 @@ def os_environ() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return env
+
+
+def scratch_dir(name: str) -> Path:
+    """A fresh folder for one benchmark's temporary files."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / "glm-tui-bench" / f"scratch-{name}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def at_most(label: str, value: float, unit: str, limit: float) -> bool:
+    """Report a figure whose target is an upper bound; True when it is met."""
+    report(label, value, unit, f"<= {limit:g} {unit}", value <= limit)
+    return value <= limit

@@ -10,6 +10,7 @@ Only the standard library is used, so the server exercises the client's real net
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import select
@@ -69,6 +70,8 @@ class RecordedRequest:
     disconnected: threading.Event = field(default_factory=threading.Event)
     # Set when the server has finished with this request (sent it all, or gave up).
     done: threading.Event = field(default_factory=threading.Event)
+    # time.perf_counter() when the last byte was written (benchmarks measure from there).
+    done_at: float | None = None
 
 
 # --- building SSE payloads -------------------------------------------------------------------
@@ -469,6 +472,9 @@ class _Handler(BaseHTTPRequestHandler):
             rec.disconnected.set()
             self.close_connection = True
         finally:
+            with contextlib.suppress(OSError):
+                self.wfile.flush()
+            rec.done_at = time.perf_counter()
             rec.done.set()
 
     def _send_plain(self, status: int, body: dict[str, Any]) -> None:
