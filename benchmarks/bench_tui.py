@@ -58,8 +58,35 @@ def markdown_reply(n_tokens: int, seed: int = 3) -> list[str]:
     """A realistic long answer as ~1-token pieces: paragraphs, lists and code blocks."""
     rng = random.Random(seed)
     words = [
-        *("the model streams tokens while the terminal renders markdown blocks".split(" ")),
-        *("and code with syntax highlighting so every frame must stay short".split(" ")),
+        *(
+            [
+                "the",
+                "model",
+                "streams",
+                "tokens",
+                "while",
+                "the",
+                "terminal",
+                "renders",
+                "markdown",
+                "blocks",
+            ]
+        ),
+        *(
+            [
+                "and",
+                "code",
+                "with",
+                "syntax",
+                "highlighting",
+                "so",
+                "every",
+                "frame",
+                "must",
+                "stay",
+                "short",
+            ]
+        ),
     ]
     pieces: list[str] = []
     block = 0
