@@ -271,6 +271,22 @@ async def test_brackets_switch_branches_and_the_choice_survives_a_restart(
             await shows(pilot, "‹ 1/2 ›")
 
 
+async def test_a_search_hit_on_another_branch_opens_that_branch(
+    tmp_path: Path, store: Store
+) -> None:
+    cid, ids = seed_branched(store)
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f", *"box rules", "enter")
+        await wait_until(pilot, lambda: app.sidebar.hits, what="the hit")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.current_id == cid, what="the conversation")
+        await wait_until(pilot, lambda: selected_id(app) == ids["a2"], what="the hit selected")
+        assert shown(app) == [t for turn in TURNS for t in turn[:2]]
+        await shows(pilot, "‹ 1/2 ›")
+        assert store.get_conversation(cid).current_leaf_id == ids["a2"]
+
+
 async def test_clicking_the_arrows_of_the_indicator(tmp_path: Path, store: Store) -> None:
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
@@ -26,6 +25,7 @@ from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
+from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
@@ -112,7 +112,7 @@ class GLMApp(BranchesApp):
                     placeholder="Message GLM · Enter: send · Ctrl+J: new line · F1: help",
                 )
                 yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def _empty_text(self) -> Content:
         return Content.assemble(
@@ -198,13 +198,14 @@ class GLMApp(BranchesApp):
 
     async def open_conversation(self, cid: int | None, message_id: int | None = None) -> None:
         self.current_id = cid
+        if cid is not None and message_id is not None:
+            self.branch_through(cid, message_id)  # a search hit may be on another branch
         path = [] if cid is None else self._safe(lambda: self.store.current_path(cid)) or []
         await self.pane.show(cid, path, self.live.get(cid) if cid else None)  # type: ignore[arg-type]
         self.sidebar.select(cid)
         self.update_status()
-        if message_id is not None and (widget := self.pane.widget_for(message_id)):
-            widget.focus()
-            self.pane.call_after_refresh(self.pane.scroll_to_widget, widget, animate=False)
+        if message_id is not None:
+            await self.select_message(message_id)
 
     @on(Sidebar.Opened)
     async def _sidebar_opened(self, event: Sidebar.Opened) -> None:

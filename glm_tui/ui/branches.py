@@ -52,6 +52,14 @@ class BranchesApp(TurnsApp):
         if widget is not None:
             pane.select(widget)
 
+    def branch_through(self, cid: int, message_id: int) -> None:
+        """Show the branch through a message (its newest below it) unless it is shown already."""
+        try:
+            if all(m.id != message_id for m in self.store.current_path(cid)):
+                self.store.set_current_leaf(cid, self.store.newest_leaf_under(message_id))
+        except (StoreError, ValueError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
     # -- the actions --------------------------------------------------------------------------
 
     @on(MessageActions.Requested)
