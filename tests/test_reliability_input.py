@@ -1,0 +1,208 @@
+"""Issue 8, item 5: huge and strange input. A 1 MB paste, a 200,000-character reply, a
+10,000-line code block, a single 100,000-character line, right-to-left text, combining marks,
+wide characters and emoji, NUL bytes, lone surrogates and broken UTF-8 from the provider: nothing
+crashes, the text is saved and shown.
+
+The big ones are marked slow: they measure Textual's rendering as much as ours (README,
+"Reliability", says how long each takes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from textual import events
+
+from glm_tui.chat import title_from_prompt
+from glm_tui.cli import cli
+from glm_tui.store import Store
+from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from tests.cli_helpers import CLI, SECRET_KEY
+from tests.fakeglm import FakeGLM, Response, chunk, raw_stream, sse, zai_stream
+from tests.tui_process import TUIProcess
+from tests.ui_helpers import SIZE, make_app, screen_text, send, shows, ui_settings, wait_idle
+
+STRANGE = {
+    "right-to-left": "שלום עולם · مرحبا بالعالم",
+    "combining marks": "e\u0301te\u0301 n\u0303o Z\u0324\u0308algo",
+    "wide characters": "漢字のテスト 한국어 全角ＡＢＣ",
+    "emoji": "family 👩\u200d👩\u200d👧\u200d👦 flag 🇫🇷 thumbs 👍🏽 ok ✅",
+}
+STRANGE_TEXT = " | ".join(STRANGE.values())
+
+
+async def _one_turn(
+    tmp_path: Path, fake_glm: FakeGLM, response: Response, end_marker: str, timeout: float = 60
+) -> tuple[str, str]:
+    """Send a prompt, take ``response``; returns (the saved reply, the screen at the end)."""
+    fake_glm.enqueue(response)
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Go")
+            await wait_idle(pilot, app, timeout=timeout)
+            await shows(pilot, end_marker, timeout=timeout)  # the view followed to the end
+            [reply] = app.query(AssistantMessage)
+            assert reply.message.status == "complete"
+            saved = store.get_message(reply.message.id).content
+            assert app.is_running
+            return saved, screen_text(app)
+
+
+@pytest.mark.slow
+async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    line = "lorem ipsum dolor sit amet, " * 36 + "\n"
+    big = line * (1_000_000 // len(line)) + "LAST LINE OF THE PASTE"
+    fake_glm.enqueue(zai_stream("Received a megabyte."))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            app.composer.focus()
+            app.composer.post_message(events.Paste(big))
+            await pilot.press("enter")
+            await wait_idle(pilot, app, timeout=60)
+            await shows(pilot, "Received a megabyte.", timeout=60)
+            [user] = app.query(UserMessage)
+            assert store.get_message(user.message.id).content == big
+            assert fake_glm.requests[0].json["messages"][-1]["content"] == big
+            assert app.composer.text == ""
+            assert [c.title for c in store.list_conversations()] == [title_from_prompt(big)]
+            assert app.is_running
+
+
+def token_stream(pieces: list[str], per_write: int = 256) -> Response:
+    """One event per piece, as a provider streams tokens, several events per network write."""
+    events = [sse(chunk(content=piece)) for piece in pieces]
+    events += [sse(chunk(content="", finish_reason="stop")), b"data: [DONE]\n\n"]
+    return raw_stream(
+        [b"".join(events[i : i + per_write]) for i in range(0, len(events), per_write)]
+    )
+
+
+@pytest.mark.slow
+async def test_a_200000_character_reply(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    pieces = ["tok "] * 49_998 + ["THE-END."]  # 50,000 events, as many as real tokens would be
+    saved, _ = await _one_turn(tmp_path, fake_glm, token_stream(pieces), "THE-END.")
+    assert saved == "".join(pieces) and len(saved) == 200_000
+
+
+@pytest.mark.slow
+async def test_a_10000_line_code_block(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    code = "\n".join(f"value_{i} = compute({i}, 'text')  # line {i}" for i in range(10_000))
+    text = f"Here it is:\n\n```python\n{code}\n```\n\nAFTER-THE-CODE"
+    saved, screen = await _one_turn(
+        tmp_path, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-CODE"
+    )
+    assert saved == text
+    assert "value_9999 = compute(9999, 'text')" in screen
+
+
+async def test_a_single_100000_character_line(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    text = "x" * 100_000 + "\n\nAFTER-THE-LINE"
+    saved, _ = await _one_turn(
+        tmp_path, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-LINE"
+    )
+    assert saved == text
+
+
+async def test_right_to_left_combining_wide_and_emoji(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(zai_stream(STRANGE_TEXT, reasoning=STRANGE["emoji"], chunk_chars=3))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await send(pilot, app, STRANGE["wide characters"] + "\n" + STRANGE_TEXT)
+            await wait_idle(pilot, app)
+            [user, reply] = store.current_path(app.current_id)  # type: ignore[arg-type]
+            assert user.content == STRANGE["wide characters"] + "\n" + STRANGE_TEXT
+            assert reply.content == STRANGE_TEXT and reply.reasoning == STRANGE["emoji"]
+            await shows(pilot, "thumbs")
+            text = screen_text(app)
+            for name, sample in STRANGE.items():
+                for word in sample.split():
+                    assert word in text, (name, word)
+            # The title, in the sidebar.
+            assert store.list_conversations()[0].title == STRANGE["wide characters"]
+            assert app.is_running
+
+
+# -- what a provider should never send, but might -------------------------------------------
+
+# JSON escapes for a NUL and for lone surrogates, raw bytes that are not UTF-8, an escape code.
+BAD_STREAM = [
+    b'data: {"choices":[{"index":0,"delta":{"reasoning_content":"think\\u0000ing "}}]}\n\n',
+    b'data: {"choices":[{"index":0,"delta":{"content":"nul\\u0000byte "}}]}\n\n',
+    b'data: {"choices":[{"index":0,"delta":{"content":"lone \\ud800 high \\udfff low "}}]}\n\n',
+    b'data: {"choices":[{"index":0,"delta":{"content":"bad \xff\xfe utf8 "}}]}\n\n',
+    b'data: {"choices":[{"index":0,"delta":{"content":"\\u001b[2Jescape END"}}]}\n\n',
+    sse(chunk(content="", finish_reason="stop")),
+    b"data: [DONE]\n\n",
+]
+CLEAN_CONTENT = "nulbyte lone ? high ? low bad \ufffd\ufffd utf8 [2Jescape END"
+CLEAN_REASONING = "thinking "
+
+
+async def test_nul_bytes_lone_surrogates_and_bad_utf8_in_the_tui(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(raw_stream(list(BAD_STREAM)))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, app, "Misbehave")
+            await wait_idle(pilot, app)
+            [reply] = app.query(AssistantMessage)
+            saved = store.get_message(reply.message.id)
+            assert (saved.status, saved.content, saved.reasoning) == (
+                "complete",
+                CLEAN_CONTENT,
+                CLEAN_REASONING,
+            )
+            await shows(pilot, CLEAN_CONTENT)
+            assert "\x00" not in screen_text(app) and "\x1b" not in screen_text(app)
+
+
+def test_nul_bytes_lone_surrogates_and_bad_utf8_through_ask(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(raw_stream(list(BAD_STREAM)))
+    env = {
+        "GLM_TUI_DB": str(tmp_path / "history.db"),
+        "GLM_TUI_CONFIG": str(tmp_path / "config.toml"),
+        "GLM_TUI_API_KEY": SECRET_KEY,
+        "GLM_TUI_PROVIDER": "openai",
+        "GLM_TUI_BASE_URL": fake_glm.base_url,
+        "GLM_TUI_MODEL": "glm-4.7",
+    }
+    result = CliRunner().invoke(cli, ["ask", "--json", "Misbehave"], env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["content"], data["reasoning"]) == (CLEAN_CONTENT, CLEAN_REASONING)
+
+
+@pytest.mark.slow
+def test_strange_text_in_a_real_terminal(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    """The real TUI writes it all to a real terminal (a pty: the bytes are really encoded)."""
+    fake_glm.enqueue(raw_stream(list(BAD_STREAM)), zai_stream(STRANGE_TEXT + " DONE-HERE"))
+    cli_ = CLI(tmp_path, fake_glm.base_url)
+    with TUIProcess([], cli_.env()) as tui:
+        tui.wait_for("Message GLM")
+        tui.type("Misbehave\r")
+        tui.wait_for("escape END")
+        tui.type("\x0e")  # Ctrl+N: a new conversation
+        tui.type(STRANGE["right-to-left"] + "\r")
+        tui.wait_for("DONE-HERE")
+        assert tui.proc.poll() is None  # still running
+        for word in STRANGE["emoji"].split():
+            assert word in tui.text()
+    with Store.open(cli_.db) as store:
+        replies = [store.current_path(c.id)[-1] for c in store.list_conversations()]
+    assert sorted(r.content for r in replies) == sorted(
+        [CLEAN_CONTENT, STRANGE_TEXT + " DONE-HERE"]
+    )
