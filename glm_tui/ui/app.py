@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
@@ -25,7 +26,6 @@ from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
-from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
@@ -112,7 +112,7 @@ class GLMApp(BranchesApp):
                     placeholder="Message GLM · Enter: send · Ctrl+J: new line · F1: help",
                 )
                 yield StatusLine(id="status-line")
-        yield KeyFooter()
+        yield Footer()
 
     def _empty_text(self) -> Content:
         return Content.assemble(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from textual import on, work
 
-from glm_tui.store import StoreError
+from glm_tui.store import Message, StoreError
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.message_actions import MessageActions
 from glm_tui.ui.selection import MessageCursor
@@ -89,12 +89,27 @@ class BranchesApp(TurnsApp):
                 self.bell()
                 return
             target = siblings[index]
-            self.store.set_current_leaf(cid, self.store.newest_leaf_under(target))
+            leaf = self.store.newest_leaf_under(target)
+            self.store.set_current_leaf(cid, leaf)
+            path = self.store.path_to(leaf)
         except (StoreError, ValueError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        await self.open_conversation(cid)
+        await self.show_branch(cid, path, message_id, target)
         await self.select_message(target)
+
+    async def show_branch(
+        self, cid: int, path: list[Message], replaced_id: int, sibling_id: int
+    ) -> None:
+        """Show ``path``, which leaves the branch shown at ``replaced_id`` for ``sibling_id``.
+
+        Only the messages from there down are mounted again (all of them, if need be).
+        """
+        start = [m.id for m in path].index(sibling_id)
+        if self.pane.conversation_id != cid or not await self.pane.show_branch(
+            replaced_id, path[start:], self.live.get(cid)
+        ):
+            await self.open_conversation(cid)
 
     async def fork_at(self, message_id: int) -> None:
         """A new conversation with the branch up to this message, opened."""
@@ -153,4 +168,6 @@ class BranchesApp(TurnsApp):
         thinking = self.thinking
         if self.start_turn(cid, lambda: self.service.edit(message_id, text, thinking=thinking)):
             # The edited prompt is the new leaf: show its branch before the reply comes in.
-            await self.open_conversation(cid)
+            path = self._safe(lambda: self.store.current_path(cid))
+            if isinstance(path, list) and path:
+                await self.show_branch(cid, path, message_id, path[-1].id)

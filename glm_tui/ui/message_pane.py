@@ -126,6 +126,25 @@ class MessagePane(MessageCursor):
             )
             self.anchor()
 
+    async def show_branch(
+        self, first_id: int, branch: Sequence[Message], live: LiveTurn | None
+    ) -> bool:
+        """Replace the message ``first_id`` and all below it with ``branch``, which starts at a
+        sibling of it: the messages above stay mounted, so switching a branch is quick.
+
+        False (nothing changed) when that message is not mounted or the branch is longer than
+        a page: then show the whole path.
+        """
+        async with self._lock:
+            widget = self.widget_for(first_id)
+            messages = [m for m in branch if m.role in ("user", "assistant")]
+            if widget is None or not messages or len(messages) > PAGE_SIZE:
+                return False
+            children = list(self.children)
+            await self.remove_children(children[children.index(widget) :])
+            await self.mount_all(self._widgets_for(messages, live, is_tail=True))
+            return True
+
     # -- loading older messages ---------------------------------------------------------------
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
