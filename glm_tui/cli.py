@@ -16,7 +16,13 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from glm_tui import __version__
-from glm_tui.config import ConfigError, Settings, load_settings, redact
+from glm_tui.config import (
+    ConfigError,
+    Settings,
+    config_permission_warning,
+    load_settings,
+    redact,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,13 +71,18 @@ def global_options(func: F) -> F:
     return func
 
 
-def settings_from(ctx: click.Context) -> Settings:
+def settings_from(ctx: click.Context, *, warn: bool = True) -> Settings:
+    """The settings of this run; ``warn``: say on stderr if others can read the key's file
+    (the TUI says it in a notification instead: stderr is hidden under its screen)."""
     flags = ctx.meta.get("glm_flags", {})
     try:
-        return load_settings(flags)
+        settings = load_settings(flags)
     except ConfigError as exc:
         # A wrong flag is bad usage; a broken file or variable is failed data.
         fail(str(exc), EXIT_USAGE if str(exc).startswith("--") else EXIT_FAILED)
+    if warn and (warning := config_permission_warning(settings)):
+        click.echo(f"warning: {warning}", err=True)
+    return settings
 
 
 @contextmanager
@@ -104,7 +115,7 @@ def echo_json(data: Any) -> None:
 def cli(ctx: click.Context) -> None:
     """A terminal chat client for GLM-4.7. With no command, starts the TUI."""
     if ctx.invoked_subcommand is None:
-        settings = settings_from(ctx)
+        settings = settings_from(ctx, warn=False)
         from glm_tui.ui.app import run_app
 
         run_app(settings)

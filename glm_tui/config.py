@@ -380,14 +380,19 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
 
 
 def config_permission_warning(settings: Settings) -> str | None:
-    """A warning when the config file holds a key and others can read it."""
+    """A warning when the config file holds a key and others can read it (also when the key in
+    use comes from the environment: the one in the file is exposed all the same)."""
     path = settings.config_path
-    if not settings.sources.get("api_key", "").startswith("config file"):
-        return None
     try:
         mode = path.stat().st_mode
     except OSError:
         return None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return f"{path} holds an API key and other users can read it: run chmod 600 {path}"
-    return None
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return None
+    if not settings.sources.get("api_key", "").startswith("config file"):
+        try:
+            if "api_key" not in read_config_file(path):
+                return None
+        except ConfigError:
+            return None
+    return f"{path} holds an API key and other users can read it: run chmod 600 {path}"

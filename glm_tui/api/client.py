@@ -253,11 +253,11 @@ class GLMClient:
             chunk = json.loads(data)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise errors.ProtocolError(
-                self._scrub(f"malformed JSON in the event stream: {_snippet(data)}")
+                f"malformed JSON in the event stream: {_snippet(self._scrub(data))}"
             ) from None
         if not isinstance(chunk, dict):
             raise errors.ProtocolError(
-                self._scrub(f"unexpected event in the stream: {_snippet(data)}")
+                f"unexpected event in the stream: {_snippet(self._scrub(data))}"
             )
         return chunk
 
@@ -266,7 +266,7 @@ class GLMClient:
         body = _loads(frame.encode()) if isinstance(frame, str) else frame
         code, message = _error_fields(body)
         if message is None and isinstance(frame, str):
-            message = _snippet(frame)
+            message = _snippet(self._scrub(frame))
         return StreamError(self._scrub(message) if message else None, code=code)
 
     async def _check_response(self, response: httpx.Response) -> None:
@@ -290,7 +290,7 @@ class GLMClient:
     def _http_error(self, status: int, raw: bytes, headers: httpx.Headers) -> APIError:
         code, message = _error_fields(_loads(raw))
         if message is None:
-            message = _text_snippet(raw)
+            message = _text_snippet(self._scrub(raw.decode("utf-8", errors="replace")))
         kwargs: dict[str, Any] = {
             "code": code,
             "status_code": status,
@@ -329,6 +329,8 @@ class GLMClient:
         return err
 
     def _scrub(self, text: str) -> str:
+        """The text without the key. Before any cut to a snippet: a cut through the key would
+        leave a piece of it that no longer matches."""
         key = self._api_key
         if key and len(key) >= 4 and key in text:
             text = text.replace(key, "[redacted]")
@@ -367,8 +369,8 @@ def _error_fields(body: Any) -> tuple[str | None, str | None]:
     return code_text, message or None
 
 
-def _text_snippet(raw: bytes) -> str | None:
-    text = raw.decode("utf-8", errors="replace").strip()
+def _text_snippet(text: str) -> str | None:
+    text = text.strip()
     if not text:
         return None
     title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)

@@ -22,7 +22,7 @@ from textual.widgets import Footer
 
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
-from glm_tui.config import Settings
+from glm_tui.config import Settings, config_permission_warning
 from glm_tui.store import Store, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
@@ -137,6 +137,8 @@ class GLMApp(BranchesApp):
 
     def on_mount(self) -> None:
         setup_themes(self)
+        if warning := config_permission_warning(self.settings):
+            self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
         self.refresh_sidebar()
         self.update_status()
         self.composer.focus()
