@@ -1,0 +1,247 @@
+"""The footer: the keys of the screen's active bindings, as one line of Content.
+
+Textual's ``Footer`` mounts a widget per key (each styled by the CSS engine, then restyled and
+recomposed whenever the bindings change); with our ten or so keys that was a third of the time
+to the first screen. This widget shows the same thing (the same order, groups, disabled keys and
+the command palette key on the right) as one line, rebuilt only when the bindings change. Keys
+can still be clicked, and the one under the mouse is highlighted and gives its tooltip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from textual import events
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+
+PAD = " "
+
+
+@dataclass(frozen=True)
+class KeySpan:
+    """Where one key is on the line, and what clicking it does."""
+
+    start: int
+    end: int
+    index: int
+    """The key's place among the keys shown."""
+    key: str
+    enabled: bool
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text and its component class ("" for the footer's own style)."""
+
+    text: str
+    style: str = ""
+    key: int | None = None
+    """The index of the key this piece belongs to (for the mouse)."""
+
+
+class KeyFooter(Widget, can_focus=False):
+    """One line at the bottom: the keys of the active bindings, like Textual's ``Footer``."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--label",
+        "key-footer--hover",
+        "key-footer--disabled",
+        "key-footer--separator",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        & > .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .key-footer--label {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .key-footer--hover {
+            background: $block-hover-background;
+        }
+        & > .key-footer--disabled {
+            text-style: dim;
+        }
+        & > .key-footer--separator {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, *, show_command_palette: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.show_command_palette = show_command_palette
+        self._left: list[_Piece] | None = None
+        self._right: list[_Piece] = []
+        self._keys: list[tuple[str, bool, str]] = []
+        """(key, enabled, tooltip) of each key shown, indexed by ``_Piece.key``."""
+        self._spans: list[KeySpan] = []
+        self._hover: int | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self._left = None
+        self._hover = None
+        self.refresh()
+
+    # -- what is shown --------------------------------------------------------------------------
+
+    def _add_key(self, binding: Binding, enabled: bool, tooltip: str) -> int:
+        self._keys.append((binding.key, enabled, tooltip))
+        return len(self._keys) - 1
+
+    def _collect(self) -> None:
+        """The pieces of the line, from the screen's active bindings (as ``Footer.compose``)."""
+        app = self.app
+        self._keys = []
+        left: list[_Piece] = []
+        active = self.screen.active_bindings
+        by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show:
+                by_action[binding.action].append((binding, enabled, tooltip))
+        for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
+            multi = list(runs)
+            if group is not None and len(multi) > 1:
+                if group.compact:
+                    left.append(_Piece(PAD))
+                for binding, enabled, _tooltip in (run[0] for run in multi):
+                    index = self._add_key(binding, enabled, binding.description)
+                    key = app.get_key_display(binding)
+                    if group.compact:
+                        left.append(_Piece(key, "key-footer--key", index))
+                    else:
+                        left += [_Piece(PAD), _Piece(key, "key-footer--key", index), _Piece(PAD)]
+                if group.compact:
+                    left.append(_Piece(PAD))
+                left += [_Piece(group.description, "key-footer--label"), _Piece(PAD)]
+                continue
+            for binding, enabled, tooltip in (run[0] for run in multi):
+                left += self._key_pieces(binding, enabled, tooltip, compact=False)
+        self._left = left
+        self._right = []
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            palette = active.get(app.COMMAND_PALETTE_BINDING)
+            if palette is not None:
+                _node, binding, enabled, _tooltip = palette
+                tooltip = binding.tooltip or binding.description
+                self._right = [
+                    _Piece("▏", "key-footer--separator"),
+                    *self._key_pieces(binding, enabled, tooltip, compact=True),
+                    _Piece(PAD),
+                ]
+
+    def _key_pieces(
+        self, binding: Binding, enabled: bool, tooltip: str, *, compact: bool
+    ) -> list[_Piece]:
+        index = self._add_key(binding, enabled, tooltip)
+        key = self.app.get_key_display(binding)
+        if not binding.description:
+            return [_Piece(key, "key-footer--key", index)]
+        if compact:
+            return [
+                _Piece(key, "key-footer--key", index),
+                _Piece(f" {binding.description}", "key-footer--description", index),
+            ]
+        return [
+            _Piece(f" {key} ", "key-footer--key", index),
+            _Piece(f"{binding.description} ", "key-footer--description", index),
+        ]
+
+    def _content(self, pieces: list[_Piece], offset: int) -> tuple[Content, list[KeySpan]]:
+        parts: list[tuple[str, object] | str] = []
+        spans: list[KeySpan] = []
+        x = offset
+        for piece in pieces:
+            width = Content(piece.text).cell_length
+            if piece.key is None:
+                parts.append((piece.text, self._style(piece.style)) if piece.style else piece.text)
+            else:
+                key, enabled, tooltip = self._keys[piece.key]
+                names = [piece.style]
+                if piece.key == self._hover:
+                    names.insert(0, "key-footer--hover")
+                if not enabled:
+                    names.append("key-footer--disabled")
+                parts.append((piece.text, self._style(*names)))
+                if spans and spans[-1].index == piece.key:
+                    spans[-1] = replace(spans[-1], end=x + width)
+                else:
+                    spans.append(KeySpan(x, x + width, piece.key, key, enabled, tooltip))
+            x += width
+        return Content.assemble(*parts), spans  # type: ignore[arg-type]
+
+    def _style(self, *names: str) -> object:
+        return self.get_visual_style(*names, partial=True)
+
+    def render(self) -> Content:
+        if self._left is None:
+            self._collect()
+        width = self.size.width
+        right, right_spans = self._content(self._right, 0)
+        room = max(0, width - right.cell_length)
+        left, left_spans = self._content(self._left or [], 0)
+        left = left.truncate(room, pad=True)
+        offset = left.cell_length
+        self._spans = [replace(s, end=min(s.end, room)) for s in left_spans if s.start < room]
+        self._spans += [replace(s, start=s.start + offset, end=s.end + offset) for s in right_spans]
+        return Content.assemble(left, right)
+
+    # -- the mouse ------------------------------------------------------------------------------
+
+    @property
+    def key_spans(self) -> list[KeySpan]:
+        """The keys on the line as last rendered (for the mouse, and the tests)."""
+        return list(self._spans)
+
+    def _span_at(self, x: int) -> KeySpan | None:
+        return next((s for s in self._spans if s.start <= x < s.end), None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            self._hover = index
+            self.tooltip = self._keys[index][2] or None if index is not None else None
+            self.refresh()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        span = self._span_at(event.x)
+        self._set_hover(None if span is None else span.index)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        span = self._span_at(event.x)
+        if span is None:
+            return
+        event.stop()
+        if span.enabled:
+            self.app.simulate_key(span.key)
+        else:
+            self.app.bell()
