@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
@@ -26,12 +25,13 @@ from glm_tui.config import Settings, config_permission_warning
 from glm_tui.store import Store, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
+from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
 from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
 from glm_tui.ui.status_line import StatusLine
-from glm_tui.ui.themes import setup_themes
+from glm_tui.ui.themes import setup_themes, watch_themes
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -87,6 +87,7 @@ class GLMApp(BranchesApp):
     ) -> None:
         super().__init__()
         self.settings = settings
+        self._theme_problems = setup_themes(self)
         self.store = store
         self.service = service
         self.now = now
@@ -112,7 +113,7 @@ class GLMApp(BranchesApp):
                     placeholder="Message GLM · Enter: send · Ctrl+J: new line · F1: help",
                 )
                 yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def _empty_text(self) -> Content:
         return Content.assemble(
@@ -136,7 +137,7 @@ class GLMApp(BranchesApp):
         return self.query_one("#composer", Composer)
 
     def on_mount(self) -> None:
-        setup_themes(self)
+        watch_themes(self, self._theme_problems)
         if warning := config_permission_warning(self.settings):
             self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
         self.refresh_sidebar()
