@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from glm_tui.store import StoreError
 
@@ -60,6 +61,20 @@ APP_COMMANDS: tuple[AppCommand, ...] = (
     AppCommand("Settings", "Provider, model, sampling, system prompt, theme (F3)", "settings"),
     AppCommand("Help", "Every key, and where the config and history live (F1)", "help"),
 )
+
+
+def highlight_plain(matcher: Matcher, text: str) -> Content:
+    """``text`` with the fuzzy match highlighted, as plain text.
+
+    ``Matcher.highlight`` parses its text as markup: a title such as ``[/]`` would fail (the
+    conversation could not be found) and ``[@click=app.quit]`` would become a button.
+    """
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -181,7 +196,7 @@ class ConversationCommands(_AppProvider):
         for score, _, cid, title in heapq.nlargest(HITS_LIMIT, scored):
             yield Hit(
                 score,
-                Content.assemble((OPEN_PREFIX, "dim"), matcher.highlight(title)),
+                Content.assemble((OPEN_PREFIX, "dim"), highlight_plain(matcher, title)),
                 self._opener(cid),
                 text=OPEN_PREFIX + title,
                 help=None,

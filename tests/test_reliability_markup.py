@@ -1,0 +1,143 @@
+"""Issue 8, item 8: untrusted text is never parsed as Textual markup, anywhere. Model output,
+titles, search queries, provider error messages, theme and model names and file paths are shown
+literally in the pane, the sidebar, the status line, notifications, dialogs, the palette, the
+help and the settings screen. (Parsed, ``[@click=app.quit]`` would be a button that quits, and
+a stray ``[/]`` an exception.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glm_tui.store import Store
+from glm_tui.ui.message_widgets import AssistantMessage
+from tests.fakeglm import FakeGLM, zai_error, zai_stream
+from tests.ui_helpers import (
+    click,
+    make_app,
+    screen_text,
+    seed_conversation,
+    send,
+    shows,
+    ui_settings,
+    wait_idle,
+    wait_until,
+)
+
+WIDE = (200, 50)
+TITLE = "[b]B[/b][/][@click=app.quit]Q"  # short enough for the sidebar
+BODY = "[bold red]Loud[/] [/] [@click=app.quit]quit[/] [link='https://x.invalid']l[/link] $accent"
+MODEL = "[i]model[/i][/]"
+THEME = "[u]theme[/u]"
+
+
+def _settings(tmp_path: Path, base_url: str | None = None):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "[b]cfg[/b]"
+    return ui_settings(
+        tmp_path,
+        base_url,
+        model=MODEL,
+        theme=THEME,
+        config_path=folder / "config.toml",
+        db_path=tmp_path / "[i]h[/i].db",
+    )
+
+
+def _seed(store: Store) -> int:
+    return seed_conversation(
+        store, TITLE, [(BODY, BODY, BODY)], updated_at="2024-03-14T10:00:00Z", model=MODEL
+    )
+
+
+def _literal(app, *texts: str) -> None:  # type: ignore[no-untyped-def]
+    screen = screen_text(app)
+    for text in texts:
+        assert text in screen, (text, screen)
+    assert app.is_running
+
+
+async def test_main_screen_sidebar_status_line_and_pane(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with Store.open(settings.db_path) as store:
+        cid = _seed(store)
+        app = make_app(settings, store)
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await shows(pilot, TITLE)  # the sidebar
+            await app.open_conversation(cid)
+            [reply] = app.query(AssistantMessage)
+            assert reply.thinking is not None
+            await click(pilot, reply.thinking._title)  # open the reasoning
+            await shows(pilot, BODY)
+            assert screen_text(app).count(BODY) == 3  # the prompt, the reasoning, the answer
+            _literal(app, MODEL, TITLE)  # the status line, the reply's label and footer
+            # The theme does not exist: a notification names it as it was written.
+            assert any(THEME in n.message and not n.markup for n in app._notifications)
+
+
+async def test_search_query_info_and_hits(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with Store.open(settings.db_path) as store:
+        _seed(store)
+        app = make_app(settings, store)
+        async with app.run_test(size=WIDE) as pilot:
+            query = "[/] [@click=app.quit]quit[/]"
+            await pilot.press("ctrl+f")
+            app.sidebar.search_input.value = query
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.sidebar.hits is not None)
+            await shows(pilot, query)  # "N messages contain <query>"
+            _literal(app, TITLE, "[bold red]Loud[/]")
+
+
+async def test_dialogs_palette_help_and_settings(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with Store.open(settings.db_path) as store:
+        cid = _seed(store)
+        app = make_app(settings, store)
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await app.open_conversation(cid)
+            await pilot.press("f2")  # rename: the title in the field
+            await shows(pilot, "Rename the conversation")
+            _literal(app, TITLE)
+            await pilot.press("escape")
+
+            await pilot.press("f1")  # help: the model and the files
+            await shows(pilot, "Escape or F1 closes this help")
+            _literal(app, MODEL, "[b]cfg[/b]", "[i]h[/i].db")
+            await pilot.press("escape")
+
+            await pilot.press("f3")  # settings: the model, the theme, the config file
+            await shows(pilot, "Config file:")
+            _literal(app, THEME, "[b]cfg[/b]", TITLE)
+            await pilot.press("escape")
+
+            await pilot.press("ctrl+p")  # the palette, searching titles
+            await pilot.press(*"click")
+            await shows(pilot, "Open conversation: ")
+            _literal(app, TITLE)
+            await pilot.press("escape")
+
+            app.sidebar.option_list.focus()
+            await pilot.press("delete")  # the question names the conversation
+            await shows(pilot, "Delete the conversation")
+            _literal(app, TITLE)
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not store.list_conversations())
+            assert any(TITLE in n.message and not n.markup for n in app._notifications)
+            assert app.is_running
+
+
+async def test_provider_error_message(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(zai_error(400, "1210", BODY), zai_stream(BODY, reasoning=BODY))
+    settings = _settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=WIDE) as pilot:
+            await send(pilot, app, "first")
+            await wait_idle(pilot, app)
+            await shows(pilot, "The provider refused the request.")
+            _literal(app, BODY)
+            await send(pilot, app, "second")
+            await wait_idle(pilot, app)
+            await wait_until(pilot, lambda: screen_text(app).count(BODY) >= 2)
+            _literal(app, BODY)
