@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,8 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
-from textual.widgets import Button, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Button, Static
 
 from glm_tui.store import Message
 from glm_tui.ui.formatting import (
@@ -27,7 +27,10 @@ from glm_tui.ui.formatting import (
 )
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_actions import MessageActions
-from glm_tui.ui.thinking import ThinkingBlock, thinking_title
+from glm_tui.ui.thinking import ThinkingBlock, markdown, markdown_stream, thinking_title
+
+if TYPE_CHECKING:
+    from textual.widgets.markdown import MarkdownStream
 
 FLUSH_INTERVAL = 0.05
 """Seconds between two renders of a live reply: at most 20 a second, whatever the token rate."""
@@ -119,7 +122,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
                 "" if live else reasoning, collapsed=not thinking_now, live=live is not None
             )
             self.thinking.display = bool(reasoning) or thinking_now
-        self.answer = Markdown(None if live else content, classes="answer")
+        self.answer = markdown(None if live else content, classes="answer")
         self.answer.display = bool(content) or live is None
         self._stream: MarkdownStream | None = None
         self._timer: Timer | None = None
@@ -182,7 +185,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             self.answer.display = True
             self._answer_shown = True
             if self._stream is None:
-                self._stream = Markdown.get_stream(self.answer)
+                self._stream = markdown_stream(self.answer)
             await self._stream.write(text)
         self._update_thinking_title()
 

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from textual.widgets import Collapsible, Markdown
-from textual.widgets.markdown import MarkdownStream
+from typing import TYPE_CHECKING
+
+from textual.widgets import Collapsible
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
+
+
+def markdown(source: str | None, *, classes: str) -> Markdown:
+    """A Markdown widget. Textual's Markdown (and markdown-it, pygments) are imported when the
+    first one is made: the first screen has none, and the import is a tenth of the start-up."""
+    from textual.widgets import Markdown
+
+    return Markdown(source, classes=classes)
+
+
+def markdown_stream(widget: Markdown) -> MarkdownStream:
+    from textual.widgets import Markdown
+
+    return Markdown.get_stream(widget)
 
 
 def thinking_title(seconds: float | None, *, live: bool) -> str:
@@ -21,7 +40,7 @@ class ThinkingBlock(Collapsible):
     """
 
     def __init__(self, reasoning: str = "", *, collapsed: bool, live: bool = False) -> None:
-        self.body = Markdown(reasoning or None, classes="thinking-body")
+        self.body = markdown(reasoning or None, classes="thinking-body")
         super().__init__(
             self.body,
             title=thinking_title(0 if live else None, live=live),
@@ -34,7 +53,7 @@ class ThinkingBlock(Collapsible):
     async def write(self, text: str) -> None:
         """Append reasoning (the caller batches; one stream per Markdown widget)."""
         if self._stream is None:
-            self._stream = Markdown.get_stream(self.body)
+            self._stream = markdown_stream(self.body)
         await self._stream.write(text)
 
     async def stop(self) -> None:
