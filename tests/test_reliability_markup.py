@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage
 from tests.fakeglm import FakeGLM, zai_error, zai_stream
@@ -31,15 +33,20 @@ MODEL = "[i]model[/i][/]"
 THEME = "[u]theme[/u]"
 
 
+@pytest.fixture(autouse=True)
+def _short_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Relative file names: short enough to show whole (a long temporary path would wrap).
+    monkeypatch.chdir(tmp_path)
+
+
 def _settings(tmp_path: Path, base_url: str | None = None):  # type: ignore[no-untyped-def]
-    folder = tmp_path / "[b]cfg[/b]"
     return ui_settings(
         tmp_path,
         base_url,
         model=MODEL,
         theme=THEME,
-        config_path=folder / "config.toml",
-        db_path=tmp_path / "[i]h[/i].db",
+        config_path=Path("[b]cfg[/b]") / "config.toml",
+        db_path=Path("[i]h[/i].db"),
     )
 
 
