@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -137,6 +138,7 @@ class GLMApp(BranchesApp):
         return self.query_one("#composer", Composer)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._first_screen_drawn)
         watch_themes(self, self._theme_problems)
         if warning := config_permission_warning(self.settings):
             self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
@@ -147,6 +149,14 @@ class GLMApp(BranchesApp):
         self.set_interval(POLL_SECONDS, self._poll_store)
         if self.settings.request_problem() and not self.settings.is_demo:
             self._welcome()
+
+    def _first_screen_drawn(self) -> None:
+        # ``glm-tui`` turns garbage collection off while the app starts (cli.py). What was made
+        # so far (Textual's classes, the stylesheet, the widgets) lives as long as the app:
+        # freeze it, so that collections from now on never walk it again.
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):
