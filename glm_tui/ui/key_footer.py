@@ -10,20 +10,20 @@ can still be clicked, and the one under the mouse is highlighted and gives its t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
 from itertools import groupby
+from typing import NamedTuple
 
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
+from textual.style import Style as VisualStyle
 from textual.widget import Widget
 
 PAD = " "
 
 
-@dataclass(frozen=True)
-class KeySpan:
+class KeySpan(NamedTuple):
     """Where one key is on the line, and what clicking it does."""
 
     start: int
@@ -35,9 +35,9 @@ class KeySpan:
     tooltip: str
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """A run of text and its component class ("" for the footer's own style)."""
+class _Piece(NamedTuple):
+    """A run of text and its style: a component class (".key-footer--key"), "" for the
+    footer's own, or a style (the label of a group takes the descriptions' colours)."""
 
     text: str
     style: str = ""
@@ -49,14 +49,7 @@ class KeyFooter(Widget, can_focus=False):
     """One line at the bottom: the keys of the active bindings, like Textual's ``Footer``."""
 
     ALLOW_SELECT = False
-    COMPONENT_CLASSES = {
-        "key-footer--key",
-        "key-footer--description",
-        "key-footer--label",
-        "key-footer--hover",
-        "key-footer--disabled",
-        "key-footer--separator",
-    }
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description", "key-footer--separator"}
     DEFAULT_CSS = """
     KeyFooter {
         dock: bottom;
@@ -73,16 +66,6 @@ class KeyFooter(Widget, can_focus=False):
             color: $footer-description-foreground;
             background: $footer-description-background;
         }
-        & > .key-footer--label {
-            color: $footer-description-foreground;
-            background: $footer-description-background;
-        }
-        & > .key-footer--hover {
-            background: $block-hover-background;
-        }
-        & > .key-footer--disabled {
-            text-style: dim;
-        }
         & > .key-footer--separator {
             color: $foreground 20%;
         }
@@ -98,6 +81,7 @@ class KeyFooter(Widget, can_focus=False):
         """(key, enabled, tooltip) of each key shown, indexed by ``_Piece.key``."""
         self._spans: list[KeySpan] = []
         self._hover: int | None = None
+        self._displays: dict[Binding, str] = {}
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -111,6 +95,12 @@ class KeyFooter(Widget, can_focus=False):
         self.refresh()
 
     # -- what is shown --------------------------------------------------------------------------
+
+    def _key_display(self, binding: Binding) -> str:
+        display = self._displays.get(binding)
+        if display is None:
+            display = self._displays[binding] = self.app.get_key_display(binding)
+        return display
 
     def _add_key(self, binding: Binding, enabled: bool, tooltip: str) -> int:
         self._keys.append((binding.key, enabled, tooltip))
@@ -129,18 +119,16 @@ class KeyFooter(Widget, can_focus=False):
         for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
             multi = list(runs)
             if group is not None and len(multi) > 1:
-                if group.compact:
-                    left.append(_Piece(PAD))
-                for binding, enabled, _tooltip in (run[0] for run in multi):
+                # Footer's KeyGroup: the keys alone, side by side when compact, else one space
+                # apart (their margins collapse); then the group's description.
+                left.append(_Piece(PAD))
+                for number, (binding, enabled, _tooltip) in enumerate(run[0] for run in multi):
+                    if number and not group.compact:
+                        left.append(_Piece(PAD))
                     index = self._add_key(binding, enabled, binding.description)
-                    key = app.get_key_display(binding)
-                    if group.compact:
-                        left.append(_Piece(key, "key-footer--key", index))
-                    else:
-                        left += [_Piece(PAD), _Piece(key, "key-footer--key", index), _Piece(PAD)]
-                if group.compact:
-                    left.append(_Piece(PAD))
-                left += [_Piece(group.description, "key-footer--label"), _Piece(PAD)]
+                    left.append(_Piece(self._key_display(binding), "key-footer--key", index))
+                left += [_Piece(PAD), _Piece(group.description, "key-footer--description")]
+                left.append(_Piece(PAD))
                 continue
             for binding, enabled, tooltip in (run[0] for run in multi):
                 left += self._key_pieces(binding, enabled, tooltip, compact=False)
@@ -161,7 +149,7 @@ class KeyFooter(Widget, can_focus=False):
         self, binding: Binding, enabled: bool, tooltip: str, *, compact: bool
     ) -> list[_Piece]:
         index = self._add_key(binding, enabled, tooltip)
-        key = self.app.get_key_display(binding)
+        key = self._key_display(binding)
         if not binding.description:
             return [_Piece(key, "key-footer--key", index)]
         if compact:
@@ -184,21 +172,22 @@ class KeyFooter(Widget, can_focus=False):
                 parts.append((piece.text, self._style(piece.style)) if piece.style else piece.text)
             else:
                 key, enabled, tooltip = self._keys[piece.key]
-                names = [piece.style]
-                if piece.key == self._hover:
-                    names.insert(0, "key-footer--hover")
-                if not enabled:
-                    names.append("key-footer--disabled")
-                parts.append((piece.text, self._style(*names)))
+                hover = piece.key == self._hover
+                parts.append((piece.text, self._style(piece.style, hover, enabled)))
                 if spans and spans[-1].index == piece.key:
-                    spans[-1] = replace(spans[-1], end=x + width)
+                    spans[-1] = spans[-1]._replace(end=x + width)
                 else:
                     spans.append(KeySpan(x, x + width, piece.key, key, enabled, tooltip))
             x += width
         return Content.assemble(*parts), spans  # type: ignore[arg-type]
 
-    def _style(self, *names: str) -> object:
-        return self.get_visual_style(*names, partial=True)
+    def _style(self, name: str, hover: bool = False, enabled: bool = True) -> VisualStyle:
+        style = self.get_visual_style(name, partial=True)
+        if hover:  # as FooterKey:hover, under the key's own colours
+            style = VisualStyle.parse("on $block-hover-background") + style
+        if not enabled:  # as FooterKey.-disabled
+            style += VisualStyle(dim=True)
+        return style
 
     def render(self) -> Content:
         if self._left is None:
@@ -209,8 +198,8 @@ class KeyFooter(Widget, can_focus=False):
         left, left_spans = self._content(self._left or [], 0)
         left = left.truncate(room, pad=True)
         offset = left.cell_length
-        self._spans = [replace(s, end=min(s.end, room)) for s in left_spans if s.start < room]
-        self._spans += [replace(s, start=s.start + offset, end=s.end + offset) for s in right_spans]
+        self._spans = [s._replace(end=min(s.end, room)) for s in left_spans if s.start < room]
+        self._spans += [s._replace(start=s.start + offset, end=s.end + offset) for s in right_spans]
         return Content.assemble(left, right)
 
     # -- the mouse ------------------------------------------------------------------------------
