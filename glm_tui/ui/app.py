@@ -66,6 +66,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#composer"
+    """The composer has the focus from the start. Textual's default ("*") focused the search
+    box first, and moving the focus restyled both."""
+
+
 class GLMApp(BranchesApp):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
@@ -115,6 +121,9 @@ class GLMApp(BranchesApp):
                 )
                 yield StatusLine(id="status-line")
         yield KeyFooter()
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(id="_default")
 
     def _empty_text(self) -> Content:
         return Content.assemble(
