@@ -25,6 +25,7 @@ from pathlib import Path
 
 import _common
 from history import big_history
+from textual.widgets import Markdown
 
 from glm_tui.config import Settings
 from glm_tui.store import Store
@@ -185,8 +186,10 @@ async def open_times(db: Path, long_id: int, runs: int) -> tuple[list[float], fl
             await app.open_conversation(long_id)
 
             def ready() -> bool:
+                # Every Markdown part of the last reply has its blocks mounted.
                 reply = last_reply(app)
-                return reply is not None and bool(reply.answer.children)
+                parts = list(reply.answer.query(Markdown)) if reply is not None else []
+                return bool(parts) and all(part.children for part in parts)
 
             await until(pilot, ready)
             await pilot.pause()  # type: ignore[attr-defined]

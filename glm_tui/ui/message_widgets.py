@@ -27,10 +27,16 @@ from glm_tui.ui.formatting import (
 )
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_actions import MessageActions
-from glm_tui.ui.thinking import ThinkingBlock, markdown, markdown_stream, thinking_title
+from glm_tui.ui.thinking import (
+    ThinkingBlock,
+    markdown,
+    markdown_stream,
+    restyle_shallow,
+    thinking_title,
+)
 
 if TYPE_CHECKING:
-    from textual.widgets.markdown import MarkdownStream
+    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
 
 FLUSH_INTERVAL = 0.05
 """Seconds between two renders of a live reply: at most 20 a second, whatever the token rate."""
@@ -124,7 +130,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             self.thinking.display = bool(reasoning) or thinking_now
         self.answer = markdown(None if live else content, classes="answer")
         self.answer.display = bool(content) or live is None
-        self._stream: MarkdownStream | None = None
+        self._stream: SegmentedMarkdown | None = None
         self._timer: Timer | None = None
         # One flush at a time: the timer's and finish()'s would race on the streams.
         self._flush_lock = asyncio.Lock()
@@ -145,6 +151,11 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             yield _button("Retry", "retry")
             yield _button("Copy", "copy")
             yield _button("Copy code", "copy-code")
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # A state class (-live, -error, focus, selection) restyles the frame, the role line and
+        # the footer, not every block of a long answer (seconds): see restyle_shallow.
+        restyle_shallow(self, animate)
 
     def on_mount(self) -> None:
         self._update_footer()

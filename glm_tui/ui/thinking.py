@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
 if TYPE_CHECKING:
-    from textual.widgets import Markdown
-    from textual.widgets.markdown import MarkdownStream
+    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
 
 
-def markdown(source: str | None, *, classes: str) -> Markdown:
-    """A Markdown widget. Textual's Markdown (and markdown-it, pygments) are imported when the
-    first one is made: the first screen has none, and the import is a tenth of the start-up."""
-    from textual.widgets import Markdown
+def markdown(source: str | None, *, classes: str, lazy: bool = False) -> SegmentedMarkdown:
+    """A Markdown widget (in segments, see segmented_markdown.py). Textual's Markdown (and
+    markdown-it, pygments) are imported when the first one is made: the first screen has none,
+    and the import is a tenth of the start-up."""
+    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
 
-    return Markdown(source, classes=classes)
+    return SegmentedMarkdown(source, classes=classes, lazy=lazy)
 
 
-def markdown_stream(widget: Markdown) -> MarkdownStream:
-    from textual.widgets import Markdown
+def markdown_stream(widget: SegmentedMarkdown) -> SegmentedMarkdown:
+    """The stream of a live Markdown: the widget itself (one MarkdownStream per segment)."""
+    return widget
 
-    return Markdown.get_stream(widget)
+
+def restyle_shallow(node: DOMNode, animate: bool) -> None:
+    from glm_tui.ui.segmented_markdown import restyle_shallow
+
+    restyle_shallow(node, animate)
 
 
 def thinking_title(seconds: float | None, *, live: bool) -> str:
@@ -40,15 +46,22 @@ class ThinkingBlock(Collapsible):
     """
 
     def __init__(self, reasoning: str = "", *, collapsed: bool, live: bool = False) -> None:
-        self.body = markdown(reasoning or None, classes="thinking-body")
+        # Folded, the reasoning is only built when it is first opened.
+        self.body = markdown(
+            reasoning or None, classes="thinking-body", lazy=collapsed and bool(reasoning)
+        )
         super().__init__(
             self.body,
             title=thinking_title(0 if live else None, live=live),
             collapsed=collapsed,
             classes="thinking",
         )
-        self._stream: MarkdownStream | None = None
+        self._stream: SegmentedMarkdown | None = None
         self._auto_toggle = False
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # Folding toggles a class: restyle the title and frame, not every block of the body.
+        restyle_shallow(self, animate)
 
     async def write(self, text: str) -> None:
         """Append reasoning (the caller batches; one stream per Markdown widget)."""
@@ -73,6 +86,8 @@ class ThinkingBlock(Collapsible):
         # Collapsible scrolls itself into view on every toggle, which would unpin a view
         # following a reply; only a toggle by the user should move the view.
         self._update_collapsed(collapsed)
+        if not collapsed and not self.body.is_built:
+            self.call_later(self.body.build)
         self.post_message(self.Collapsed(self) if collapsed else self.Expanded(self))
         if self.is_mounted and not self._auto_toggle and not collapsed:
             self.call_after_refresh(self.scroll_visible)
