@@ -1,4 +1,4 @@
-from glm_tui.cli import main
+from glm_tui.launch import main
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,6 @@ start fast.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -24,6 +23,8 @@ from glm_tui.config import (
     load_settings,
     redact,
 )
+from glm_tui.launch import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
+from glm_tui.launch import start_tui
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,21 +50,6 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is not None and not (param.name == "demo" and not value) and param.name:
         ctx.meta.setdefault("glm_flags", {})[param.name] = value
     return value
-
-
-_GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
-    (("--provider",), {"help": "aimlapi (default), zai, openai or demo."}),
-    (("--base-url",), {"help": "API base URL (env GLM_TUI_BASE_URL)."}),
-    (("--model",), {"help": "Model id (env GLM_TUI_MODEL)."}),
-    (("--thinking/--no-thinking",), {"default": None, "help": "Let the model think first."}),
-    (("--temperature",), {"type": float, "help": "Sampling temperature."}),
-    (("--top-p", "top_p"), {"type": float, "help": "Nucleus sampling."}),
-    (("--max-tokens", "max_tokens"), {"type": int, "help": "Most tokens in a reply."}),
-    (("--system", "system_prompt"), {"help": "System prompt for new conversations."}),
-    (("--db", "db_path"), {"help": "History database (env GLM_TUI_DB)."}),
-    (("--config", "config_path"), {"help": "Config file (env GLM_TUI_CONFIG)."}),
-    (("--demo",), {"is_flag": True, "default": False, "help": "Use the offline demo model."}),
-]
 
 
 def global_options(func: F) -> F:
@@ -116,14 +102,7 @@ def echo_json(data: Any) -> None:
 def cli(ctx: click.Context) -> None:
     """A terminal chat client for GLM-4.7. With no command, starts the TUI."""
     if ctx.invoked_subcommand is None:
-        settings = settings_from(ctx, warn=False)
-        # No garbage collection until the first screen is drawn (the app turns it back on):
-        # importing and starting Textual makes some 90,000 objects, and the collections they
-        # set off took a sixth of the time to the first screen.
-        gc.disable()
-        from glm_tui.ui.app import run_app
-
-        run_app(settings)
+        start_tui(settings_from(ctx, warn=False))
 
 
 def main() -> None:
