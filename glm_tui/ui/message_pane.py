@@ -21,8 +21,26 @@ from glm_tui.ui.selection import MessageCursor
 
 PAGE_SIZE = 30
 
+FIRST_ROWS = 120
+"""When a conversation opens, the last messages are mounted until they make about this many rows
+(estimated from their text): a few screens, not a whole page of Markdown (seconds)."""
+
 BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""
+
+
+def first_page(messages: Sequence[Message], width: int) -> int:
+    """How many of the last messages to mount first: about ``FIRST_ROWS`` rows, ``PAGE_SIZE`` at
+    most, at least 2."""
+    rows = 0
+    count = 0
+    for message in reversed(messages):
+        count += 1
+        text = message.content or ""
+        rows += 4 + sum(len(line) // width + 1 for line in text.split("\n"))
+        if rows >= FIRST_ROWS or count >= PAGE_SIZE:
+            break
+    return max(min(2, len(messages)), count)
 
 
 class OlderMessages(Static):
@@ -99,8 +117,9 @@ class MessagePane(MessageCursor):
                     await self.mount(Static(self.empty_text, classes="empty-state"))
                 self.anchor()
                 return
-            self._older = messages[:-PAGE_SIZE]
-            widgets = self._widgets_for(messages[-PAGE_SIZE:], live, is_tail=True)
+            first = first_page(messages, max(20, self.size.width - 6))
+            self._older = messages[:-first]
+            widgets = self._widgets_for(messages[-first:], live, is_tail=True)
             if self._older:
                 marker = OlderMessages(classes="older-messages")
                 marker.set_count(len(self._older))
@@ -156,8 +175,10 @@ class MessagePane(MessageCursor):
         async with self._lock:
             if not self._older:
                 return
-            batch = self._older[-PAGE_SIZE:]
-            del self._older[-PAGE_SIZE:]
+            # Up to a whole number of pages mounted (the first page is smaller).
+            size = PAGE_SIZE - len(self.message_widgets()) % PAGE_SIZE
+            batch = self._older[-size:]
+            del self._older[-size:]
             first = next(iter(self.message_widgets()), None)
             offset = first.virtual_region.y - self.scroll_y if first is not None else 0
             widgets = self._widgets_for(batch, None, is_tail=False)
