@@ -15,8 +15,9 @@ from glm_tui.ui.message_widgets import AssistantMessage
 from tests.cli_helpers import CLI
 from tests.cli_helpers import wait_until as wait_for_state
 from tests.fakeglm import FakeGLM, stall_stream, zai_stream
+from tests.reliability_helpers import click_when_still
 from tests.tui_process import TUIProcess
-from tests.ui_helpers import SIZE, click, make_app, screen_text, shows, ui_settings, wait_until
+from tests.ui_helpers import SIZE, make_app, screen_text, shows, ui_settings, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +68,7 @@ async def test_kill_9_mid_reply_then_restart_shows_it_interrupted_and_retries(
             assert reply.message.content == PARTIAL
             assert reply.message.reasoning == REASONING
 
-            await click(pilot, reply.query_one(".retry"))
+            await click_when_still(pilot, reply.query_one(".retry"))
             await shows(pilot, "The End, told in full this time.")
             await wait_until(pilot, lambda: not app.live)
             [user, new] = store.current_path(conversation.id)

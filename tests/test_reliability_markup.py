@@ -74,8 +74,8 @@ async def test_main_screen_sidebar_status_line_and_pane(tmp_path: Path) -> None:
             [reply] = app.query(AssistantMessage)
             assert reply.thinking is not None
             await click(pilot, reply.thinking._title)  # open the reasoning
-            await shows(pilot, BODY)
-            assert screen_text(app).count(BODY) == 3  # the prompt, the reasoning, the answer
+            # The prompt, the reasoning, the answer.
+            await wait_until(pilot, lambda: screen_text(app).count(BODY) == 3, what="3 bodies")
             _literal(app, MODEL, TITLE)  # the status line, the reply's label and footer
             # The theme does not exist: a notification names it as it was written.
             assert any(THEME in n.message and not n.markup for n in app._notifications)

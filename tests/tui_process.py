@@ -16,10 +16,12 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 _ANSI = re.compile(
     rb"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
@@ -44,8 +46,11 @@ class TUIProcess:
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full_env = dict(env)
-        full_env.setdefault("TERM", "xterm-256color")
-        full_env.setdefault("COLORTERM", "truecolor")
+        full_env.update(TERM="xterm-256color", COLORTERM="truecolor")
+        # The size is the pty's: COLUMNS and LINES would win over it (pytest-xdist's workers
+        # have them set to 80 and 24).
+        full_env.pop("COLUMNS", None)
+        full_env.pop("LINES", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "glm_tui", *args],
             stdin=slave,
@@ -102,8 +107,11 @@ class TUIProcess:
                     f"last output: {self.text()[-600:]!r}"
                 )
             if time.monotonic() > deadline:
+                dump = Path(tempfile.mkstemp(prefix="tui-output-", suffix=".txt")[1])
+                dump.write_text(self.text())
                 raise AssertionError(
-                    f"{needle!r} not shown in {timeout} s; last output: {self.text()[-600:]!r}"
+                    f"{needle!r} not shown in {timeout} s (all the output: {dump}); "
+                    f"last output: {self.text()[-600:]!r}"
                 )
             time.sleep(0.02)
 
