@@ -31,6 +31,7 @@ from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
 from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
+from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes, watch_themes
 
@@ -151,7 +152,10 @@ class GLMApp(BranchesApp):
         watch_themes(self, self._theme_problems)
         if warning := config_permission_warning(self.settings):
             self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
-        self.refresh_sidebar()
+        # The first screen needs the first page of the sidebar; the whole list (which the search
+        # box filters) is read just after it is drawn: 10,000 conversations take ~40 ms.
+        if self.refresh_sidebar(limit=SIDEBAR_PAGE) >= SIDEBAR_PAGE:
+            self.call_after_refresh(self.refresh_sidebar)
         self.update_status()
         self.composer.focus()
         self._data_version = self._safe(self.store.data_version)
@@ -160,7 +164,7 @@ class GLMApp(BranchesApp):
             self._welcome()
 
     def _first_screen_drawn(self) -> None:
-        # ``glm-tui`` turns garbage collection off while the app starts (cli.py). What was made
+        # ``glm-tui`` turns garbage collection off while the app starts (launch.py). What was made
         # so far (Textual's classes, the stylesheet, the widgets) lives as long as the app:
         # freeze it, so that collections from now on never walk it again.
         if not gc.isenabled():
@@ -181,13 +185,15 @@ class GLMApp(BranchesApp):
             self.notify(str(exc), title="History database", severity="error", markup=False)
             return None
 
-    def refresh_sidebar(self) -> None:
-        summaries = self._safe(lambda: self.store.list_conversations(limit=SIDEBAR_LIMIT))
+    def refresh_sidebar(self, limit: int = SIDEBAR_LIMIT) -> int:
+        """Show the newest ``limit`` conversations in the sidebar; returns how many there were."""
+        summaries = self._safe(lambda: self.store.list_conversations(limit=limit)) or []
         self.sidebar.set_conversations(
-            summaries or [],  # type: ignore[arg-type]
+            summaries,  # type: ignore[arg-type]
             live_ids=set(self.live),
             current_id=self.current_id,
         )
+        return len(summaries)  # type: ignore[arg-type]
 
     def update_status(self) -> None:
         usage = None
