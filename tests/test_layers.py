@@ -17,6 +17,7 @@ import pytest
         "glm_tui.chat",
         "glm_tui.ask",
         "glm_tui.cli",
+        "glm_tui.launch",
     ],
 )
 def test_non_ui_modules_do_not_import_textual(module: str) -> None:
