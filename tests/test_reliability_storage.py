@@ -15,7 +15,6 @@ The suite runs as root, for whom permission bits do not make a file read-only, s
 from __future__ import annotations
 
 import contextlib
-import os
 import resource
 import shutil
 import sqlite3
@@ -334,10 +333,3 @@ async def test_a_lock_in_the_middle_of_a_reply_loses_nothing(
 
 async def _next(stream: object, events: list[object]) -> None:
     events.append(await stream.__anext__())  # type: ignore[attr-defined]
-
-
-def test_the_suite_runs_as_root_so_chmod_is_not_enough() -> None:
-    """Why this file uses chattr and SQLite's hooks (a note that fails if the premise changes:
-    then a plain chmod test, as in test_store.py, also runs)."""
-    if os.geteuid() != 0:
-        pytest.skip("not root: test_store.py's chmod test covers a read-only file")
