@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -71,6 +71,16 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#composer"
     """The composer has the focus from the start. Textual's default ("*") focused the search
     box first, and moving the focus restyled both."""
+
+    _shown = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's handler. A screen restyles every widget when it is shown again,
+        # in case the CSS changed while it was hidden; the first time, its widgets were just
+        # styled as they mounted, and doing it again was a twentieth of the first screen.
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
 
 
 class GLMApp(BranchesApp):
