@@ -238,20 +238,32 @@ def normalise(name: str, value: object) -> Any:
     return text
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
-    """The file's settings, checked; {} when it does not exist."""
+def read_toml(
+    path: Path, kind: str, error: type[Exception], *, missing_ok: bool = False
+) -> dict[str, Any]:
+    """A TOML file's table; ``error`` with one line naming the file when it cannot be read.
+
+    Shared by the config file and the theme files. A missing file is {} when ``missing_ok``.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        if missing_ok:
+            return {}
+        raise error(f"{path}: cannot read the {kind} file (No such file or directory)") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+        raise error(f"{path}: cannot read the {kind} file ({exc.strerror})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+        raise error(f"{path}: the {kind} file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise error(f"{path}: invalid TOML: {exc}") from None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's settings, checked; {} when it does not exist."""
+    data = read_toml(path, "config", ConfigError, missing_ok=True)
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _FILE_KEYS:

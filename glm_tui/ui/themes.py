@@ -7,7 +7,6 @@ fatal: the app says which file is wrong and carries on with the default theme.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
 from textual.theme import Theme
 
-from glm_tui.config import ConfigError, Settings, save_config
+from glm_tui.config import ConfigError, Settings, read_toml, save_config
 
 DEFAULT_THEME = "glm-dark"
 
@@ -143,16 +142,7 @@ def theme_from_data(data: dict[str, Any]) -> Theme:
 
 def load_theme_file(path: Path) -> Theme:
     """One theme file; ThemeError naming the file when it cannot be used."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ThemeError(f"{path}: cannot read the theme file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ThemeError(f"{path}: the theme file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"{path}: invalid TOML: {exc}") from None
+    data = read_toml(path, "theme", ThemeError)
     try:
         return theme_from_data(data)
     except ThemeError as exc:
