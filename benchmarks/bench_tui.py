@@ -32,6 +32,7 @@ from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
 from glm_tui.ui.message_widgets import AssistantMessage
 from tests.fakeglm import DONE, FakeGLM, chunk, raw_stream, sse, usage_dict
+from tests.ui_helpers import screen_text
 
 SIZE = (120, 40)
 
@@ -156,12 +157,22 @@ async def stream_once(tmp: Path, fake: FakeGLM, pieces: list[str], ticks: list[f
         done_at = fake.requests[-1].done_at or time.perf_counter()
 
         def shown() -> bool:
+            # All the text written, and the parts in view mounted with their blocks.
             reply = last_reply(app)
-            return reply is not None and reply.answer.source.strip() == expected
+            return (
+                reply is not None
+                and reply.live is None
+                and reply.answer.source.strip() == expected
+                and reply.answer.settled
+            )
 
         await until(pilot, shown)
         await pilot.pause()  # type: ignore[attr-defined]
         elapsed = time.perf_counter() - done_at
+        # The reply's last two words (a line may be wrapped) are on the screen.
+        last_line = " ".join(expected.replace("`", " ").split()[-2:])
+        if last_line not in " ".join(screen_text(app).split()):
+            raise AssertionError(f"the reply's last line is not on the screen: {last_line!r}")
         stop.set()
         await tick_task
         return elapsed

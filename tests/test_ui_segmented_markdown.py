@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownFence
 
 from glm_tui.ui.segmented_markdown import (
     FENCE_CHUNK,
     ChunkedFence,
+    Segment,
     SegmentedMarkdown,
+    SegmentPlaceholder,
     split_segments,
 )
 from glm_tui.ui.thinking import ThinkingBlock
-from tests.ui_helpers import wait_until
+from tests.ui_helpers import screen_text, wait_until
 
 
 def long_document(blocks: int) -> str:
@@ -61,39 +64,126 @@ def rendered_text(widget: SegmentedMarkdown) -> str:
     )
 
 
-async def test_a_long_stream_fills_several_segments_and_renders_all_of_it() -> None:
-    text = long_document(120)
+def needle(i: int) -> str:
+    return f"return {i}" if i % 4 == 3 else (f"item {i}" if i % 4 == 2 else f"Paragraph {i}")
+
+
+def kinds(widget: SegmentedMarkdown) -> str:
+    """The parts as letters: S mounted, p parked."""
+    return "".join("p" if isinstance(part, SegmentPlaceholder) else "S" for part in widget.parts)
+
+
+async def read_through(pilot: Pilot[None], widget: SegmentedMarkdown) -> str:
+    """Scroll from the top to the end a screen at a time: everything the screen showed."""
+    screen = pilot.app.screen
+    screen.scroll_home(animate=False, immediate=True)
+    seen = []
+    while True:
+        await wait_until(pilot, lambda: widget.settled)
+        await pilot.pause()
+        seen.append(screen_text(pilot.app))  # type: ignore[arg-type]
+        if screen.scroll_y >= screen.max_scroll_y:
+            return "\n".join(seen)
+        screen.scroll_to(y=screen.scroll_y + screen.size.height - 2, animate=False, immediate=True)
+
+
+async def test_a_long_stream_is_cut_in_segments_and_only_those_near_the_view_are_mounted() -> None:
+    text = long_document(150)
     widget = SegmentedMarkdown(classes="answer", seal_blocks=10)
     app = MarkdownApp(widget)
     async with app.run_test(size=(100, 40)) as pilot:
-        step = 37
+        step = 97
+        most_mounted = 0
         for start in range(0, len(text), step):
             await widget.write(text[start : start + step])
+            most_mounted = max(most_mounted, len(widget.segments))
         await widget.stop()
-        await wait_until(pilot, lambda: all(s.children for s in widget.segments))
+        await wait_until(pilot, lambda: widget.settled)
         assert widget.source == text
-        assert len(widget.segments) > 3
-        for segment in widget.segments:
-            assert segment.source.count("```") % 2 == 0
-        shown = rendered_text(widget)
-        for i in range(120):
-            needle = (
-                f"return {i}" if i % 4 == 3 else (f"item {i}" if i % 4 == 2 else f"Paragraph {i}")
-            )
-            assert needle in shown, needle
-        # Only the first block of each segment loses its top margin.
-        firsts = list(widget.query(".-first-block"))
-        assert len(firsts) == len(widget.segments)
+        assert len(widget.parts) == len(split_segments(text, 10)) > 10
+        for part in widget.parts:
+            assert part.source.count("```") % 2 == 0
+        # The view is at the top: the parts far below it were parked while the text grew.
+        assert kinds(widget).startswith("S") and "p" in kinds(widget)
+        assert most_mounted < len(widget.parts) // 2
+        # Only the first block of each mounted segment loses its top margin.
+        assert len(widget.query(".-first-block")) == len(widget.segments)
+        # Every block is shown when scrolled to.
+        seen = await read_through(pilot, widget)
+        missing = [needle(i) for i in range(150) if needle(i) not in seen]
+        assert not missing
 
 
-async def test_a_whole_document_is_built_in_segments() -> None:
-    text = long_document(60)
+async def test_text_arriving_all_at_once_is_parked_except_what_is_in_view() -> None:
+    text = long_document(300)
+    widget = SegmentedMarkdown(classes="answer", seal_blocks=10)
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.screen.anchor()  # following the end, as the message pane does while a reply streams
+        await widget.write(text[:100])
+        await widget.write(text[100:])
+        await widget.stop()
+        await wait_until(pilot, lambda: widget.settled)
+        assert widget.source == text
+        assert kinds(widget).startswith("pppp") and kinds(widget).endswith("S")
+        assert len(widget.segments) <= 5
+        await pilot.pause()
+        assert needle(299) in screen_text(app)  # type: ignore[arg-type]
+
+
+async def test_a_whole_document_mounts_what_is_in_view() -> None:
+    text = long_document(400)
     widget = SegmentedMarkdown(text, classes="answer", seal_blocks=10)
-    async with MarkdownApp(widget).run_test(size=(100, 40)) as pilot:
-        await wait_until(pilot, lambda: all(s.children for s in widget.segments))
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: widget.settled)
         assert widget.source == text
-        assert len(widget.segments) == len(split_segments(text, 10))
-        assert "Paragraph 56" in rendered_text(widget)
+        assert len(widget.parts) == len(split_segments(text, 10))
+        # Opened at the top (the message pane opens at the end), the end is parked.
+        assert kinds(widget).startswith("S") and kinds(widget).endswith("p")
+        assert "Paragraph 0 with" in screen_text(app)  # type: ignore[arg-type]
+        app.screen.scroll_end(animate=False, immediate=True)
+        await wait_until(pilot, lambda: widget.settled)
+        await pilot.pause()
+        assert needle(399) in screen_text(app)  # type: ignore[arg-type]
+        assert kinds(widget).startswith("p")  # the top, three screens away, is parked again
+
+
+async def test_parking_keeps_the_height_and_unparking_keeps_the_view_still() -> None:
+    text = long_document(150)
+    widget = SegmentedMarkdown(text, classes="answer", seal_blocks=10)
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = app.screen
+        screen.scroll_end(animate=False, immediate=True)
+        await wait_until(pilot, lambda: widget.settled)
+        # Read upwards a screen at a time: each part is measured while mounted.
+        heights: dict[int, int] = {}
+        while screen.scroll_y > 0:
+            for index, part in enumerate(widget.parts):
+                if isinstance(part, Segment) and part.children:
+                    heights[index] = part.outer_size.height
+            first_in_view = next(
+                part for part in widget.parts if part.region.overlaps(screen.region)
+            )
+            row = first_in_view.region.y
+            screen.scroll_to(y=max(0, screen.scroll_y - 1), animate=False, immediate=True)
+            await wait_until(pilot, lambda: widget.settled)
+            await pilot.pause()
+            # One row up: what was in view moved down one row, however tall the part mounted
+            # above it turned out to be.
+            assert first_in_view.region.y == row + 1 or screen.scroll_y == 0
+            screen.scroll_to(y=max(0, screen.scroll_y - 38), animate=False, immediate=True)
+            await wait_until(pilot, lambda: widget.settled)
+        await pilot.pause()
+        parked = [
+            (index, part)
+            for index, part in enumerate(widget.parts)
+            if isinstance(part, SegmentPlaceholder) and index in heights
+        ]
+        assert parked
+        for index, part in parked:
+            assert part.rows == heights[index]
 
 
 async def test_a_long_fence_is_shown_in_labels_of_fence_chunk_lines() -> None:

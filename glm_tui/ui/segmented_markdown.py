@@ -12,6 +12,12 @@ margin, so the gap between two segments (the last block's bottom margin) is the 
 Markdown would show; the first block of each segment gets ``-first-block`` (top margin 0 in
 app.tcss, set once, instead of a :first-child rule that restyles every block on each mount).
 
+Only the segments near the view are mounted. A sealed segment far from it is "parked": replaced by
+a blank placeholder of its height (measured while it was shown, or estimated from its text when
+it never was), so the widget count, the layout's cost and the memory stay those of a few screens
+whatever the length; a placeholder scrolled near the view is mounted again. A reply that arrives
+faster than it can be shown only ever renders the segments the user can see.
+
 Code fences longer than ``FENCE_CHUNK`` lines are shown as labels of that many lines, each
 highlighted on its own, so a growing fence re-highlights and re-renders only its last label.
 """
@@ -19,24 +25,35 @@ highlighted on its own, so a growing fence re-highlights and re-renders only its
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterable
 
 from markdown_it.token import Token
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.content import Content
 from textual.dom import DOMNode, NoScreen
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownFence
-from textual.widgets.markdown import MarkdownStream
 
-SEAL_BLOCKS = 40
+SEAL_BLOCKS = 15
 """Blocks (paragraphs, list items, fences...) in a segment before it is sealed at a boundary."""
 
 FENCE_CHUNK = 100
 """Lines of code per label in a long fence."""
+
+SHOW_SCREENS = 1
+"""Placeholders within this many screens of the view are mounted."""
+
+PREFETCH_DELAY = 0.2
+"""Seconds after a cull before the parts near the view (not in it) are mounted."""
+
+PARK_SCREENS = 3
+"""Sealed segments further than this many screens from the view are parked (more than
+``SHOW_SCREENS``: a segment at the edge is not mounted and parked in turn while scrolling)."""
 
 _BLOCK_START = frozenset("#`~_") | frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 """First characters of a line, after a blank one, that surely start a new top-level block (not a
@@ -46,9 +63,9 @@ list item, a continuation, a quote or a table row, whose split would change the 
 class BoundaryScanner:
     """Finds the safe places to cut Markdown, fed a piece at a time.
 
-    ``feed`` returns the offsets (from the start of everything fed) of lines that start a new
-    top-level block, each reported once, as soon as its first character has arrived, and
-    ``weight`` counts the blocks seen (each non-blank line outside a fence, and each fence).
+    ``feed`` returns the lines that start a new top-level block, each reported once, as soon as
+    its first character has arrived: (offset from the start of everything fed, blocks before
+    it). ``weight`` counts the blocks seen (each non-blank line outside a fence, each fence).
     """
 
     def __init__(self) -> None:
@@ -59,8 +76,8 @@ class BoundaryScanner:
         self._after_break = False
         self._fence: tuple[str, int] | None = None
 
-    def feed(self, text: str) -> list[int]:
-        found: list[int] = []
+    def feed(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
         buf = self._line + text
         base = self.pos - len(self._line)
         start = 0
@@ -70,7 +87,7 @@ class BoundaryScanner:
             if line and not self._checked:
                 self._checked = True
                 if self._after_break and self._fence is None and line[0] in _BLOCK_START:
-                    found.append(base + start)
+                    found.append((base + start, self.weight))
             if end < 0:
                 self._line = line
                 break
@@ -104,17 +121,14 @@ class BoundaryScanner:
 
 def split_segments(text: str, seal_blocks: int = SEAL_BLOCKS) -> list[str]:
     """Cut a whole document as a stream of it would have been cut."""
-    scanner = BoundaryScanner()
     parts: list[str] = []
     last = 0
     weight_at_cut = 0
-    # Line by line, so the weight counts the blocks before each boundary, as when streaming.
-    for line in text.splitlines(keepends=True):
-        for boundary in scanner.feed(line):
-            if scanner.weight - weight_at_cut >= seal_blocks:
-                parts.append(text[last:boundary])
-                last = boundary
-                weight_at_cut = scanner.weight
+    for boundary, weight in BoundaryScanner().feed(text):
+        if weight - weight_at_cut >= seal_blocks:
+            parts.append(text[last:boundary])
+            last = boundary
+            weight_at_cut = weight
     parts.append(text[last:])
     return parts
 
@@ -236,6 +250,7 @@ class Segment(Markdown):
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
         super().__init__(markdown, classes=classes)
         self._rebuilding = False
+        self.retired = False
 
     def update(self, markdown: str) -> AwaitComplete:
         self._rebuilding = True
@@ -251,8 +266,73 @@ class Segment(Markdown):
             yield block
 
 
+class SegmentPlaceholder(Widget):
+    """A sealed segment that is not mounted: blank rows of its height.
+
+    ``rows`` were measured while the segment was shown at ``width``, or estimated from the
+    text (``width`` 0) when it never was.
+    """
+
+    DEFAULT_CSS = """
+    SegmentPlaceholder {
+        height: 1;
+    }
+    """
+
+    def __init__(self, source: str, rows: int, width: int = 0) -> None:
+        super().__init__()
+        self.source = source
+        self.rows = max(1, rows)
+        self.width = width
+        self.retired = False
+        self.styles.height = self.rows
+
+    def set_rows(self, rows: int, width: int = 0) -> None:
+        self.rows = max(1, rows)
+        self.width = width
+        self.styles.height = self.rows
+
+    def render(self) -> RenderResult:
+        return ""
+
+
+def estimate_rows(text: str, width: int) -> int:
+    """Rows a Markdown text takes at ``width``, roughly: wrapped paragraphs and items, code
+    lines, and a blank row after each block. A placeholder is mounted before it is seen, so the
+    error only moves the scroll bar a little."""
+    width = max(10, width)
+    rows = 0
+    paragraph = 0
+    fence = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped[:3] in ("```", "~~~"):
+            if paragraph:
+                rows += math.ceil(paragraph / width) + 1
+                paragraph = 0
+            rows += 3 if fence else 0  # padding above and below, and the margin
+            fence = not fence
+        elif fence:
+            rows += 1
+        elif not stripped:
+            if paragraph:
+                rows += math.ceil(paragraph / width) + 1
+                paragraph = 0
+        elif stripped[0] in "-*+#|>" or stripped[:1].isdigit():
+            rows += math.ceil(len(stripped) / max(10, width - 4))
+        else:
+            paragraph += len(stripped) + 1
+    if paragraph:
+        rows += math.ceil(paragraph / width) + 1
+    return max(1, rows)
+
+
 class SegmentedMarkdown(Vertical):
-    """Markdown in segments; a whole document (``markdown``) or streamed with ``write``."""
+    """Markdown in segments; a whole document (``markdown``) or streamed with ``write``.
+
+    Children: sealed parts (``Segment`` when mounted, ``SegmentPlaceholder`` when parked), then
+    the live tail segment while streaming.
+    """
 
     DEFAULT_CSS = """
     SegmentedMarkdown {
@@ -275,38 +355,72 @@ class SegmentedMarkdown(Vertical):
         self._initial = markdown or ""
         self._built = not lazy
         self.seal_blocks = seal_blocks
-        self._sealed: list[Segment] = []
         self._tail: Segment | None = None
-        self._stream: MarkdownStream | None = None
         self._scanner = BoundaryScanner()
         self._queue: list[str] = []
         self._writer: asyncio.Task[None] | None = None
         self._weight_at_cut = 0
+        self._cull_scheduled = False
+        self._watching: Widget | None = None
+        self._swaps = 0
+        self._width = 0
 
     @property
     def source(self) -> str:
         """The text handed to the segments (all of it once built and written)."""
         if not self._built:
             return self._initial
-        return "".join(segment.source for segment in self.segments)
+        return "".join(part.source for part in self.parts)
+
+    @property
+    def parts(self) -> list[Segment | SegmentPlaceholder]:
+        """Every part, mounted or parked, in order."""
+        return [
+            child
+            for child in self.children
+            if isinstance(child, Segment | SegmentPlaceholder) and not _retired(child)
+        ]
 
     @property
     def segments(self) -> list[Segment]:
-        return [child for child in self.children if isinstance(child, Segment)]
+        """The mounted parts."""
+        return [part for part in self.parts if isinstance(part, Segment)]
 
     @property
     def is_built(self) -> bool:
         return self._built
 
+    @property
+    def settled(self) -> bool:
+        """Not streaming, and every part in view is mounted with its blocks."""
+        if self._tail is not None or self._queue:
+            return False
+        if (self._writer is not None and not self._writer.done()) or self._swaps:
+            return False
+        if self._cull_scheduled:
+            return False  # the view moved or the text changed: regions are not laid out yet
+        view = self._view()
+        return view is None or all(
+            isinstance(part, Segment) and (part.children or not part.source)
+            for part in self.parts
+            if part.region.overlaps(view)
+        )
+
     def compose(self) -> ComposeResult:
         if self._built and self._initial:
-            yield from self._make_segments(self._initial)
+            yield from self._make_parts(self._initial)
 
-    def _make_segments(self, text: str) -> list[Segment]:
-        return [
-            Segment(part, classes=self._segment_classes)
-            for part in split_segments(text, self.seal_blocks)
+    def _make_parts(self, text: str) -> list[Segment | SegmentPlaceholder]:
+        """The last part mounted (a document opens at its end), the others parked until seen."""
+        texts = split_segments(text, self.seal_blocks)
+        width = self._width or (self.app.size.width if self.is_attached else 80)
+        parts: list[Segment | SegmentPlaceholder] = [
+            SegmentPlaceholder(part, estimate_rows(part, width)) for part in texts[:-1]
         ]
+        parts.append(Segment(texts[-1], classes=self._segment_classes))
+        if len(parts) > 1:
+            self.call_after_refresh(self._schedule_cull)
+        return parts
 
     async def build(self) -> None:
         """Mount the segments of a lazy document (once)."""
@@ -314,7 +428,7 @@ class SegmentedMarkdown(Vertical):
             return
         self._built = True
         if self._initial:
-            await self.mount_all(self._make_segments(self._initial))
+            await self.mount_all(self._make_parts(self._initial))
 
     # -- streaming ---------------------------------------------------------------------------
 
@@ -341,39 +455,184 @@ class SegmentedMarkdown(Vertical):
     async def _render_text(self, text: str) -> None:
         scanner = self._scanner
         offset = scanner.pos
+        # The ends of the segments this text completes: the first one ends the tail (a whole
+        # segment when there is none), the others are whole segments.
+        ends: list[str] = []
         cut = 0
-        for boundary in scanner.feed(text):
-            if scanner.weight - self._weight_at_cut >= self.seal_blocks:
-                await self._write_tail(text[cut : boundary - offset])
-                await self._seal()
+        for boundary, weight in scanner.feed(text):
+            if weight - self._weight_at_cut >= self.seal_blocks:
+                ends.append(text[cut : boundary - offset])
                 cut = boundary - offset
-                self._weight_at_cut = scanner.weight
-        await self._write_tail(text[cut:])
+                self._weight_at_cut = weight
+        if ends and self._tail is not None and len(ends) == 1:
+            await self._append_tail(ends.pop())
+            self._tail = None
+        if ends:
+            # Text arriving faster than it is shown: the segments it completes are parked
+            # unseen (the first with the tail's text) and mounted only when in view, except
+            # the last, just above the new tail, in view while that is short.
+            tail, self._tail = self._tail, None
+            if tail is not None:
+                ends[0] = tail.source + ends[0]
+            width = self._width
+            placeholders: list[Widget] = [
+                SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends[:-1]
+            ]
+            placeholders.append(Segment(ends[-1], classes=self._segment_classes))
+            if tail is None:
+                await self.mount_all(placeholders)
+            else:
+                tail.retired = True
+                await self.mount_all(placeholders, before=tail)
+                await tail.remove()
+        await self._append_tail(text[cut:])
+        self._schedule_cull()
 
-    async def _write_tail(self, text: str) -> None:
+    async def _append_tail(self, text: str) -> None:
         if not text:
             return
-        if self._stream is None:
-            tail = Segment(classes=self._segment_classes)
-            await self.mount(tail)
-            self._tail = tail
-            self._stream = Markdown.get_stream(tail)
-        await self._stream.write(text)
-
-    async def _seal(self) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-        if self._tail is not None:
-            self._sealed.append(self._tail)
-            self._tail = None
+        if self._tail is None:
+            self._tail = Segment(classes=self._segment_classes)
+            await self.mount(self._tail)
+        await self._tail.append(text)
 
     async def stop(self) -> None:
         """The end of the stream: render what is pending."""
         while self._writer is not None and not self._writer.done():
             await asyncio.shield(self._writer)
         self._writer = None
-        await self._seal()
+        self._tail = None
+        self._schedule_cull()
+
+    # -- mounting what is in view, parking the rest ---------------------------------------------
+
+    def _scroller(self) -> Widget | None:
+        for node in self.ancestors:
+            if isinstance(node, Widget) and node.styles.overflow_y in ("auto", "scroll"):
+                return node
+        return None
+
+    def _view(self, screens: float = 0) -> Region | None:
+        """The scroller's visible region (screen coordinates), grown by ``screens`` heights
+        above and below."""
+        scroller = self._scroller()
+        if scroller is None:
+            return None
+        view = scroller.region
+        if not view:
+            return None
+        grow = int(view.height * screens)
+        return Region(view.x, view.y - grow, view.width, view.height + 2 * grow)
+
+    def _schedule_cull(self) -> None:
+        if self._cull_scheduled or not self.is_attached:
+            return
+        if self._watching is None and len(self.children) > 1:
+            scroller = self._scroller()
+            if scroller is not None:
+                self._watching = scroller
+                self.watch(scroller, "scroll_y", self._on_scroll, init=False)
+        self._cull_scheduled = True
+        self.call_after_refresh(self._cull)
+
+    def _on_scroll(self, _old: float, _new: float) -> None:
+        self._schedule_cull()
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width and width != self._width:
+            self._width = width
+            for part in self.parts:
+                if isinstance(part, SegmentPlaceholder) and part.width != width:
+                    part.set_rows(estimate_rows(part.source, width))
+            self._schedule_cull()
+
+    def _cull(self) -> None:
+        """Mount the parked parts in view, park the mounted ones far from it.
+
+        Parts near the view (``SHOW_SCREENS``), not in it, are mounted ahead of scrolling only
+        when the text is not streaming, and a moment later: what is seen comes first.
+        """
+        self._cull_scheduled = False
+        if not self.is_attached or self._swaps:
+            return
+        view = self._view()
+        near = self._view(SHOW_SCREENS)
+        far = self._view(PARK_SCREENS)
+        if view is None or near is None or far is None:
+            return
+        idle = self._tail is None and not self._queue
+        ahead: list[SegmentPlaceholder] = []
+        for part in self.parts:
+            region = part.region
+            if not region:
+                continue  # not laid out yet (or hidden)
+            if isinstance(part, SegmentPlaceholder):
+                if region.overlaps(view):
+                    self._unpark(part)
+                elif idle and region.overlaps(near):
+                    ahead.append(part)
+            elif part is not self._tail and part.children and not region.overlaps(far):
+                self._park(part)
+        if ahead and not self._swaps:
+            self.set_timer(PREFETCH_DELAY, self._prefetch)
+
+    def _prefetch(self) -> None:
+        near = self._view(SHOW_SCREENS)
+        if near is None or self._swaps or not self.is_attached:
+            return
+        for part in self.parts:
+            if isinstance(part, SegmentPlaceholder) and part.region.overlaps(near):
+                self._unpark(part)
+
+    def _park(self, segment: Segment) -> None:
+        placeholder = SegmentPlaceholder(segment.source, segment.outer_size.height, self._width)
+        segment.retired = True
+        self.mount(placeholder, before=segment)
+        segment.remove()
+
+    def _unpark(self, placeholder: SegmentPlaceholder) -> None:
+        self._swaps += 1
+        placeholder.retired = True
+        self.run_worker(self._mount_parked(placeholder), group="segments", exit_on_error=True)
+
+    async def _mount_parked(self, placeholder: SegmentPlaceholder) -> None:
+        """Mount a parked segment in place of its placeholder, keeping the text in view still."""
+        try:
+            scroller = self._scroller()
+            segment = Segment(classes=self._segment_classes)
+            # As tall as the placeholder until its blocks are in: one change of height.
+            segment.styles.height = placeholder.rows
+            above = scroller is not None and placeholder.region.y < scroller.region.y
+            await self.mount(segment, before=placeholder)
+            await placeholder.remove()
+            await segment.update(placeholder.source)
+            segment.styles.height = "auto"
+            following = scroller is not None and scroller.is_anchored
+            following = following and not scroller._anchor_released  # type: ignore[union-attr]
+            if above and scroller is not None and not following:
+                # The part above the view grows or shrinks to its real height at the next
+                # layout: move the view with it then (it cannot scroll past the old end now).
+                self._swaps += 1
+                self.call_after_refresh(self._keep_view, scroller, segment, placeholder.rows)
+        finally:
+            self._swaps -= 1
+            if not self._swaps:
+                self._schedule_cull()
+
+    def _keep_view(self, scroller: Widget, segment: Segment, rows: int) -> None:
+        try:
+            delta = segment.outer_size.height - rows
+            if delta and segment.is_attached:
+                scroller.scroll_to(y=scroller.scroll_y + delta, animate=False, immediate=True)
+        finally:
+            self._swaps -= 1
+            if not self._swaps:
+                self._schedule_cull()
+
+
+def _retired(widget: Widget) -> bool:
+    return getattr(widget, "retired", False)
 
 
 # -- restyling ---------------------------------------------------------------------------------
