@@ -182,7 +182,7 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
         await app.open_conversation(cid)
         await pilot.pause()
         pane = app.pane
-        # The last few screens first (about FIRST_ROWS rows), then whole pages.
+        # About a screen and a half first (FIRST_SCREENS), then whole pages.
         assert 2 <= len(pane.message_widgets()) < PAGE_SIZE
         assert "earlier messages" in screen_text(app) or pane.scroll_y > 0
         await shows(pilot, "Answer 49")
@@ -200,6 +200,22 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
         await hides(pilot, "earlier messages")
         first = pane.message_widgets()[0]
         assert isinstance(first, UserMessage) and first.message.content == "Question 0"
+
+
+async def test_older_messages_load_while_the_first_ones_do_not_fill_the_pane(
+    tmp_path: Path, store: Store
+) -> None:
+    # Blank lines count in the estimate of a message's height, not on the screen: the first
+    # messages mounted fill a few rows, and nothing could be scrolled up to load the others.
+    turns = [(f"Question {i}", f"Answer {i}" + "\n" * 80 + "end", None) for i in range(12)]
+    cid = seed_conversation(store, "Airy", turns, updated_at="2024-03-14T10:00:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(cid)
+        pane = app.pane
+        await wait_until(pilot, lambda: pane.max_scroll_y > 0 or not pane.has_older)
+        await shows(pilot, "Answer 11")
+        assert len(pane.message_widgets()) > 4
 
 
 def _time(i: int) -> str:

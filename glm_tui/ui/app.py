@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 SIDEBAR_LIMIT = 10_000
 SEARCH_LIMIT = 200
 POLL_SECONDS = 2.0
+GC_THRESHOLDS = (20_000, 50, 50)
+"""Garbage collection once the first screen is drawn: see ``_first_screen_drawn``."""
 """How often the app looks for changes made by other processes (``glm-tui ask``...)."""
 
 Clock = Callable[[], datetime]
@@ -176,10 +178,12 @@ class GLMApp(BranchesApp):
     def _first_screen_drawn(self) -> None:
         # ``glm-tui`` turns garbage collection off while the app starts (launch.py). What was made
         # so far (Textual's classes, the stylesheet, the widgets) lives as long as the app:
-        # freeze it, so that collections from now on never walk it again.
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+        # freeze it, so that collections from now on never walk it again. Opening a conversation
+        # makes and drops thousands of objects: at Python's thresholds that started a full
+        # collection (0.1 s) on most opens; at these, young collections take a few ms.
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        gc.enable()
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):

@@ -21,26 +21,31 @@ from glm_tui.ui.selection import MessageCursor
 
 PAGE_SIZE = 30
 
-FIRST_ROWS = 120
-"""When a conversation opens, the last messages are mounted until they make about this many rows
-(estimated from their text): a few screens, not a whole page of Markdown (seconds)."""
+FIRST_SCREENS = 1.5
+"""When a conversation opens, the last messages are mounted until they fill about this many
+screens (estimated from their text), not a whole page of Markdown (seconds): the rest comes a
+page at a time when scrolled to."""
 
 BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""
 
 
-def first_page(messages: Sequence[Message], width: int) -> int:
-    """How many of the last messages to mount first: about ``FIRST_ROWS`` rows, ``PAGE_SIZE`` at
-    most, at least 2."""
+def first_page(messages: Sequence[Message], width: int, height: int) -> int:
+    """How many of the last messages to mount first: about ``FIRST_SCREENS`` screens of
+    ``height`` rows, ``PAGE_SIZE`` messages at most, at least 2."""
+    wanted = int(height * FIRST_SCREENS)
     rows = 0
     count = 0
     for message in reversed(messages):
         count += 1
         text = message.content or ""
         rows += 4 + sum(len(line) // width + 1 for line in text.split("\n"))
-        if rows >= FIRST_ROWS or count >= PAGE_SIZE:
+        if rows >= wanted or count >= PAGE_SIZE:
             break
-    return max(min(2, len(messages)), count)
+    count = max(min(2, len(messages)), count)
+    if count < len(messages) and messages[-count].role == "assistant":
+        count += 1  # and the prompt it answers
+    return count
 
 
 class OlderMessages(Static):
@@ -117,7 +122,7 @@ class MessagePane(MessageCursor):
                     await self.mount(Static(self.empty_text, classes="empty-state"))
                 self.anchor()
                 return
-            first = first_page(messages, max(20, self.size.width - 6))
+            first = first_page(messages, max(20, self.size.width - 6), self.size.height or 40)
             self._older = messages[:-first]
             widgets = self._widgets_for(messages[-first:], live, is_tail=True)
             if self._older:
@@ -126,6 +131,18 @@ class MessagePane(MessageCursor):
                 widgets.insert(0, marker)
             await self.mount_all(widgets)
             self.anchor()
+            if self._older:
+                self.call_after_refresh(self._fill_view)
+
+    def _fill_view(self) -> None:
+        """Load older messages while the mounted ones do not fill the pane (their height was
+        estimated): with nothing to scroll, scrolling up would never ask for them."""
+        if self._older and self.max_scroll_y <= 0 and not self._lock.locked():
+            self.call_later(self._load_and_fill)
+
+    async def _load_and_fill(self) -> None:
+        await self.load_older()
+        self.call_after_refresh(self._fill_view)
 
     async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
         """Show a reply starting: after its prompt, replacing whatever followed that prompt."""

@@ -411,14 +411,21 @@ class SegmentedMarkdown(Vertical):
             yield from self._make_parts(self._initial)
 
     def _make_parts(self, text: str) -> list[Segment | SegmentPlaceholder]:
-        """The last part mounted (a document opens at its end), the others parked until seen."""
+        """The last parts, about two screens of them, mounted (a document opens at its end),
+        the others parked until seen."""
         texts = split_segments(text, self.seal_blocks)
         width = self._width or (self.app.size.width if self.is_attached else 80)
-        parts: list[Segment | SegmentPlaceholder] = [
-            SegmentPlaceholder(part, estimate_rows(part, width)) for part in texts[:-1]
-        ]
-        parts.append(Segment(texts[-1], classes=self._segment_classes))
-        if len(parts) > 1:
+        budget = 2 * (self.app.size.height if self.is_attached else 40)
+        parts: list[Segment | SegmentPlaceholder] = []
+        for part in reversed(texts):
+            rows = estimate_rows(part, width)
+            if budget > 0:
+                parts.append(Segment(part, classes=self._segment_classes))
+            else:
+                parts.append(SegmentPlaceholder(part, rows))
+            budget -= rows
+        parts.reverse()
+        if isinstance(parts[0], SegmentPlaceholder):
             self.call_after_refresh(self._schedule_cull)
         return parts
 
