@@ -16,6 +16,7 @@ from glm_tui.api import (
     Usage,
     build_request_body,
 )
+from glm_tui.api.errors import ProtocolError
 from tests.fakeglm import (
     DONE,
     FakeGLM,
@@ -293,11 +294,29 @@ async def test_events_arrive_while_streaming(fake_glm: FakeGLM) -> None:
         await stream.aclose()
 
 
-async def test_forty_thousand_tokens(fake_glm: FakeGLM) -> None:
+async def test_forty_thousand_tokens_arrive_whole_and_in_order(fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(big_stream(40_000, reasoning_tokens=1000))
-    start = time.perf_counter()
     events = await collect(fake_glm)
-    elapsed = time.perf_counter() - start
-    assert len(events) == 41_002
-    assert events[-1] == Finished("stop")
-    assert elapsed < 3.0
+    kinds = [type(event) for event in events]
+    assert kinds[-2:] == [Usage, Finished] and events[-1] == Finished("stop")
+    deltas = events[:-2]
+    reasoning = [e.text for e in deltas if isinstance(e, ReasoningDelta)]
+    content = [e.text for e in deltas if isinstance(e, ContentDelta)]
+    assert "".join(reasoning) == "tok " * 1000
+    assert "".join(content) == "tok " * 40_000
+    # All the reasoning first; the deltas of one network read are joined (256 events a write).
+    assert kinds.index(ContentDelta) > max(i for i, k in enumerate(kinds) if k is ReasoningDelta)
+    assert len(deltas) < 41_000 // 100
+
+
+async def test_the_deltas_before_a_malformed_event_are_kept(fake_glm: FakeGLM) -> None:
+    # In one write: two deltas, then an event that is not JSON.
+    fake_glm.enqueue(
+        raw_stream([sse(chunk(content="a")) + sse(chunk(content="b")) + b"data: {nope\n\n"])
+    )
+    async with make_client(fake_glm) as client:
+        seen: list[object] = []
+        with pytest.raises(ProtocolError):
+            async for event in client.stream_chat(HELLO):
+                seen.append(event)
+    assert seen == [ContentDelta("ab")]

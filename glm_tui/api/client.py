@@ -193,20 +193,30 @@ class GLMClient:
                 decoder = SSEDecoder()
                 done = False
                 async for raw in response.aiter_bytes():
-                    for sse in decoder.feed(raw):
-                        data = sse.data
-                        if data == "[DONE]":
-                            done = True
-                            break
-                        if not data:
-                            continue  # an empty keep-alive event
-                        if sse.event == "error":
-                            raise self._stream_error(data)
-                        chunk = self._parse(data)
-                        if chunk.get("error") is not None:
-                            raise self._stream_error(chunk)
-                        for event in self._deltas(chunk, attempt):
-                            yield event
+                    # The deltas of one read are joined (a reply sent at full speed brings
+                    # hundreds of events per read; each would cost the service and the UI).
+                    pending: list[StreamEvent] = []
+                    failure: APIError | None = None
+                    try:
+                        for sse in decoder.feed(raw):
+                            data = sse.data
+                            if data == "[DONE]":
+                                done = True
+                                break
+                            if not data:
+                                continue  # an empty keep-alive event
+                            if sse.event == "error":
+                                raise self._stream_error(data)
+                            chunk = self._parse(data)
+                            if chunk.get("error") is not None:
+                                raise self._stream_error(chunk)
+                            _join_deltas(pending, self._deltas(chunk, attempt))
+                    except APIError as exc:
+                        failure = exc  # after the deltas that came before it
+                    for event in pending:
+                        yield event
+                    if failure is not None:
+                        raise failure
                     if done:
                         break
         except httpx.HTTPError as exc:
@@ -335,6 +345,18 @@ class GLMClient:
         if key and len(key) >= 4 and key in text:
             text = text.replace(key, "[redacted]")
         return text
+
+
+def _join_deltas(pending: list[StreamEvent], events: list[StreamEvent]) -> None:
+    """Append ``events`` to ``pending``, a delta joined to the one before it of its kind."""
+    for event in events:
+        last = pending[-1] if pending else None
+        if isinstance(event, ContentDelta) and isinstance(last, ContentDelta):
+            pending[-1] = ContentDelta(last.text + event.text)
+        elif isinstance(event, ReasoningDelta) and isinstance(last, ReasoningDelta):
+            pending[-1] = ReasoningDelta(last.text + event.text)
+        else:
+            pending.append(event)
 
 
 def _loads(raw: bytes) -> Any:

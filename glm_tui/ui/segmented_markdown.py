@@ -363,6 +363,7 @@ class SegmentedMarkdown(Vertical):
         self._cull_scheduled = False
         self._watching: Widget | None = None
         self._swaps = 0
+        self._keeping = 0
         self._width = 0
 
     @property
@@ -395,7 +396,7 @@ class SegmentedMarkdown(Vertical):
         """Not streaming, and every part in view is mounted with its blocks."""
         if self._tail is not None or self._queue:
             return False
-        if (self._writer is not None and not self._writer.done()) or self._swaps:
+        if (self._writer is not None and not self._writer.done()) or self._keeping:
             return False
         if self._cull_scheduled:
             return False  # the view moved or the text changed: regions are not laid out yet
@@ -483,9 +484,8 @@ class SegmentedMarkdown(Vertical):
                 ends[0] = tail.source + ends[0]
             width = self._width
             placeholders: list[Widget] = [
-                SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends[:-1]
+                SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends
             ]
-            placeholders.append(Segment(ends[-1], classes=self._segment_classes))
             if tail is None:
                 await self.mount_all(placeholders)
             else:
@@ -620,7 +620,7 @@ class SegmentedMarkdown(Vertical):
             if above and scroller is not None and not following:
                 # The part above the view grows or shrinks to its real height at the next
                 # layout: move the view with it then (it cannot scroll past the old end now).
-                self._swaps += 1
+                self._keeping += 1
                 self.call_after_refresh(self._keep_view, scroller, segment, placeholder.rows)
         finally:
             self._swaps -= 1
@@ -633,9 +633,8 @@ class SegmentedMarkdown(Vertical):
             if delta and segment.is_attached:
                 scroller.scroll_to(y=scroller.scroll_y + delta, animate=False, immediate=True)
         finally:
-            self._swaps -= 1
-            if not self._swaps:
-                self._schedule_cull()
+            self._keeping -= 1
+            self._schedule_cull()
 
 
 def _retired(widget: Widget) -> bool:
