@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
@@ -13,6 +15,7 @@ from glm_tui.ui.segmented_markdown import (
     Segment,
     SegmentedMarkdown,
     SegmentPlaceholder,
+    StreamedParagraph,
     split_segments,
 )
 from glm_tui.ui.thinking import ThinkingBlock
@@ -217,3 +220,31 @@ async def test_the_thinking_body_is_built_when_first_opened() -> None:
         block.collapsed = False
         await wait_until(pilot, lambda: bool(block.body.query("MarkdownParagraph")))
         assert block.body.is_built
+
+
+async def test_a_growing_paragraph_asks_for_a_layout_only_when_it_needs_a_new_line() -> None:
+    widget = SegmentedMarkdown(classes="answer")
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(40, 20)) as pilot:
+        await widget.write("Some words")
+        await wait_until(pilot, lambda: bool(widget.query(StreamedParagraph)))
+        await pilot.pause()
+        paragraph = widget.query_one(StreamedParagraph)
+        assert paragraph.size.height == 1
+        compositor = app.screen._compositor
+        reflow = compositor.reflow
+        reflows = []
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            reflows.append(1)
+            return reflow(*args, **kwargs)
+
+        compositor.reflow = counted  # type: ignore[method-assign]
+        await widget.write(" and more")  # still one line of 40 cells
+        await wait_until(pilot, lambda: "and more" in screen_text(app))  # type: ignore[arg-type]
+        assert not reflows  # repainted, not laid out
+        await widget.write(" words" * 10)  # three lines now: the screen is laid out again
+        await wait_until(pilot, lambda: paragraph.size.height == 3)
+        await widget.stop()
+        await pilot.pause()
+        assert screen_text(app).count("words") == 11  # type: ignore[arg-type]

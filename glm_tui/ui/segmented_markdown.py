@@ -37,7 +37,7 @@ from textual.dom import DOMNode, NoScreen
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownFence
+from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownParagraph
 
 SEAL_BLOCKS = 15
 """Blocks (paragraphs, list items, fences...) in a segment before it is sealed at a boundary."""
@@ -239,13 +239,35 @@ class ChunkedFence(MarkdownFence):
             self.call_later(self._sync)
 
 
+class StreamedParagraph(MarkdownParagraph):
+    """A paragraph that asks for a layout of the screen only when its height changes.
+
+    The last paragraph of a streaming reply is updated at every flush; its height changes once
+    a line, not once a token. Textual lays the whole screen out again on every update of a
+    Static (a tenth of the CPU of a 60 tokens/s reply); a repaint of the paragraph is enough.
+    """
+
+    def set_content(self, content: Content) -> None:
+        width = self.content_size.width
+        same_height = bool(width) and self._content is not None
+        if same_height:
+            same_height = content.get_height(self.styles, width) == self.content_size.height
+        self._content = content
+        self.update(content, layout=not same_height)
+
+
 # -- segments ---------------------------------------------------------------------------------
 
 
 class Segment(Markdown):
     """One Markdown part of a SegmentedMarkdown; marks its first block ``-first-block``."""
 
-    BLOCKS = {**Markdown.BLOCKS, "fence": ChunkedFence, "code_block": ChunkedFence}
+    BLOCKS = {
+        **Markdown.BLOCKS,
+        "fence": ChunkedFence,
+        "code_block": ChunkedFence,
+        "paragraph_open": StreamedParagraph,
+    }
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
         super().__init__(markdown, classes=classes)
