@@ -8,8 +8,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -253,6 +251,8 @@ def read_toml(
         raise error(f"{path}: cannot read the {kind} file (No such file or directory)") from None
     except OSError as exc:
         raise error(f"{path}: cannot read the {kind} file ({exc.strerror})") from None
+    import tomllib  # here: most runs of `ask` and the others have no file to read
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -378,6 +378,8 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
         f"{key} = {_toml_value(value)}\n" for key, value in current.items()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here: only `config set` and the settings screen write
+
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)

@@ -7,7 +7,6 @@ wire format it follows is docs/glm-api.md (Z.ai, AI/ML API and other OpenAI-comp
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import random
 import re
@@ -414,6 +413,8 @@ def _retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # here: an HTTP date is rare, and the import costs every `ask`
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):

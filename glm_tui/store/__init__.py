@@ -18,6 +18,8 @@ from .errors import (
 )
 from .migrations import SCHEMA_VERSION
 from .models import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
     ROLES,
     STATUSES,
     Conversation,
@@ -26,7 +28,6 @@ from .models import (
     SearchHit,
 )
 from .store import UNSET, Store
-from .validate import EXPORT_FORMAT, EXPORT_VERSION
 
 __all__ = [
     "EXPORT_FORMAT",

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import fts
-from .models import Message
+from .models import EXPORT_FORMAT, EXPORT_VERSION, Message
 from .rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
     conversation_from_row,
     message_from_row,
 )
-from .validate import EXPORT_FORMAT, EXPORT_VERSION, ConversationPlan
+from .validate import ConversationPlan
 
 _CONVERSATION_INSERT = (
     "INSERT INTO conversations (id, title, provider, model, system_prompt, settings,"

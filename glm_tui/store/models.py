@@ -9,6 +9,9 @@ from typing import Any
 
 from glm_tui.api.events import Usage
 
+EXPORT_FORMAT = "glm-tui-export"
+EXPORT_VERSION = 1
+
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "streaming", "stopped", "interrupted", "error", "truncated", "filtered")
 USAGE_FIELDS = (

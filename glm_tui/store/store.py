@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from glm_tui.api.events import Usage
 
-from . import export, fts, markdown, outline, tree, validate
+from . import fts, markdown, outline, tree
 from .base import StoreBase
 from .errors import NotFound
 from .models import (
@@ -366,26 +366,35 @@ class Store(StoreBase):
             return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     # -- export and import -------------------------------------------------------------------
+    # (export.py and validate.py are imported when used: most commands never need them)
 
     def export_conversation(self, cid: int) -> dict[str, Any]:
         """``{"format": "glm-tui-export", "version": 1, "conversations": [one]}``."""
+        from . import export
+
         with self._read() as conn:
             self._conversation_row_exists(conn, cid)
             return export.export_envelope(conn, [cid])
 
     def export_all(self) -> dict[str, Any]:
+        from . import export
+
         with self._read() as conn:
             ids = [row[0] for row in conn.execute("SELECT id FROM conversations ORDER BY id")]
             return export.export_envelope(conn, ids)
 
     def import_data(self, data: object) -> list[int]:
         """Import an export: all or nothing, new ids. Raises ImportFormatError, nothing written."""
+        from . import export, validate
+
         plans = validate.validate(data)
         with self._write() as conn:
             return export.insert_plans(conn, plans)
 
     def import_json(self, text: str | bytes) -> list[int]:
         """``import_data`` from JSON text; invalid JSON is an ImportFormatError too."""
+        from . import validate
+
         return self.import_data(validate.parse_json(text))
 
     def export_markdown(self, cid: int) -> str:

@@ -13,10 +13,15 @@ from datetime import datetime
 from typing import Any, TypeGuard
 
 from .errors import ImportFormatError
-from .models import ROLES, STATUSES, USAGE_FIELDS, normalize_time, utc_now
-
-EXPORT_FORMAT = "glm-tui-export"
-EXPORT_VERSION = 1
+from .models import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    ROLES,
+    STATUSES,
+    USAGE_FIELDS,
+    normalize_time,
+    utc_now,
+)
 
 _STORE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 _INT_USAGE = frozenset(USAGE_FIELDS[:5])
