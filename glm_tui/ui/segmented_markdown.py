@@ -42,7 +42,7 @@ from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownPara
 SEAL_BLOCKS = 15
 """Blocks (paragraphs, list items, fences...) in a segment before it is sealed at a boundary."""
 
-FENCE_CHUNK = 100
+FENCE_CHUNK = 50
 """Lines of code per label in a long fence."""
 
 SHOW_SCREENS = 1
@@ -184,16 +184,18 @@ class ChunkedFence(MarkdownFence):
         return "-chunk-last" if index == count - 1 else "-chunk-middle"
 
     def compose(self) -> ComposeResult:
+        # The first label now, the others one at a time after (see _sync).
         self._theme_key = self._key()
-        self._texts = _chunks(self.code)
-        count = len(self._texts)
-        for index, text in enumerate(self._texts):
-            label = Label(
-                self._highlight_chunk(text), expand=True, classes=self._chunk_classes(index, count)
-            )
-            if index == 0:
-                label.id = "code-content"
-            yield label
+        texts = _chunks(self.code)
+        self._texts = texts[:1]
+        yield Label(
+            self._highlight_chunk(texts[0]),
+            expand=True,
+            classes=self._chunk_classes(0, len(texts)),
+            id="code-content",
+        )
+        if len(texts) > 1:
+            self.call_later(self._sync)
 
     async def _update_from_block(self, block: MarkdownBlock) -> None:
         if not isinstance(block, MarkdownFence):
@@ -208,26 +210,31 @@ class ChunkedFence(MarkdownFence):
         self.call_later(self._sync)
 
     async def _sync(self) -> None:
-        """Show ``self.code``: update the labels whose text changed, add or remove labels."""
+        """Show ``self.code``: update the labels whose text changed, add or remove labels.
+
+        New labels are highlighted and mounted one at a time: a long fence arriving at once
+        (hundreds of lines in one update) would otherwise hold a frame for all of them.
+        """
         texts = _chunks(self.code)
         labels = [child for child in self.children if isinstance(child, Label)]
         count = len(texts)
-        new: list[Label] = []
-        for index, text in enumerate(texts):
+        for index, label in enumerate(labels[:count]):
+            text = texts[index]
+            if index >= len(self._texts) or self._texts[index] != text:
+                label.update(self._highlight_chunk(text))
             classes = self._chunk_classes(index, count)
-            if index < len(labels):
-                label = labels[index]
-                if index >= len(self._texts) or self._texts[index] != text:
-                    label.update(self._highlight_chunk(text))
-                if label.classes != frozenset(classes.split()):
-                    label.set_classes(classes)
-            else:
-                new.append(Label(self._highlight_chunk(text), expand=True, classes=classes))
+            if label.classes != frozenset(classes.split()):
+                label.set_classes(classes)
         self._texts = texts
         if len(labels) > count:
             await self.remove_children(labels[count:])
-        if new:
-            await self.mount_all(new)
+        for index in range(len(labels), count):
+            label = Label(
+                self._highlight_chunk(texts[index]),
+                expand=True,
+                classes=self._chunk_classes(index, count),
+            )
+            await self.mount(label)
 
     def notify_style_update(self) -> None:
         # MarkdownFence highlights its whole code again on every restyle; only a change of
