@@ -25,7 +25,6 @@ from pathlib import Path
 
 import _common
 from history import big_history
-from textual.widgets import Markdown
 
 from glm_tui.config import Settings
 from glm_tui.store import Store
@@ -122,6 +121,15 @@ def stream_of(pieces: list[str], per_write: int = 256) -> object:
     return raw_stream(steps)
 
 
+async def painted(app: GLMApp) -> None:
+    """Until the screen has been painted with what is mounted now (at once if nothing is
+    left to paint). Not ``pilot.pause()``: that also waits for work that starts later (parts
+    mounted ahead of scrolling), which the user does not wait for."""
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await done.wait()
+
+
 def last_reply(app: GLMApp) -> AssistantMessage | None:
     replies = list(app.query(AssistantMessage))
     return replies[-1] if replies else None
@@ -167,7 +175,7 @@ async def stream_once(tmp: Path, fake: FakeGLM, pieces: list[str], ticks: list[f
             )
 
         await until(pilot, shown)
-        await pilot.pause()  # type: ignore[attr-defined]
+        await painted(app)
         elapsed = time.perf_counter() - done_at
         # The reply's last two words (a line may be wrapped) are on the screen.
         last_line = " ".join(expected.replace("`", " ").split()[-2:])
@@ -197,14 +205,18 @@ async def open_times(db: Path, long_id: int, runs: int) -> tuple[list[float], fl
             await app.open_conversation(long_id)
 
             def ready() -> bool:
-                # Every Markdown part of the last reply has its blocks mounted.
-                reply = last_reply(app)
-                parts = list(reply.answer.query(Markdown)) if reply is not None else []
-                return bool(parts) and all(part.children for part in parts)
+                # The replies mounted show what of them is in view, blocks mounted.
+                replies = list(app.pane.query(AssistantMessage))
+                return bool(replies) and all(reply.answer.settled for reply in replies)
 
             await until(pilot, ready)
-            await pilot.pause()  # type: ignore[attr-defined]
+            await painted(app)
             times.append(time.perf_counter() - t)
+            last = last_reply(app)
+            assert last is not None
+            words = " ".join(last.message.content.replace("`", " ").split()[-2:])
+            if words not in " ".join(screen_text(app).split()):
+                raise AssertionError(f"the last reply's end is not on the screen: {words!r}")
         return _rss_mb()
 
     try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from glm_tui.store import Store
 from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
+from glm_tui.ui.memory import MOST_PENDING
 from glm_tui.ui.message_pane import PAGE_SIZE
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
 from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
@@ -247,3 +249,26 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(
         await pilot.pause()
         await shows(pilot, "Conversation 17")
         assert option_list.option_count == 111  # 17, 170-179, 1700-1799
+
+
+async def test_the_garbage_of_opened_conversations_is_collected(
+    tmp_path: Path, store: Store
+) -> None:
+    ids = [
+        seed_conversation(store, f"C{i}", [("Q", "A", None)], updated_at="2024-03-14T10:00:00Z")
+        for i in range(MOST_PENDING + 1)
+    ]
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        collections = []
+        gc.callbacks.append(lambda phase, info: collections.append(info["generation"]))
+        try:
+            await app.open_conversation(ids[0])
+            assert app.collector.timer is not None  # once the user pauses
+            for cid in ids[1:MOST_PENDING]:
+                await app.open_conversation(cid)
+            # Browsing without a pause: a full collection after MOST_PENDING opens.
+            assert 2 in collections and app.collector.timer is None
+            await pilot.pause()
+        finally:
+            gc.callbacks.pop()

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.memory import Collector
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
 from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 SIDEBAR_LIMIT = 10_000
 SEARCH_LIMIT = 200
 POLL_SECONDS = 2.0
-GC_THRESHOLDS = (20_000, 50, 50)
-"""Garbage collection once the first screen is drawn: see ``_first_screen_drawn``."""
 """How often the app looks for changes made by other processes (``glm-tui ask``...)."""
 
 Clock = Callable[[], datetime]
@@ -117,6 +115,7 @@ class GLMApp(BranchesApp):
         self.live: dict[int, LiveTurn] = {}
         """Replies being written, by conversation id."""
         self._data_version: int | None = None
+        self.collector = Collector(self)
 
     def seconds(self) -> float:
         return self.now().timestamp()
@@ -176,14 +175,7 @@ class GLMApp(BranchesApp):
             self._welcome()
 
     def _first_screen_drawn(self) -> None:
-        # ``glm-tui`` turns garbage collection off while the app starts (launch.py). What was made
-        # so far (Textual's classes, the stylesheet, the widgets) lives as long as the app:
-        # freeze it, so that collections from now on never walk it again. Opening a conversation
-        # makes and drops thousands of objects: at Python's thresholds that started a full
-        # collection (0.1 s) on most opens; at these, young collections take a few ms.
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
-        gc.enable()
+        self.collector.started()
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):
@@ -246,6 +238,7 @@ class GLMApp(BranchesApp):
         await self.pane.show(cid, path, self.live.get(cid) if cid else None)  # type: ignore[arg-type]
         self.sidebar.select(cid)
         self.update_status()
+        self.collector.later()
         if message_id is not None:
             await self.select_message(message_id)
 

@@ -48,6 +48,9 @@ FENCE_CHUNK = 50
 SHOW_SCREENS = 1
 """Placeholders within this many screens of the view are mounted."""
 
+CULL_WAITS = 10
+"""Frames a cull waits for new parts to be laid out before it goes on without them."""
+
 PREFETCH_DELAY = 0.2
 """Seconds after a cull before the parts near the view (not in it) are mounted."""
 
@@ -393,6 +396,7 @@ class SegmentedMarkdown(Vertical):
         self._watching: Widget | None = None
         self._swaps = 0
         self._keeping = 0
+        self._cull_waits = 0
         self._width = 0
 
     @property
@@ -592,17 +596,29 @@ class SegmentedMarkdown(Vertical):
         self._cull_scheduled = False
         if not self.is_attached or self._swaps:
             return
+        if self._writer is not None and not self._writer.done():
+            return  # the tail is changing: the writer asks again when it has rendered
         view = self._view()
         near = self._view(SHOW_SCREENS)
         far = self._view(PARK_SCREENS)
         if view is None or near is None or far is None:
             return
+        parts = self.parts
+        if not self.region:
+            return  # hidden (a folded Thinking block)
+        if not all(part.region.width for part in parts) and self._cull_waits < CULL_WAITS:
+            # A part just mounted is not laid out: where the others are is not known yet
+            # (a new tail of height 0 would put the part above it in view).
+            self._cull_waits += 1
+            self._schedule_cull()
+            return
+        self._cull_waits = 0
         idle = self._tail is None and not self._queue
         ahead: list[SegmentPlaceholder] = []
-        for part in self.parts:
+        for part in parts:
             region = part.region
             if not region:
-                continue  # not laid out yet (or hidden)
+                continue  # not laid out yet
             if isinstance(part, SegmentPlaceholder):
                 if region.overlaps(view):
                     self._unpark(part)

@@ -1,0 +1,53 @@
+"""When the TUI collects garbage.
+
+``glm-tui`` turns garbage collection off while the app starts (launch.py). Once the first screen
+is drawn, what exists (Textual's classes, the stylesheet, the first widgets) lives as long as
+the app: it is frozen, so collections never walk it again. Opening a conversation makes and
+drops thousands of objects: at Python's thresholds that started a full collection (0.1 s) on
+most opens. At ``THRESHOLDS`` only young collections run (a few ms), and the conversation that
+was replaced (its widgets refer to each other: only a full collection frees them) is collected
+once the user pauses, or after ``MOST_PENDING`` conversations opened without a pause.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from textual.app import App
+from textual.timer import Timer
+
+THRESHOLDS = (20_000, 50, 50)
+IDLE_SECONDS = 2.0
+"""A full collection this long after the last conversation was opened."""
+MOST_PENDING = 8
+"""...or after this many conversations opened without such a pause."""
+
+
+class Collector:
+    def __init__(self, app: App[object]) -> None:
+        self.app = app
+        self.pending = 0
+        self.timer: Timer | None = None
+
+    def started(self) -> None:
+        """The first screen is drawn."""
+        gc.freeze()
+        gc.set_threshold(*THRESHOLDS)
+        gc.enable()
+
+    def later(self) -> None:
+        """Some widgets were dropped: collect them once the user pauses."""
+        self.pending += 1
+        if self.pending >= MOST_PENDING:
+            self.collect()
+        elif self.timer is None:
+            self.timer = self.app.set_timer(IDLE_SECONDS, self.collect)
+        else:
+            self.timer.reset()
+
+    def collect(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        self.pending = 0
+        gc.collect()
