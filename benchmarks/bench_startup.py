@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import _common
@@ -27,16 +26,6 @@ HERE = Path(__file__).resolve().parent
 def glm_argv(db: Path) -> list[str]:
     config = str(db.parent / "no-config.toml")
     return [sys.executable, "-m", "glm_tui", "--demo", "--db", str(db), "--config", config]
-
-
-def installed_env(env: dict[str, str]) -> dict[str, str]:
-    """Start both programs as installed ones start: from bytecode (pip byte-compiles a package
-    when it installs it, as Textual's is here). With PYTHONDONTWRITEBYTECODE set, as it may be in
-    a development shell, every start of the checkout compiled glm_tui from source, some 40 ms
-    that no installed copy pays. The cache is a private folder, filled by one untimed run."""
-    env = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "glm-tui-bench" / "pycache")
-    return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     empty = empty_history()
     env = {**_common.os_environ(), "GLM_TUI_DEMO_SPEED": "0"}
     if not args.from_source:
-        env = installed_env(env)
+        env = _common.installed_env(env)
     # The first complete screen: the pane's welcome and the status line; with a history, also
     # the newest conversation's title in the sidebar.
     cases = {
