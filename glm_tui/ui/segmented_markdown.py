@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 from collections.abc import Iterable
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from textual.app import ComposeResult, RenderResult
 from textual.await_complete import AwaitComplete
@@ -269,6 +271,19 @@ class StreamedParagraph(MarkdownParagraph):
 # -- segments ---------------------------------------------------------------------------------
 
 
+_parsers = threading.local()
+
+
+def _parser() -> MarkdownIt:
+    """One parser per thread for every segment: Textual's Markdown makes a new one (its rules
+    compiled again) for each update, and a streaming reply updates eight times a second. Per
+    thread: whole documents are parsed in a pool, and linkify's matcher keeps state."""
+    parser: MarkdownIt | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = MarkdownIt("gfm-like")
+    return parser
+
+
 class Segment(Markdown):
     """One Markdown part of a SegmentedMarkdown; marks its first block ``-first-block``."""
 
@@ -280,7 +295,7 @@ class Segment(Markdown):
     }
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
-        super().__init__(markdown, classes=classes)
+        super().__init__(markdown, classes=classes, parser_factory=_parser)
         self._rebuilding = False
         self.retired = False
 
