@@ -25,8 +25,10 @@ highlighted on its own, so a growing fence re-highlights and re-renders only its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
+import time
 from collections.abc import Iterable
 
 from markdown_it import MarkdownIt
@@ -52,6 +54,12 @@ SHOW_SCREENS = 1
 
 CULL_WAITS = 10
 """Frames a cull waits for new parts to be laid out before it goes on without them."""
+
+SLOW_RENDER = 0.05
+"""Seconds: a render of streamed text slower than this is followed by a pause..."""
+
+RENDER_PAUSE = 2.0
+"""...this many times as long (the text is then rendered at most a third of the time)."""
 
 PREFETCH_DELAY = 0.2
 """Seconds after a cull before the parts near the view (not in it) are mounted."""
@@ -412,6 +420,7 @@ class SegmentedMarkdown(Vertical):
         self._swaps = 0
         self._keeping = 0
         self._cull_waits = 0
+        self._stopping = asyncio.Event()
         self._width = 0
 
     @property
@@ -497,6 +506,7 @@ class SegmentedMarkdown(Vertical):
         if not text:
             return
         self._built = True
+        self._stopping.clear()
         self._queue.append(text)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain(), name="segmented markdown writer")
@@ -506,7 +516,14 @@ class SegmentedMarkdown(Vertical):
         while self._queue:
             text = "".join(self._queue)
             self._queue.clear()
+            started = time.perf_counter()
             await self._render_text(text)
+            cost = time.perf_counter() - started
+            if cost > SLOW_RENDER and not self._stopping.is_set():
+                # Text comes faster than it is shown: leave the event loop to the rest (reading
+                # the stream first) for a while, then render all that came meanwhile at once.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), cost * RENDER_PAUSE)
 
     async def _render_text(self, text: str) -> None:
         scanner = self._scanner
@@ -553,6 +570,7 @@ class SegmentedMarkdown(Vertical):
 
     async def stop(self) -> None:
         """The end of the stream: render what is pending."""
+        self._stopping.set()
         while self._writer is not None and not self._writer.done():
             await asyncio.shield(self._writer)
         self._writer = None
