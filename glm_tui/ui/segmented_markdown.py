@@ -38,6 +38,7 @@ from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.content import Content
 from textual.dom import DOMNode, NoScreen
+from textual.events import Mount
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
@@ -305,7 +306,27 @@ class Segment(Markdown):
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
         super().__init__(markdown, classes=classes, parser_factory=_parser)
         self._rebuilding = False
+        self._composed = False
         self.retired = False
+
+    def compose(self) -> ComposeResult:
+        # The blocks of the text given here are made now, and mounted with the segment; Textual
+        # parses it in a thread once mounted, then mounts the blocks: one more trip through the
+        # event loop and one more layout before they are seen (opening a conversation).
+        text = self._initial_markdown
+        if not text:
+            return
+        self._initial_markdown = None
+        self._rebuilding = True
+        yield from self._parse_markdown(_parser().parse(text))
+        self._markdown = text
+        lines = text.splitlines()
+        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+        self._composed = True
+
+    async def _on_mount(self, event: Mount) -> None:
+        if self._composed:
+            event.prevent_default()  # Markdown's would parse and mount the text again
 
     def update(self, markdown: str) -> AwaitComplete:
         self._rebuilding = True
