@@ -104,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
                        min(everything) <= 100)  # fmt: skip
         cid = store.most_recent_conversation_id()
         if cid is not None:
+            # The most recent one is the 2,000-message conversation: its whole branch, text and
+            # usage included, is read when it opens (a tenth of the 0.25 s it may take).
             path = timed(lambda: store.current_path(cid), args.repeat)
-            _common.report("current branch of a conversation", min(path), "ms", "<= 5 ms",
-                           min(path) <= 5)  # fmt: skip
+            n = len(store.current_path(cid))
+            _common.report(f"current branch, {n:,} messages", min(path), "ms", "<= 25 ms",
+                           min(path) <= 25)  # fmt: skip
     _common.report("open (migrations checked, recovery)", open_ms, "ms", "<= 100 ms",
                    open_ms <= 100)  # fmt: skip
     return 0
