@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,14 +23,14 @@ from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
 from glm_tui.store import Store, StoreError
-from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.composer import Composer
+from glm_tui.ui.conversations import ConversationsApp
 from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
-from glm_tui.ui.sidebar import HIGHLIGHT, ConversationList, Sidebar
+from glm_tui.ui.sidebar import HIGHLIGHT, Sidebar
 from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes, watch_themes
@@ -83,7 +83,7 @@ class MainScreen(Screen[None]):
             event.refresh_styles = False
 
 
-class GLMApp(BranchesApp):
+class GLMApp(ConversationsApp):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
     COMMANDS = App.COMMANDS | {_action_commands, _conversation_commands}
@@ -258,33 +258,6 @@ class GLMApp(BranchesApp):
         self.sidebar.show_hits(event.query, hits)
         self.sidebar.option_list.focus()
 
-    @on(ConversationList.DeleteRequested)
-    def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
-        self.confirm_delete(event.conversation_id)
-
-    @work(group="dialogs")
-    async def confirm_delete(self, cid: int) -> None:
-        try:
-            title = self.store.get_conversation(cid).title
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        question = Content.assemble(
-            "Delete the conversation ", (title, "bold"), "?\nIts messages are removed for good."
-        )
-        from glm_tui.ui.dialogs import ConfirmScreen
-
-        if not await self.push_screen_wait(ConfirmScreen(question)):
-            return
-        if cid in self.live:
-            await self._cancel_turn(cid)
-        if self._safe(lambda: self.store.delete_conversation(cid) or True) is None:
-            return
-        self.notify(f"Deleted “{title}”.", markup=False)
-        if self.current_id == cid:
-            await self.open_conversation(None)
-        self.refresh_sidebar()
-
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
         event.stop()
@@ -371,24 +344,6 @@ class GLMApp(BranchesApp):
         self.update_status()
         state = "on" if self.thinking else "off"
         self.notify(f"Thinking {state} for the next request.", timeout=2)
-
-    @work(group="dialogs")
-    async def action_rename(self) -> None:
-        cid = self.current_id
-        if cid is None:
-            self.notify("Send a message first: a new conversation has no title yet.")
-            return
-        try:
-            title = self.store.get_conversation(cid).title
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        from glm_tui.ui.dialogs import RenameScreen
-
-        new_title = await self.push_screen_wait(RenameScreen(title))
-        if new_title and new_title != title:
-            self._safe(lambda: self.store.rename_conversation(cid, new_title))
-            self.refresh_sidebar()
 
     def action_help(self) -> None:
         from glm_tui.ui.help import HelpScreen

@@ -1,0 +1,59 @@
+"""Deleting and renaming conversations, each after a dialog."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.content import Content
+
+from glm_tui.store import StoreError
+from glm_tui.ui.branches import BranchesApp
+from glm_tui.ui.sidebar import ConversationList
+
+
+class ConversationsApp(BranchesApp):
+    """The part of the app that deletes and renames conversations."""
+
+    @on(ConversationList.DeleteRequested)
+    def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
+        self.confirm_delete(event.conversation_id)
+
+    @work(group="dialogs")
+    async def confirm_delete(self, cid: int) -> None:
+        try:
+            title = self.store.get_conversation(cid).title
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        question = Content.assemble(
+            "Delete the conversation ", (title, "bold"), "?\nIts messages are removed for good."
+        )
+        from glm_tui.ui.dialogs import ConfirmScreen
+
+        if not await self.push_screen_wait(ConfirmScreen(question)):
+            return
+        if cid in self.live:
+            await self._cancel_turn(cid)
+        if self._safe(lambda: self.store.delete_conversation(cid) or True) is None:
+            return
+        self.notify(f"Deleted “{title}”.", markup=False)
+        if self.current_id == cid:
+            await self.open_conversation(None)
+        self.refresh_sidebar()
+
+    @work(group="dialogs")
+    async def action_rename(self) -> None:
+        cid = self.current_id
+        if cid is None:
+            self.notify("Send a message first: a new conversation has no title yet.")
+            return
+        try:
+            title = self.store.get_conversation(cid).title
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        from glm_tui.ui.dialogs import RenameScreen
+
+        new_title = await self.push_screen_wait(RenameScreen(title))
+        if new_title and new_title != title:
+            self._safe(lambda: self.store.rename_conversation(cid, new_title))
+            self.refresh_sidebar()
