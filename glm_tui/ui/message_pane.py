@@ -1,7 +1,8 @@
 """The message pane: the current branch of one conversation, newest at the bottom.
 
-Only the last ``PAGE_SIZE`` messages are mounted at first (mounting hundreds of Markdown
-widgets takes seconds); older ones are mounted a page at a time when the user scrolls to the top.
+Only the last screen and a half of messages is mounted at first (mounting hundreds of Markdown
+widgets takes seconds); older ones are mounted about two screens at a time as the user scrolls up
+near the top.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from glm_tui.ui.selection import MessageCursor
 
 PAGE_SIZE = 30
 
+OLDER_SCREENS = 2.0
+"""Older messages are mounted about this many screens at a time."""
+
 FIRST_SCREENS = 1.5
 """When a conversation opens, the last messages are mounted until they fill about this many
 screens (estimated from their text), not a whole page of Markdown (seconds): the rest comes a
@@ -30,10 +34,9 @@ BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""
 
 
-def first_page(messages: Sequence[Message], width: int, height: int) -> int:
-    """How many of the last messages to mount first: about ``FIRST_SCREENS`` screens of
-    ``height`` rows, ``PAGE_SIZE`` messages at most, at least 2."""
-    wanted = int(height * FIRST_SCREENS)
+def page_from_end(messages: Sequence[Message], width: int, wanted: int) -> int:
+    """How many of the last messages make about ``wanted`` rows (estimated from their text),
+    ``PAGE_SIZE`` at most, at least 2, starting at a prompt."""
     rows = 0
     count = 0
     for message in reversed(messages):
@@ -122,7 +125,7 @@ class MessagePane(MessageCursor):
                     await self.mount(Static(self.empty_text, classes="empty-state"))
                 self.anchor()
                 return
-            first = first_page(messages, max(20, self.size.width - 6), self.size.height or 40)
+            first = page_from_end(messages, self._text_width, self._rows(FIRST_SCREENS))
             self._older = messages[:-first]
             widgets = self._widgets_for(messages[-first:], live, is_tail=True)
             if self._older:
@@ -183,17 +186,26 @@ class MessagePane(MessageCursor):
 
     # -- loading older messages ---------------------------------------------------------------
 
+    @property
+    def _text_width(self) -> int:
+        return max(20, self.size.width - 6)
+
+    def _rows(self, screens: float) -> int:
+        return int((self.size.height or 40) * screens)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 and self._older and not self._lock.locked():
+        # Scrolling up, half a screen from the top: the next messages are mounted before the
+        # top is reached.
+        near_top = new_value <= self.size.height / 2 and new_value < old_value
+        if (near_top or new_value <= 0) and self._older and not self._lock.locked():
             self.call_later(self.load_older)
 
     async def load_older(self) -> None:
         async with self._lock:
             if not self._older:
                 return
-            # Up to a whole number of pages mounted (the first page is smaller).
-            size = PAGE_SIZE - len(self.message_widgets()) % PAGE_SIZE
+            size = page_from_end(self._older, self._text_width, self._rows(OLDER_SCREENS))
             batch = self._older[-size:]
             del self._older[-size:]
             first = next(iter(self.message_widgets()), None)
