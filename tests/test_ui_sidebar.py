@@ -225,6 +225,34 @@ async def test_scrolling_up_near_the_top_mounts_older_messages_before_it_is_reac
         assert pane.scroll_y > 0
 
 
+async def test_a_new_turn_unmounts_the_history_scrolled_through(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    fake_glm.enqueue(zai_stream("The newest answer."))
+    turns = [(f"Question {i}", f"Answer {i}", None) for i in range(30)]
+    cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(cid)
+        pane = app.pane
+        while pane.has_older:  # read the whole history
+            count = len(pane.message_widgets())
+            pane.scroll_home(animate=False)
+            await wait_until(pilot, lambda n=count: len(pane.message_widgets()) > n)  # type: ignore[misc]
+        assert len(pane.message_widgets()) == 60
+        await send(pilot, app, "One more question")
+        await shows(pilot, "The newest answer.")
+        assert len(pane.message_widgets()) < PAGE_SIZE
+        assert (pane.has_older and "earlier messages" in screen_text(app)) or pane.scroll_y > 0
+        while pane.has_older:  # and it can be read again
+            count = len(pane.message_widgets())
+            pane.scroll_home(animate=False)
+            await wait_until(pilot, lambda n=count: len(pane.message_widgets()) > n)  # type: ignore[misc]
+        contents = [w.message.content for w in pane.message_widgets()]  # type: ignore[attr-defined]
+        assert contents[0] == "Question 0" and contents[-1] == "The newest answer."
+        assert len(contents) == 62
+
+
 async def test_older_messages_load_while_the_first_ones_do_not_fill_the_pane(
     tmp_path: Path, store: Store
 ) -> None:

@@ -164,6 +164,27 @@ class MessagePane(MessageCursor):
                 AssistantMessage(reply, live=live, clock=self.clock, branch=branches.get(reply.id))
             )
             self.anchor()
+            await self._unmount_top()
+
+    async def _unmount_top(self) -> None:
+        """Unmount all but the last screen and a half of messages (they go back to the ones
+        mounted when scrolled to). After scrolling up through a long history, hundreds of
+        mounted messages would make every layout of a new reply slow; the view follows the end
+        of the new reply, so nothing it shows moves."""
+        widgets = self.message_widgets()
+        if len(widgets) <= PAGE_SIZE:
+            return
+        messages: list[Message] = [w.message for w in widgets]  # type: ignore[attr-defined]
+        keep = page_from_end(messages, self._text_width, self._rows(FIRST_SCREENS))
+        drop = widgets[: len(widgets) - keep]
+        self._older.extend(m for m in messages[: len(drop)])
+        await self.remove_children(drop)
+        try:
+            marker = self.query_one(OlderMessages)
+        except NoMatches:
+            marker = OlderMessages(classes="older-messages")
+            await self.mount(marker, before=0)
+        marker.set_count(len(self._older))
 
     async def show_branch(
         self, first_id: int, branch: Sequence[Message], live: LiveTurn | None
