@@ -128,7 +128,7 @@ async def test_text_arriving_all_at_once_is_parked_except_what_is_in_view() -> N
         await widget.stop()
         await wait_until(pilot, lambda: widget.settled)
         assert widget.source == text
-        assert kinds(widget).startswith("pppp") and kinds(widget).endswith("S")
+        assert kinds(widget).startswith("pppp") and kinds(widget).endswith("S"), kinds(widget)
         assert len(widget.segments) <= 5
         await pilot.pause()
         assert needle(299) in screen_text(app)  # type: ignore[arg-type]
@@ -159,7 +159,7 @@ async def test_parking_keeps_the_height_and_unparking_keeps_the_view_still() -> 
     async with app.run_test(size=(100, 40)) as pilot:
         screen = app.screen
         screen.scroll_end(animate=False, immediate=True)
-        await wait_until(pilot, lambda: widget.settled)
+        await wait_until(pilot, lambda: widget.quiet)
         # Read upwards a screen at a time: each part is measured while mounted.
         heights: dict[int, int] = {}
         while screen.scroll_y > 0:
@@ -171,13 +171,13 @@ async def test_parking_keeps_the_height_and_unparking_keeps_the_view_still() -> 
             )
             row = first_in_view.region.y
             screen.scroll_to(y=max(0, screen.scroll_y - 1), animate=False, immediate=True)
-            await wait_until(pilot, lambda: widget.settled)
+            await wait_until(pilot, lambda: widget.quiet)
             await pilot.pause()
             # One row up: what was in view moved down one row, however tall the part mounted
             # above it turned out to be.
             assert first_in_view.region.y == row + 1 or screen.scroll_y == 0
             screen.scroll_to(y=max(0, screen.scroll_y - 38), animate=False, immediate=True)
-            await wait_until(pilot, lambda: widget.settled)
+            await wait_until(pilot, lambda: widget.quiet)
         await pilot.pause()
         parked = [
             (index, part)

@@ -95,6 +95,7 @@ class SegmentedMarkdown(Vertical):
         self._swaps = 0
         self._keeping = 0
         self._cull_waits = 0
+        self._prefetching = 0
         self._stopping = asyncio.Event()
         self._width = 0
 
@@ -138,6 +139,11 @@ class SegmentedMarkdown(Vertical):
             for part in self.parts
             if part.region.overlaps(view)
         )
+
+    @property
+    def quiet(self) -> bool:
+        """Settled, and no part being mounted ahead of scrolling either."""
+        return self.settled and not self._swaps and not self._prefetching
 
     def compose(self) -> ComposeResult:
         if self._built and self._initial:
@@ -314,9 +320,17 @@ class SegmentedMarkdown(Vertical):
         parts = self.parts
         if not self.region:
             return  # hidden (a folded Thinking block)
-        if not all(part.region.width for part in parts) and self._cull_waits < CULL_WAITS:
-            # A part just mounted is not laid out: where the others are is not known yet
-            # (a new tail of height 0 would put the part above it in view).
+        scroller = self._scroller()
+        unsettled = not all(part.region.width for part in parts) or (
+            # Following the end, but not scrolled there yet: the view is about to move.
+            scroller is not None
+            and scroller.is_anchored
+            and not scroller._anchor_released
+            and scroller.scroll_y < scroller.max_scroll_y
+        )
+        if unsettled and self._cull_waits < CULL_WAITS:
+            # A part just mounted is not laid out (a new tail of height 0 would put the part
+            # above it in view), or the view is about to follow the end: wait for a frame.
             self._cull_waits += 1
             self._schedule_cull()
             return
@@ -335,9 +349,11 @@ class SegmentedMarkdown(Vertical):
             elif part is not self._tail and part.children and not region.overlaps(far):
                 self._park(part)
         if ahead and not self._swaps:
+            self._prefetching += 1
             self.set_timer(PREFETCH_DELAY, self._prefetch)
 
     def _prefetch(self) -> None:
+        self._prefetching -= 1
         near = self._view(SHOW_SCREENS)
         if near is None or self._swaps or not self.is_attached:
             return
