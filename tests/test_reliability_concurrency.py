@@ -102,3 +102,37 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
             assert reply.status == "complete", (conversation.title, reply)
             replies.add(reply.content)
         assert replies == {f"Reply {i} begins and reply {i} ends." for i in range(3)}
+
+
+async def test_the_open_conversation_shows_what_another_process_adds_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)  # the test says when to look
+    settings = ui_settings(tmp_path)
+    with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
+        cid = other.create_conversation(title="Shared", provider="openai", model="m")
+        first = other.add_message(cid, parent_id=None, role="user", content="First question")
+        answer = other.add_message(cid, parent_id=first, role="assistant", content="First answer")
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.open_conversation(cid)
+            await shows(pilot, "First answer")
+            kept = app.pane.widget_for(first)
+            # `glm-tui ask -c` elsewhere: a prompt, and a reply still being written.
+            second = other.add_message(cid, parent_id=answer, role="user", content="Second one")
+            reply = other.add_message(
+                cid, parent_id=second, role="assistant", content="Half of", status="streaming"
+            )
+            app._poll_store()
+            await shows(pilot, "Half of")
+            other.update_message(reply, content="Half of the second answer.", status="complete")
+            app._poll_store()
+            await shows(pilot, "Half of the second answer.")
+            # What was shown before is the same widget: the view did not move or rebuild.
+            assert app.pane.widget_for(first) is kept
+            assert [w.message.id for w in app.pane.message_widgets()] == [  # type: ignore[attr-defined]
+                first,
+                answer,
+                second,
+                reply,
+            ]

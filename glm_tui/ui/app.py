@@ -223,6 +223,18 @@ class GLMApp(ConversationsApp):
         if version != self._data_version:
             self._data_version = version
             self.refresh_sidebar()
+            self.call_later(self._catch_up)
+
+    async def _catch_up(self) -> None:
+        """The open conversation, as another process may have changed it."""
+        cid = self.current_id
+        if cid is None or cid in self.live:
+            return
+        path = self._safe(lambda: self.store.current_path(cid))
+        if path is None or cid != self.current_id:
+            return
+        if not await self.pane.catch_up(path):  # type: ignore[arg-type]
+            await self.open_conversation(cid)
 
     def on_app_focus(self) -> None:
         # Back from another window (perhaps another glm-tui): catch up now, not at the next tick.

@@ -51,6 +51,15 @@ def page_from_end(messages: Sequence[Message], width: int, wanted: int) -> int:
     return count
 
 
+def _changed(shown: Message, stored: Message) -> bool:
+    return (shown.id, shown.content, shown.reasoning, shown.status) != (
+        stored.id,
+        stored.content,
+        stored.reasoning,
+        stored.status,
+    )
+
+
 class OlderMessages(Static):
     """The line at the top saying how many older messages are not mounted yet."""
 
@@ -146,6 +155,39 @@ class MessagePane(MessageCursor):
     async def _load_and_fill(self) -> None:
         await self.load_older()
         self.call_after_refresh(self._fill_view)
+
+    async def catch_up(self, path: Sequence[Message]) -> bool:
+        """Show what another process wrote to this conversation (a reply by ``glm-tui ask``, a
+        reply it was still writing): the widgets from the first message that changed are made
+        again; those above stay, and so does the view. False when the path no longer passes
+        through what is shown (another branch was chosen): show it whole then."""
+        async with self._lock:
+            shown = self.message_widgets()
+            messages = [m for m in path if m.role in ("user", "assistant")]
+            if not shown:
+                return not messages
+            by_id = {m.id: i for i, m in enumerate(messages)}
+            start = by_id.get(shown[0].message.id)  # type: ignore[attr-defined]
+            if start is None:
+                return False
+            for index, widget in enumerate(shown):
+                place = start + index
+                if place >= len(messages) or _changed(widget.message, messages[place]):  # type: ignore[attr-defined]
+                    break
+            else:
+                index, place = len(shown), start + len(shown)
+                if place >= len(messages):
+                    return True  # nothing new
+            if any(getattr(w, "live", None) is not None for w in shown[index:]):
+                return True  # this app is writing there: its own turn shows it
+            later = (
+                list(self.children)[list(self.children).index(shown[index]) :]
+                if index < len(shown)
+                else list(self.query(".missing-reply"))
+            )
+            await self.remove_children(later)
+            await self.mount_all(self._widgets_for(messages[place:], None, is_tail=True))
+            return True
 
     async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
         """Show a reply starting: after its prompt, replacing whatever followed that prompt."""
