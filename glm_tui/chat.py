@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
 
 TITLE_LENGTH = 60
+LOCK_WAIT = 0.05
+"""Seconds a write on the way through a reply waits for another program's lock."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -118,16 +120,20 @@ class _ReplyWriter:
         (self.reasoning if isinstance(event, ReasoningDelta) else self.content).append(event.text)
         self.dirty = True
         if time.monotonic() - self.last_flush >= self.interval:
-            self.flush()
+            self.flush(final=False)
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = True) -> None:
+        """Write what came so far. A write on the way (``final`` False) waits for another
+        program's lock only briefly: the next one tries again, and the TUI, whose event loop
+        runs the writes, would not respond while it waited."""
         if self.dirty:
             try:
-                self.store.update_message(
-                    self.message_id,
-                    content="".join(self.content),
-                    reasoning="".join(self.reasoning) if self.reasoning else None,
-                )
+                with contextlib.nullcontext() if final else self.store.waiting_at_most(LOCK_WAIT):
+                    self.store.update_message(
+                        self.message_id,
+                        content="".join(self.content),
+                        reasoning="".join(self.reasoning) if self.reasoning else None,
+                    )
             except StoreError as exc:
                 self.error = exc
             else:
@@ -140,7 +146,7 @@ class _ReplyWriter:
         while True:
             await asyncio.sleep(self.interval)
             if self.dirty:
-                self.flush()
+                self.flush(final=False)
 
 
 class ChatService:

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -326,6 +327,42 @@ async def test_a_lock_in_the_middle_of_a_reply_loses_nothing(
         ended = events[-1]
         assert type(ended).__name__ == "TurnEnded"
         assert ended.message.status == "complete"  # type: ignore[attr-defined]
+        assert ended.message.content == "Before the lock. After the lock."  # type: ignore[attr-defined]
+        saved = store.current_path(ended.message.conversation_id)[-1]  # type: ignore[attr-defined]
+        assert (saved.status, saved.content) == ("complete", "Before the lock. After the lock.")
+
+
+async def test_writes_on_the_way_do_not_wait_out_a_long_lock(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    """The TUI runs the writes on its event loop: a write on the way through a reply that met a
+    lock held elsewhere must not wait the store's busy timeout (a minute here), or nothing on
+    the screen would move meanwhile. It gives up at once; the last write saves it all."""
+    gate = threading.Event()
+    fake_glm.enqueue(gated_stream("Before the lock. ", "After the lock.", gate))
+    settings = Settings(
+        provider="openai",
+        base_url=fake_glm.base_url,
+        model="glm-4.7",
+        api_key="sk-test",
+        db_path=tmp_path / "h.db",
+        config_path=tmp_path / "c.toml",
+    )
+    with Store.open(settings.db_path, busy_timeout=60) as store:
+        service = ChatService(store, settings, flush_interval=0)  # a write for every piece
+        events: list[object] = []
+        stream = service.send("Hold on")
+        async with contextlib.aclosing(stream):
+            async for event in stream:
+                events.append(event)
+                if type(event).__name__ == "ContentDelta" and not gate.is_set():
+                    with write_locked(settings.db_path):
+                        gate.set()
+                        started = time.monotonic()
+                        await _next(stream, events)  # its write meets the lock
+                        # Far below the minute a patient write would have waited.
+                        assert time.monotonic() - started < 10
+        ended = events[-1]
         assert ended.message.content == "Before the lock. After the lock."  # type: ignore[attr-defined]
         saved = store.current_path(ended.message.conversation_id)[-1]  # type: ignore[attr-defined]
         assert (saved.status, saved.content) == ("complete", "Before the lock. After the lock.")

@@ -113,6 +113,21 @@ class StoreBase:
             yield self.conn
 
     @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within the block, wait at most ``seconds`` for another program's lock (then the write
+        fails with DatabaseLocked) instead of the busy timeout the store was opened with: for a
+        write that may as well be tried again later."""
+        with self._lock, self._errors():
+            conn = self.conn
+            (previous,) = conn.execute("PRAGMA busy_timeout").fetchone()
+            conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+            try:
+                yield
+            finally:
+                if self._conn is not None:
+                    self._conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: all of it is kept, or none of it."""
         with self._lock, self._errors():
