@@ -21,7 +21,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -301,35 +301,13 @@ async def test_a_lock_in_the_middle_of_a_reply_loses_nothing(
     tmp_path: Path, fake_glm: FakeGLM
 ) -> None:
     """A flush that meets a lock is tried again at the next one; the reply is saved whole."""
-    gate = threading.Event()
-    fake_glm.enqueue(gated_stream("Before the lock. ", "After the lock.", gate))
-    settings = Settings(
-        provider="openai",
-        base_url=fake_glm.base_url,
-        model="glm-4.7",
-        api_key="sk-test",
-        db_path=tmp_path / "h.db",
-        config_path=tmp_path / "c.toml",
-    )
-    with Store.open(settings.db_path, busy_timeout=0.05) as store:
-        service = ChatService(store, settings, flush_interval=0)  # a write for every piece
-        events = []
-        stream = service.send("Hold on")
-        async with contextlib.aclosing(stream):
-            async for event in stream:
-                events.append(event)
-                if type(event).__name__ == "ContentDelta" and not gate.is_set():
-                    with write_locked(settings.db_path):
-                        gate.set()
-                        # The next pieces' writes fail: the other connection holds the lock.
-                        for _ in range(3):
-                            await _next(stream, events)
-        ended = events[-1]
-        assert type(ended).__name__ == "TurnEnded"
-        assert ended.message.status == "complete"  # type: ignore[attr-defined]
-        assert ended.message.content == "Before the lock. After the lock."  # type: ignore[attr-defined]
-        saved = store.current_path(ended.message.conversation_id)[-1]  # type: ignore[attr-defined]
-        assert (saved.status, saved.content) == ("complete", "Before the lock. After the lock.")
+
+    async def while_locked(stream: object, events: list[object]) -> None:
+        # The next pieces' writes fail: the other connection holds the lock.
+        for _ in range(3):
+            await _next(stream, events)
+
+    await _reply_through_a_lock(tmp_path, fake_glm, 0.05, while_locked)
 
 
 async def test_writes_on_the_way_do_not_wait_out_a_long_lock(
@@ -338,6 +316,23 @@ async def test_writes_on_the_way_do_not_wait_out_a_long_lock(
     """The TUI runs the writes on its event loop: a write on the way through a reply that met a
     lock held elsewhere must not wait the store's busy timeout (a minute here), or nothing on
     the screen would move meanwhile. It gives up at once; the last write saves it all."""
+
+    async def while_locked(stream: object, events: list[object]) -> None:
+        started = time.monotonic()
+        await _next(stream, events)  # its write meets the lock
+        assert time.monotonic() - started < 10  # far below the minute a patient write waits
+
+    await _reply_through_a_lock(tmp_path, fake_glm, 60, while_locked)
+
+
+async def _reply_through_a_lock(
+    tmp_path: Path,
+    fake_glm: FakeGLM,
+    busy_timeout: float,
+    while_locked: Callable[[object, list[object]], Awaitable[None]],
+) -> None:
+    """A reply (a write for every piece) whose second piece comes while another connection
+    holds the write lock, ``while_locked`` running then; it must end saved whole."""
     gate = threading.Event()
     fake_glm.enqueue(gated_stream("Before the lock. ", "After the lock.", gate))
     settings = Settings(
@@ -348,8 +343,8 @@ async def test_writes_on_the_way_do_not_wait_out_a_long_lock(
         db_path=tmp_path / "h.db",
         config_path=tmp_path / "c.toml",
     )
-    with Store.open(settings.db_path, busy_timeout=60) as store:
-        service = ChatService(store, settings, flush_interval=0)  # a write for every piece
+    with Store.open(settings.db_path, busy_timeout=busy_timeout) as store:
+        service = ChatService(store, settings, flush_interval=0)
         events: list[object] = []
         stream = service.send("Hold on")
         async with contextlib.aclosing(stream):
@@ -358,11 +353,10 @@ async def test_writes_on_the_way_do_not_wait_out_a_long_lock(
                 if type(event).__name__ == "ContentDelta" and not gate.is_set():
                     with write_locked(settings.db_path):
                         gate.set()
-                        started = time.monotonic()
-                        await _next(stream, events)  # its write meets the lock
-                        # Far below the minute a patient write would have waited.
-                        assert time.monotonic() - started < 10
+                        await while_locked(stream, events)
         ended = events[-1]
+        assert type(ended).__name__ == "TurnEnded"
+        assert ended.message.status == "complete"  # type: ignore[attr-defined]
         assert ended.message.content == "Before the lock. After the lock."  # type: ignore[attr-defined]
         saved = store.current_path(ended.message.conversation_id)[-1]  # type: ignore[attr-defined]
         assert (saved.status, saved.content) == ("complete", "Before the lock. After the lock.")
