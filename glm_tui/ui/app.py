@@ -213,33 +213,6 @@ class GLMApp(ConversationsApp):
             writing=len(self.live),
         )
 
-    def _poll_store(self) -> None:
-        """Show what other processes wrote (another TUI, ``glm-tui ask``): one cheap PRAGMA
-        when nothing changed, the sidebar reloaded when something did."""
-        try:
-            version = self.store.data_version()
-        except StoreError:
-            return  # tried again on the next tick: a notification every two seconds helps no one
-        if version != self._data_version:
-            self._data_version = version
-            self.refresh_sidebar()
-            self.call_later(self._catch_up)
-
-    async def _catch_up(self) -> None:
-        """The open conversation, as another process may have changed it."""
-        cid = self.current_id
-        if cid is None or cid in self.live:
-            return
-        path = self._safe(lambda: self.store.current_path(cid))
-        if path is None or cid != self.current_id:
-            return
-        if not await self.pane.catch_up(path):  # type: ignore[arg-type]
-            await self.open_conversation(cid)
-
-    def on_app_focus(self) -> None:
-        # Back from another window (perhaps another glm-tui): catch up now, not at the next tick.
-        self._poll_store()
-
     # -- conversations ------------------------------------------------------------------------
 
     async def open_conversation(self, cid: int | None, message_id: int | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Deleting and renaming conversations, each after a dialog."""
+"""Conversations changed here (deleted, renamed, each after a dialog) or by other processes
+(another TUI, ``glm-tui ask``), which the app looks for on a timer and when it gets the focus."""
 
 from __future__ import annotations
 
@@ -11,7 +12,37 @@ from glm_tui.ui.sidebar import ConversationList
 
 
 class ConversationsApp(BranchesApp):
-    """The part of the app that deletes and renames conversations."""
+    """The part of the app that deletes and renames conversations, and follows other writers."""
+
+    _data_version: int | None
+    """The store's ``data_version`` when the app last looked."""
+
+    def _poll_store(self) -> None:
+        """Show what other processes wrote (another TUI, ``glm-tui ask``): one cheap PRAGMA
+        when nothing changed, the sidebar reloaded when something did."""
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return  # tried again on the next tick: a notification every two seconds helps no one
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh_sidebar()
+            self.call_later(self._catch_up)
+
+    async def _catch_up(self) -> None:
+        """The open conversation, as another process may have changed it."""
+        cid = self.current_id
+        if cid is None or cid in self.live:
+            return
+        path = self._safe(lambda: self.store.current_path(cid))
+        if path is None or cid != self.current_id:
+            return
+        if not await self.pane.catch_up(path):  # type: ignore[arg-type]
+            await self.open_conversation(cid)
+
+    def on_app_focus(self) -> None:
+        # Back from another window (perhaps another glm-tui): catch up now, not at the next tick.
+        self._poll_store()
 
     @on(ConversationList.DeleteRequested)
     def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
