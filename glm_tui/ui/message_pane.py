@@ -153,7 +153,9 @@ class MessagePane(MessageCursor):
             self.call_later(self._load_and_fill)
 
     async def _load_and_fill(self) -> None:
-        await self.load_older()
+        # Everything mounted was in view: it stays so, the end of the conversation at the bottom.
+        await self.load_older(keep_view=False)
+        self.anchor()
         self.call_after_refresh(self._fill_view)
 
     async def catch_up(self, path: Sequence[Message]) -> bool:
@@ -264,7 +266,9 @@ class MessagePane(MessageCursor):
         if (near_top or new_value <= 0) and self._older and not self._lock.locked():
             self.call_later(self.load_older)
 
-    async def load_older(self) -> None:
+    async def load_older(self, *, keep_view: bool = True) -> None:
+        """Mount the next older messages above; with ``keep_view``, the message at the top of the
+        view stays where it is on the screen."""
         async with self._lock:
             if not self._older:
                 return
@@ -280,7 +284,7 @@ class MessagePane(MessageCursor):
                 marker.set_count(len(self._older))
             else:
                 await marker.remove()
-            if first is not None:
+            if first is not None and keep_view:
                 # Keep the message the user was looking at where it was on the screen.
                 self.call_after_refresh(self._keep_in_place, first, offset)
 
