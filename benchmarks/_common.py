@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -67,3 +68,17 @@ def installed_env(env: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "glm-tui-bench" / "pycache")
     return env
+
+
+def add_from_source(parser: argparse.ArgumentParser) -> None:
+    """``--from-source``: keep this shell's PYTHONDONTWRITEBYTECODE (see ``installed_env``)."""
+    parser.add_argument(
+        "--from-source",
+        action="store_true",
+        help="keep this shell's PYTHONDONTWRITEBYTECODE: glm_tui is compiled at every run",
+    )
+
+
+def run_env(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
+    """``env`` as installed programs run, unless ``--from-source``."""
+    return env if args.from_source else installed_env(env)

@@ -35,15 +35,9 @@ def wall(code: str, runs: int, env: dict[str, str]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="import time of the scripting commands")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument(
-        "--from-source",
-        action="store_true",
-        help="keep this shell's PYTHONDONTWRITEBYTECODE: glm_tui is compiled at every run",
-    )
+    _common.add_from_source(parser)
     args = parser.parse_args(argv)
-    env = _common.os_environ()
-    if not args.from_source:
-        env = _common.installed_env(env)
+    env = _common.run_env(args, _common.os_environ())
     base = wall("pass", args.runs, env)
     check = "import sys; assert 'textual' not in sys.modules, 'textual was imported'"
     for name, modules in COMMANDS.items():

@@ -31,17 +31,11 @@ def glm_argv(db: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="start-up time")
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument(
-        "--from-source",
-        action="store_true",
-        help="keep this shell's PYTHONDONTWRITEBYTECODE: glm_tui is compiled at every start",
-    )
+    _common.add_from_source(parser)
     args = parser.parse_args(argv)
     big, _cid, newest_title = big_history()
     empty = empty_history()
-    env = {**_common.os_environ(), "GLM_TUI_DEMO_SPEED": "0"}
-    if not args.from_source:
-        env = _common.installed_env(env)
+    env = _common.run_env(args, {**_common.os_environ(), "GLM_TUI_DEMO_SPEED": "0"})
     # The first complete screen: the pane's welcome and the status line; with a history, also
     # the newest conversation's title in the sidebar.
     cases = {

@@ -29,7 +29,6 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from glm_tui.chat import ChatService
-from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
@@ -335,14 +334,7 @@ async def _reply_through_a_lock(
     holds the write lock, ``while_locked`` running then; it must end saved whole."""
     gate = threading.Event()
     fake_glm.enqueue(gated_stream("Before the lock. ", "After the lock.", gate))
-    settings = Settings(
-        provider="openai",
-        base_url=fake_glm.base_url,
-        model="glm-4.7",
-        api_key="sk-test",
-        db_path=tmp_path / "h.db",
-        config_path=tmp_path / "c.toml",
-    )
+    settings = ui_settings(tmp_path, fake_glm.base_url)
     with Store.open(settings.db_path, busy_timeout=busy_timeout) as store:
         service = ChatService(store, settings, flush_interval=0)
         events: list[object] = []

@@ -140,9 +140,9 @@ class StreamedParagraph(MarkdownParagraph):
 
     def set_content(self, content: Content) -> None:
         width = self.content_size.width
-        same_height = bool(width) and self._content is not None
-        if same_height:
-            same_height = content.get_height(self.styles, width) == self.content_size.height
+        same_height = bool(width) and (
+            content.get_height(self.styles, width) == self.content_size.height
+        )
         self._content = content
         self.update(content, layout=not same_height)
 

@@ -221,7 +221,7 @@ class MessagePane(MessageCursor):
         messages: list[Message] = [w.message for w in widgets]  # type: ignore[attr-defined]
         keep = page_from_end(messages, self._text_width, self._rows(FIRST_SCREENS))
         drop = widgets[: len(widgets) - keep]
-        self._older.extend(m for m in messages[: len(drop)])
+        self._older.extend(messages[: len(drop)])
         await self.remove_children(drop)
         try:
             marker = self.query_one(OlderMessages)
