@@ -223,15 +223,12 @@ class SegmentedMarkdown(Vertical):
             self._tail = None
         if ends:
             # Text arriving faster than it is shown: the segments it completes are parked
-            # unseen (the first with the tail's text) and mounted only when in view, except
-            # the last, just above the new tail, in view while that is short.
+            # unseen (the first with the tail's text); the cull mounts those in view.
             tail, self._tail = self._tail, None
             if tail is not None:
                 ends[0] = tail.source + ends[0]
             width = self._width
-            placeholders: list[Widget] = [
-                SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends
-            ]
+            placeholders = [SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends]
             if tail is None:
                 await self.mount_all(placeholders)
             else:
