@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -19,7 +18,9 @@ from typing import TYPE_CHECKING
 from glm_tui.api.errors import APIError, ConnectionLost
 from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage, status_for_finish
 from glm_tui.config import Settings
+from glm_tui.reply_status import not_saved_error
 from glm_tui.store import Message, Store, StoreError
+from glm_tui.terminal_text import strip_controls
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 TITLE_LENGTH = 60
 LOCK_WAIT = 0.05
 """Seconds a write on the way through a reply waits for another program's lock."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+NETWORK_ERROR = "The provider failed while generating the reply (finish_reason network_error)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ TurnEvent = TurnStarted | ReasoningDelta | ContentDelta | Usage | Finished | Tur
 
 def title_from_prompt(prompt: str) -> str:
     """The first non-empty line, whitespace collapsed, cut at about 60 characters."""
-    line = next((ln for ln in prompt.splitlines() if ln.strip()), "")
-    line = " ".join(_CONTROL.sub(" ", line).split())
+    line = next((ln for ln in strip_controls(prompt).splitlines() if ln.strip()), "")
+    line = " ".join(line.split())
     if len(line) > TITLE_LENGTH:
         cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0]
         line = (cut if len(cut) > TITLE_LENGTH // 2 else line[:TITLE_LENGTH]).rstrip() + "…"
@@ -278,7 +279,7 @@ class ChatService:
             async with contextlib.aclosing(stream):
                 async for event in stream:
                     if isinstance(event, ReasoningDelta | ContentDelta):
-                        event = type(event)(_clean(event.text))
+                        event = type(event)(_storable(event.text))
                         writer.add(event)
                     elif isinstance(event, Usage):
                         final["usage"] = event
@@ -286,18 +287,16 @@ class ChatService:
                         final["finish_reason"] = event.finish_reason
                         final["status"] = status_for_finish(event.finish_reason)
                         if event.finish_reason == "network_error":
-                            final["error"] = "The provider failed while generating the reply."
+                            final["error"] = NETWORK_ERROR
                     yield event
         except (asyncio.CancelledError, GeneratorExit):
             # GeneratorExit: the consumer closed us (it was cancelled between two events).
             final["status"] = "stopped"
             raise
-        except ConnectionLost as exc:
-            final["status"] = "interrupted"
-            final["error"] = exc.user_message
         except APIError as exc:
-            final["status"] = "error"
+            final["status"] = "interrupted" if isinstance(exc, ConnectionLost) else "error"
             final["error"] = exc.user_message
+            final["headline"] = exc.headline  # without the advice, should more need saying
         finally:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -337,18 +336,22 @@ class ChatService:
 
 def _not_saved(final: dict[str, object], problem: StoreError) -> None:
     final["status"] = "error"
-    error = final.get("error")
-    final["error"] = f"The reply could not be saved in full: {problem}" + (
-        f" ({error})" if error else ""
-    )
+    earlier = final.get("headline") or final.get("error")
+    final["error"] = not_saved_error(problem, str(earlier) if earlier else None)
 
 
-def _clean(text: str) -> str:
-    """Drop terminal control characters (escape codes, NULs) and lone surrogates from model text."""
+def _storable(text: str) -> str:
+    """The provider's text as the history keeps it: as sent, escape codes included (they are
+    removed where text is shown), less what SQLite text cannot hold well.
+
+    NUL goes: SQLite's own functions (``length``, ``substr``, FTS snippets) treat it as the end of
+    the text, so a NUL would hide or cut what follows it. A lone surrogate cannot be encoded as
+    UTF-8 and becomes ``?``.
+    """
     if not text:
         return text
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

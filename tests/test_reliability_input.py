@@ -21,7 +21,7 @@ from glm_tui.cli import cli
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
 from tests.cli_helpers import CLI, SECRET_KEY
-from tests.fakeglm import FakeGLM, Response, chunk, raw_stream, sse, zai_stream
+from tests.fakeglm import FakeGLM, Response, chunk, error_stream, raw_stream, sse, zai_stream
 from tests.tui_process import TUIProcess
 from tests.ui_helpers import SIZE, make_app, screen_text, send, shows, ui_settings, wait_idle
 
@@ -143,7 +143,9 @@ BAD_STREAM = [
     sse(chunk(content="", finish_reason="stop")),
     b"data: [DONE]\n\n",
 ]
-CLEAN_CONTENT = "nulbyte lone ? high ? low bad \ufffd\ufffd utf8 [2Jescape END"
+# Saved as sent, but for the NUL (SQLite's functions end text there) and the lone surrogates.
+SAVED_CONTENT = "nulbyte lone ? high ? low bad \ufffd\ufffd utf8 \x1b[2Jescape END"
+CLEAN_CONTENT = "nulbyte lone ? high ? low bad \ufffd\ufffd utf8 escape END"
 CLEAN_REASONING = "thinking "
 
 
@@ -161,11 +163,12 @@ async def test_nul_bytes_lone_surrogates_and_bad_utf8_in_the_tui(
             saved = store.get_message(reply.message.id)
             assert (saved.status, saved.content, saved.reasoning) == (
                 "complete",
-                CLEAN_CONTENT,
+                SAVED_CONTENT,
                 CLEAN_REASONING,
             )
             await shows(pilot, CLEAN_CONTENT)
             assert "\x00" not in screen_text(app) and "\x1b" not in screen_text(app)
+            assert "[2J" not in screen_text(app)
 
 
 def test_nul_bytes_lone_surrogates_and_bad_utf8_through_ask(
@@ -183,7 +186,108 @@ def test_nul_bytes_lone_surrogates_and_bad_utf8_through_ask(
     result = CliRunner().invoke(cli, ["ask", "--json", "Misbehave"], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["content"], data["reasoning"]) == (CLEAN_CONTENT, CLEAN_REASONING)
+    assert (data["content"], data["reasoning"]) == (SAVED_CONTENT, CLEAN_REASONING)
+
+
+# -- issue 12, item 10: escape codes are removed whole where text is shown -------------------
+
+ESC_REASONING = "I \x1b[1mthink\x1b[0m so"
+ESC_CONTENT = (
+    "Plain \x1b[31mred\x1b[0m text\x1b]0;evil title\x07 and a \x1b]8;;http://x\x1b\\link"
+    "\x1b]8;;\x1b\\ END-OF-ESCAPES"
+)
+SHOWN_REASONING = "I think so"
+SHOWN_CONTENT = "Plain red text and a link END-OF-ESCAPES"
+ESC_PROMPT = "Say \x1b[32mgreen\x1b[0m things"
+ESC_ERROR = "\x1b[31mOverloaded\x1b[0m\x1b]0;t\x07"
+LEFTOVERS = ("[31m", "[0m", "[1m", "[32m", "]0;", "]8;", "evil title", "\x1b")
+
+
+def _no_leftovers(text: str) -> None:
+    for piece in LEFTOVERS:
+        assert piece not in text, piece
+
+
+async def test_escape_codes_are_removed_whole_in_the_tui_and_kept_in_the_store(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    # Three characters per delta: every sequence is split across pieces.
+    fake_glm.enqueue(
+        zai_stream(ESC_CONTENT, reasoning=ESC_REASONING, chunk_chars=3),
+        error_stream("Half \x1b[", code="1302", message=ESC_ERROR),
+    )
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await send(pilot, app, ESC_PROMPT)
+            await wait_idle(pilot, app)
+            await shows(pilot, SHOWN_CONTENT)
+            await shows(pilot, "Say green things")
+            _no_leftovers(screen_text(app))
+            [reply] = app.query(AssistantMessage)
+            assert reply.thinking is not None
+            assert reply.thinking.body.source == SHOWN_REASONING
+            # The history keeps what the provider (and the user) sent.
+            [user, saved] = store.current_path(app.current_id)  # type: ignore[arg-type]
+            assert (user.content, saved.content, saved.reasoning) == (
+                ESC_PROMPT,
+                ESC_CONTENT,
+                ESC_REASONING,
+            )
+            await send(pilot, app, "Again")
+            await wait_idle(pilot, app)
+            await shows(pilot, "(code 1302: Overloaded).")
+            _no_leftovers(screen_text(app))
+            cid = app.current_id
+    # After a restart, the saved text is shown the same way.
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await app.open_conversation(cid)
+            await shows(pilot, SHOWN_CONTENT)
+            await shows(pilot, "(code 1302: Overloaded).")
+            await shows(pilot, "Say green things")
+            _no_leftovers(screen_text(app))
+            first = app.query(AssistantMessage).first()
+            assert first.thinking is not None
+            assert first.thinking.body.source == SHOWN_REASONING
+
+
+def test_escape_codes_are_removed_whole_in_ask_and_show(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(
+        zai_stream(ESC_CONTENT, reasoning=ESC_REASONING, chunk_chars=3),
+        error_stream("Half \x1b[", code="1302", message=ESC_ERROR),
+    )
+    cli_ = CLI(tmp_path, fake_glm.base_url)
+    result = cli_.run("ask", "--reasoning", ESC_PROMPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SHOWN_CONTENT + "\n"
+    assert result.stderr == SHOWN_REASONING + "\n\n"
+    result = cli_.run("ask", "-c", "Again")
+    assert result.returncode == 1
+    assert result.stdout == "Half \n"
+    assert result.stderr == (
+        "error: the provider reported an error while replying (code 1302: Overloaded).\n"
+    )
+    [conv] = cli_.json("list")
+    shown = cli_.run("show", str(conv["id"]))
+    assert shown.returncode == 0, shown.stderr
+    for text in (SHOWN_CONTENT, SHOWN_REASONING, "Say green things", "Overloaded)."):
+        assert text in shown.stdout
+    _no_leftovers(shown.stdout)
+    _no_leftovers(cli_.run("show", "--all", str(conv["id"])).stdout)
+    _no_leftovers(cli_.run("export", str(conv["id"])).stdout)
+    # JSON keeps what was sent.
+    data = cli_.json("show", str(conv["id"]))
+    assert [m["content"] for m in data["messages"]] == [
+        ESC_PROMPT,
+        ESC_CONTENT,
+        "Again",
+        "Half \x1b[",
+    ]
+    assert data["messages"][1]["reasoning"] == ESC_REASONING
+    assert ESC_ERROR in data["messages"][3]["error"]
 
 
 @pytest.mark.slow
@@ -204,5 +308,5 @@ def test_strange_text_in_a_real_terminal(tmp_path: Path, fake_glm: FakeGLM) -> N
     with Store.open(cli_.db) as store:
         replies = [store.current_path(c.id)[-1] for c in store.list_conversations()]
     assert sorted(r.content for r in replies) == sorted(
-        [CLEAN_CONTENT, STRANGE_TEXT + " DONE-HERE"]
+        [SAVED_CONTENT, STRANGE_TEXT + " DONE-HERE"]
     )

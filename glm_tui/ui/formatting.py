@@ -9,25 +9,25 @@ import re
 from datetime import UTC, datetime
 
 from glm_tui.api.events import Usage
+from glm_tui.reply_status import describe_reply
+from glm_tui.store.models import STATUSES
 
-# What a reply's status means, in plain words (interface.md, "Message status").
+WRITING = "writing…"
+"""Beside the model's name under a reply while it streams."""
+
+
+def status_words(status: str, *, answered: bool = True, error: str | None = None) -> str:
+    """The line under a reply that says why it is not complete ('' when it is): see
+    :func:`glm_tui.reply_status.describe_reply` (``answered``: it has some answer text)."""
+    note = describe_reply(status, error, answered=answered)
+    return note.line if note is not None else ""
+
+
+# What each status means without an error, in plain words (interface.md, "Message status").
 STATUS_WORDS: dict[str, str] = {
-    "streaming": "writing…",
-    "stopped": "Stopped: you stopped this reply.",
-    "interrupted": "Interrupted: the reply did not finish (the connection or the app went away).",
-    "error": "Error",
-    "truncated": "Truncated: the reply hit the length limit.",
-    "filtered": "Filtered: the provider's content filter stopped this reply.",
+    status: status_words(status) for status in STATUSES if status != "complete"
 }
-THOUGHT_TO_THE_LIMIT = "Truncated: stopped while thinking (max_tokens reached)."
-"""A reply cut short before its answer began: the reasoning used the whole budget."""
-
-
-def status_words(status: str, *, answered: bool = True) -> str:
-    """Why a reply is not complete, in plain words (``answered``: it has some answer text)."""
-    if status == "truncated" and not answered:
-        return THOUGHT_TO_THE_LIMIT
-    return STATUS_WORDS.get(status, status)
+STATUS_WORDS["streaming"] = WRITING
 
 
 def as_datetime(value: object) -> datetime | None:

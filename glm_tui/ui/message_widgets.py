@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from glm_tui.store import Message
+from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
     STATUS_WORDS,
     code_blocks,
@@ -61,7 +62,7 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
-        yield Static(Content(self.message.content), classes="user-text")
+        yield Static(Content(strip_controls(self.message.content)), classes="user-text")
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.content)
@@ -119,8 +120,9 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self.branch = branch
         self.live = live
         self.clock = clock or (lambda: 0.0)
-        reasoning = live.reasoning_text if live else (message.reasoning or "")
-        content = live.content_text if live else message.content
+        # Saved text is as the provider sent it: escape codes are removed for the screen.
+        reasoning = live.reasoning_text if live else strip_controls(message.reasoning or "")
+        content = live.content_text if live else strip_controls(message.content)
         self._pending_reasoning: list[str] = [reasoning] if live and reasoning else []
         self._pending_content: list[str] = [content] if live and content else []
         thinking_now = live is not None and live.answer_started is None
@@ -254,10 +256,8 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self.query_one(".meta", Static).update(Content(meta))
         # Why the reply is not complete, on its own line: the provider's words can be long.
         words = ""
-        if not live and status != "complete":
-            words = status_words(status, answered=bool(message.content))
-        if message.error and not live:
-            words = f"{words}: {message.error}" if words else message.error
+        if not live:
+            words = status_words(status, answered=bool(message.content), error=message.error)
         status_text = self.query_one(".status-text", Static)
         status_text.update(Content(words))
         status_text.display = bool(words)
