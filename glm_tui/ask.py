@@ -11,18 +11,20 @@ from typing import Any, TextIO
 from glm_tui.api.events import ContentDelta, ReasoningDelta
 from glm_tui.chat import ChatService, TurnEnded, TurnStarted
 from glm_tui.config import Settings
+from glm_tui.reply_status import describe_reply
 from glm_tui.store import Message, Store, StoreError
+from glm_tui.terminal_text import ControlStripper
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
-
-_PLAIN_STATUS = {
-    "truncated": "the reply was cut short (max_tokens or the context window was reached)",
-    "filtered": "the provider's content filter stopped the reply",
-}
+CTRL_C = "interrupted by Ctrl+C; the partial reply is saved as stopped"
 
 
 class _Printer:
-    """Writes the reply to stdout and (optionally) the reasoning to stderr as they arrive."""
+    """Writes the reply to stdout and (optionally) the reasoning to stderr as they arrive.
+
+    Escape codes from the model are removed whole (a terminal would act on them), also when one
+    is split across two pieces; ``--json`` and the history keep the text as it was sent.
+    """
 
     def __init__(self, reasoning: bool, quiet: bool) -> None:
         self.reasoning = reasoning
@@ -31,15 +33,23 @@ class _Printer:
         self.err: TextIO = sys.stderr
         self.last_out = "\n"
         self.in_reasoning = False
+        self._clean_reasoning = ControlStripper()
+        self._clean_content = ControlStripper()
 
     def reasoning_delta(self, text: str) -> None:
-        if self.reasoning and not self.quiet:
+        if not self.reasoning or self.quiet:
+            return
+        text = self._clean_reasoning.feed(text)
+        if text:
             self.in_reasoning = True
             self.err.write(text)
             self.err.flush()
 
     def content_delta(self, text: str) -> None:
-        if self.quiet or not text:
+        if self.quiet:
+            return
+        text = self._clean_content.feed(text)
+        if not text:
             return
         if self.in_reasoning:
             self.err.write("\n\n")
@@ -57,9 +67,37 @@ class _Printer:
         self.out.flush()
 
 
-def _result_json(message: Message | None, saved: bool) -> dict[str, Any]:
+def outcome(message: Message) -> tuple[int, str]:
+    """The exit code of a turn that ended with ``message``, and the line for stderr ('' if none).
+
+    An error, a broken connection and the content filter fail (exit 1, ``error:``): a script
+    must know the provider did not answer in full. A reply cut at the length limit is only a
+    warning (exit 0): the text is all the model wrote within the limit asked for.
+    """
+    note = describe_reply(message.status, message.error, answered=bool(message.content))
+    if note is None:
+        return EXIT_OK, ""
+    if message.status in ("truncated", "stopped", "streaming"):
+        return EXIT_OK, f"warning: {note.text}"
+    return EXIT_FAILED, f"error: {note.text}"
+
+
+def result_json(message: Message | None, saved: bool, error: str | None) -> dict[str, Any]:
+    """``ask --json``'s object; ``error`` is the reason the command failed (None if it did not),
+    and the object is whole even when the turn failed before any reply existed."""
+    if error:
+        error = error[:1].upper() + error[1:]
     if message is None:
-        return {}
+        return {
+            "conversation_id": None,
+            "message_id": None,
+            "content": "",
+            "reasoning": None,
+            "finish_reason": None,
+            "status": "error",
+            "usage": None,
+            "error": error,
+        }
     return {
         "conversation_id": message.conversation_id if saved else None,
         "message_id": message.id if saved else None,
@@ -68,7 +106,18 @@ def _result_json(message: Message | None, saved: bool) -> dict[str, Any]:
         "finish_reason": message.finish_reason,
         "status": message.status,
         "usage": message.usage.to_dict() if message.usage else None,
+        "error": error,
     }
+
+
+def failed_before_reply(reason: str, as_json: bool, code: int = EXIT_FAILED) -> int:
+    """Report a turn that failed before any reply was written: one ``error:`` line (and the JSON
+    object, with ``--json``, so a script reading stdout always gets one)."""
+    if as_json:
+        sys.stdout.write(json.dumps(result_json(None, False, reason), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    sys.stderr.write(f"error: {reason}\n")
+    return code
 
 
 def _working_store(
@@ -109,8 +158,7 @@ def run_ask(
     try:
         store, conversation_id = _working_store(settings, save, conversation_id, continue_latest)
     except StoreError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return EXIT_FAILED
+        return failed_before_reply(str(exc), as_json)
     printer = _Printer(reasoning, quiet=as_json)
     service = ChatService(store, settings)
     state: dict[str, Any] = {}
@@ -131,11 +179,11 @@ def run_ask(
         finally:
             await service.aclose()
 
-    code = EXIT_OK
+    interrupted = False
     try:
         asyncio.run(turn())
     except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
+        interrupted = True
         if "reply_id" in state:
             state["message"] = store.get_message(state["reply_id"])
     except BrokenPipeError:
@@ -144,31 +192,28 @@ def run_ask(
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the final flush
         return EXIT_OK
     except StoreError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return EXIT_FAILED
+        printer.finish()
+        return failed_before_reply(str(exc), as_json)
     finally:
         message = state.get("message")
         store.close()
 
+    if message is None:
+        if interrupted:
+            return failed_before_reply(CTRL_C, as_json, EXIT_INTERRUPTED)
+        return failed_before_reply("no reply was written", as_json)
+    code, line = outcome(message)
+    if interrupted:
+        code, line = EXIT_INTERRUPTED, f"error: {CTRL_C}"
     try:
         printer.finish()
         if as_json:
-            sys.stdout.write(json.dumps(_result_json(message, save), ensure_ascii=False) + "\n")
+            error = line.removeprefix("error: ") if code != EXIT_OK else None
+            data = result_json(message, save, error)
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
             sys.stdout.flush()
     except BrokenPipeError:
         return code
-    if code == EXIT_INTERRUPTED:
-        sys.stderr.write("error: interrupted; the partial reply is saved as stopped\n")
-        return code
-    if message is None:
-        return EXIT_FAILED
-    if message.status in ("error", "interrupted"):
-        default = "the connection was lost before the reply finished"
-        sys.stderr.write(f"error: {message.error or default}\n")
-        return EXIT_FAILED
-    if message.status == "truncated" and not message.content:
-        # The reasoning used the whole budget (glm-api.md): not a connection problem.
-        sys.stderr.write("warning: stopped while thinking (max_tokens reached)\n")
-    elif message.status in _PLAIN_STATUS:
-        sys.stderr.write(f"warning: {_PLAIN_STATUS[message.status]}\n")
-    return EXIT_OK
+    if line:
+        sys.stderr.write(line + "\n")
+    return code

@@ -25,6 +25,7 @@ from glm_tui.config import (
 )
 from glm_tui.launch import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
 from glm_tui.launch import start_tui
+from glm_tui.terminal_text import strip_controls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,10 +73,32 @@ def settings_from(ctx: click.Context, *, warn: bool = True) -> Settings:
     return settings
 
 
+def db_directory_problem(settings: Settings) -> str | None:
+    """Why the history database cannot go where it was asked to (None if it can).
+
+    The default location is created when needed; a path given on purpose (``--db``, the
+    environment, the config file) whose directory does not exist is a mistake to report, not a
+    directory to make.
+    """
+    path = settings.db_path
+    source = settings.sources.get("db_path", "default")
+    if source == "default" or str(path) == ":memory:":
+        return None
+    parent = path.parent
+    if parent.is_dir():
+        return None
+    why = "is not a directory" if parent.exists() else "does not exist"
+    return (
+        f"cannot open the database {path}: the directory {parent} {why} (the path is from {source})"
+    )
+
+
 @contextmanager
 def open_store(settings: Settings) -> Iterator[Any]:
     from glm_tui.store import Store, StoreError
 
+    if problem := db_directory_problem(settings):
+        fail(problem)
     try:
         store = Store.open(settings.db_path)
     except StoreError as exc:
@@ -86,6 +109,11 @@ def open_store(settings: Settings) -> Iterator[Any]:
         fail(str(exc))
     finally:
         store.close()
+
+
+def one_line(text: str) -> str:
+    """Saved text for a line of the terminal: no escape codes, whitespace collapsed."""
+    return " ".join(strip_controls(text).split())
 
 
 def echo_json(data: Any) -> None:
@@ -102,7 +130,10 @@ def echo_json(data: Any) -> None:
 def cli(ctx: click.Context) -> None:
     """A terminal chat client for GLM-4.7. With no command, starts the TUI."""
     if ctx.invoked_subcommand is None:
-        start_tui(settings_from(ctx, warn=False))
+        settings = settings_from(ctx, warn=False)
+        if problem := db_directory_problem(settings):
+            fail(problem)
+        start_tui(settings)
 
 
 def main() -> None:
@@ -133,20 +164,27 @@ def ask(
     no_save: bool,
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
+    from glm_tui.ask import failed_before_reply, run_ask
+
+    def refuse(message: str, code: int = EXIT_FAILED) -> NoReturn:
+        # With --json, stdout still holds the one JSON object a script waits for.
+        sys.exit(failed_before_reply(message, as_json, code))
+
     settings = settings_from(ctx)
     if prompt is None:
         if sys.stdin is None or sys.stdin.isatty():
-            fail("no prompt: give one as an argument or on standard input", EXIT_USAGE)
+            refuse("no prompt: give one as an argument or on standard input", EXIT_USAGE)
         prompt = sys.stdin.read()
     if not prompt.strip():
-        fail("the prompt is empty", EXIT_USAGE)
+        refuse("the prompt is empty", EXIT_USAGE)
     if continue_ and cid is not None:
-        fail("use either -c or --cid, not both", EXIT_USAGE)
+        refuse("use either -c or --cid, not both", EXIT_USAGE)
     problem = settings.request_problem()
     if problem:
-        fail(problem, EXIT_USAGE if "needs" in problem else EXIT_FAILED)
-
-    from glm_tui.ask import run_ask
+        refuse(problem, EXIT_USAGE if "needs" in problem else EXIT_FAILED)
+    opens_history = not no_save or continue_ or cid is not None
+    if opens_history and (problem := db_directory_problem(settings)):
+        refuse(problem)
 
     code = run_ask(
         settings,
@@ -178,7 +216,7 @@ def list_(ctx: click.Context, as_json: bool, limit: int | None) -> None:
         return
     for row in rows:
         when = row.updated_at[:16].replace("T", " ")
-        click.echo(f"{row.id:>6}  {when}  {row.message_count:>4} msgs  {row.title}")
+        click.echo(f"{row.id:>6}  {when}  {row.message_count:>4} msgs  {one_line(row.title)}")
 
 
 @cli.command()
@@ -199,7 +237,10 @@ def show(ctx: click.Context, conversation_id: int, as_json: bool, whole_tree: bo
         if as_json:
             echo_json(conversation.to_json(messages))
         elif whole_tree:
-            click.echo(store.outline(conversation_id), nl=False)
+            # Each line of the tree holds one message's text: cleaned line by line, an escape
+            # code cut short at the end of one cannot swallow the next.
+            outline = store.outline(conversation_id).splitlines(keepends=True)
+            click.echo("".join(strip_controls(line) for line in outline), nl=False)
         else:
             click.echo(store.export_markdown(conversation_id), nl=False)
 
@@ -218,9 +259,11 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int) -> None:
     if as_json:
         echo_json([hit.to_json() for hit in hits])
         return
+    if not hits:
+        click.echo(f"no messages match {query}", err=True)
     for hit in hits:
-        snippet = " ".join(hit.snippet.split())
-        click.echo(f"{hit.conversation_id:>6}  {hit.title}  [{hit.role}]  {snippet}")
+        title, snippet = one_line(hit.title), one_line(hit.snippet)
+        click.echo(f"{hit.conversation_id:>6}  {title}  [{hit.role}]  {snippet}")
 
 
 @cli.command()

@@ -6,11 +6,13 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from glm_tui.store import Store
 from tests.cli_helpers import CLI, SECRET_KEY, assert_clean_failure, wait_until
 from tests.fakeglm import (
     FakeGLM,
@@ -70,8 +72,10 @@ def test_prompt_from_stdin_and_json(cli: CLI, fake_glm: FakeGLM) -> None:
         "finish_reason",
         "status",
         "usage",
+        "error",
     }
     assert data["content"] == "Forty-two." and data["reasoning"] == "Hmm."
+    assert data["error"] is None
     assert data["status"] == "complete" and data["finish_reason"] == "stop"
     assert isinstance(data["usage"]["completion_tokens"], int)
     assert fake_glm.requests[0].json["messages"][-1]["content"] == "What is the answer?\n"
@@ -154,24 +158,85 @@ def test_error_frame_keeps_partial_reply(cli: CLI, fake_glm: FakeGLM) -> None:
 def test_dropped_connection_is_interrupted(cli: CLI, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(drop_stream("Half a sent"))
     result = cli.run("ask", "Hi")
-    assert_clean_failure(result)
+    assert assert_clean_failure(result) == (
+        "error: the connection was lost before the reply finished "
+        "(the stream ended before a finish_reason)."
+    )
     [conv] = cli.json("list")
     reply = cli.json("show", str(conv["id"]))["messages"][1]
     assert reply["content"] == "Half a sent" and reply["status"] == "interrupted"
 
 
 @pytest.mark.parametrize(
-    ("finish", "status", "code"),
-    [("length", "truncated", 0), ("sensitive", "filtered", 0), ("network_error", "error", 1)],
+    ("finish", "status", "code", "line"),
+    [
+        (
+            "length",
+            "truncated",
+            0,
+            "warning: the reply reached the length limit (max_tokens or the context window).",
+        ),
+        ("sensitive", "filtered", 1, "error: the provider's content filter stopped this reply."),
+        (
+            "network_error",
+            "error",
+            1,
+            "error: the provider failed while generating the reply (finish_reason network_error).",
+        ),
+    ],
 )
-def test_finish_reasons(cli: CLI, fake_glm: FakeGLM, finish: str, status: str, code: int) -> None:
-    fake_glm.enqueue(zai_stream(content="Some text", finish_reason=finish))
+def test_finish_reasons(
+    cli: CLI, fake_glm: FakeGLM, finish: str, status: str, code: int, line: str
+) -> None:
+    """Issue 12, item 15: the content filter fails (a script must know the provider refused);
+    a reply cut at the length limit is a warning."""
+    fake_glm.enqueue(*[zai_stream(content="Some text", finish_reason=finish)] * 2)
     result = cli.run("ask", "--json", "Hi")
     assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == line + "\n"
     data = json.loads(result.stdout)
     assert data["status"] == status and data["finish_reason"] == finish
     assert data["content"] == "Some text"
+    sentence = line.split(": ", 1)[1]
+    assert data["error"] == (sentence[:1].upper() + sentence[1:] if code else None)
+    result = cli.run("ask", "Hi")
+    assert (result.returncode, result.stdout, result.stderr) == (code, "Some text\n", line + "\n")
+
+
+def test_json_failure_has_the_error(cli: CLI, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(zai_error(401, 1000, "Authentication failed"))
+    result = cli.run("ask", "--json", "Hi")
+    line = assert_clean_failure(result)
+    data = json.loads(result.stdout)
+    assert data["status"] == "error" and data["content"] == ""
+    assert data["error"] == (
+        "The API key was rejected (HTTP 401, code 1000: Authentication failed). "
+        "Check the key and the provider."
+    )
+    assert line == "error: " + data["error"][:1].lower() + data["error"][1:]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "needle"),
+    [
+        (["Hi"], {"GLM_TUI_API_KEY": ""}, 1, "no API key"),
+        ([], {}, 2, "the prompt is empty"),
+        (["-c", "Hi"], {}, 1, "no conversation to continue"),
+        (["--cid", "1", "-c", "Hi"], {}, 2, "either -c or --cid"),
+        (["Hi"], {"GLM_TUI_DB": "/nonexistent-dir/sub/history.db"}, 1, "/nonexistent-dir/sub"),
+    ],
+)
+def test_json_when_failing_before_any_reply(
+    cli: CLI, args: list[str], env: dict[str, str], code: int, needle: str
+) -> None:
+    """A script reading ``--json`` gets one JSON object, whatever failed, and the exit code."""
+    result = cli.run("ask", "--json", *args, input="  \n", **env)
+    line = assert_clean_failure(result, code)
+    assert needle in line
+    data = json.loads(result.stdout)
+    assert data["status"] == "error" and needle.lower() in data["error"].lower()
+    assert data["conversation_id"] is None and data["content"] == ""
+    assert line == "error: " + data["error"][:1].lower() + data["error"][1:]
 
 
 @pytest.mark.parametrize(
@@ -303,3 +368,45 @@ def test_key_never_reaches_the_database(cli: CLI, fake_glm: FakeGLM) -> None:
         if path.is_file():
             assert SECRET_KEY.encode() not in path.read_bytes(), path
     assert os.path.exists(cli.db)
+
+
+# -- issue 12, item 15: where the history lives -------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_db_in_a_missing_directory_is_an_error_naming_it(
+    cli: CLI, fake_glm: FakeGLM, tmp_path: Path, how: str
+) -> None:
+    db = tmp_path / "no" / "such" / "dir" / "history.db"
+    flag, env = (["--db", str(db)], {}) if how == "flag" else ([], {"GLM_TUI_DB": str(db)})
+    for args in (["list"], ["ask", "Hi"], ["search", "x"], ["show", "1"]):
+        line = assert_clean_failure(cli.run(*args, *flag, **env))
+        assert str(db.parent) in line and "does not exist" in line, line
+        assert ("--db" if how == "flag" else "GLM_TUI_DB") in line
+    assert not (tmp_path / "no").exists()
+    assert fake_glm.requests == []
+    # --no-save does not open the history at all.
+    fake_glm.enqueue(zai_stream(content="Fine."))
+    result = cli.run("ask", "--no-save", "Hi", *flag, **env)
+    assert (result.returncode, result.stdout) == (0, "Fine.\n"), result.stderr
+
+
+def test_the_default_location_is_still_created(cli: CLI, tmp_path: Path) -> None:
+    env = cli.env(XDG_DATA_HOME=str(tmp_path / "xdg" / "data"))
+    del env["GLM_TUI_DB"]
+    result = subprocess.run(cli.argv("list"), capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "xdg" / "data" / "glm-tui" / "history.db").is_file()
+
+
+def test_a_new_history_is_readable_by_its_owner_only(cli: CLI, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(zai_stream(content="Private."))
+    assert cli.run("ask", "Hi").returncode == 0
+    assert stat.S_IMODE(cli.db.stat().st_mode) == 0o600
+    with Store.open(cli.db):  # while it is open, its -wal and -shm files exist
+        for suffix in ("-wal", "-shm"):
+            side = cli.db.with_name(cli.db.name + suffix)
+            assert stat.S_IMODE(side.stat().st_mode) == 0o600, suffix
+    other = cli.tmp / "made-by-list.db"
+    assert cli.run("list", GLM_TUI_DB=str(other)).returncode == 0
+    assert stat.S_IMODE(other.stat().st_mode) == 0o600

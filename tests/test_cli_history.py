@@ -56,9 +56,20 @@ def test_search_finds_content_and_reasoning(cli: CLI) -> None:
     assert hits and hits[0]["title"] == "What is a monad?" and hits[0]["role"] == "assistant"
     assert set(hits[0]) == {"conversation_id", "message_id", "title", "role", "snippet"}
     assert cli.json("search", "Category")[0]["title"] == "What is a monad?"
-    assert cli.json("search", '"unbalanced AND (') == [] or True  # must not fail
+    # Query syntax the user did not mean as such is searched as words, never an error.
+    assert cli.json("search", '"unbalanced AND (') == []
+    assert [h["title"] for h in cli.json("search", "monoid AND (")] == ["What is a monad?"]
     result = cli.run("search", 'AND OR " * -')
     assert result.returncode == 0, result.stderr
+
+
+def test_search_without_hits_says_so(cli: CLI) -> None:
+    """Issue 12, item 15: no hits is not an error, but it is said (on stderr)."""
+    result = cli.run("search", "xylophone")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == "no messages match xylophone\n"
+    result = cli.run("search", "--json", "xylophone")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
 
 
 def test_export_markdown_keeps_reasoning_in_details(cli: CLI) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.widgets import Static
 
 from glm_tui.cli import cli
 from glm_tui.store import Store
@@ -45,15 +46,17 @@ class Ending:
     content: str
     """What the reply keeps (the text that arrived before the end)."""
     status: str
-    tui_words: tuple[str, ...]
-    """On the screen, under the reply."""
-    ask_words: str
-    """On ``ask``'s standard error."""
+    line: str
+    """Under the reply in the TUI (the whole line), and in ``show``, as ``> LINE``."""
+    ask_line: str
+    """``ask``'s line on standard error: the line without its label, as an error or warning."""
     exit_code: int
     reasoning: str | None = None
 
 
 PARTIAL = "Partial answer, cut"
+CUT = "the reply reached the length limit (max_tokens or the context window)."
+LOST = "the connection was lost before the reply finished"
 
 ENDINGS = [
     Ending(
@@ -61,8 +64,8 @@ ENDINGS = [
         lambda: zai_stream(PARTIAL, finish_reason="length"),
         PARTIAL,
         "truncated",
-        ("Truncated: the reply hit the length limit.",),
-        "warning: the reply was cut short",
+        f"Truncated: {CUT}",
+        f"warning: {CUT}",
         0,
     ),
     Ending(
@@ -70,8 +73,8 @@ ENDINGS = [
         lambda: zai_stream(PARTIAL, finish_reason="model_context_window_exceeded"),
         PARTIAL,
         "truncated",
-        ("Truncated",),
-        "warning: the reply was cut short",
+        f"Truncated: {CUT}",
+        f"warning: {CUT}",
         0,
     ),
     Ending(
@@ -79,8 +82,10 @@ ENDINGS = [
         lambda: zai_stream("", reasoning="A very long chain of thought", finish_reason="length"),
         "",
         "truncated",
-        ("stopped while thinking (max_tokens reached)",),
-        "warning: stopped while thinking (max_tokens reached)",
+        "Truncated: the model was still thinking when it reached the length limit "
+        "(max_tokens or the context window).",
+        "warning: the model was still thinking when it reached the length limit "
+        "(max_tokens or the context window).",
         0,
         reasoning="A very long chain of thought",
     ),
@@ -89,26 +94,28 @@ ENDINGS = [
         lambda: zai_stream(PARTIAL, finish_reason="sensitive"),
         PARTIAL,
         "filtered",
-        ("Filtered: the provider's content filter stopped this reply.",),
-        "warning: the provider's content filter stopped the reply",
-        0,
+        "Filtered: the provider's content filter stopped this reply.",
+        "error: the provider's content filter stopped this reply.",
+        1,
     ),
     Ending(
         "network_error",
         lambda: zai_stream(PARTIAL, finish_reason="network_error"),
         PARTIAL,
         "error",
-        ("Error: The provider failed while generating the reply.",),
-        "error: The provider failed while generating the reply.",
+        "Error: the provider failed while generating the reply (finish_reason network_error).",
+        "error: the provider failed while generating the reply (finish_reason network_error).",
         1,
     ),
     Ending(
         "error-frame",
-        lambda: error_stream(PARTIAL, code="1302", message="High concurrency, slow down"),
+        lambda: error_stream(PARTIAL, code="1302", message="High concurrency, slow down."),
         PARTIAL,
         "error",
-        ("The provider reported an error while replying.", "High concurrency, slow down"),
-        "error: The provider reported an error while replying. (code 1302: High concurrency",
+        "Error: the provider reported an error while replying "
+        "(code 1302: High concurrency, slow down).",
+        "error: the provider reported an error while replying "
+        "(code 1302: High concurrency, slow down).",
         1,
     ),
     Ending(
@@ -118,8 +125,8 @@ ENDINGS = [
         ),
         PARTIAL,
         "error",
-        ("The provider reported an error while replying.", "upstream died"),
-        "error: The provider reported an error while replying. (upstream died)",
+        "Error: the provider reported an error while replying (upstream died).",
+        "error: the provider reported an error while replying (upstream died).",
         1,
     ),
     Ending(
@@ -127,8 +134,8 @@ ENDINGS = [
         lambda: drop_stream(PARTIAL, reasoning="Some thought"),
         PARTIAL,
         "interrupted",
-        ("Interrupted: the reply did not finish", "The connection was lost"),
-        "error: The connection was lost before the reply finished.",
+        f"Interrupted: {LOST} (the stream ended before a finish_reason).",
+        f"error: {LOST} (the stream ended before a finish_reason).",
         1,
         reasoning="Some thought",
     ),
@@ -137,8 +144,8 @@ ENDINGS = [
         lambda: drop_stream(PARTIAL, abrupt=True),
         PARTIAL,
         "interrupted",
-        ("Interrupted: the reply did not finish",),
-        "error: The connection was lost before the reply finished.",
+        f"Interrupted: {LOST} (",  # then httpx's words
+        f"error: {LOST} (",
         1,
     ),
     Ending(
@@ -146,11 +153,21 @@ ENDINGS = [
         lambda: stall_stream(PARTIAL),
         PARTIAL,
         "error",
-        ("The provider stopped sending data (timed out).",),
-        "error: The provider stopped sending data (timed out).",
+        "Error: the provider timed out (no data received within the read timeout).",
+        "error: the provider timed out (no data received within the read timeout).",
         1,
     ),
 ]
+
+
+def _one_clear_line(line: str, expected: str) -> None:
+    """Issue 12, item 11: the line is the expected one (a whole sentence, or it starts so)."""
+    if expected.endswith("("):
+        assert line.startswith(expected) and line.endswith(").") and line.count(". ") == 0, line
+    else:
+        assert line == expected
+    for junk in (":.", ".:", ". (", "..", ": :"):
+        assert junk not in line, line
 
 
 # -- the TUI ----------------------------------------------------------------------------------
@@ -175,8 +192,9 @@ async def test_tui_keeps_the_partial_reply_says_why_and_retries(
                 ending.content,
                 ending.reasoning,
             )
-            for words in ending.tui_words:
-                await shows(pilot, words)
+            status_line = str(reply.query_one(".status-text", Static).content)
+            _one_clear_line(status_line, ending.line)
+            await shows(pilot, ending.line[:40])
             if ending.content:
                 await shows(pilot, ending.content)
             await shows(pilot, "Tell me everything")  # the prompt is kept
@@ -208,11 +226,11 @@ async def test_tui_keeps_the_partial_reply_says_why_and_retries(
 # -- glm-tui ask ------------------------------------------------------------------------------
 
 
-def _ask(tmp_path: Path, base_url: str, *args: str) -> tuple[int, str, str]:
+def _env(tmp_path: Path, base_url: str) -> dict[str, str | None]:
     config = tmp_path / "config.toml"
     if not config.exists():
         config.write_text("read_timeout = 1\n")  # the stalled stream times out in a second
-    env = {
+    return {
         "GLM_TUI_DB": str(tmp_path / "history.db"),
         "GLM_TUI_CONFIG": str(config),
         "GLM_TUI_API_KEY": SECRET_KEY,
@@ -222,6 +240,10 @@ def _ask(tmp_path: Path, base_url: str, *args: str) -> tuple[int, str, str]:
         "AIMLAPI_API_KEY": None,
         "ZAI_API_KEY": None,
     }
+
+
+def _ask(tmp_path: Path, base_url: str, *args: str) -> tuple[int, str, str]:
+    env = _env(tmp_path, base_url)
     result = CliRunner().invoke(cli, ["ask", *args], env=env, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
@@ -236,15 +258,30 @@ def test_ask_keeps_the_partial_reply_says_why_and_can_run_again(
     assert out == (ending.content + "\n" if ending.content else "")  # streamed as it came
     assert "Traceback" not in err and SECRET_KEY not in err
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(ending.ask_words), err
+    assert len(lines) == 1, err
+    _one_clear_line(lines[0], ending.ask_line)
 
     code, out, err = _ask(tmp_path, fake_glm.base_url, "--json", "Tell me everything")
+    assert code == ending.exit_code, err
     data = json.loads(out)
     assert (data["status"], data["content"], data["reasoning"]) == (
         ending.status,
         ending.content,
         ending.reasoning,
     )
+    # The error, when ask fails, is the sentence of its error line; a warning is not an error.
+    if ending.exit_code:
+        sentence = err.strip().removeprefix("error: ")
+        assert data["error"] == sentence[:1].upper() + sentence[1:]
+    else:
+        assert data["error"] is None
+    # show explains the reply as the TUI does, also when it is only cut short.
+    shown = CliRunner().invoke(
+        cli, ["show", str(data["conversation_id"])], env=_env(tmp_path, fake_glm.base_url)
+    )
+    assert shown.exit_code == 0, shown.output
+    [quoted] = [ln for ln in shown.stdout.splitlines() if ln.startswith("> ")]
+    _one_clear_line(quoted.removeprefix("> "), ending.line)
 
     # Running it again works, and the failed replies stay in the history as they were.
     code, out, err = _ask(tmp_path, fake_glm.base_url, "Tell me everything")

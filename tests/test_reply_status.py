@@ -43,7 +43,8 @@ ERROR_TEXTS: list[tuple[str, str | None, str | None]] = [
     # Older glm-tui versions saved these wordings; they must read right too.
     (
         "old connection lost",
-        "The connection was lost before the reply finished. (the stream ended before a finish_reason)",
+        "The connection was lost before the reply finished. "
+        "(the stream ended before a finish_reason)",
         "the stream ended before a finish_reason",
     ),
     (

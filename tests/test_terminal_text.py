@@ -98,9 +98,7 @@ def test_any_split_gives_the_whole_text_result(parts: list[str], cuts: list[int]
     shown = "".join(stripper.feed(piece) for piece in pieces)
     assert shown == strip_controls(text)
     # Nothing a terminal acts on is left: only tab and newline among the controls.
-    assert not any(
-        (ord(ch) < 0x20 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F for ch in shown
-    )
+    assert not any((ord(ch) < 0x20 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F for ch in shown)
 
 
 def test_text_without_controls_is_returned_as_is() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ def connect(
         raise StoreError(
             f"cannot create the directory for {path}: {exc.strerror}", path=path
         ) from exc
+    _create_private(path)
     try:
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
@@ -40,6 +42,16 @@ def connect(
         conn.close()
         raise
     return conn
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (0600), as the config file is: it
+    holds every conversation. SQLite gives its ``-wal`` and ``-shm`` files the same mode."""
+    if str(path) == ":memory:":
+        return
+    # An existing file is left as it is; any other failure is SQLite's to report, in its words.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _check_header(path: Path) -> None:

@@ -1,12 +1,33 @@
-"""A conversation's current branch as Markdown, for people (the JSON export is for restoring)."""
+"""A conversation's current branch as Markdown, for people (the JSON export is for restoring).
+
+The outline of the document is the conversation's: its title is the one ``#`` heading, each
+message a ``##`` heading. Headings inside a message (a model's ``# Title`` or ``## Answer``) move
+down so that the highest of them is a ``###``, below its message; code blocks are left as they
+are, and one the text leaves open is closed where the message ends, so it cannot take in the
+messages after it. Escape codes are removed (the document is for reading; the JSON export keeps
+the text as it was sent), and a reply that did not complete says why, as the TUI does.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from glm_tui.reply_status import describe_reply
+from glm_tui.terminal_text import strip_controls
 
 from .models import Conversation, Message
 
 _ROLE_HEADINGS = {"system": "System", "user": "User", "assistant": "Assistant"}
+TOP_INNER_LEVEL = 3
+"""The level a message's highest heading gets: under the message's own ``##``."""
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+# A line a setext underline can turn into a heading: paragraph text, not a list item, a quote,
+# a table row, indented code or a heading of its own.
+_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t| {0,3}(?:[-+*>|#]|\d{1,9}[.)])(?:[ \t]|$))")
 
 
 def _fence_safe(text: str) -> str:
@@ -30,8 +51,69 @@ def _usage_line(message: Message) -> str:
     return ", ".join(parts)
 
 
+def _prose_lines(lines: list[str]) -> tuple[list[bool], str]:
+    """For each line, whether it is Markdown (not in a fenced code block nor one of its fences);
+    and the fence that closes a block the text leaves open ('' if none)."""
+    prose: list[bool] = []
+    fence = ""
+    for line in lines:
+        found = _FENCE.match(line)
+        marker, rest = found.groups() if found else ("", "")
+        if not fence:
+            # A backtick fence's info string has no backtick (else it is inline code).
+            if marker and not (marker[0] == "`" and "`" in rest):
+                fence = marker
+            prose.append(not fence)
+            continue
+        if marker[:1] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+            fence = ""
+        prose.append(False)
+    return prose, fence
+
+
+def _heading(lines: list[str], prose: list[bool], index: int) -> tuple[int, bool]:
+    """The level of the heading on line ``index`` (0: none), and whether it is a setext one
+    (its text on the line above, this line the ``===`` or ``---`` under it)."""
+    if not prose[index]:
+        return 0, False
+    atx = _ATX.match(lines[index])
+    if atx:
+        return len(atx.group(2)), False
+    underline = _SETEXT.match(lines[index])
+    if underline and index > 0 and prose[index - 1]:
+        above = lines[index - 1]
+        if above.strip() and not _NOT_PARAGRAPH.match(above) and not _SETEXT.match(above):
+            return (1 if underline.group(1)[0] == "=" else 2), True
+    return 0, False
+
+
+def message_body(text: str) -> str:
+    """A message's text as part of the document: escape codes removed, its headings below the
+    message's own, a code block it leaves open closed."""
+    lines = strip_controls(text).strip("\n").split("\n")
+    prose, open_fence = _prose_lines(lines)
+    headings = {i: _heading(lines, prose, i) for i in range(len(lines))}
+    levels = [level for level, _ in headings.values() if level]
+    shift = max(0, TOP_INNER_LEVEL - min(levels)) if levels else 0
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        level, setext = headings[index]
+        if level and shift:
+            hashes = "#" * min(6, level + shift)
+            if setext:
+                out[-1] = f"{hashes} {out[-1].strip()}"
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            line = line[:indent] + hashes + line[indent + level :]
+        out.append(line)
+    if open_fence:
+        out.append(open_fence)
+    return "\n".join(out)
+
+
 def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
-    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
+    title = " ".join(strip_controls(conversation.title).split())
+    lines = [f"# {title or 'Untitled conversation'}", ""]
     lines.append(
         f"- Model: `{conversation.model}`"
         + (f" ({conversation.provider})" if conversation.provider else "")
@@ -40,7 +122,7 @@ def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
     lines.append(f"- Updated: {conversation.updated_at}")
     lines.append("")
     if conversation.system_prompt and not any(m.role == "system" for m in path):
-        lines += ["## System", "", conversation.system_prompt, ""]
+        lines += ["## System", "", message_body(conversation.system_prompt), ""]
     for message in path:
         heading = _ROLE_HEADINGS.get(message.role, message.role.title())
         details = [message.created_at]
@@ -53,15 +135,16 @@ def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
             lines += [
                 "<details><summary>Thinking</summary>",
                 "",
-                _fence_safe(message.reasoning.strip("\n")),
+                _fence_safe(message_body(message.reasoning)),
                 "",
                 "</details>",
                 "",
             ]
         if message.content:
-            lines += [message.content.strip("\n"), ""]
-        if message.error:
-            lines += [f"> Error: {message.error}", ""]
+            lines += [message_body(message.content), ""]
+        note = describe_reply(message.status, message.error, answered=bool(message.content))
+        if note is not None:
+            lines += [f"> {note.line}", ""]
         usage = _usage_line(message)
         if usage:
             lines += [f"<sub>{usage}</sub>", ""]
