@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glm_tui.api import APIError, Finished, GLMClient, ProtocolError
+from glm_tui.api import (
+    APIError,
+    ContentDelta,
+    Finished,
+    GLMClient,
+    ProtocolError,
+    ReasoningDelta,
+    Usage,
+)
 from tests.fakeglm import FakeGLM, chunk, sse, stall_stream
 
 _json = st.recursive(
@@ -52,6 +60,81 @@ async def _consume(body: bytes, content_type: str) -> None:
     async with client:
         events = [event async for event in client.stream_chat([{"role": "user", "content": "x"}])]
     assert isinstance(events[-1], Finished)
+
+
+# -- valid streams: they must decode, to exactly the reply they carry --------------------------
+
+_any_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=10)
+# What a valid stream may hold besides the reply, which the client must pass over.
+_noise = st.sampled_from(
+    [
+        b": ping\n\n",
+        b"data: \n\n",
+        b"event: ping\n\n",
+        b"retry: 3000\n\n",
+        b"id: 17\n\n",
+        b'data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\n',
+        b'data: {"choices":[{"index":0,"delta":{"role":"assistant"}}],"extra":{"a":[1]}}\n\n',
+    ]
+)
+
+
+@st.composite
+def valid_streams(draw: st.DrawFn) -> tuple[bytes, str, str, str, bool]:
+    """A valid chat stream, and the reasoning, answer, finish reason and usage it carries."""
+    frames: list[bytes] = []
+    reasoning: list[str] = []
+    content: list[str] = []
+    key = draw(st.sampled_from(["reasoning_content", "reasoning"]))
+    for _ in range(draw(st.integers(0, 10))):
+        kind = draw(st.sampled_from(["reasoning", "content", "both", "noise"]))
+        if kind == "noise":
+            frames.append(draw(_noise))
+            continue
+        think = draw(_any_text) if kind in ("reasoning", "both") else None
+        say = draw(_any_text) if kind in ("content", "both") else None
+        reasoning.append(think or "")
+        content.append(say or "")
+        frames.append(sse(chunk(reasoning=think, content=say, reasoning_key=key)))
+    finish = draw(st.sampled_from(["stop", "length", "sensitive", "network_error", "new_reason"]))
+    with_usage = draw(st.booleans())
+    usage = {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5} if with_usage else None
+    frames.append(sse(chunk(content="", finish_reason=finish, usage=usage)))
+    if draw(st.booleans()):
+        frames.append(b"data: [DONE]\n\n")
+    return b"".join(frames), "".join(reasoning), "".join(content), finish, with_usage
+
+
+async def _events(body: bytes) -> list[Any]:
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    client = GLMClient(
+        base_url="http://fuzz/v1",
+        api_key="sk-fuzz-key-0000",
+        model="m",
+        max_retries=0,
+        transport=httpx.MockTransport(reply),
+    )
+    async with client:
+        return [event async for event in client.stream_chat([{"role": "user", "content": "x"}])]
+
+
+@given(valid_streams())
+@settings(max_examples=200, deadline=None)
+def test_a_valid_stream_decodes_to_its_reply(stream: tuple[bytes, str, str, str, bool]) -> None:
+    body, reasoning, content, finish, with_usage = stream
+    events = asyncio.run(_events(body))  # no error: the stream is valid
+    assert events[-1] == Finished(finish)
+    assert "".join(e.text for e in events if isinstance(e, ReasoningDelta)) == reasoning
+    assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == content
+    assert all(e.text for e in events if isinstance(e, ReasoningDelta | ContentDelta))
+    usages = [e for e in events if isinstance(e, Usage)]
+    assert [u.total_tokens for u in usages] == ([5] if with_usage else [])
+    assert sum(isinstance(e, Finished) for e in events) == 1
+
+
+# -- anything else: events or a typed error, never the key ---------------------------------------
 
 
 @given(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from glm_tui.store import EXPORT_FORMAT, ImportFormatError, Store
 from tests.store_fixtures import build_tree, counts, fts_in_sync, without_ids
@@ -301,7 +302,7 @@ def test_markdown_shows_the_current_branch_with_thinking_folded(store: Store) ->
         "<details><summary>Thinking</summary>\n\nRegenerated: be practical.\n\n</details>" in text
     )
     assert "```python\nresult = maybe(x).bind(f)\n```" in text
-    assert "**error**" in text and "The provider is overloaded." in text
+    assert "**error**" in text and "\n> Error: the provider is overloaded.\n" in text
     assert text.index("## User") < text.index("## Assistant")
 
 
@@ -312,3 +313,89 @@ def test_markdown_keeps_a_reasoning_that_mentions_details(store: Store) -> None:
     text = store.export_markdown(cid)
     assert text.startswith("# Untitled conversation")
     assert text.count("</details>") == 1
+
+
+# -- issue 12, item 17: the document's outline -------------------------------------------------
+
+REPLY_WITH_HEADINGS = """# Title
+
+Intro.
+
+## Answer
+
+Text.
+
+```python
+# a comment, not a heading
+## nor this
+```
+
+Under a line
+============
+
+### Deep
+"""
+
+
+def _outline(markdown: str) -> list[str]:
+    """The headings a Markdown reader sees, as ``#``s and text."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [
+        "#" * int(token.tag[1]) + " " + tokens[index + 1].content
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+
+
+def test_markdown_keeps_message_headings_above_the_models(store: Store) -> None:
+    cid = store.create_conversation(title="Outline", provider="p", model="m")
+    u1 = store.add_message(cid, parent_id=None, role="user", content="# Not a title\nShow me")
+    a1 = store.add_message(
+        cid, parent_id=u1, role="assistant", content=REPLY_WITH_HEADINGS, reasoning="## Plan\nok"
+    )
+    u2 = store.add_message(cid, parent_id=a1, role="user", content="And code?")
+    # A reply cut short inside a code block: the block is closed where the reply ends.
+    a2 = store.add_message(
+        cid, parent_id=u2, role="assistant", content="```python\nprint(1)\n# still code"
+    )
+    store.update_message(a2, status="truncated", finish_reason="length")
+    u3 = store.add_message(cid, parent_id=a2, role="user", content="Thanks")
+    store.add_message(cid, parent_id=u3, role="assistant", content="Bye\n---\n")
+    text = store.export_markdown(cid)
+    assert _outline(text) == [
+        "# Outline",
+        "## User",
+        "### Not a title",
+        "## Assistant",
+        "### Plan",
+        "### Title",
+        "#### Answer",
+        "### Under a line",
+        "##### Deep",
+        "## User",
+        "## Assistant",
+        "## User",
+        "## Assistant",
+        "### Bye",
+    ]
+    # Code is left exactly as it was.
+    assert "```python\n# a comment, not a heading\n## nor this\n```" in text
+    assert "```python\nprint(1)\n# still code\n```\n" in text
+    # A reply cut short says why, as the TUI does.
+    assert (
+        "\n> Truncated: the reply reached the length limit (max_tokens or the context window).\n"
+        in text
+    )
+
+
+def test_markdown_removes_escape_codes_and_keeps_what_was_sent_in_json(store: Store) -> None:
+    cid = store.create_conversation(title="\x1b]0;evil\x07Colours", provider="p", model="m")
+    u = store.add_message(cid, parent_id=None, role="user", content="\x1b[1mbold\x1b[0m?")
+    sent = "\x1b[31mred\x1b[0m and \x1bPq#sixel\x1b\\done"
+    store.add_message(cid, parent_id=u, role="assistant", content=sent, reasoning="\x1b[2Jhm")
+    text = store.export_markdown(cid)
+    assert text.startswith("# Colours\n")
+    assert "\nbold?\n" in text and "\nred and done\n" in text and "\nhm\n" in text
+    assert "\x1b" not in text and "[31m" not in text and "sixel" not in text
+    messages = store.export_conversation(cid)["conversations"][0]["messages"]
+    assert [m["content"] for m in messages] == ["\x1b[1mbold\x1b[0m?", sent]
