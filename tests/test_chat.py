@@ -167,13 +167,16 @@ async def test_edit_makes_a_sibling_prompt(
     assert len(store.siblings(started.user_message_id)) == 2
 
 
-async def test_escape_codes_and_nuls_are_stripped(
+async def test_escape_codes_are_kept_and_nuls_dropped(
     service: ChatService, store: Store, fake_glm: FakeGLM
 ) -> None:
+    """The history keeps what the provider sent (escape codes are removed where text is shown,
+    issue 12, item 10), but for NULs, which SQLite's functions take for the end of the text."""
     fake_glm.enqueue(zai_stream("\x1b[31mred\x1b[0m and\x00 [bold]x[/bold]"))
     ended = (await collect(service.send("x")))[-1]
     assert isinstance(ended, TurnEnded)
-    assert ended.message.content == "[31mred[0m and [bold]x[/bold]"
+    assert ended.message.content == "\x1b[31mred\x1b[0m and [bold]x[/bold]"
+    assert store.get_message(ended.message.id).content == ended.message.content
 
 
 @pytest.mark.parametrize(

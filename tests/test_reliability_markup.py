@@ -142,7 +142,7 @@ async def test_provider_error_message(tmp_path: Path, fake_glm: FakeGLM) -> None
         async with app.run_test(size=WIDE) as pilot:
             await send(pilot, app, "first")
             await wait_idle(pilot, app)
-            await shows(pilot, "The provider refused the request.")
+            await shows(pilot, "Error: the provider refused the request (")
             _literal(app, BODY)
             await send(pilot, app, "second")
             await wait_idle(pilot, app)

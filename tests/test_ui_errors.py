@@ -65,13 +65,16 @@ async def test_network_error(tmp_path: Path) -> None:
             await send(pilot, app, "Anyone there?")
             await wait_idle(pilot, app)
             assert app.query_one(AssistantMessage).message.status == "error"
-            assert "Could not reach the provider" in screen_text(app)
+            assert "Error: could not reach the provider" in screen_text(app)
             assert app.focused is app.composer
 
 
 @pytest.mark.parametrize(
     ("finish_reason", "words"),
-    [("length", "Truncated: the reply hit the length limit."), ("sensitive", "Filtered")],
+    [
+        ("length", "Truncated: the reply reached the length limit"),
+        ("sensitive", "Filtered: the provider's content filter stopped this reply."),
+    ],
 )
 async def test_incomplete_replies_say_why(
     tmp_path: Path, fake_glm: FakeGLM, finish_reason: str, words: str
