@@ -24,7 +24,7 @@ from glm_tui.config import (
     redact,
 )
 from glm_tui.launch import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
-from glm_tui.launch import start_tui
+from glm_tui.launch import db_directory_problem, start_tui
 from glm_tui.terminal_text import strip_controls
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,26 +71,6 @@ def settings_from(ctx: click.Context, *, warn: bool = True) -> Settings:
     if warn and (warning := config_permission_warning(settings)):
         click.echo(f"warning: {warning}", err=True)
     return settings
-
-
-def db_directory_problem(settings: Settings) -> str | None:
-    """Why the history database cannot go where it was asked to (None if it can).
-
-    The default location is created when needed; a path given on purpose (``--db``, the
-    environment, the config file) whose directory does not exist is a mistake to report, not a
-    directory to make.
-    """
-    path = settings.db_path
-    source = settings.sources.get("db_path", "default")
-    if source == "default" or str(path) == ":memory:":
-        return None
-    parent = path.parent
-    if parent.is_dir():
-        return None
-    why = "is not a directory" if parent.exists() else "does not exist"
-    return (
-        f"cannot open the database {path}: the directory {parent} {why} (the path is from {source})"
-    )
 
 
 @contextmanager

@@ -78,6 +78,26 @@ def tui_flags(args: Sequence[str]) -> dict[str, Any] | None:
     return flags
 
 
+def db_directory_problem(settings: Settings) -> str | None:
+    """Why the history database cannot go where it was asked to (None if it can).
+
+    The default location is created when needed; a path given on purpose (``--db``, the
+    environment, the config file) whose directory does not exist is a mistake to report, not a
+    directory to make.
+    """
+    path = settings.db_path
+    source = settings.sources.get("db_path", "default")
+    if source == "default" or str(path) == ":memory:":
+        return None
+    parent = path.parent
+    if parent.is_dir():
+        return None
+    why = "is not a directory" if parent.exists() else "does not exist"
+    return (
+        f"cannot open the database {path}: the directory {parent} {why} (the path is from {source})"
+    )
+
+
 def start_tui(settings: Settings) -> None:
     # No garbage collection until the first screen is drawn (the app turns it back on):
     # importing and starting Textual makes some 90,000 objects, and the collections they
@@ -98,8 +118,9 @@ def main() -> None:
         except ConfigError:
             pass  # the click CLI reports it, with the right exit status
         else:
-            start_tui(settings)
-            return
+            if db_directory_problem(settings) is None:  # else the click CLI reports it
+                start_tui(settings)
+                return
     from glm_tui.cli import main as cli_main
 
     cli_main()

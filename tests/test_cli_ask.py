@@ -379,7 +379,7 @@ def test_db_in_a_missing_directory_is_an_error_naming_it(
 ) -> None:
     db = tmp_path / "no" / "such" / "dir" / "history.db"
     flag, env = (["--db", str(db)], {}) if how == "flag" else ([], {"GLM_TUI_DB": str(db)})
-    for args in (["list"], ["ask", "Hi"], ["search", "x"], ["show", "1"]):
+    for args in ([], ["list"], ["ask", "Hi"], ["search", "x"], ["show", "1"]):  # []: the TUI
         line = assert_clean_failure(cli.run(*args, *flag, **env))
         assert str(db.parent) in line and "does not exist" in line, line
         assert ("--db" if how == "flag" else "GLM_TUI_DB") in line
