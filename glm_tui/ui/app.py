@@ -401,13 +401,22 @@ def create_app(
     return GLMApp(settings, store=store, service=service, now=now or _utc_now)
 
 
+def exit_status(app: App[object]) -> int:
+    """The process's exit status after the app ran: never 0 when it ended on an unhandled error
+    (Textual prints the traceback and leaves ``return_code`` at 1)."""
+    return app.return_code or 0
+
+
 def run_app(settings: Settings) -> None:
     try:
         store = Store.open(settings.db_path)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    app = create_app(settings, store=store)
     try:
-        create_app(settings, store=store).run()
+        app.run()
     finally:
         store.close()
+    if status := exit_status(app):
+        raise SystemExit(status)
