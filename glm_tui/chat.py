@@ -17,9 +17,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from glm_tui.api.errors import APIError, ConnectionLost
-from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage, status_for_finish
+from glm_tui.api.events import (
+    Connected,
+    ContentDelta,
+    Finished,
+    ReasoningDelta,
+    Usage,
+    status_for_finish,
+)
 from glm_tui.config import Settings
-from glm_tui.store import Message, Store, StoreError
+from glm_tui.store import Conversation, Message, Store, StoreError
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
@@ -51,7 +58,7 @@ class TurnEnded:
         return self.message.status
 
 
-TurnEvent = TurnStarted | ReasoningDelta | ContentDelta | Usage | Finished | TurnEnded
+TurnEvent = TurnStarted | Connected | ReasoningDelta | ContentDelta | Usage | Finished | TurnEnded
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -187,6 +194,19 @@ class ChatService:
         if self._client is not None:
             await self._client.aclose()
 
+    def model_for(self, conversation: Conversation | None) -> str:
+        """The model the next request of a conversation (None: a new one) is sent to: the
+        conversation's own, unless it was made with another provider (its model would mean
+        nothing there), else the one of the settings."""
+        settings = self.settings
+        if (
+            conversation is not None
+            and conversation.model
+            and conversation.provider == settings.provider
+        ):
+            return conversation.model
+        return settings.effective_model or ""
+
     def new_conversation(self, prompt: str = "") -> int:
         settings = self.settings
         return self.store.create_conversation(
@@ -247,7 +267,7 @@ class ChatService:
     ) -> AsyncIterator[TurnEvent]:
         settings = self.settings
         conversation = self.store.get_conversation(conversation_id)
-        model = conversation.model or settings.effective_model or ""
+        model = self.model_for(conversation)
         history = history_for(self.store.path_to(user_message_id), conversation.system_prompt)
         reply_id = self.store.add_message(
             conversation_id,

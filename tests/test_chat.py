@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage
+from glm_tui.api.events import Connected, ContentDelta, Finished, ReasoningDelta, Usage
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted, title_from_prompt
 from glm_tui.config import Settings
 from glm_tui.store import Store
@@ -46,6 +46,7 @@ async def test_one_turn_saves_prompt_and_reply(service: ChatService, store: Stor
     started, *middle, ended = events
     assert isinstance(started, TurnStarted) and isinstance(ended, TurnEnded)
     assert [type(e) for e in middle] == [
+        Connected,
         *[ReasoningDelta] * 3,
         *[ContentDelta] * 4,
         Usage,

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
-from glm_tui.store import Store, StoreError
+from glm_tui.store import Conversation, Store, StoreError
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.conversations import ConversationsApp
 from glm_tui.ui.key_footer import KeyFooter
@@ -202,12 +202,16 @@ class GLMApp(ConversationsApp):
         return len(summaries)  # type: ignore[arg-type]
 
     def update_status(self) -> None:
-        usage = None
+        usage = conversation = None
         if self.current_id is not None:
             cid = self.current_id
             usage = self._safe(lambda: self.store.conversation_usage(cid))
+            conversation = self._safe(lambda: self.store.get_conversation(cid))
         self.query_one(StatusLine).show(
             self.settings,
+            model=self.service.model_for(
+                conversation if isinstance(conversation, Conversation) else None
+            ),
             thinking=self.thinking,
             usage=usage if isinstance(usage, Usage) else None,
             writing=len(self.live),

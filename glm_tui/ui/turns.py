@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from glm_tui.api.events import ContentDelta, ReasoningDelta, Usage
+from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.store import Store, StoreError
@@ -97,6 +97,8 @@ class TurnsApp(App[None]):
                         live.add_reasoning(event.text)
                     elif isinstance(event, TurnStarted):
                         await self._turn_started(live, event)
+                    elif isinstance(event, Connected) and live.connected is None:
+                        live.connected = self.seconds()
                     elif isinstance(event, Usage):
                         live.usage = event
                     elif isinstance(event, TurnEnded):

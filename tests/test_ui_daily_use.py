@@ -1,0 +1,129 @@
+"""Defects found in a first week of daily use (issue 12), each pinned by a test."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from glm_tui.store import Store
+from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.status_line import StatusLine
+from tests.fakeglm import DONE, FakeGLM, Response, chunk, sse, usage_dict, zai_stream
+from tests.ui_helpers import (
+    SIZE,
+    make_app,
+    screen_text,
+    seed_conversation,
+    send,
+    shows,
+    ui_settings,
+    wait_idle,
+)
+
+
+def burst_then_gate(reasoning: str, first: str, rest: str, gate: threading.Event) -> Response:
+    """Reasoning and the first answer words in one network write, then a stall until ``gate``."""
+    burst = sse(chunk(reasoning=reasoning)) + sse(chunk(content=first))
+    finish = chunk(content="", finish_reason="stop", usage=usage_dict())
+    tail = sse(chunk(content=rest)) + sse(finish)
+    return Response(steps=[burst, gate, tail + DONE])
+
+
+async def test_thinking_shows_when_reasoning_and_answer_come_in_one_burst(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    gate = threading.Event()
+    fake_glm.enqueue(burst_then_gate("Some careful reasoning.", "The answer begins", ".", gate))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Question")
+        await shows(pilot, "The answer begins")
+        # The stream stalls here: the reasoning is known, so its (folded) row is shown.
+        [reply] = app.query(AssistantMessage)
+        assert reply.thinking is not None and reply.thinking.display
+        await shows(pilot, "Thinking")
+        gate.set()
+        await wait_idle(pilot, app)
+        assert "Thinking" in screen_text(app)
+
+
+async def test_connecting_until_the_provider_answers(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    gate = threading.Event()
+    reply = zai_stream("The answer.", reasoning="Hmm.")
+    reply.headers_gate = gate
+    fake_glm.enqueue(reply)
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Question")
+        await fake_glm.await_requests(1)
+        await shows(pilot, "Connecting…")
+        assert "Thinking…" not in screen_text(app)
+        gate.set()
+        await wait_idle(pilot, app)
+        assert "Connecting" not in screen_text(app)
+        assert "The answer." in screen_text(app)
+
+
+async def test_nothing_listening_says_connecting_then_the_error(tmp_path: Path) -> None:
+    app = make_app(ui_settings(tmp_path, "http://127.0.0.1:9/v1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Question")
+        await shows(pilot, "Connecting…")
+        assert "Thinking…" not in screen_text(app)
+        await wait_idle(pilot, app, timeout=30)
+        assert "Thinking…" not in screen_text(app)
+        assert "Could not reach the provider" in screen_text(app)
+
+
+def _seconds(text: str) -> float:
+    minutes, _, rest = text.rpartition("m ")
+    return float(minutes or 0) * 60 + float(rest.rstrip("s"))
+
+
+async def test_thinking_time_never_exceeds_the_reply_time(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(zai_stream("A quick answer.", reasoning="A quick thought."))
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), now=lambda: datetime.now(UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Question")
+        await wait_idle(pilot, app)
+        [reply] = app.query(AssistantMessage)
+        assert reply.thinking is not None and reply.message.duration is not None
+        title = str(reply.thinking.title)
+        match = re.fullmatch(r"Thinking \((.+)\)", title)
+        assert match, title
+        assert _seconds(match.group(1)) <= reply.message.duration
+
+
+async def test_the_status_line_names_the_model_the_next_request_uses(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    settings = ui_settings(tmp_path, fake_glm.base_url, model="glm-4.7")
+    with Store.open(settings.db_path) as store:
+        old = seed_conversation(
+            store, "Older", [("Hi", "Hello.", None)], updated_at="2024-03-14T14:00:00Z",
+            model="glm-4.5",
+        )  # fmt: skip
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.query_one(StatusLine)
+        assert "glm-4.7" in str(status.render())
+        await app.open_conversation(old)
+        await pilot.pause()
+        assert "glm-4.5" in str(status.render()) and "glm-4.7" not in str(status.render())
+        # The model changed in the settings: new conversations use it, the old one keeps its own.
+        app.apply_settings(app.settings.with_values(model="glm-4.6"))
+        await pilot.pause()
+        assert "glm-4.5" in str(status.render())
+        await send(pilot, app, "And now?")
+        await wait_idle(pilot, app)
+        assert fake_glm.requests[-1].json["model"] == "glm-4.5"
+        await app.open_conversation(None)
+        await pilot.pause()
+        assert "glm-4.6" in str(status.render())
+        await send(pilot, app, "A new one")
+        await wait_idle(pilot, app)
+        assert fake_glm.requests[-1].json["model"] == "glm-4.6"
