@@ -26,7 +26,8 @@ from glm_tui.api.events import (
     status_for_finish,
 )
 from glm_tui.config import Settings
-from glm_tui.store import Conversation, Message, Store, StoreError
+from glm_tui.store import Conversation, Message, NotFound, Store, StoreError
+from glm_tui.store.models import utc_now
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
@@ -122,6 +123,8 @@ class _ReplyWriter:
         self.dirty = False
         self.last_flush = time.monotonic()
         self.error: StoreError | None = None
+        self.gone = False
+        """The reply's row is gone: another program deleted the conversation."""
 
     def add(self, event: ReasoningDelta | ContentDelta) -> None:
         (self.reasoning if isinstance(event, ReasoningDelta) else self.content).append(event.text)
@@ -143,6 +146,7 @@ class _ReplyWriter:
                     )
             except StoreError as exc:
                 self.error = exc
+                self.gone = isinstance(exc, NotFound)
             else:
                 self.dirty = False
                 self.error = None
@@ -300,6 +304,10 @@ class ChatService:
                     if isinstance(event, ReasoningDelta | ContentDelta):
                         event = type(event)(_clean(event.text))
                         writer.add(event)
+                    if writer.gone:
+                        # Deleted by another program: nothing more of it can be kept.
+                        final["status"] = "stopped"
+                        break
                     elif isinstance(event, Usage):
                         final["usage"] = event
                     elif isinstance(event, Finished):
@@ -342,7 +350,12 @@ class ChatService:
                 if problem is None:
                     problem = exc
                     _not_saved(final, exc)
-        message = self.store.get_message(reply_id)
+        try:
+            message = self.store.get_message(reply_id)
+        except NotFound as exc:
+            problem = problem or exc
+            _not_saved(final, exc)
+            message = _unsaved_reply(reply_id, conversation_id, user_message_id, model)
         if problem is not None:
             # The history is behind: hand on the reply as it really is, with why it is not saved.
             message = replace(
@@ -355,7 +368,34 @@ class ChatService:
         yield TurnEnded(message)
 
 
+CONVERSATION_DELETED = "The conversation was deleted by another program; the reply was not saved."
+
+
+def _unsaved_reply(reply_id: int, cid: int, parent_id: int, model: str) -> Message:
+    """A reply whose row is gone (its conversation was deleted): the fields the turn fills."""
+    return Message(
+        id=reply_id,
+        conversation_id=cid,
+        parent_id=parent_id,
+        role="assistant",
+        content="",
+        reasoning=None,
+        status="stopped",
+        finish_reason=None,
+        error=None,
+        model=model,
+        usage=None,
+        created_at=utc_now(),
+        duration=None,
+        writer_pid=None,
+    )
+
+
 def _not_saved(final: dict[str, object], problem: StoreError) -> None:
+    if isinstance(problem, NotFound):
+        final["status"] = "stopped"
+        final["error"] = CONVERSATION_DELETED
+        return
     final["status"] = "error"
     error = final.get("error")
     final["error"] = f"The reply could not be saved in full: {problem}" + (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from datetime import UTC, datetime
@@ -10,7 +11,17 @@ from pathlib import Path
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage
 from glm_tui.ui.status_line import StatusLine
-from tests.fakeglm import DONE, FakeGLM, Response, chunk, sse, usage_dict, zai_stream
+from tests.cli_helpers import CLI
+from tests.fakeglm import (
+    DONE,
+    FakeGLM,
+    Response,
+    chunk,
+    gated_stream,
+    sse,
+    usage_dict,
+    zai_stream,
+)
 from tests.ui_helpers import (
     SIZE,
     make_app,
@@ -18,9 +29,13 @@ from tests.ui_helpers import (
     seed_conversation,
     send,
     shows,
+    type_text,
     ui_settings,
     wait_idle,
+    wait_until,
 )
+
+T1, T2, T3 = "2024-03-14T12:00:00Z", "2024-03-14T13:00:00Z", "2024-03-14T14:00:00Z"
 
 
 def burst_then_gate(reasoning: str, first: str, rest: str, gate: threading.Event) -> Response:
@@ -127,3 +142,77 @@ async def test_the_status_line_names_the_model_the_next_request_uses(
         await send(pilot, app, "A new one")
         await wait_idle(pilot, app)
         assert fake_glm.requests[-1].json["model"] == "glm-4.6"
+
+
+async def test_down_from_the_search_box_highlights_the_first_result(tmp_path: Path) -> None:
+    settings = ui_settings(tmp_path)
+    with Store.open(settings.db_path) as store:
+        seed_conversation(store, "Owls", [("owls?", "Owls hunt at night.", None)], updated_at=T1)
+        wanted = seed_conversation(store, "Monads", [("monads?", "Burritos.", None)], updated_at=T2)
+        seed_conversation(store, "Newest", [("hi", "Hello.", None)], updated_at=T3)
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await type_text(pilot, "mon")  # filters the titles
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.current_id == wanted, what="Monads to open")
+        # The full-text search (Enter in the box), then Down and Enter: the first hit opens.
+        await app.open_conversation(None)
+        await pilot.press("ctrl+f")
+        app.sidebar.search_input.value = ""
+        await type_text(pilot, "hunt")
+        await pilot.press("enter")
+        await shows(pilot, "1 message contain")
+        app.sidebar.search_input.focus()
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.current_id not in (None, wanted), what="Owls")
+
+
+async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        doomed = seed_conversation(store, "Doomed", [("hi", "Hello.", None)], updated_at=T1)
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(doomed)
+        app.composer.load_text("A draft I care about")
+        cli = CLI(tmp_path)
+        removed = await asyncio.to_thread(cli.run, "rm", str(doomed), "--db", str(settings.db_path))
+        assert removed.returncode == 0, removed.stderr
+        # Within the poll interval: out of the sidebar, said in the pane, the draft kept.
+        await shows(pilot, "deleted by another program", timeout=30)
+        assert app.current_id is None
+        assert all(s.id != doomed for s in app.sidebar.summaries)
+        assert app.composer.text == "A draft I care about"
+        assert not [n for n in app._notifications if "no conversation with id" in n.message]
+        # Enter starts a new conversation with the draft.
+        app.composer.focus()
+        await pilot.press("enter")
+        await wait_idle(pilot, app)
+        assert app.current_id is not None and app.current_id != doomed
+        assert fake_glm.requests[-1].json["messages"][-1]["content"] == "A draft I care about"
+
+
+async def test_a_reply_streaming_into_a_conversation_deleted_elsewhere_stops_cleanly(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    gate = threading.Event()
+    fake_glm.enqueue(gated_stream("Half a reply ", "and the rest.", gate))
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Write something")
+        await shows(pilot, "Half a reply")
+        cid = app.current_id
+        assert cid is not None
+        with Store.open(settings.db_path) as other:  # another program's connection
+            other.delete_conversation(cid)
+        app._poll_store()  # what the timer does every two seconds
+        await wait_until(pilot, lambda: not app.live, what="the reply to stop")
+        await shows(pilot, "deleted by another program")
+        assert "writing…" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+        assert not [n for n in app._notifications if "with id" in n.message]
+        gate.set()

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
-from glm_tui.store import Conversation, Store, StoreError
+from glm_tui.store import Conversation, NotFound, Store, StoreError
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.conversations import ConversationsApp
 from glm_tui.ui.key_footer import KeyFooter
@@ -202,18 +202,21 @@ class GLMApp(ConversationsApp):
         return len(summaries)  # type: ignore[arg-type]
 
     def update_status(self) -> None:
-        usage = conversation = None
+        usage: Usage | None = None
+        conversation: Conversation | None = None
         if self.current_id is not None:
-            cid = self.current_id
-            usage = self._safe(lambda: self.store.conversation_usage(cid))
-            conversation = self._safe(lambda: self.store.get_conversation(cid))
+            try:
+                conversation = self.store.get_conversation(self.current_id)
+                usage = self.store.conversation_usage(self.current_id)
+            except NotFound:
+                pass  # deleted by another program: the app notices it on its next look
+            except StoreError as exc:
+                self.notify(str(exc), title="History database", severity="error", markup=False)
         self.query_one(StatusLine).show(
             self.settings,
-            model=self.service.model_for(
-                conversation if isinstance(conversation, Conversation) else None
-            ),
+            model=self.service.model_for(conversation),
             thinking=self.thinking,
-            usage=usage if isinstance(usage, Usage) else None,
+            usage=usage,
             writing=len(self.live),
         )
 

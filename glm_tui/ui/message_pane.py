@@ -146,6 +146,14 @@ class MessagePane(MessageCursor):
             if self._older:
                 self.call_after_refresh(self._fill_view)
 
+    async def show_notice(self, text: Content) -> None:
+        """Replace the pane's content with a few lines of text (no conversation open)."""
+        async with self._lock:
+            self.conversation_id = None
+            self._older = []
+            await self.remove_children()
+            await self.mount(Static(text, classes="empty-state"))
+
     def _fill_view(self) -> None:
         """Load older messages while the mounted ones do not fill the pane (their height was
         estimated): with nothing to scroll, scrolling up would never ask for them."""
