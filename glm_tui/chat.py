@@ -223,12 +223,21 @@ class ChatService:
     # -- the three ways a turn starts ---------------------------------------------------------
 
     def send(
-        self, prompt: str, *, conversation_id: int | None = None, thinking: bool | None = None
+        self,
+        prompt: str,
+        *,
+        conversation_id: int | None = None,
+        thinking: bool | None = None,
+        after: int | None = None,
     ) -> AsyncIterator[TurnEvent]:
-        """A new prompt at the end of the conversation's current branch (a new one if None)."""
+        """A new prompt at the end of the conversation's current branch (a new one if None),
+        or after the message ``after``: the end of the branch a window shows, which another
+        program may have left for another branch since."""
         if conversation_id is None:
             conversation_id = self.new_conversation(prompt)
             parent_id = None
+        elif after is not None:
+            parent_id = after
         else:
             parent_id = self.store.get_conversation(conversation_id).current_leaf_id
         user_id = self.store.add_message(

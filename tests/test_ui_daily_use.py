@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from glm_tui.chat import ChatService
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage
 from glm_tui.ui.status_line import StatusLine
@@ -216,3 +218,64 @@ async def test_a_reply_streaming_into_a_conversation_deleted_elsewhere_stops_cle
         assert app.is_running
         assert not [n for n in app._notifications if "with id" in n.message]
         gate.set()
+
+
+async def test_the_token_count_follows_a_turn_added_by_ask(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        cid = seed_conversation(store, "Counted", [("hi", "Hello.", None)], updated_at=T1)
+    fake_glm.enqueue(zai_stream("More.", usage=usage_dict(prompt=1000, completion=234)))
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(cid)
+        status = app.query_one(StatusLine)
+        assert "500 tokens" in str(status.render())  # the seeded reply's usage
+        cli = CLI(tmp_path, fake_glm.base_url)
+        done = await asyncio.to_thread(cli.run, "ask", "--cid", str(cid), "and then?")
+        assert done.returncode == 0, done.stderr
+        app._poll_store()  # what the timer does every two seconds
+        await shows(pilot, "More.")
+        await wait_until(pilot, lambda: "1,734 tokens" in str(status.render()), what="1,734")
+
+
+async def test_a_window_keeps_the_branch_it_sent_on(tmp_path: Path, fake_glm: FakeGLM) -> None:
+    """Another window sends into the same conversation at the same time (here: the service on
+    another connection, as the other window's turn runs): each keeps showing its own branch,
+    and continues it."""
+    settings = ui_settings(tmp_path, fake_glm.base_url)
+    with Store.open(settings.db_path) as store:
+        cid = seed_conversation(store, "Shared", [("hi", "Hello.", None)], updated_at=T1)
+        leaf = store.current_path(cid)[-1].id
+    gate = threading.Event()
+    fake_glm.enqueue(gated_stream("Mine begins ", "and mine ends.", gate))
+    fake_glm.enqueue(zai_stream("Theirs, whole."))
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.open_conversation(cid)
+        await send(pilot, app, "My question")
+        await shows(pilot, "Mine begins")
+        with Store.open(settings.db_path) as other_store:
+            other = ChatService(other_store, settings)
+            turn = other.send("Their question", conversation_id=cid, after=leaf)
+            async with contextlib.aclosing(turn):
+                async for _ in turn:
+                    pass
+            await other.aclose()
+        gate.set()
+        await wait_idle(pilot, app)
+        app._poll_store()
+        await pilot.pause()
+        await wait_until(pilot, lambda: not app.pane._lock.locked())
+        text = screen_text(app)
+        assert "and mine ends." in text and "Theirs" not in text and "Their question" not in text
+        # The next prompt continues this window's branch, not the other one.
+        await send(pilot, app, "Go on")
+        await wait_idle(pilot, app)
+        with Store.open(settings.db_path) as store:
+            path = [m.content for m in store.current_path(cid)]
+        assert path[-4:-1] == ["My question", "Mine begins and mine ends.", "Go on"]
+        # The other window's question was not sent to the model as part of this branch.
+        sent = [m["content"] for m in fake_glm.requests[-1].json["messages"]]
+        assert "Their question" not in sent and "My question" in sent

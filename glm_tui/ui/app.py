@@ -271,8 +271,11 @@ class GLMApp(ConversationsApp):
             self.pane.conversation_id = cid
             self.sidebar.select(cid)
         target = cid
+        # After the branch this window shows, wherever another window has moved since.
+        after = self.pane.leaf_id if self.pane.conversation_id == cid else None
         if self.start_turn(
-            cid, lambda: self.service.send(text, conversation_id=target, thinking=thinking)
+            cid,
+            lambda: self.service.send(text, conversation_id=target, thinking=thinking, after=after),
         ):
             self.composer.clear()
 
@@ -324,7 +327,7 @@ class GLMApp(ConversationsApp):
         if self.current_id is None:
             return
         cid = self.current_id
-        path = self._safe(lambda: self.store.current_path(cid)) or []
+        path = self._safe(lambda: self._window_path(cid)) or []  # the branch this window shows
         replies = [m for m in path if m.role == "assistant"]  # type: ignore[attr-defined]
         if path and path[-1].role == "user":  # type: ignore[index]
             self.reply_again(path[-1].id)  # type: ignore[index]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.content import Content
 
-from glm_tui.store import NotFound, StoreError
+from glm_tui.store import Message, NotFound, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.sidebar import ConversationList
 
@@ -35,11 +35,25 @@ class ConversationsApp(BranchesApp):
         cid = self.current_id
         if cid is None or cid in self.live:
             return
-        path = self._safe(lambda: self.store.current_path(cid))
+        path = self._safe(lambda: self._window_path(cid))
         if path is None or cid != self.current_id:
             return
         if not await self.pane.catch_up(path):  # type: ignore[arg-type]
             await self.open_conversation(cid)
+        self.update_status()  # tokens and cost of what was added
+
+    def _window_path(self, cid: int) -> list[Message]:
+        """The branch to show: the conversation's current one when it goes through what this
+        window shows (another program added to it); else this window's own, with what was
+        added below it (another window sent on another branch: each keeps its own)."""
+        path = self.store.current_path(cid)
+        leaf = self.pane.leaf_id if self.pane.conversation_id == cid else None
+        if leaf is None or any(m.id == leaf for m in path):
+            return path
+        try:
+            return self.store.path_to(self.store.newest_leaf_under(leaf))
+        except NotFound:
+            return path
 
     def _exists(self, cid: int) -> bool:
         try:

@@ -93,6 +93,12 @@ class MessagePane(MessageCursor):
     def message_widgets(self) -> list[Widget]:
         return [w for w in self.children if isinstance(w, UserMessage | AssistantMessage)]
 
+    @property
+    def leaf_id(self) -> int | None:
+        """The last message of the branch shown (None when nothing is shown)."""
+        widgets = self.message_widgets()
+        return widgets[-1].message.id if widgets else None  # type: ignore[attr-defined]
+
     def widget_for(self, message_id: int) -> UserMessage | AssistantMessage | None:
         try:
             widget = self.query_one(f"#msg-{message_id}")
