@@ -46,6 +46,10 @@ class TurnStarted:
     user_message_id: int
     assistant_message_id: int
     model: str
+    user: Message
+    """The prompt's row, as saved."""
+    reply: Message
+    """The reply's row, as saved (empty, ``streaming``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +294,14 @@ class ChatService:
             model=settings.model_label if settings.is_demo else model,
             writer_pid=os.getpid(),
         )
-        yield TurnStarted(conversation_id, user_message_id, reply_id, model)
+        yield TurnStarted(
+            conversation_id,
+            user_message_id,
+            reply_id,
+            model,
+            self.store.get_message(user_message_id),
+            self.store.get_message(reply_id),
+        )
 
         writer = _ReplyWriter(self.store, reply_id, self.flush_interval)
         flusher = asyncio.create_task(writer.flush_periodically())
