@@ -16,10 +16,18 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from glm_tui.api.errors import APIError, ConnectionLost
-from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage, status_for_finish
+from glm_tui.api.events import (
+    Connected,
+    ContentDelta,
+    Finished,
+    ReasoningDelta,
+    Usage,
+    status_for_finish,
+)
 from glm_tui.config import Settings
 from glm_tui.reply_status import not_saved_error
-from glm_tui.store import Message, Store, StoreError
+from glm_tui.store import Conversation, Message, NotFound, Store, StoreError
+from glm_tui.store.models import utc_now
 from glm_tui.terminal_text import strip_controls
 
 if TYPE_CHECKING:
@@ -39,6 +47,10 @@ class TurnStarted:
     user_message_id: int
     assistant_message_id: int
     model: str
+    user: Message
+    """The prompt's row, as saved."""
+    reply: Message
+    """The reply's row, as saved (empty, ``streaming``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,7 @@ class TurnEnded:
         return self.message.status
 
 
-TurnEvent = TurnStarted | ReasoningDelta | ContentDelta | Usage | Finished | TurnEnded
+TurnEvent = TurnStarted | Connected | ReasoningDelta | ContentDelta | Usage | Finished | TurnEnded
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -116,6 +128,8 @@ class _ReplyWriter:
         self.dirty = False
         self.last_flush = time.monotonic()
         self.error: StoreError | None = None
+        self.gone = False
+        """The reply's row is gone: another program deleted the conversation."""
 
     def add(self, event: ReasoningDelta | ContentDelta) -> None:
         (self.reasoning if isinstance(event, ReasoningDelta) else self.content).append(event.text)
@@ -137,6 +151,7 @@ class _ReplyWriter:
                     )
             except StoreError as exc:
                 self.error = exc
+                self.gone = isinstance(exc, NotFound)
             else:
                 self.dirty = False
                 self.error = None
@@ -188,6 +203,19 @@ class ChatService:
         if self._client is not None:
             await self._client.aclose()
 
+    def model_for(self, conversation: Conversation | None) -> str:
+        """The model the next request of a conversation (None: a new one) is sent to: the
+        conversation's own, unless it was made with another provider (its model would mean
+        nothing there), else the one of the settings."""
+        settings = self.settings
+        if (
+            conversation is not None
+            and conversation.model
+            and conversation.provider == settings.provider
+        ):
+            return conversation.model
+        return settings.effective_model or ""
+
     def new_conversation(self, prompt: str = "") -> int:
         settings = self.settings
         return self.store.create_conversation(
@@ -200,12 +228,21 @@ class ChatService:
     # -- the three ways a turn starts ---------------------------------------------------------
 
     def send(
-        self, prompt: str, *, conversation_id: int | None = None, thinking: bool | None = None
+        self,
+        prompt: str,
+        *,
+        conversation_id: int | None = None,
+        thinking: bool | None = None,
+        after: int | None = None,
     ) -> AsyncIterator[TurnEvent]:
-        """A new prompt at the end of the conversation's current branch (a new one if None)."""
+        """A new prompt at the end of the conversation's current branch (a new one if None),
+        or after the message ``after``: the end of the branch a window shows, which another
+        program may have left for another branch since."""
         if conversation_id is None:
             conversation_id = self.new_conversation(prompt)
             parent_id = None
+        elif after is not None:
+            parent_id = after
         else:
             parent_id = self.store.get_conversation(conversation_id).current_leaf_id
         user_id = self.store.add_message(
@@ -248,7 +285,7 @@ class ChatService:
     ) -> AsyncIterator[TurnEvent]:
         settings = self.settings
         conversation = self.store.get_conversation(conversation_id)
-        model = conversation.model or settings.effective_model or ""
+        model = self.model_for(conversation)
         history = history_for(self.store.path_to(user_message_id), conversation.system_prompt)
         reply_id = self.store.add_message(
             conversation_id,
@@ -258,7 +295,14 @@ class ChatService:
             model=settings.model_label if settings.is_demo else model,
             writer_pid=os.getpid(),
         )
-        yield TurnStarted(conversation_id, user_message_id, reply_id, model)
+        yield TurnStarted(
+            conversation_id,
+            user_message_id,
+            reply_id,
+            model,
+            self.store.get_message(user_message_id),
+            self.store.get_message(reply_id),
+        )
 
         writer = _ReplyWriter(self.store, reply_id, self.flush_interval)
         flusher = asyncio.create_task(writer.flush_periodically())
@@ -281,6 +325,10 @@ class ChatService:
                     if isinstance(event, ReasoningDelta | ContentDelta):
                         event = type(event)(_storable(event.text))
                         writer.add(event)
+                    if writer.gone:
+                        # Deleted by another program: nothing more of it can be kept.
+                        final["status"] = "stopped"
+                        break
                     elif isinstance(event, Usage):
                         final["usage"] = event
                     elif isinstance(event, Finished):
@@ -321,7 +369,12 @@ class ChatService:
                 if problem is None:
                     problem = exc
                     _not_saved(final, exc)
-        message = self.store.get_message(reply_id)
+        try:
+            message = self.store.get_message(reply_id)
+        except NotFound as exc:
+            problem = problem or exc
+            _not_saved(final, exc)
+            message = _unsaved_reply(reply_id, conversation_id, user_message_id, model)
         if problem is not None:
             # The history is behind: hand on the reply as it really is, with why it is not saved.
             message = replace(
@@ -334,7 +387,34 @@ class ChatService:
         yield TurnEnded(message)
 
 
+CONVERSATION_DELETED = "The conversation was deleted by another program; the reply was not saved."
+
+
+def _unsaved_reply(reply_id: int, cid: int, parent_id: int, model: str) -> Message:
+    """A reply whose row is gone (its conversation was deleted): the fields the turn fills."""
+    return Message(
+        id=reply_id,
+        conversation_id=cid,
+        parent_id=parent_id,
+        role="assistant",
+        content="",
+        reasoning=None,
+        status="stopped",
+        finish_reason=None,
+        error=None,
+        model=model,
+        usage=None,
+        created_at=utc_now(),
+        duration=None,
+        writer_pid=None,
+    )
+
+
 def _not_saved(final: dict[str, object], problem: StoreError) -> None:
+    if isinstance(problem, NotFound):
+        final["status"] = "stopped"
+        final["error"] = CONVERSATION_DELETED
+        return
     final["status"] = "error"
     earlier = final.get("headline") or final.get("error")
     final["error"] = not_saved_error(problem, str(earlier) if earlier else None)

@@ -53,6 +53,8 @@ class Response:
     stall_before_headers: bool = False
     # Close the socket without the final zero-length chunk (an abrupt drop).
     abort: bool = False
+    # Send nothing, not even the status line, until this is set (a slow connection or server).
+    headers_gate: threading.Event | None = None
 
     def __repr__(self) -> str:
         n = "-" if self.steps is None else len(self.steps)
@@ -511,6 +513,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait(None, rec)
             self.close_connection = True
             return
+        gate = resp.headers_gate
+        while gate is not None and not gate.is_set():
+            if not self._wait(0.02, rec):
+                self.close_connection = True
+                return
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
         for key, value in resp.headers:

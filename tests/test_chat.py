@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, Usage
-from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted, title_from_prompt
+from glm_tui.api.events import Connected, ContentDelta, Finished, ReasoningDelta, Usage
+from glm_tui.chat import (
+    CONVERSATION_DELETED,
+    ChatService,
+    TurnEnded,
+    TurnEvent,
+    TurnStarted,
+    title_from_prompt,
+)
 from glm_tui.config import Settings
 from glm_tui.store import Store
-from tests.fakeglm import FakeGLM, slow_stream, stall_stream, zai_error, zai_stream
+from tests.fakeglm import (
+    FakeGLM,
+    gated_stream,
+    slow_stream,
+    stall_stream,
+    zai_error,
+    zai_stream,
+)
 
 
 @pytest.fixture
@@ -46,6 +61,7 @@ async def test_one_turn_saves_prompt_and_reply(service: ChatService, store: Stor
     started, *middle, ended = events
     assert isinstance(started, TurnStarted) and isinstance(ended, TurnEnded)
     assert [type(e) for e in middle] == [
+        Connected,
         *[ReasoningDelta] * 3,
         *[ContentDelta] * 4,
         Usage,
@@ -190,3 +206,25 @@ async def test_escape_codes_are_kept_and_nuls_dropped(
 )
 def test_title_from_prompt(prompt: str, title: str) -> None:
     assert title_from_prompt(prompt) == title
+
+
+async def test_a_conversation_deleted_mid_reply_ends_the_turn_cleanly(
+    service: ChatService, store: Store, fake_glm: FakeGLM, tmp_path: Path
+) -> None:
+    gate = threading.Event()
+    fake_glm.enqueue(gated_stream("The first words ", "and many more.", gate))
+    events: list[TurnEvent] = []
+    stream = service.send("Write")
+    async with contextlib.aclosing(stream):
+        async for event in stream:
+            events.append(event)
+            if isinstance(event, ContentDelta) and not gate.is_set():
+                with Store.open(tmp_path / "h.db") as other:  # another program's connection
+                    other.delete_conversation(events[0].conversation_id)  # type: ignore[union-attr]
+                gate.set()
+    ended = events[-1]
+    assert isinstance(ended, TurnEnded)
+    assert ended.message.status == "stopped"
+    assert ended.message.error == CONVERSATION_DELETED
+    assert ended.message.content.startswith("The first words")
+    assert store.count_conversations() == 0

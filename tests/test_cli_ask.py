@@ -223,13 +223,15 @@ def test_json_failure_has_the_error(cli: CLI, fake_glm: FakeGLM) -> None:
         ([], {}, 2, "the prompt is empty"),
         (["-c", "Hi"], {}, 1, "no conversation to continue"),
         (["--cid", "1", "-c", "Hi"], {}, 2, "either -c or --cid"),
-        (["Hi"], {"GLM_TUI_DB": "/nonexistent-dir/sub/history.db"}, 1, "/nonexistent-dir/sub"),
+        (["Hi"], {"GLM_TUI_DB": "{tmp}/missing/history.db"}, 1, "{tmp}/missing"),
     ],
 )
 def test_json_when_failing_before_any_reply(
     cli: CLI, args: list[str], env: dict[str, str], code: int, needle: str
 ) -> None:
     """A script reading ``--json`` gets one JSON object, whatever failed, and the exit code."""
+    env = {name: value.format(tmp=cli.tmp) for name, value in env.items()}
+    needle = needle.format(tmp=cli.tmp)
     result = cli.run("ask", "--json", *args, input="  \n", **env)
     line = assert_clean_failure(result, code)
     assert needle in line

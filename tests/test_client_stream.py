@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
+import threading
 from typing import Any
 
 import pytest
 
 from glm_tui.api import (
+    Connected,
     ContentDelta,
     Finished,
     GLMClient,
@@ -19,7 +21,9 @@ from glm_tui.api import (
 from glm_tui.api.errors import ProtocolError
 from tests.fakeglm import (
     DONE,
+    STALL,
     FakeGLM,
+    Response,
     aimlapi_stream,
     big_stream,
     chunk,
@@ -41,8 +45,11 @@ def make_client(fake: FakeGLM, **kwargs: Any) -> GLMClient:
 
 
 async def collect(fake: FakeGLM, **kwargs: Any) -> list[StreamEvent]:
+    """The events of one reply, after the Connected that starts every stream."""
     async with make_client(fake) as client:
-        return [event async for event in client.stream_chat(HELLO, **kwargs)]
+        events = [event async for event in client.stream_chat(HELLO, **kwargs)]
+    assert events[0] == Connected()
+    return events[1:]
 
 
 def text_of(events: list[StreamEvent]) -> tuple[str, str]:
@@ -283,14 +290,20 @@ async def test_empty_data_events_are_skipped(fake_glm: FakeGLM) -> None:
 
 
 async def test_events_arrive_while_streaming(fake_glm: FakeGLM) -> None:
-    # The first delta must reach us before the server has sent the rest.
-    fake_glm.enqueue(raw_stream([sse(chunk(content="first")), 2.0, sse(finish_chunk())]))
+    # Connected as soon as the provider answers, the first delta before the server has sent
+    # the rest (it sends nothing more until the test opens the gate).
+    gate = threading.Event()
+    fake_glm.enqueue(
+        Response(headers_gate=gate, steps=[sse(chunk(content="first")), STALL], abort=True)
+    )
     async with make_client(fake_glm) as client:
         stream = client.stream_chat(HELLO)
-        start = time.perf_counter()
-        first = await anext(stream)
-        assert first == ContentDelta("first")
-        assert time.perf_counter() - start < 1.5
+        waiting = asyncio.ensure_future(anext(stream))
+        await fake_glm.await_requests(1)
+        assert not waiting.done()  # no status line yet: still connecting
+        gate.set()
+        assert await waiting == Connected()
+        assert await anext(stream) == ContentDelta("first")
         await stream.aclose()
 
 
@@ -319,4 +332,4 @@ async def test_the_deltas_before_a_malformed_event_are_kept(fake_glm: FakeGLM) -
         with pytest.raises(ProtocolError):
             async for event in client.stream_chat(HELLO):
                 seen.append(event)
-    assert seen == [ContentDelta("ab")]
+    assert seen == [Connected(), ContentDelta("ab")]

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from glm_tui.api import (
+    Connected,
     ContentDelta,
     Finished,
     GLMClient,
@@ -39,7 +40,9 @@ async def ask(prompt: str, speed: float = 0, **kwargs: Any) -> list[StreamEvent]
     )
     async with client:
         messages = [{"role": "user", "content": prompt}]
-        return [event async for event in client.stream_chat(messages, **kwargs)]
+        events = [event async for event in client.stream_chat(messages, **kwargs)]
+    assert events[0] == Connected()  # the demo model answers as a provider would
+    return events[1:]
 
 
 def texts(events: list[StreamEvent]) -> tuple[str, str]:

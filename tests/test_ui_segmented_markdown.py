@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -248,3 +250,49 @@ async def test_a_growing_paragraph_asks_for_a_layout_only_when_it_needs_a_new_li
         await widget.stop()
         await pilot.pause()
         assert screen_text(app).count("words") == 11  # type: ignore[arg-type]
+
+
+class _AtOnce(concurrent.futures.ThreadPoolExecutor):
+    """Runs what is submitted at once, in the caller's thread."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+async def test_a_parked_part_mounting_while_the_document_is_removed_does_not_fail() -> None:
+    """The race of a reply removed (another conversation opened, the app closing) while one of
+    its parked parts is being mounted: the new segment was never attached, and filling it
+    raised MountError in a worker, which ended the app."""
+    text = long_document(300)
+    widget = SegmentedMarkdown(text, classes="answer", seal_blocks=10)
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: widget.settled)
+        placeholder = next(p for p in widget.parts if isinstance(p, SegmentPlaceholder))
+        # Textual parses a Markdown update in a thread; parsed at once here, the mount comes
+        # before the removal has unmounted the document, as when a big pane is cleared.
+        asyncio.get_running_loop().set_default_executor(_AtOnce())
+        widget._unpark(placeholder)  # the worker starts at the next turn of the loop...
+        removed = widget.remove()  # ...after the removal has begun
+        await removed
+        await pilot.pause()
+        assert app.is_running
+        assert app.return_code is None
+        assert not [w for w in app.workers if w.error is not None]
+
+
+async def test_text_written_while_the_document_is_removed_is_dropped_quietly() -> None:
+    """The first text of a reply arriving as the reply is removed: its new tail segment is never
+    attached, and appending to it raised MountError out of ``stop()`` (the end of the turn)."""
+    widget = SegmentedMarkdown(classes="answer")
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        writing = asyncio.ensure_future(widget.write("The start of a reply.\n\n# Heading\n"))
+        removed = widget.remove()
+        await writing
+        await removed
+        await widget.stop()  # the end of the reply: raises nothing
+        await pilot.pause()
+        assert app.is_running

@@ -25,6 +25,7 @@ _HOMES = {
         "TimeoutError",
     ),
     "events": (
+        "Connected",
         "ContentDelta",
         "Finished",
         "ReasoningDelta",

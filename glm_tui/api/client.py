@@ -20,7 +20,14 @@ from glm_tui import __version__
 from glm_tui.api import errors
 from glm_tui.api._httpx import httpx
 from glm_tui.api.errors import APIError, StreamError
-from glm_tui.api.events import ContentDelta, Finished, ReasoningDelta, StreamEvent, Usage
+from glm_tui.api.events import (
+    Connected,
+    ContentDelta,
+    Finished,
+    ReasoningDelta,
+    StreamEvent,
+    Usage,
+)
 from glm_tui.api.sse import SSEDecoder
 
 # Z.ai answers these with HTTP 429, but waiting does not help: balance, daily or plan limits.
@@ -140,8 +147,9 @@ class GLMClient:
         top_p: float | None = None,
         max_tokens: int | None = None,
     ) -> AsyncGenerator[StreamEvent, None]:
-        """Yield ReasoningDelta / ContentDelta as they arrive, then Usage (if reported) and
-        Finished. Raises an ``APIError`` subclass; retries only before anything was yielded."""
+        """Yield Connected when the provider answers, ReasoningDelta / ContentDelta as they
+        arrive, then Usage (if reported) and Finished. Raises an ``APIError`` subclass; retries
+        only before anything of the reply was yielded."""
         body = build_request_body(
             model or self.model,
             messages,
@@ -158,7 +166,8 @@ class GLMClient:
                 # connection) must close now, not whenever the garbage collector gets to it.
                 async with aclosing(self._stream_once(body, attempt)) as events:
                     async for event in events:
-                        attempt.yielded = True
+                        # Connected is no part of the reply: a failure after it may be retried.
+                        attempt.yielded = attempt.yielded or not isinstance(event, Connected)
                         yield event
                 return
             except APIError as err:
@@ -189,6 +198,7 @@ class GLMClient:
             ) as response:
                 started = True
                 await self._check_response(response)
+                yield Connected()
                 decoder = SSEDecoder()
                 done = False
                 async for raw in response.aiter_bytes():

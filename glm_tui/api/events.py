@@ -6,6 +6,13 @@ from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Connected:
+    """The provider answered (status line and headers of a streaming reply): the first byte.
+
+    Until then the request may still be connecting, or being retried."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReasoningDelta:
     """A piece of the model's reasoning (``delta.reasoning_content`` or ``delta.reasoning``)."""
 
@@ -49,7 +56,7 @@ class Finished:
     finish_reason: str
 
 
-StreamEvent = ReasoningDelta | ContentDelta | Usage | Finished
+StreamEvent = Connected | ReasoningDelta | ContentDelta | Usage | Finished
 
 # finish_reason -> message status (see interface.md, "Message status").
 FINISH_STATUS: dict[str, str] = {

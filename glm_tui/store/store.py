@@ -98,6 +98,16 @@ class Store(StoreBase):
             ).fetchall()
         return [summary_from_row(row) for row in rows]
 
+    def conversation_summary(self, cid: int) -> ConversationSummary:
+        """One sidebar / ``list`` row (after a change to that conversation alone)."""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM conversations WHERE id = ?", (cid,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("conversation", cid, self.path)
+        return summary_from_row(row)
+
     def count_conversations(self) -> int:
         with self._read() as conn:
             return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
-from glm_tui.store import Store, StoreError
+from glm_tui.store import Conversation, NotFound, Store, StoreError
 from glm_tui.ui.composer import Composer
 from glm_tui.ui.conversations import ConversationsApp
 from glm_tui.ui.key_footer import KeyFooter
@@ -202,14 +202,21 @@ class GLMApp(ConversationsApp):
         return len(summaries)  # type: ignore[arg-type]
 
     def update_status(self) -> None:
-        usage = None
+        usage: Usage | None = None
+        conversation: Conversation | None = None
         if self.current_id is not None:
-            cid = self.current_id
-            usage = self._safe(lambda: self.store.conversation_usage(cid))
+            try:
+                conversation = self.store.get_conversation(self.current_id)
+                usage = self.store.conversation_usage(self.current_id)
+            except NotFound:
+                pass  # deleted by another program: the app notices it on its next look
+            except StoreError as exc:
+                self.notify(str(exc), title="History database", severity="error", markup=False)
         self.query_one(StatusLine).show(
             self.settings,
+            model=self.service.model_for(conversation),
             thinking=self.thinking,
-            usage=usage if isinstance(usage, Usage) else None,
+            usage=usage,
             writing=len(self.live),
         )
 
@@ -264,8 +271,11 @@ class GLMApp(ConversationsApp):
             self.pane.conversation_id = cid
             self.sidebar.select(cid)
         target = cid
+        # After the branch this window shows, wherever another window has moved since.
+        after = self.pane.leaf_id if self.pane.conversation_id == cid else None
         if self.start_turn(
-            cid, lambda: self.service.send(text, conversation_id=target, thinking=thinking)
+            cid,
+            lambda: self.service.send(text, conversation_id=target, thinking=thinking, after=after),
         ):
             self.composer.clear()
 
@@ -317,7 +327,7 @@ class GLMApp(ConversationsApp):
         if self.current_id is None:
             return
         cid = self.current_id
-        path = self._safe(lambda: self.store.current_path(cid)) or []
+        path = self._safe(lambda: self._window_path(cid)) or []  # the branch this window shows
         replies = [m for m in path if m.role == "assistant"]  # type: ignore[attr-defined]
         if path and path[-1].role == "user":  # type: ignore[index]
             self.reply_again(path[-1].id)  # type: ignore[index]
@@ -401,13 +411,22 @@ def create_app(
     return GLMApp(settings, store=store, service=service, now=now or _utc_now)
 
 
+def exit_status(app: App[object]) -> int:
+    """The process's exit status after the app ran: never 0 when it ended on an unhandled error
+    (Textual prints the traceback and leaves ``return_code`` at 1)."""
+    return app.return_code or 0
+
+
 def run_app(settings: Settings) -> None:
     try:
         store = Store.open(settings.db_path)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    app = create_app(settings, store=store)
     try:
-        create_app(settings, store=store).run()
+        app.run()
     finally:
         store.close()
+    if status := exit_status(app):
+        raise SystemExit(status)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 
@@ -36,6 +37,13 @@ class Composer(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
         )
+
+    def render_line(self, y: int) -> Strip:
+        # Narrowed until no column is left for text (a 30-column terminal with the sidebar
+        # shown), TextArea wraps its placeholder at width 0, which raises in Rich.
+        if self.content_size.width <= 0:
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        return super().render_line(y)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":

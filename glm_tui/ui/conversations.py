@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.content import Content
 
-from glm_tui.store import StoreError
+from glm_tui.store import Message, NotFound, StoreError
 from glm_tui.ui.branches import BranchesApp
 from glm_tui.ui.sidebar import ConversationList
 
@@ -31,14 +31,68 @@ class ConversationsApp(BranchesApp):
 
     async def _catch_up(self) -> None:
         """The open conversation, as another process may have changed it."""
+        await self._notice_deletions()
         cid = self.current_id
         if cid is None or cid in self.live:
             return
-        path = self._safe(lambda: self.store.current_path(cid))
+        path = self._safe(lambda: self._window_path(cid))
         if path is None or cid != self.current_id:
             return
         if not await self.pane.catch_up(path):  # type: ignore[arg-type]
             await self.open_conversation(cid)
+        self.update_status()  # tokens and cost of what was added
+
+    def _window_path(self, cid: int) -> list[Message]:
+        """The branch to show: the conversation's current one when it goes through what this
+        window shows (another program added to it); else this window's own, with what was
+        added below it (another window sent on another branch: each keeps its own)."""
+        path = self.store.current_path(cid)
+        leaf = self.pane.leaf_id if self.pane.conversation_id == cid else None
+        if leaf is None or any(m.id == leaf for m in path):
+            return path
+        try:
+            return self.store.path_to(self.store.newest_leaf_under(leaf))
+        except NotFound:
+            return path
+
+    def _exists(self, cid: int) -> bool:
+        try:
+            self.store.get_conversation(cid)
+        except NotFound:
+            return False
+        except StoreError:
+            return True  # unknown for now: looked at again on the next tick
+        return True
+
+    async def _notice_deletions(self) -> None:
+        """Conversations another program deleted (``glm-tui rm``, another TUI): a reply being
+        written into one is stopped, and the open one says so (what is typed is kept)."""
+        watched = set(self.live) | ({self.current_id} if self.current_id is not None else set())
+        for cid in sorted(watched):
+            if self._exists(cid):
+                continue
+            if cid in self.live:
+                await self._cancel_turn(cid)
+            if cid == self.current_id:
+                await self.show_deleted()
+            else:
+                self.notify(
+                    "A conversation was deleted by another program; its reply was stopped.",
+                    severity="warning",
+                )
+
+    async def show_deleted(self) -> None:
+        """The open conversation no longer exists: say so; the next message starts a new one."""
+        self.current_id = None
+        await self.pane.show_notice(
+            Content.assemble(
+                ("This conversation was deleted by another program.", "bold"),
+                "\n\nWhat you send now starts a new conversation.",
+            )
+        )
+        self.sidebar.select(None)
+        self.refresh_sidebar()
+        self.update_status()
 
     def on_app_focus(self) -> None:
         # Back from another window (perhaps another glm-tui): catch up now, not at the next tick.

@@ -33,6 +33,8 @@ class LiveTurn:
     model: str = ""
     reasoning: list[str] = field(default_factory=list)
     content: list[str] = field(default_factory=list)
+    connected: float | None = None
+    """When the provider answered (the first byte): until then the request is connecting."""
     answer_started: float | None = None
     """When the first piece of the answer arrived: the thinking ended then."""
     usage: Usage | None = None
@@ -50,6 +52,14 @@ class LiveTurn:
     @property
     def content_text(self) -> str:
         return "".join(self.content)
+
+    def thinking_seconds(self, now: float, total: float | None = None) -> float:
+        """How long the model has thought: from the first byte to the first answer words (or
+        ``now``), never more than ``total``, the reply's whole time when it is known."""
+        start = self.connected if self.connected is not None else now
+        end = self.answer_started if self.answer_started is not None else now
+        seconds = max(0.0, end - start)
+        return seconds if total is None else min(seconds, total)
 
     def add_reasoning(self, text: str) -> None:
         text = self._clean_reasoning.feed(text)

@@ -93,6 +93,12 @@ class MessagePane(MessageCursor):
     def message_widgets(self) -> list[Widget]:
         return [w for w in self.children if isinstance(w, UserMessage | AssistantMessage)]
 
+    @property
+    def leaf_id(self) -> int | None:
+        """The last message of the branch shown (None when nothing is shown)."""
+        widgets = self.message_widgets()
+        return widgets[-1].message.id if widgets else None  # type: ignore[attr-defined]
+
     def widget_for(self, message_id: int) -> UserMessage | AssistantMessage | None:
         try:
             widget = self.query_one(f"#msg-{message_id}")
@@ -145,6 +151,14 @@ class MessagePane(MessageCursor):
             self.anchor()
             if self._older:
                 self.call_after_refresh(self._fill_view)
+
+    async def show_notice(self, text: Content) -> None:
+        """Replace the pane's content with a few lines of text (no conversation open)."""
+        async with self._lock:
+            self.conversation_id = None
+            self._older = []
+            await self.remove_children()
+            await self.mount(Static(text, classes="empty-state"))
 
     def _fill_view(self) -> None:
         """Load older messages while the mounted ones do not fill the pane (their height was

@@ -129,7 +129,10 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self.thinking: ThinkingBlock | None = None
         if live is not None or reasoning:
             self.thinking = ThinkingBlock(
-                "" if live else reasoning, collapsed=not thinking_now, live=live is not None
+                "" if live else reasoning,
+                collapsed=not thinking_now,
+                live=live is not None,
+                connecting=live is not None and live.connected is None,
             )
             self.thinking.display = bool(reasoning) or thinking_now
         self.answer = markdown(None if live else content, classes="answer")
@@ -139,6 +142,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         # One flush at a time: the timer's and finish()'s would race on the streams.
         self._flush_lock = asyncio.Lock()
         self._answer_shown = bool(content)
+        self._reasoning_seen = bool(reasoning) and live is None
         if live is not None:
             live.listener = self
 
@@ -188,6 +192,8 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         if self._pending_reasoning and self.thinking is not None:
             text = "".join(self._pending_reasoning)
             self._pending_reasoning.clear()
+            # Not body.source: the text just written may still be queued in the body.
+            self._reasoning_seen = True
             self.thinking.display = True
             await self.thinking.write(text)
         if self._pending_content:
@@ -195,7 +201,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             self._pending_content.clear()
             if self.thinking is not None and not self._answer_shown:
                 self.thinking.fold()  # once: the user may open it again while the answer streams
-            if self.thinking is not None and not self.thinking.body.source:
+            if self.thinking is not None and not self._reasoning_seen:
                 self.thinking.display = False
             self.answer.display = True
             self._answer_shown = True
@@ -208,9 +214,12 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         live = self.live
         if self.thinking is None or live is None:
             return
-        end = live.answer_started if live.answer_started is not None else self.clock()
+        now = self.clock()
+        if live.connected is None:
+            self.thinking.title = thinking_title(now - live.started, live=True, connecting=True)
+            return
         self.thinking.title = thinking_title(
-            end - live.started, live=live.answer_started is None and live.final is None
+            live.thinking_seconds(now), live=live.answer_started is None and live.final is None
         )
 
     async def finish(self, message: Message) -> None:
@@ -227,8 +236,9 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
                 await self.thinking.stop()
         live = self.live
         if self.thinking is not None:
-            if live is not None and live.answer_started is not None:
-                self.thinking.title = thinking_title(live.answer_started - live.started, live=False)
+            if live is not None and live.connected is not None:
+                seconds = live.thinking_seconds(self.clock(), message.duration)
+                self.thinking.title = thinking_title(seconds, live=False)
             else:
                 self.thinking.title = thinking_title(None, live=False)
             self.thinking.display = bool(self.thinking.body.source)

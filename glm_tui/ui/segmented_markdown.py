@@ -239,21 +239,34 @@ class SegmentedMarkdown(Vertical):
         self._schedule_cull()
 
     async def _append_tail(self, text: str) -> None:
-        if not text:
+        if not text or self._removing:
             return
         if self._tail is None:
             self._tail = Segment(classes=self._segment_classes)
             await self.mount(self._tail)
-        await self._tail.append(text)
+        if self._tail.is_attached:
+            await self._tail.append(text)
+        # else: the reply is being removed (another conversation opened, the app closing)
+        # and the new tail was never mounted: appending to it would raise MountError.
+
+    @property
+    def _removing(self) -> bool:
+        """Being removed: nothing mounts into it any more (Textual silently skips the mount, and
+        a part made now is never attached)."""
+        return self._pruning or self._closing or not self.is_attached
 
     async def stop(self) -> None:
-        """The end of the stream: render what is pending."""
+        """The end of the stream: render what is pending (a failure of the writer is raised
+        here, not lost with its task)."""
         self._stopping.set()
-        while self._writer is not None and not self._writer.done():
-            await asyncio.shield(self._writer)
+        writer = self._writer
+        while writer is not None and not writer.done():
+            await asyncio.shield(writer)
         self._writer = None
         self._tail = None
         self._schedule_cull()
+        if writer is not None and not writer.cancelled():
+            writer.result()
 
     # -- mounting what is in view, parking the rest ---------------------------------------------
 
@@ -372,15 +385,18 @@ class SegmentedMarkdown(Vertical):
     async def _mount_parked(self, placeholder: SegmentPlaceholder) -> None:
         """Mount a parked segment in place of its placeholder, keeping the text in view still."""
         try:
+            if self._removing:
+                return
             scroller = self._scroller()
-            segment = Segment(classes=self._segment_classes)
-            # As tall as the placeholder until its blocks are in: one change of height.
-            segment.styles.height = placeholder.rows
+            # Given its text, the segment makes its blocks in compose and mounts with them: no
+            # update after the mount, in which the reply could be removed (the segment would
+            # then never be attached, and mounting its blocks would fail).
+            segment = Segment(placeholder.source, classes=self._segment_classes)
             above = scroller is not None and placeholder.region.y < scroller.region.y
             await self.mount(segment, before=placeholder)
             await placeholder.remove()
-            await segment.update(placeholder.source)
-            segment.styles.height = "auto"
+            if not segment.is_attached:
+                return
             following = scroller is not None and scroller.is_anchored
             following = following and not scroller._anchor_released  # type: ignore[union-attr]
             if above and scroller is not None and not following:

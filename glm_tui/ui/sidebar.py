@@ -42,7 +42,12 @@ class SearchInput(Input):
     BINDINGS = [Binding("down", "to_list", "Results", show=False)]
 
     def action_to_list(self) -> None:
-        self.screen.focus_next()
+        """Down into the list: the first result highlighted (the list of all conversations
+        keeps the open one highlighted), so that Enter opens it."""
+        option_list = self.screen.query_one("#conversations", OptionList)
+        option_list.focus()
+        if option_list.option_count and (self.value.strip() or option_list.highlighted is None):
+            option_list.highlighted = 0
 
 
 class ConversationList(OptionList):

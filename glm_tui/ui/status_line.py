@@ -12,13 +12,23 @@ from glm_tui.ui.formatting import cost_text, tokens_text
 
 class StatusLine(Static):
     def show(
-        self, settings: Settings, *, thinking: bool, usage: Usage | None, writing: int = 0
+        self,
+        settings: Settings,
+        *,
+        model: str,
+        thinking: bool,
+        usage: Usage | None,
+        writing: int = 0,
     ) -> None:
+        """``model``: the one the next request goes to (the open conversation's own, perhaps)."""
         parts: list[Content | str | tuple[str, str]] = []
         if not settings.is_demo:
             parts += [(settings.provider_info.label, "bold"), " · "]
         parts += [
-            (settings.model_label, "bold" if settings.is_demo else ""),
+            (
+                settings.model_label if settings.is_demo else model,
+                "bold" if settings.is_demo else "",
+            ),
             " · ",
             ("thinking on", "$text-success") if thinking else ("thinking off", "$text-warning"),
         ]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
+from glm_tui.ui.formatting import duration_text
+
 if TYPE_CHECKING:
     from glm_tui.ui.segmented_markdown import SegmentedMarkdown
 
@@ -31,12 +33,16 @@ def restyle_shallow(node: DOMNode, animate: bool) -> None:
     restyle_shallow(node, animate)
 
 
-def thinking_title(seconds: float | None, *, live: bool) -> str:
+def thinking_title(seconds: float | None, *, live: bool, connecting: bool = False) -> str:
+    """The Thinking row's title: "Connecting… 2s" until the provider answers, "Thinking… 5s"
+    while the model thinks, then "Thinking (4.8s)" (the same format as the reply's time)."""
+    if connecting:
+        return f"Connecting… {int(seconds or 0)}s"
     if live:
         return f"Thinking… {int(seconds or 0)}s"
     if seconds is None:
         return "Thinking"
-    return f"Thinking ({max(1, round(seconds))}s)"
+    return f"Thinking ({duration_text(seconds)})"
 
 
 class ThinkingBlock(Collapsible):
@@ -45,14 +51,16 @@ class ThinkingBlock(Collapsible):
     It folds itself when the answer starts; the user can open it again at any time.
     """
 
-    def __init__(self, reasoning: str = "", *, collapsed: bool, live: bool = False) -> None:
+    def __init__(
+        self, reasoning: str = "", *, collapsed: bool, live: bool = False, connecting: bool = False
+    ) -> None:
         # Folded, the reasoning is only built when it is first opened.
         self.body = markdown(
             reasoning or None, classes="thinking-body", lazy=collapsed and bool(reasoning)
         )
         super().__init__(
             self.body,
-            title=thinking_title(0 if live else None, live=live),
+            title=thinking_title(0 if live else None, live=live, connecting=connecting),
             collapsed=collapsed,
             classes="thinking",
         )

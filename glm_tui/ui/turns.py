@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from glm_tui.api.events import ContentDelta, ReasoningDelta, Usage
+from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
-from glm_tui.store import Store, StoreError
+from glm_tui.store import NotFound, Store, StoreError
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.message_widgets import AssistantMessage
 
@@ -48,6 +48,7 @@ class TurnsApp(App[None]):
         def seconds(self) -> float: ...
         def update_status(self) -> None: ...
         def refresh_sidebar(self) -> None: ...
+        async def show_deleted(self) -> None: ...
         def _safe(self, func: Callable[[], object]) -> object: ...
         async def open_conversation(
             self, cid: int | None, message_id: int | None = None
@@ -62,6 +63,12 @@ class TurnsApp(App[None]):
             return False
         try:
             stream = begin()
+        except NotFound as exc:
+            if exc.kind == "conversation" and exc.ident == cid:
+                self.call_later(self.show_deleted)  # deleted elsewhere; the draft stays
+            else:
+                self.notify(str(exc), severity="error", markup=False)
+            return False
         except (StoreError, ValueError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
@@ -97,6 +104,8 @@ class TurnsApp(App[None]):
                         live.add_reasoning(event.text)
                     elif isinstance(event, TurnStarted):
                         await self._turn_started(live, event)
+                    elif isinstance(event, Connected) and live.connected is None:
+                        live.connected = self.seconds()
                     elif isinstance(event, Usage):
                         live.usage = event
                     elif isinstance(event, TurnEnded):
@@ -122,7 +131,12 @@ class TurnsApp(App[None]):
             return
         message = live.final
         if message is None and live.assistant_id is not None:
-            message = self._safe(lambda: self.store.get_message(live.assistant_id))  # type: ignore[arg-type,assignment]
+            try:
+                message = self.store.get_message(live.assistant_id)
+            except NotFound:
+                pass  # deleted by another program (the app says so where it noticed)
+            except StoreError as exc:
+                self.notify(str(exc), title="History database", severity="error", markup=False)
         listener = live.listener
         if isinstance(listener, AssistantMessage) and message is not None:
             await listener.finish(message)

@@ -1,0 +1,48 @@
+"""The session: what one window of glm-tui has open, and everything it asks of the history.
+
+The open conversation and the branch shown, the replies being written, sending, regenerating,
+editing, forking, switching branches, renaming, deleting, searching, and noticing what other
+programs wrote to the same database. The TUI asks the session; the session asks the store and
+the chat service and tells its listeners what changed with typed events that carry the rows
+concerned. No Textual here: tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from glm_tui.session.events import (
+    BranchChanged,
+    ChangedElsewhere,
+    ConversationOpened,
+    ConversationRemoved,
+    ConversationsLoaded,
+    ConversationTouched,
+    SessionEvent,
+    Status,
+    StatusChanged,
+    TurnBegan,
+    TurnFinished,
+    TurnQueued,
+)
+from glm_tui.session.live import LiveTurn, TurnListener
+from glm_tui.session.session import Busy, CannotSend, Session, Turn
+
+__all__ = [
+    "BranchChanged",
+    "Busy",
+    "CannotSend",
+    "ChangedElsewhere",
+    "ConversationOpened",
+    "ConversationRemoved",
+    "ConversationTouched",
+    "ConversationsLoaded",
+    "LiveTurn",
+    "Session",
+    "SessionEvent",
+    "Status",
+    "StatusChanged",
+    "Turn",
+    "TurnBegan",
+    "TurnFinished",
+    "TurnListener",
+    "TurnQueued",
+]

@@ -1,0 +1,124 @@
+"""What the session tells its listeners: each event carries the rows it concerns, so that a
+listener never reads the store again to show it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glm_tui.api.events import Usage
+from glm_tui.session.live import LiveTurn
+from glm_tui.store import Conversation, ConversationSummary, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status line says: where the next request goes, and what the conversation cost."""
+
+    provider: str
+    """The provider's name ("" for the demo model, whose model name says it all)."""
+    model: str
+    """The model the next request is sent to (the open conversation's own, perhaps)."""
+    thinking: bool
+    usage: Usage | None
+    """The open conversation's tokens and cost, all branches."""
+    writing: int
+    """Replies being written, in any conversation."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationsLoaded:
+    """The whole list, newest first (at the start, and after other programs wrote)."""
+
+    summaries: Sequence[ConversationSummary]
+    complete: bool = True
+    """False for the first page only (the rest follows in another ConversationsLoaded)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTouched:
+    """One conversation was added or changed here (a turn, a rename): it moves to the top."""
+
+    summary: ConversationSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRemoved:
+    conversation_id: int
+    elsewhere: bool
+    """Deleted by another program (the open one then says so)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationOpened:
+    """The window shows another conversation (None: a new, empty one)."""
+
+    conversation: Conversation | None
+    path: Sequence[Message]
+    """The branch shown, root first."""
+    live: LiveTurn | None
+    """The reply being written in it, if any."""
+    message_id: int | None = None
+    """The message to put the cursor on (a search hit, a bookmark)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BranchChanged:
+    """The branch shown left ``replaced_id`` for its sibling ``path[0]``, down to ``path[-1]``."""
+
+    conversation_id: int
+    replaced_id: int
+    path: Sequence[Message]
+    live: LiveTurn | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedElsewhere:
+    """Another program added to the open conversation: ``path`` is the branch to show now."""
+
+    conversation_id: int
+    path: Sequence[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnQueued:
+    """A prompt is on its way (saved, or being saved): the reply will be written here."""
+
+    live: LiveTurn
+
+
+@dataclass(frozen=True, slots=True)
+class TurnBegan:
+    """The prompt and the reply's row are saved; the reply streams into ``live``."""
+
+    live: LiveTurn
+    user: Message
+    reply: Message
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFinished:
+    """The reply is final (``message`` None: it never began, or it is gone with its
+    conversation)."""
+
+    live: LiveTurn
+    message: Message | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    status: Status
+
+
+SessionEvent = (
+    ConversationsLoaded
+    | ConversationTouched
+    | ConversationRemoved
+    | ConversationOpened
+    | BranchChanged
+    | ChangedElsewhere
+    | TurnQueued
+    | TurnBegan
+    | TurnFinished
+    | StatusChanged
+)

@@ -1,0 +1,432 @@
+"""The session of one window: the open conversation, the branch shown, the replies being written.
+
+Every method that changes what the window shows tells the listeners (awaited in turn, in the
+order of the changes) with an event from ``events.py``. Store failures are raised as the
+store's one-line ``StoreError``; the window says them. A turn is two steps: ``send`` (or
+``regenerate``, ``edit``...) saves the prompt and returns a :class:`Turn`; ``run(turn)`` streams
+the reply; the caller runs it as a task it can cancel (the TUI: a worker per conversation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage
+from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
+from glm_tui.config import Settings
+from glm_tui.session.events import (
+    BranchChanged,
+    ChangedElsewhere,
+    ConversationOpened,
+    ConversationRemoved,
+    ConversationsLoaded,
+    ConversationTouched,
+    SessionEvent,
+    Status,
+    StatusChanged,
+    TurnBegan,
+    TurnFinished,
+    TurnQueued,
+)
+from glm_tui.session.live import LiveTurn
+from glm_tui.store import Message, NotFound, SearchHit, Store, StoreError
+
+Listener = Callable[[SessionEvent], Awaitable[None]]
+Clock = Callable[[], float]
+
+SIDEBAR_LIMIT = 10_000
+"""The conversations the window lists (the most recently updated)."""
+
+
+class CannotSend(Exception):
+    """No request can be sent with these settings (no key, no base URL...): one line."""
+
+
+class Busy(Exception):
+    """A reply is still being written in that conversation."""
+
+    def __str__(self) -> str:
+        return "A reply is still being written here: wait for it, or press Escape to stop it."
+
+
+@dataclass
+class Turn:
+    """A prompt saved, its reply not yet streamed: hand it to ``Session.run``."""
+
+    live: LiveTurn
+    stream: AsyncIterator[TurnEvent]
+
+
+class Session:
+    """What one window has open and does; see the module's docstring."""
+
+    def __init__(self, store: Store, service: ChatService, *, clock: Clock) -> None:
+        self.store = store
+        self.service = service
+        self.clock = clock
+        self.current_id: int | None = None
+        """The open conversation (None: a new one, not saved until its first prompt)."""
+        self.shown_leaf: int | None = None
+        """The last message of the branch the window shows: a prompt follows it."""
+        self.live: dict[int, LiveTurn] = {}
+        """Replies being written, by conversation."""
+        self.thinking = service.settings.thinking is not False
+        """Ask the model to think on the next request."""
+        self._listeners: list[Listener] = []
+        self._data_version: int | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def _emit(self, event: SessionEvent) -> None:
+        for listener in list(self._listeners):
+            await listener(event)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def load_conversations(self, limit: int = SIDEBAR_LIMIT) -> int:
+        """Tell the listeners the newest ``limit`` conversations; returns how many there were."""
+        summaries = self.store.list_conversations(limit=limit)
+        await self._emit(ConversationsLoaded(summaries, complete=len(summaries) < limit))
+        return len(summaries)
+
+    def titles(self, limit: int) -> list[tuple[int, str]]:
+        """(id, title) of the newest ``limit`` conversations (the command palette)."""
+        return [(s.id, s.title) for s in self.store.list_conversations(limit=limit)]
+
+    def search(
+        self, query: str, limit: int, *, highlight: tuple[str, str] = ("[", "]")
+    ) -> list[SearchHit]:
+        return self.store.search(query, limit=limit, highlight=highlight)
+
+    def branch_positions(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Place among the siblings of each message (for ``‹ 2/3 ›``); {} when it cannot be
+        read: the messages still show without it."""
+        try:
+            return self.store.branch_positions(ids)
+        except StoreError:
+            return {}
+
+    def message(self, message_id: int) -> Message:
+        return self.store.get_message(message_id)
+
+    def status(self) -> Status:
+        """What the status line shows now."""
+        settings = self.settings
+        conversation = None
+        usage: Usage | None = None
+        if self.current_id is not None:
+            try:
+                conversation = self.store.get_conversation(self.current_id)
+                usage = self.store.conversation_usage(self.current_id)
+            except NotFound:
+                pass  # deleted by another program: noticed on the next look
+        model = settings.model_label if settings.is_demo else self.service.model_for(conversation)
+        return Status(
+            provider="" if settings.is_demo else settings.provider_info.label,
+            model=model,
+            thinking=self.thinking,
+            usage=usage,
+            writing=len(self.live),
+        )
+
+    async def status_changed(self) -> None:
+        await self._emit(StatusChanged(self.status()))
+
+    # -- opening -------------------------------------------------------------------------------
+
+    async def open(self, cid: int | None, message_id: int | None = None) -> None:
+        """Show a conversation (None: a new one); ``message_id``: the branch through it, with
+        the cursor on it (a search hit may be on a branch not shown)."""
+        conversation = None
+        path: list[Message] = []
+        if cid is not None:
+            conversation = self.store.get_conversation(cid)
+            if message_id is not None:
+                self._branch_through(cid, message_id)
+            path = self.store.current_path(cid)
+        self.current_id = cid
+        self.shown_leaf = path[-1].id if path else None
+        live = self.live.get(cid) if cid is not None else None
+        await self._emit(ConversationOpened(conversation, path, live, message_id))
+        await self.status_changed()
+
+    def _branch_through(self, cid: int, message_id: int) -> None:
+        if all(m.id != message_id for m in self.store.current_path(cid)):
+            self.store.set_current_leaf(cid, self.store.newest_leaf_under(message_id))
+
+    def window_path(self, cid: int) -> list[Message]:
+        """The branch the window shows: the conversation's current one when it goes through
+        what the window shows (another program added to it), else the window's own, with what
+        was added below it (another window sent on another branch: each keeps its own)."""
+        path = self.store.current_path(cid)
+        leaf = self.shown_leaf if cid == self.current_id else None
+        if leaf is None or any(m.id == leaf for m in path):
+            return path
+        try:
+            return self.store.path_to(self.store.newest_leaf_under(leaf))
+        except NotFound:
+            return path
+
+    # -- turns ---------------------------------------------------------------------------------
+
+    async def send(self, text: str) -> Turn | None:
+        """Save a prompt at the end of the branch shown (a new conversation if none is open).
+
+        Raises CannotSend (no key...), Busy, or a StoreError; None when the open conversation
+        turned out to be deleted by another program (the listeners are told; nothing is lost:
+        the caller keeps the text).
+        """
+        self._check_can_send()
+        cid = self.current_id
+        if cid is not None and cid in self.live:
+            raise Busy
+        if cid is None:
+            cid = self.service.new_conversation(text)
+            self.current_id = cid
+            await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
+        target, after, thinking = cid, self.shown_leaf, self.thinking
+        return await self._start(
+            cid,
+            lambda: self.service.send(text, conversation_id=target, thinking=thinking, after=after),
+        )
+
+    async def regenerate(self, message_id: int) -> Turn | None:
+        """A new reply to the prompt of reply ``message_id``, beside it (also Retry)."""
+        self._check_can_send()
+        reply = self.store.get_message(message_id)
+        thinking = self.thinking
+        return await self._start(
+            reply.conversation_id, lambda: self.service.regenerate(message_id, thinking=thinking)
+        )
+
+    async def reply_again(self, user_message_id: int) -> Turn | None:
+        """A reply to a prompt whose reply never got written."""
+        self._check_can_send()
+        prompt = self.store.get_message(user_message_id)
+        thinking = self.thinking
+        return await self._start(
+            prompt.conversation_id,
+            lambda: self.service.reply_to(user_message_id, thinking=thinking),
+        )
+
+    async def regenerate_last(self) -> Turn | None:
+        """Ctrl+R: a new reply to the last prompt of the branch shown."""
+        if self.current_id is None:
+            return None
+        path = self.window_path(self.current_id)
+        if path and path[-1].role == "user":
+            return await self.reply_again(path[-1].id)
+        replies = [m for m in path if m.role == "assistant"]
+        return await self.regenerate(replies[-1].id) if replies else None
+
+    async def edit(self, message_id: int, text: str) -> Turn | None:
+        """The edited prompt becomes a sibling of the original (shown at once) with a reply."""
+        self._check_can_send()
+        old = self.store.get_message(message_id)
+        cid, thinking = old.conversation_id, self.thinking
+        turn = await self._start(
+            cid, lambda: self.service.edit(message_id, text, thinking=thinking)
+        )
+        if turn is not None and cid == self.current_id:
+            path = self.store.current_path(cid)
+            self.shown_leaf = path[-1].id
+            await self._emit(BranchChanged(cid, message_id, path[-1:], turn.live))
+        return turn
+
+    def _check_can_send(self) -> None:
+        problem = self.settings.request_problem()
+        if problem:
+            raise CannotSend(problem)
+
+    async def _start(self, cid: int, begin: Callable[[], AsyncIterator[TurnEvent]]) -> Turn | None:
+        if cid in self.live:
+            raise Busy
+        try:
+            stream = begin()  # saves the prompt (an edit, a prompt) before it returns
+        except NotFound as exc:
+            if exc.kind == "conversation" and exc.ident == cid:
+                await self._deleted_elsewhere(cid)
+                return None
+            raise
+        live = LiveTurn(cid, started=self.clock())
+        self.live[cid] = live
+        await self._emit(TurnQueued(live))
+        await self.status_changed()
+        return Turn(live, stream)
+
+    async def run(self, turn: Turn) -> None:
+        """Stream the reply into ``turn.live``; cancel the task running it to stop the reply
+        (the service saves it as stopped)."""
+        live = turn.live
+        try:
+            async with contextlib.aclosing(turn.stream) as events:  # type: ignore[type-var]
+                async for event in events:
+                    if isinstance(event, ContentDelta):
+                        live.add_content(event.text, self.clock())
+                    elif isinstance(event, ReasoningDelta):
+                        live.add_reasoning(event.text)
+                    elif isinstance(event, TurnStarted):
+                        await self._began(live, event)
+                    elif isinstance(event, Connected) and live.connected is None:
+                        live.connected = self.clock()
+                    elif isinstance(event, Usage):
+                        live.usage = event
+                    elif isinstance(event, TurnEnded):
+                        live.final = event.message
+        finally:
+            await self._finished(live)
+
+    async def _began(self, live: LiveTurn, event: TurnStarted) -> None:
+        live.user_id = event.user_message_id
+        live.assistant_id = event.assistant_message_id
+        live.model = event.model
+        if live.conversation_id == self.current_id:
+            self.shown_leaf = event.assistant_message_id
+        await self._emit(TurnBegan(live, event.user, event.reply))
+        await self._touched(live.conversation_id)
+
+    async def _finished(self, live: LiveTurn) -> None:
+        cid = live.conversation_id
+        if self.live.get(cid) is live:
+            del self.live[cid]
+        message = live.final
+        if message is None and live.assistant_id is not None:
+            with contextlib.suppress(NotFound):  # gone with its conversation
+                message = self.store.get_message(live.assistant_id)
+        await self._emit(TurnFinished(live, message))
+        with contextlib.suppress(StoreError):
+            await self._touched(cid)
+        await self.status_changed()
+
+    async def _touched(self, cid: int) -> None:
+        try:
+            summary = self.store.conversation_summary(cid)
+        except NotFound:
+            return
+        await self._emit(ConversationTouched(summary))
+
+    # -- branches ------------------------------------------------------------------------------
+
+    async def switch_branch(self, message_id: int, step: int) -> int | None:
+        """Show the previous (-1) or next (+1) sibling of a message and the newest branch below
+        it; returns the sibling's id (None: there is none that way)."""
+        cid = self.current_id
+        if cid is None:
+            return None
+        if cid in self.live:
+            raise Busy
+        siblings = [m.id for m in self.store.siblings(message_id)]
+        index = siblings.index(message_id) + step
+        if not 0 <= index < len(siblings):
+            return None
+        target = siblings[index]
+        leaf = self.store.newest_leaf_under(target)
+        self.store.set_current_leaf(cid, leaf)
+        path = self.store.path_to(leaf)
+        self.shown_leaf = leaf
+        start = [m.id for m in path].index(target)
+        await self._emit(BranchChanged(cid, message_id, path[start:], self.live.get(cid)))
+        return target
+
+    async def fork(self, message_id: int | None = None) -> int | None:
+        """A new conversation with the branch up to ``message_id`` (None: all of the branch
+        shown), opened; returns its id."""
+        cid = self.current_id
+        if message_id is None:
+            if cid is None or self.shown_leaf is None:
+                return None
+            message_id = self.shown_leaf
+        message = self.store.get_message(message_id)
+        live = self.live.get(message.conversation_id)
+        if live is not None and live.assistant_id == message_id:
+            raise Busy
+        new_id = self.store.fork(message_id)
+        await self._emit(ConversationTouched(self.store.conversation_summary(new_id)))
+        await self.open(new_id)
+        return new_id
+
+    # -- conversations -------------------------------------------------------------------------
+
+    def title(self, cid: int) -> str:
+        return self.store.get_conversation(cid).title
+
+    async def rename(self, cid: int, title: str) -> None:
+        self.store.rename_conversation(cid, title)
+        await self._touched(cid)
+
+    async def update_conversation(self, cid: int, **fields: object) -> None:
+        """The conversation's own model or system prompt (the settings screen)."""
+        self.store.set_conversation_fields(cid, **fields)  # type: ignore[arg-type]
+        await self._touched(cid)
+        await self.status_changed()
+
+    async def delete(self, cid: int) -> None:
+        """Delete a conversation (stop its reply first); the open one is replaced by a new one."""
+        self.store.delete_conversation(cid)
+        await self._emit(ConversationRemoved(cid, elsewhere=False))
+        if cid == self.current_id:
+            await self.open(None)
+
+    async def apply_settings(self, settings: Settings) -> None:
+        self.service.update_settings(settings)
+        await self.status_changed()
+
+    async def toggle_thinking(self) -> bool:
+        self.thinking = not self.thinking
+        await self.status_changed()
+        return self.thinking
+
+    # -- other programs ------------------------------------------------------------------------
+
+    async def look_elsewhere(self) -> None:
+        """Show what other programs wrote (another glm-tui, ``glm-tui ask``, ``rm``): one cheap
+        PRAGMA when nothing changed. A failure to look is quiet: the next look tries again."""
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return
+        if version == self._data_version:
+            return
+        first = self._data_version is None
+        self._data_version = version
+        if first:
+            return
+        await self.load_conversations()
+        watched = set(self.live) | ({self.current_id} if self.current_id is not None else set())
+        for watched_id in sorted(watched):
+            if not self._exists(watched_id):
+                await self._deleted_elsewhere(watched_id)
+        cid = self.current_id
+        if cid is None or cid in self.live:
+            return  # a reply written here shows itself
+        try:
+            path = self.window_path(cid)
+        except StoreError:
+            return
+        if cid == self.current_id:
+            self.shown_leaf = path[-1].id if path else None
+            await self._emit(ChangedElsewhere(cid, path))
+            await self.status_changed()
+
+    def _exists(self, cid: int) -> bool:
+        try:
+            self.store.get_conversation(cid)
+        except NotFound:
+            return False
+        except StoreError:
+            return True  # not known now: looked at again next time
+        return True
+
+    async def _deleted_elsewhere(self, cid: int) -> None:
+        if cid == self.current_id:
+            self.current_id = None
+            self.shown_leaf = None
+        await self._emit(ConversationRemoved(cid, elsewhere=True))
+        await self.status_changed()
