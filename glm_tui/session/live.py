@@ -1,8 +1,8 @@
 """The state of a reply being written, kept by the session while the reply streams.
 
 The pane may be showing another conversation, or none, while a reply streams; this object
-holds the exact text so far (the store may be up to half a second behind), so switching back
-to the conversation shows everything and continues live.
+holds the text so far as shown (the store may be up to half a second behind), so switching
+back to the conversation shows everything and continues live.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Protocol
 
 from glm_tui.api.events import Usage
 from glm_tui.store import Message
+from glm_tui.terminal_text import ControlStripper
 
 
 class TurnListener(Protocol):
@@ -39,6 +40,10 @@ class LiveTurn:
     usage: Usage | None = None
     final: Message | None = None
     listener: TurnListener | None = None
+    # Escape codes are removed whole, also when one is split across two pieces (the store keeps
+    # the text as sent); one stripper per stream, as each holds the state of its own text.
+    _clean_reasoning: ControlStripper = field(default_factory=ControlStripper, repr=False)
+    _clean_content: ControlStripper = field(default_factory=ControlStripper, repr=False)
 
     @property
     def reasoning_text(self) -> str:
@@ -57,12 +62,18 @@ class LiveTurn:
         return seconds if total is None else min(seconds, total)
 
     def add_reasoning(self, text: str) -> None:
+        text = self._clean_reasoning.feed(text)
+        if not text:
+            return
         self.reasoning.append(text)
         if self.listener is not None:
             self.listener.on_reasoning(text)
 
     def add_content(self, text: str, now: float) -> None:
-        if self.answer_started is None and text:
+        text = self._clean_content.feed(text)
+        if not text:
+            return
+        if self.answer_started is None:
             self.answer_started = now
         self.content.append(text)
         if self.listener is not None:
