@@ -191,14 +191,15 @@ CHINESE = Language(
     asides=["Python", "café", "日本語", "こんにちは", "カタカナ", "안녕하세요", "😀"],
 )  # fmt: skip
 LANGUAGES = (ENGLISH, CHINESE)
-CHINESE_SHARE = 1 / 3  # of the conversations
+CHINESE_SHARE = 1 / 3  # of the conversations, unless --chinese says otherwise
 
 
 class Generator:
     """Deterministic text: every choice comes from one seeded random.Random."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, chinese_share: float = CHINESE_SHARE) -> None:
         self.rng = random.Random(seed)
+        self.chinese_share = chinese_share
         self.topics = list(TOPICS)
         # Zipf-like word choice: the first words of each list are far more common. The weights
         # depend only on the length of the list.
@@ -285,7 +286,7 @@ class Generator:
     ) -> dict[str, Any]:
         rng = self.rng
         if language is None:
-            language = CHINESE if rng.random() < CHINESE_SHARE else ENGLISH
+            language = CHINESE if rng.random() < self.chinese_share else ENGLISH
         topic = rng.choice(self.topics)
         when = start
         messages: list[dict[str, Any]] = []
@@ -356,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=20, help="messages per conversation")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--force", action="store_true", help="replace an existing file")
+    parser.add_argument(
+        "--chinese", type=float, default=CHINESE_SHARE, help="share of conversations in Chinese"
+    )
     args = parser.parse_args(argv)
     if args.db.exists():
         if not args.force:
@@ -364,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
 
-    gen = Generator(args.seed)
+    gen = Generator(args.seed, args.chinese)
     # Spread over two years before a fixed day, so the same seed gives the same dates.
     end = datetime(2025, 6, 1, tzinfo=UTC)
     starts = sorted(

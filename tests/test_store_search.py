@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glm_tui.store import Store, fts
-from tests.store_fixtures import build_tree, fts_in_sync
+from tests.store_fixtures import build_tree, fts_in_sync, without_ids
 
 
 @pytest.fixture
@@ -218,6 +218,9 @@ def test_cjk_edits_imports_and_deletes_keep_the_index_in_sync(store: Store) -> N
     assert found(store, "想一") == {mid}
     cid = store.get_message(mid).conversation_id
     (copy,) = store.import_data(store.export_conversation(cid))
+    assert without_ids(store.export_conversation(copy)) == without_ids(
+        store.export_conversation(cid)
+    )
     assert {h.conversation_id for h in store.search("二版")} == {cid, copy}
     assert fts_in_sync(store)
     store.delete_conversation(cid)
