@@ -281,6 +281,7 @@ def test_punctuation_and_operators_around_a_word_still_find_it(store: Store, que
         "'single'",
         "'; DROP TABLE messages; --",
         "\x00",
+        "owls\x00night",
         "\udcff",  # an undecodable byte from argv (surrogateescape)
         "c++",
         "a" * 5000,
