@@ -1,5 +1,6 @@
-"""The large history the benchmarks share: 10,000 conversations / 200,000 messages, plus one
-conversation of 2,000 messages that is the most recently updated.
+"""The large history the benchmarks share: 10,000 conversations / 200,000 messages (a third of
+them in Chinese), plus one conversation of 2,000 messages, in English, that is the most recently
+updated.
 
 Built once through the store's own code (seed.py) and kept in a cache folder, since seeding
 takes a while; ``--fresh`` rebuilds it.
@@ -24,11 +25,14 @@ LONG_MESSAGES = 2_000
 def big_history(fresh: bool = False) -> tuple[Path, int, str]:
     """(database path, id of the 2,000-message conversation, its title)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / "history-10k.db"
+    # Named after what seed.py writes: a history cached by an older seed.py is not reused.
+    path = CACHE / "history-10k-zh.db"
     if fresh or not path.exists():
         seed.main(["--db", str(path), "--conversations", "10000", "--messages", "20", "--force"])
         gen = seed.Generator(7)
-        long = gen.conversation(0, LONG_MESSAGES, datetime(2025, 7, 1, tzinfo=UTC))
+        long = gen.conversation(
+            0, LONG_MESSAGES, datetime(2025, 7, 1, tzinfo=UTC), language=seed.ENGLISH
+        )
         long["title"] = "Benchmark: the long conversation"
         with Store.open(path) as store:
             store.import_data(

@@ -3,8 +3,9 @@
     python benchmarks/seed.py --db /tmp/big.db --conversations 10000 --messages 20
 
 Messages have Markdown, code blocks, reasoning, usage and a few branches (regenerated replies);
-titles and dates vary. The same --seed gives the same history. The target is the store's
-write rate: 20,000 messages per second or more.
+titles and dates vary; a third of the conversations are in Chinese (seed_zh.py). The same --seed
+gives the same history. The target is the store's write rate: 20,000 messages per second or
+more.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import itertools
 import random
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import _common
+import seed_zh
 
 from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, Store
 
@@ -110,6 +113,7 @@ SENTENCES = [
     "Keep the {noun} {adj} and the rest usually follows.",
 ]
 UNICODE = ["café", "naïve", "façade", "日本語", "Привет", "straße", "😀", "déjà vu", "中文"]
+UNICODE += ["한국어", "カタカナ"]
 REASONING_OPENERS = [
     "The user is asking about {kw} in the context of {topic}.",
     "Let me think about what {kw} actually requires here.",
@@ -146,84 +150,143 @@ CODE = {
 }
 
 
+@dataclass(frozen=True)
+class Language:
+    """The words and templates of one language; every template has the same slots."""
+
+    name: str
+    keywords: dict[str, list[str]]  # per topic
+    topic_names: dict[str, str]
+    titles: list[str]
+    questions: list[str]
+    nouns: list[str]
+    verbs: list[str]
+    adjectives: list[str]
+    sentences: list[str]
+    openers: list[str]
+    steps: list[str]
+    heading: str
+    between_sentences: str
+    aside: str  # a word of another script at the end of a sentence: "{text} ({word})."
+    asides: list[str]
+
+
+ENGLISH = Language(
+    name="en",
+    keywords={topic: kws for topic, (_lang, kws) in TOPICS.items()},
+    topic_names={topic: topic for topic in TOPICS},
+    titles=TITLE_TEMPLATES, questions=QUESTIONS,
+    nouns=NOUNS, verbs=VERBS, adjectives=ADJECTIVES, sentences=SENTENCES,
+    openers=REASONING_OPENERS, steps=REASONING_STEPS, heading="{Kw} in practice",
+    between_sentences=" ", aside="{text} ({word}).", asides=UNICODE,
+)  # fmt: skip
+CHINESE = Language(
+    name="zh",
+    keywords=seed_zh.TOPICS, topic_names=seed_zh.TOPIC_NAMES,
+    titles=seed_zh.TITLE_TEMPLATES, questions=seed_zh.QUESTIONS,
+    nouns=seed_zh.NOUNS, verbs=seed_zh.VERBS, adjectives=seed_zh.ADJECTIVES,
+    sentences=seed_zh.SENTENCES, openers=seed_zh.REASONING_OPENERS,
+    steps=seed_zh.REASONING_STEPS, heading=seed_zh.HEADING,
+    between_sentences="", aside="{text}（{word}）。",
+    asides=["Python", "café", "日本語", "こんにちは", "カタカナ", "안녕하세요", "😀"],
+)  # fmt: skip
+LANGUAGES = (ENGLISH, CHINESE)
+CHINESE_SHARE = 1 / 3  # of the conversations, unless --chinese says otherwise
+
+
 class Generator:
     """Deterministic text: every choice comes from one seeded random.Random."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, chinese_share: float = CHINESE_SHARE) -> None:
         self.rng = random.Random(seed)
+        self.chinese_share = chinese_share
         self.topics = list(TOPICS)
-        # Zipf-like word choice: the first words of each list are far more common.
+        # Zipf-like word choice: the first words of each list are far more common. The weights
+        # depend only on the length of the list.
         self.cum = {
-            name: list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
-            for name, words in (("n", NOUNS), ("v", VERBS), ("a", ADJECTIVES))
+            len(words): list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
+            for language in LANGUAGES
+            for words in (language.nouns, language.verbs, language.adjectives)
         }
         # Pools of sentences per topic, built once: picking from them keeps generating 200,000
         # messages cheap, while numbers and identifiers in them keep the vocabulary large.
-        self.pools = {topic: [self._make_sentence(topic) for _ in range(2000)] for topic in TOPICS}
+        self.pools = {
+            (language.name, topic): [self._make_sentence(language, topic) for _ in range(2000)]
+            for language in LANGUAGES
+            for topic in TOPICS
+        }
 
-    def _fill(self, template: str, kws: list[str], topic: str) -> str:
+    def _fill(self, language: Language, template: str, topic: str) -> str:
         rng = self.rng
+        kws = language.keywords[topic]
         kw = rng.choice(kws)
+        name = kw.split()[0].lower() if kw.isascii() else topic
         return template.format(
-            kw=kw, Kw=kw[:1].upper() + kw[1:], kw2=rng.choice(kws), topic=topic,
-            n=rng.randrange(100, 99_999), ident=f"{kw.split()[0].lower()}_{rng.randrange(1000)}",
+            kw=kw, Kw=kw[:1].upper() + kw[1:], kw2=rng.choice(kws),
+            topic=language.topic_names[topic], n=rng.randrange(100, 99_999),
+            ident=f"{name}_{rng.randrange(1000)}",
         )  # fmt: skip
 
-    def _word(self, words: list[str], key: str) -> str:
-        return self.rng.choices(words, cum_weights=self.cum[key])[0]
+    def _word(self, words: list[str]) -> str:
+        return self.rng.choices(words, cum_weights=self.cum[len(words)])[0]
 
-    def _make_sentence(self, topic: str) -> str:
+    def _make_sentence(self, language: Language, topic: str) -> str:
         rng = self.rng
-        kws = TOPICS[topic][1]
-        text = rng.choice(SENTENCES).format(
+        kws = language.keywords[topic]
+        nouns, verbs, adjectives = language.nouns, language.verbs, language.adjectives
+        text = rng.choice(language.sentences).format(
             kw=rng.choice(kws), kw2=rng.choice(kws), n=rng.randrange(100, 99_999),
-            noun=self._word(NOUNS, "n"), noun2=self._word(NOUNS, "n"),
-            verb=self._word(VERBS, "v"), verb2=self._word(VERBS, "v"),
-            adj=self._word(ADJECTIVES, "a"), adj2=self._word(ADJECTIVES, "a"),
+            noun=self._word(nouns), noun2=self._word(nouns),
+            verb=self._word(verbs), verb2=self._word(verbs),
+            adj=self._word(adjectives), adj2=self._word(adjectives),
             v=f"{rng.randrange(1, 5)}.{rng.randrange(20)}",
         )  # fmt: skip
         if rng.random() < 0.05:
-            text = text[:-1] + f" ({rng.choice(UNICODE)})."
+            text = language.aside.format(text=text[:-1], word=rng.choice(language.asides))
         return text[:1].upper() + text[1:]
 
-    def _sentences(self, topic: str, k: int) -> str:
-        return " ".join(self.rng.choices(self.pools[topic], k=k))
+    def _sentences(self, language: Language, topic: str, k: int) -> str:
+        pool = self.pools[language.name, topic]
+        return language.between_sentences.join(self.rng.choices(pool, k=k))
 
-    def title(self, topic: str) -> str:
-        return self._fill(self.rng.choice(TITLE_TEMPLATES), TOPICS[topic][1], topic)
+    def title(self, language: Language, topic: str) -> str:
+        return self._fill(language, self.rng.choice(language.titles), topic)
 
-    def question(self, topic: str) -> str:
-        kws = TOPICS[topic][1]
-        text = self._fill(self.rng.choice(QUESTIONS), kws, topic)
+    def question(self, language: Language, topic: str) -> str:
+        text = self._fill(language, self.rng.choice(language.questions), topic)
         if self.rng.random() < 0.4:
-            text += " " + self._sentences(topic, self.rng.randrange(1, 4))
+            more = self._sentences(language, topic, self.rng.randrange(1, 4))
+            text += language.between_sentences + more
         return text
 
-    def reasoning(self, topic: str) -> str:
+    def reasoning(self, language: Language, topic: str) -> str:
         rng = self.rng
-        kws = TOPICS[topic][1]
-        parts = [self._fill(rng.choice(REASONING_OPENERS), kws, topic)]
-        parts += [self._fill(rng.choice(REASONING_STEPS), kws, topic) for _ in range(3)]
-        parts.append(self._sentences(topic, rng.randrange(2, 8)))
-        return " ".join(parts)
+        parts = [self._fill(language, rng.choice(language.openers), topic)]
+        parts += [self._fill(language, rng.choice(language.steps), topic) for _ in range(3)]
+        parts.append(self._sentences(language, topic, rng.randrange(2, 8)))
+        return language.between_sentences.join(parts)
 
-    def answer(self, topic: str) -> str:
+    def answer(self, language: Language, topic: str) -> str:
         rng = self.rng
-        lang, kws = TOPICS[topic]
-        pool = self.pools[topic]
-        out = [self._sentences(topic, rng.randrange(2, 7))]
-        out.append(f"## {self._fill('{Kw} in practice', kws, topic)}")
+        lang = TOPICS[topic][0]
+        pool = self.pools[language.name, topic]
+        out = [self._sentences(language, topic, rng.randrange(2, 7))]
+        out.append(f"## {self._fill(language, language.heading, topic)}")
         out.append("\n".join(f"- {s}" for s in rng.choices(pool, k=rng.randrange(2, 6))))
         if lang:
-            code = self._fill(CODE[lang], kws, topic)
+            code = self._fill(language, CODE[lang], topic)
             out.append(f"```{lang}\n{code}```")
         else:
             out.append("\n".join(f"{i}. {s}" for i, s in enumerate(rng.choices(pool, k=3), 1)))
-        out.append(self._sentences(topic, rng.randrange(2, 7)))
+        out.append(self._sentences(language, topic, rng.randrange(2, 7)))
         return "\n\n".join(out)
 
-    def conversation(self, index: int, n_messages: int, start: datetime) -> dict[str, Any]:
+    def conversation(
+        self, index: int, n_messages: int, start: datetime, language: Language | None = None
+    ) -> dict[str, Any]:
         rng = self.rng
+        if language is None:
+            language = CHINESE if rng.random() < self.chinese_share else ENGLISH
         topic = rng.choice(self.topics)
         when = start
         messages: list[dict[str, Any]] = []
@@ -240,11 +303,11 @@ class Generator:
             role = "assistant" if parent is not None and parent == last_user else "user"
             message: dict[str, Any] = {"id": mid, "parent_id": parent, "role": role}
             if role == "user":
-                message.update(content=self.question(topic), created_at=stamp)
+                message.update(content=self.question(language, topic), created_at=stamp)
                 last_user = mid
             else:
-                content = self.answer(topic)
-                reasoning = self.reasoning(topic)
+                content = self.answer(language, topic)
+                reasoning = self.reasoning(language, topic)
                 prompt_tokens += 40 + len(content) // 4
                 completion = len(content) // 4 + len(reasoning) // 4
                 status = rng.choices(("complete", "stopped", "error", "truncated"), (96, 2, 1, 1))[
@@ -271,7 +334,7 @@ class Generator:
             messages.append(message)
             parent = mid
         return {
-            "title": self.title(topic),
+            "title": self.title(language, topic),
             "provider": rng.choice(("aimlapi", "aimlapi", "zai")),
             "model": "zhipu/glm-4.7",
             "system_prompt": "You are a concise assistant." if rng.random() < 0.2 else None,
@@ -283,6 +346,10 @@ class Generator:
         }
 
 
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, type=Path, help="database file to create")
@@ -290,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=20, help="messages per conversation")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--force", action="store_true", help="replace an existing file")
+    parser.add_argument(
+        "--chinese", type=float, default=CHINESE_SHARE, help="share of conversations in Chinese"
+    )
     args = parser.parse_args(argv)
     if args.db.exists():
         if not args.force:
@@ -298,14 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
 
-    gen = Generator(args.seed)
+    gen = Generator(args.seed, args.chinese)
     # Spread over two years before a fixed day, so the same seed gives the same dates.
     end = datetime(2025, 6, 1, tzinfo=UTC)
     starts = sorted(
         end - timedelta(seconds=gen.rng.randrange(730 * 86_400)) for _ in range(args.conversations)
     )
     generate_s = store_s = 0.0
-    total = 0
+    total = chinese = 0
     wall = time.perf_counter()
     store = Store.open(args.db)
     for first in range(0, args.conversations, BATCH):
@@ -322,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         generate_s += t1 - t0
         store_s += t2 - t1
         total += sum(len(c["messages"]) for c in batch)
+        chinese += sum(len(c["messages"]) for c in batch if _is_chinese(c["title"]))
     # Closing checkpoints what is left in the write-ahead log: part of the store's work.
     t0 = time.perf_counter()
     store.close()
@@ -335,8 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         / 1e6
     )
-    print(f"seeded {args.db}: {args.conversations:,} conversations, {total:,} messages, "
-          f"{size_mb:,.0f} MB")  # fmt: skip
+    print(f"seeded {args.db}: {args.conversations:,} conversations, {total:,} messages "
+          f"({chinese:,} in Chinese), {size_mb:,.0f} MB")  # fmt: skip
     print(f"generating text: {generate_s:.2f} s; store: {store_s:.2f} s; wall: {wall:.2f} s")
     rate = total / store_s if store_s else float("inf")
     _common.report("store write rate", rate, "msg/s", f">= {TARGET_RATE:,.0f}", rate >= TARGET_RATE)

@@ -407,6 +407,7 @@ def _unsaved_reply(reply_id: int, cid: int, parent_id: int, model: str) -> Messa
         created_at=utc_now(),
         duration=None,
         writer_pid=None,
+        writer_started=None,
     )
 
 

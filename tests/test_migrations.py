@@ -14,6 +14,7 @@ from glm_tui.store import (
     NotADatabase,
     Store,
     StoreError,
+    migrations,
 )
 from glm_tui.store.migrations import MIGRATIONS, migrate
 from tests.store_fixtures import build_tree, fts_in_sync
@@ -95,6 +96,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
         assert [m.id for m in store.siblings(2)] == [2, 3]
         assert store.get_message(2).usage is not None
         assert store.get_message(2).reasoning == "Recall history."
+        assert store.get_message(2).writer_started is None
         assert {h.message_id for h in store.search("zeppelin")} == {1, 2}  # stemmed plural
         assert [h.message_id for h in store.search("regenerated")] == [3]
         assert {h.message_id for h in store.search("airships")} == {2, 3}
@@ -199,3 +201,50 @@ def test_an_empty_file_becomes_a_database(tmp_path: Path) -> None:
     path.touch()
     with Store.open(path) as store:
         assert store.list_conversations() == []
+
+
+ANNOUNCEMENT = (
+    "glm-tui: rebuilding the search index for Chinese, Japanese and Korean text ({} messages)…\n"
+)
+
+
+def test_upgrade_makes_cjk_text_searchable_and_says_so_when_slow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.db"
+    make_old_database(path, 3)
+    conn = sqlite3.connect(path, isolation_level=None)
+    # Indexed as version 3 did: the whole run of Chinese characters one token.
+    stamp = "2024-05-01T10:00:00.000000Z"
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, parent_id, role, content, created_at)"
+        " VALUES (4, 1, 3, 'user', '你好世界，飞艇', ?)",
+        (stamp,),
+    )
+    conn.execute(
+        "INSERT INTO messages_fts(rowid, content, reasoning) VALUES (4, '你好世界，飞艇', NULL)"
+    )
+    conn.execute("UPDATE conversations SET message_count = 4")
+    conn.close()
+    # Rebuilding four messages is quick: pretend any rebuild is slow enough to announce, and
+    # make it take several batches (it says so once).
+    monkeypatch.setattr(migrations, "ANNOUNCE_AFTER", 0.0)
+    monkeypatch.setattr(migrations, "_REBUILD_BATCH", 3)
+    with Store.open(path) as store:
+        for query in ["你好世界", "好世", "界", "飞艇"]:
+            assert [h.message_id for h in store.search(query)] == [4], query
+        assert {h.message_id for h in store.search("zeppelin")} == {1, 2}
+        assert {h.message_id for h in store.search("airships")} == {2, 3}
+        assert fts_in_sync(store)
+    assert capsys.readouterr().err == ANNOUNCEMENT.format(4)
+    Store.open(path).close()  # rebuilt once: not again at the next open
+    assert capsys.readouterr().err == ""
+
+
+def test_a_new_database_has_no_index_to_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(migrations, "ANNOUNCE_AFTER", 0.0)
+    with Store.open(tmp_path / "new.db") as store:
+        assert store.search("你好") == []
+    assert capsys.readouterr().err == ""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from glm_tui.store import Store
-from glm_tui.store.recovery import pid_alive
+from glm_tui.store.recovery import parse_stat, pid_alive, process_start
 from tests.store_fixtures import fts_in_sync
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,3 +180,122 @@ def test_kill_9_mid_reply(tmp_path: Path) -> None:
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+LINUX_ONLY = pytest.mark.skipif(
+    not (sys.platform.startswith("linux") and Path("/proc/self/stat").exists()),
+    reason="start times and zombies are read from /proc",
+)
+
+
+def streaming_reply(store: Store, cid: int, pid: int) -> int:
+    return store.add_message(
+        cid, parent_id=None, role="assistant", content="half", status="streaming", writer_pid=pid
+    )
+
+
+def set_started(path: Path, mid: int, started: int | None) -> None:
+    with Store.open(path, recover=False) as store:
+        store.db.conn.execute("UPDATE messages SET writer_started = ? WHERE id = ?", (started, mid))
+
+
+@LINUX_ONLY
+def test_a_zombie_writer_is_dead(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        # Wait until it has exited, without reaping it: it stays a zombie.
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        assert parse_stat(Path(f"/proc/{child.pid}/stat").read_text())[0] == "Z"
+        with Store.open(path) as store:
+            cid = store.create_conversation(title="t", provider="p", model="m")
+            recorded = streaming_reply(store, cid, child.pid)
+            old_row = streaming_reply(store, cid, child.pid)
+        set_started(path, old_row, None)  # written before start times were recorded
+        with Store.open(path) as store:
+            assert store.get_message(recorded).status == "interrupted"
+            assert store.get_message(old_row).status == "interrupted"
+    finally:
+        child.wait()
+
+
+@LINUX_ONLY
+def test_a_reused_process_id_is_not_the_writer(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Store.open(path) as store:
+            cid = store.create_conversation(title="t", provider="p", model="m")
+            reused = streaming_reply(store, cid, sleeper.pid)
+            live = streaming_reply(store, cid, sleeper.pid)
+            old_row = streaming_reply(store, cid, sleeper.pid)
+            started = store.get_message(live).writer_started
+        assert started is not None and started == process_start(sleeper.pid)
+        # The writer of "reused" started at another time: its id now belongs to this sleeper.
+        set_started(path, reused, started - 1)
+        set_started(path, old_row, None)  # no start time: the id alone is trusted, as before
+        with Store.open(path) as store:
+            assert store.get_message(reused).status == "interrupted"
+            assert store.get_message(live).status == "streaming"
+            assert store.get_message(old_row).status == "streaming"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@LINUX_ONLY
+def test_this_process_is_recorded_with_its_start_time(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "h.db") as store:
+        cid = store.create_conversation(title="t", provider="p", model="m")
+        mid = store.add_message(cid, parent_id=None, role="assistant", status="streaming")
+        done = store.add_message(cid, parent_id=None, role="assistant", content="done")
+        message = store.get_message(mid)
+        assert message.writer_pid == os.getpid()
+        assert message.writer_started == process_start(os.getpid()) is not None
+        assert store.get_message(done).writer_started is None
+        assert store.recover_interrupted() == []
+
+
+def test_the_stat_line_is_split_after_the_last_parenthesis() -> None:
+    after_name = "S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50"
+    assert parse_stat(f"4242 (a) Z 1 (b) {after_name}") == ("S", 987654)
+    assert parse_stat(f"4242 (plain) {after_name}\n") == ("S", 987654)
+    with pytest.raises(ValueError):
+        parse_stat("garbage")
+
+
+@LINUX_ONLY
+def test_a_writer_whose_name_holds_parentheses(tmp_path: Path) -> None:
+    # A program may name itself anything: this one looks like a zombie to a naive parser.
+    renamer = subprocess.Popen(
+        [sys.executable, "-c", RENAMED],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert renamer.stdout is not None and renamer.stdin is not None
+        assert renamer.stdout.readline() == "renamed\n"
+        assert Path(f"/proc/{renamer.pid}/comm").read_text() == "x) Z 1 (y\n"
+        started = process_start(renamer.pid)
+        assert started is not None
+        assert pid_alive(renamer.pid, started)
+        assert not pid_alive(renamer.pid, started + 1)
+        renamer.stdin.close()  # it exits
+        os.waitid(os.P_PID, renamer.pid, os.WEXITED | os.WNOWAIT)
+        assert not pid_alive(renamer.pid, started)  # a zombie now
+    finally:
+        renamer.kill()
+        renamer.wait()
+        for stream in (renamer.stdin, renamer.stdout):
+            if stream is not None:
+                stream.close()
+
+
+RENAMED = textwrap.dedent(
+    """
+    import sys
+    with open("/proc/self/comm", "w") as comm:
+        comm.write("x) Z 1 (y")
+    print("renamed", flush=True)
+    sys.stdin.read()
+    """
+)

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from . import fts
 from .errors import DatabaseTooNew, NotADatabase, StoreError, translate
 from .migrations import SCHEMA_VERSION, ForeignDatabase, migrate, read_version
 
@@ -87,6 +88,10 @@ def _prepare(conn: sqlite3.Connection, path: Path, busy_timeout: float, migrate_
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across crashes of the app
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB
+        # The search index reads its text through a view that calls a function of ours (see
+        # fts.py). SQLite built to distrust schemas refuses such a view; this file is ours.
+        fts.register(conn)
+        conn.execute("PRAGMA trusted_schema = ON")
         migrate(conn, migrate_to)
     except ForeignDatabase as exc:
         raise NotADatabase(path, "an SQLite database of another program") from exc

@@ -3,10 +3,19 @@
 The index is external-content FTS5, maintained explicitly by the store in the same transaction
 as each write (see migrations._v2_full_text_search for why not triggers). A ``delete`` must be
 given exactly the text that was indexed, so callers pass the old values they read.
+
+Chinese, Japanese and Korean have no spaces between words, and FTS5's unicode61 tokenizer
+makes a whole run of such characters one token, so ``你好`` would not find ``你好世界``. The
+index is therefore made from the text with a separator around each of those characters
+(``spread_cjk``): each becomes a token of its own, and a query ``你好`` is the phrase ``你 好``.
+What FTS5 reads as the content is the view ``messages_search``, which applies the same function
+to ``messages``, so the text is stored once and snippets are cut from what was indexed (their
+separators are removed again). Every connection must register that function (``register``).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -32,25 +41,75 @@ _STOPWORD_TEXT = (
 )
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
+# Scripts written without spaces between words, indexed one character at a time: Hangul Jamo,
+# CJK punctuation, Hiragana, Katakana, Bopomofo and Hangul compatibility Jamo, CJK ideographs
+# (extension A, the unified block, compatibility ideographs and the supplementary planes),
+# Hangul syllables, and full- and half-width forms. Punctuation is a separator anyway; it is in
+# the list so that a sentence is one run for the regular expression, not one per clause (a
+# third of the time). Changing this list changes the index: it needs a migration that rebuilds
+# it (see migrations._v4_cjk_search).
+_CJK_RANGES = (
+    "\u1100-\u11ff\u3000-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+)
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
+
+# Put around each CJK character in the indexed text. unicode61 reads it as a separator. It is
+# invisible, so one that was in the message shows nothing either: snippets drop them all.
+SEPARATOR = "\u200b"  # zero width space
+
+# The SQL name of search_text, which the messages_search view calls.
+SQL_FUNCTION = "glm_search_text"
+
+
+def is_cjk(ch: str) -> bool:
+    return _CJK_CHAR.match(ch) is not None
+
+
+def _spread(run: re.Match[str]) -> str:
+    # Replacing "" puts the separator between every two characters and at both ends: twice as
+    # fast as SEPARATOR.join(), which makes a string of each character.
+    return run[0].replace("", SEPARATOR)
+
+
+def spread_cjk(text: str) -> str:
+    """The text as indexed: each CJK character set apart (Latin text is left as it is)."""
+    return text if text.isascii() else _CJK_RUN.sub(_spread, text)
+
+
+def search_text(text: str | None) -> str | None:
+    """``spread_cjk`` for a column that may be NULL (the reasoning)."""
+    return None if text is None else spread_cjk(text)
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Make the function the ``messages_search`` view uses known to this connection."""
+    conn.create_function(SQL_FUNCTION, 1, search_text, deterministic=True)
+
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
     """Add (id, content, reasoning) rows to the index."""
-    conn.executemany("INSERT INTO messages_fts(rowid, content, reasoning) VALUES (?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO messages_fts(rowid, content, reasoning) VALUES (?, ?, ?)",
+        ((mid, spread_cjk(content), search_text(reasoning)) for mid, content, reasoning in rows),
+    )
 
 
 def unindex_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Remove rows from the index; the text must be what was indexed."""
+    """Remove (id, content, reasoning) rows from the index; the text must be the message's."""
     conn.executemany(
         "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
         " VALUES ('delete', ?, ?, ?)",
-        rows,
+        ((mid, spread_cjk(content), search_text(reasoning)) for mid, content, reasoning in rows),
     )
 
 
 def unindex_conversation(conn: sqlite3.Connection, conversation_id: int) -> None:
     conn.execute(
         "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
-        " SELECT 'delete', id, content, reasoning FROM messages WHERE conversation_id = ?",
+        " SELECT 'delete', id, content, reasoning FROM messages_search"
+        " WHERE id IN (SELECT id FROM messages WHERE conversation_id = ?)",
         (conversation_id,),
     )
 
@@ -60,39 +119,47 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
+# A run of letters and digits: what unicode61 makes a token (CJK aside).
+_WORD = re.compile(r"[^\W_]+")
+
+
 def build_match(query: str, *, prefix: bool = True) -> str | None:
     """An FTS5 MATCH expression for text a person typed, or None if it has no words.
 
     Every whitespace-separated piece is quoted as a phrase, so quotes, ``*``, ``AND``, ``-``,
-    ``NEAR(`` and the like are plain text and can never be a syntax error. Pieces without a
-    letter or digit are dropped (they would be empty phrases). The last piece also matches as a
-    prefix, for search-as-you-type, unless the text ends with a space.
+    ``NEAR(`` and the like are plain text and can never be a syntax error; punctuation glued to
+    a word (``owls?``, ``"owls"``) is dropped by the tokenizer, and words glued by punctuation
+    (``c++``, ``file.txt``) must follow each other. Pieces without a letter or digit are dropped
+    (they would be empty phrases), and so are pieces made of stopwords, unless nothing else is
+    left. CJK characters become words of one character, so ``好世`` matches inside ``你好世界``.
+    The last piece also matches as a prefix, for search-as-you-type, unless the text ends with a
+    space or the piece ends with punctuation or a CJK character.
     """
     # FTS5 reads a NUL as the end of the string: "unterminated string".
     query = clean_text(query).replace("\x00", " ")
-    pieces = [p for p in query.split() if any(_is_word_char(ch) for ch in p)]
+    pieces = [p for p in query.split() if _WORD.search(p)]
     if not pieces:
         return None
-    kept = [p for p in pieces if p.lower() not in STOPWORDS]
-    if kept and kept[-1] != pieces[-1]:
+    kept = [p for p in pieces if not _is_stopword(p)]
+    if kept and _is_stopword(pieces[-1]):
         prefix = False  # the word being typed was a stopword: no prefix on another one
     pieces = kept or pieces
-    phrases = ['"' + p.replace('"', '""') + '"' for p in pieces]
-    last = pieces[-1]
-    if (
-        prefix
-        and not query[-1].isspace()
-        and _is_word_char(last[-1])
-        and _trailing_word_length(last) >= MIN_PREFIX
-    ):
+    phrases = ['"' + spread_cjk(p).replace('"', '""') + '"' for p in pieces]
+    if prefix and not query[-1].isspace() and _trailing_word_length(pieces[-1]) >= MIN_PREFIX:
         phrases[-1] += "*"
     return " ".join(phrases)
 
 
+def _is_stopword(piece: str) -> bool:
+    """Whether every word of the piece is a stopword: ``the``, ``(the``, ``"The``."""
+    return all(word.lower() in STOPWORDS for word in _WORD.findall(piece))
+
+
 def _trailing_word_length(piece: str) -> int:
+    """How many letters and digits end the piece: 0 if it ends with punctuation or CJK."""
     n = 0
     for ch in reversed(piece):
-        if not _is_word_char(ch):
+        if not _is_word_char(ch) or is_cjk(ch):
             break
         n += 1
     return n
@@ -144,7 +211,7 @@ def _run(
             title=row[2],
             role=row[3],
             # One line: snippets cut across paragraphs and code blocks.
-            snippet=" ".join((row[4] or "").split()),
+            snippet=" ".join((row[4] or "").replace(SEPARATOR, "").split()),
             rank=float(row[5]),
         )
         for row in rows
@@ -166,10 +233,13 @@ def search(
     common word ("the*": their, then, there...) is the slowest thing FTS5 does, and a whole
     word that already fills the page does not need it. Only the RANK_WINDOW most recent matches
     are ranked; finding where they start walks the index in id order without scoring.
+    A query with CJK characters gets snippets of twice as many tokens: each character is one.
     """
     exact = build_match(query, prefix=False)
     if exact is None or limit <= 0:
         return []
+    if _CJK_CHAR.search(query):
+        snippet_tokens *= 2
     snippet_tokens = max(1, min(snippet_tokens, 64))
     hits = _run(conn, exact, limit, highlight, snippet_tokens)
     if len(hits) < limit:

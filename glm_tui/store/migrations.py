@@ -7,9 +7,14 @@ released migration: add a new one at the end.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from . import fts
 
 if TYPE_CHECKING:
     # sqlite-utils costs ~100 ms to import; it is loaded only when a migration has to run.
@@ -101,7 +106,83 @@ def _v3_sidebar(db: Database) -> None:
     db.execute("CREATE INDEX messages_streaming ON messages(writer_pid) WHERE status = 'streaming'")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_full_text_search, _v3_sidebar)
+# The rebuild of the search index says what it is doing on stderr once it has taken this long
+# (seconds): opening a large history the first time after the upgrade takes a while.
+ANNOUNCE_AFTER = 1.0
+_REBUILD_BATCH = 5000
+
+
+def _v4_cjk_search(db: Database) -> None:
+    """Search inside Chinese, Japanese and Korean text; the start time of a reply's writer.
+
+    The index is made again from ``messages_search``, a view that sets each CJK character
+    apart (see fts.py). A ``streaming`` message also records when its writer process started,
+    so that a reused process id, or a zombie, is not taken for a live writer (recovery.py).
+    """
+    db.table("messages").add_column("writer_started", int)
+    fts.register(db.conn)
+    db.execute("DROP TABLE messages_fts")
+    db.execute(
+        f"""
+        CREATE VIEW messages_search AS
+        SELECT id, {fts.SQL_FUNCTION}(content) AS content,
+               {fts.SQL_FUNCTION}(reasoning) AS reasoning
+        FROM messages
+        """
+    )
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, reasoning,
+            content='messages_search', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )
+        """
+    )
+    db.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)')")
+    _rebuild_search_index(db.conn)
+
+
+def _rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Index every message, in batches, saying so on stderr if it takes over ANNOUNCE_AFTER."""
+    start = time.monotonic()
+    announced = False
+    last = 0
+    while True:
+        row = conn.execute(
+            "SELECT max(id), count(*) FROM"
+            " (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)",
+            (last, _REBUILD_BATCH),
+        ).fetchone()
+        if not row[1]:
+            return
+        conn.execute(
+            "INSERT INTO messages_fts(rowid, content, reasoning)"
+            " SELECT id, content, reasoning FROM messages_search WHERE id > ? AND id <= ?",
+            (last, row[0]),
+        )
+        last = row[0]
+        if not announced and time.monotonic() - start >= ANNOUNCE_AFTER:
+            announced = True
+            (total,) = conn.execute("SELECT count(*) FROM messages").fetchone()
+            _announce(
+                "glm-tui: rebuilding the search index for Chinese, Japanese and Korean text"
+                f" ({total:,} messages)…"
+            )
+
+
+def _announce(line: str) -> None:
+    # A closed or missing stderr must not make the upgrade fail.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(line, file=sys.stderr, flush=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_full_text_search,
+    _v3_sidebar,
+    _v4_cjk_search,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

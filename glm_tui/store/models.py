@@ -84,6 +84,7 @@ class Message:
     created_at: str
     duration: float | None
     writer_pid: int | None
+    writer_started: int | None  # when the writer process started (recovery.process_start)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,7 @@ MESSAGE_FIELDS = (
     "created_at",
     "duration",
     "writer_pid",
+    "writer_started",
 )
 CONVERSATION_FIELDS = (
     "id",
@@ -71,6 +72,7 @@ def message_from_row(row: Sequence[Any]) -> Message:
         created_at=row[17],
         duration=row[18],
         writer_pid=row[19],
+        writer_started=row[20],
     )
 
 

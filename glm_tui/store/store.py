@@ -25,6 +25,7 @@ from .models import (
     clean_text,
     utc_now,
 )
+from .recovery import process_start
 from .rows import (
     CONVERSATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -201,8 +202,8 @@ class Store(StoreBase):
     ) -> int:
         """Append a message; it becomes the conversation's current leaf.
 
-        A ``streaming`` message records the writing process (this one unless told), so that a
-        later open can tell a live reply from one whose writer died.
+        A ``streaming`` message records the writing process (this one unless told) and when it
+        started, so that a later open can tell a live reply from one whose writer died.
         """
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -210,6 +211,7 @@ class Store(StoreBase):
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
         if status == "streaming" and writer_pid is None:
             writer_pid = os.getpid()
+        writer = (writer_pid, process_start(writer_pid))
         content = clean_text(content)
         reasoning = clean_optional(reasoning)
         now = utc_now()
@@ -224,8 +226,9 @@ class Store(StoreBase):
                     )
             cur = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
-                " status, model, created_at, writer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cid, parent_id, role, content, reasoning, status, model, now, writer_pid),
+                " status, model, created_at, writer_pid, writer_started)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, parent_id, role, content, reasoning, status, model, now, *writer),
             )
             mid = int(cur.lastrowid or 0)
             fts.index_rows(conn, [(mid, content, reasoning)])
