@@ -1,8 +1,10 @@
 """Full-text search: keeping ``messages_fts`` in step with ``messages``, and querying it.
 
-The index is external-content FTS5, maintained explicitly by the store in the same transaction
-as each write (see migrations._v2_full_text_search for why not triggers). A ``delete`` must be
-given exactly the text that was indexed, so callers pass the old values they read.
+The index is external-content FTS5 over the view ``messages_search`` (content, reasoning, and
+the tool calls' names and arguments), maintained explicitly by the store in the same
+transaction as each write (see migrations._v2_full_text_search for why not triggers). A
+``delete`` must be given exactly the text that was indexed, so rows are unindexed before they
+change and indexed after, each time read from the view itself.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import sqlite3
 from collections.abc import Iterable
 
 from .models import SearchHit, clean_text
-
-IndexRow = tuple[int, str, str | None]
 
 # Shortest last word that gets a prefix match: "a*" or "co*" expand to thousands of terms,
 # and merging their lists costs more than ranking.
@@ -33,24 +33,40 @@ _STOPWORD_TEXT = (
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-def index_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Add (id, content, reasoning) rows to the index."""
-    conn.executemany("INSERT INTO messages_fts(rowid, content, reasoning) VALUES (?, ?, ?)", rows)
+_INDEX_SQL = (
+    "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+    " SELECT id, content, reasoning, tools FROM messages_search WHERE id = ?"
+)
+_UNINDEX_SQL = (
+    "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, tools)"
+    " SELECT 'delete', id, content, reasoning, tools FROM messages_search WHERE id = ?"
+)
 
 
-def unindex_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Remove rows from the index; the text must be what was indexed."""
-    conn.executemany(
-        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
-        " VALUES ('delete', ?, ?, ?)",
-        rows,
+def index_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Add these messages, as they are now, to the index."""
+    conn.executemany(_INDEX_SQL, ((mid,) for mid in ids))
+
+
+def index_range(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """Add the messages with ids ``first`` to ``last`` (a bulk import) to the index."""
+    conn.execute(
+        "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+        " SELECT id, content, reasoning, tools FROM messages_search WHERE id BETWEEN ? AND ?",
+        (first, last),
     )
+
+
+def unindex_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Remove these messages from the index: call before their text changes."""
+    conn.executemany(_UNINDEX_SQL, ((mid,) for mid in ids))
 
 
 def unindex_conversation(conn: sqlite3.Connection, conversation_id: int) -> None:
     conn.execute(
-        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
-        " SELECT 'delete', id, content, reasoning FROM messages WHERE conversation_id = ?",
+        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, tools)"
+        " SELECT 'delete', s.id, s.content, s.reasoning, s.tools FROM messages_search AS s"
+        " JOIN messages AS m ON m.id = s.id WHERE m.conversation_id = ?",
         (conversation_id,),
     )
 
@@ -107,7 +123,7 @@ _OLDEST_SQL = (
 # ranked row.
 _SEARCH_SQL = """
 WITH hits AS (
-    SELECT rowid AS mid, bm25(messages_fts, 2.0, 1.0) AS score
+    SELECT rowid AS mid, bm25(messages_fts, 2.0, 1.0, 1.0) AS score
     FROM messages_fts WHERE messages_fts MATCH :match AND rowid >= :oldest
     ORDER BY score LIMIT :limit
 )

@@ -101,7 +101,49 @@ def _v3_sidebar(db: Database) -> None:
     db.execute("CREATE INDEX messages_streaming ON messages(writer_pid) WHERE status = 'streaming'")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_full_text_search, _v3_sidebar)
+def _v4_tools(db: Database) -> None:
+    """Tool calls and their results. An assistant message keeps the calls it made (JSON) and
+    the web pages Z.ai's search found; a message with role ``tool`` holds one call's result
+    (its text is the content) with the call's id, name, arguments as run, and how it ended.
+
+    Search covers the calls' names and arguments too: the full-text index gets a third
+    column, ``tools``, read through the view ``messages_search`` (an external-content index
+    reads its text back from its content table, for snippets).
+    """
+    messages = db.table("messages")
+    for column in ("tool_calls", "tool_call_id", "tool_name", "tool_arguments", "tool_status"):
+        messages.add_column(column, str)
+    messages.add_column("sources", str)
+    db.execute("DROP TABLE messages_fts")
+    db.execute(
+        """
+        CREATE VIEW messages_search AS
+        SELECT id, content, reasoning,
+               coalesce(tool_calls, tool_name || ' ' || tool_arguments) AS tools
+        FROM messages
+        """
+    )
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, reasoning, tools,
+            content='messages_search', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0, 1.0)')"
+    )
+    db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_full_text_search,
+    _v3_sidebar,
+    _v4_tools,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
