@@ -162,7 +162,7 @@ class McpServer:
                         client = await self._connect(stack)
                         self.tools = await self._list_tools(client)
                 except TimeoutError:
-                    self._fail(f"did not start within {self.start_timeout:g} s", stderr=True)
+                    self._fail(f"did not start within {self.start_timeout:g} s")
                     return
                 self._client = client
                 self._set(ServerState.READY)
@@ -172,9 +172,9 @@ class McpServer:
             raise
         except Exception as exc:
             if self.state is ServerState.STARTING:
-                self._fail(f"could not start: {self._describe(exc)}", stderr=True)
+                self._fail("could not start", self._describe(exc))
             elif self.state is ServerState.READY and not self._stop.is_set():
-                self._fail(f"stopped: {self._describe(exc)}", stderr=True)
+                self._fail("stopped", self._describe(exc))
         finally:
             self._client = None
             self._settled.set()
@@ -250,11 +250,13 @@ class McpServer:
         text = str(cause).strip() or type(cause).__name__
         return " ".join(text.split())[:300]
 
-    def _fail(self, what: str, *, stderr: bool) -> None:
-        tail = self._stderr_tail() if stderr else None
-        if tail and tail not in what:
-            what = f"{what} ({tail})"
-        self._set(ServerState.FAILED, f"MCP server {self.name} {what}")
+    def _fail(self, what: str, reason: str | None = None) -> None:
+        """Failed: ``what`` happened, and why: the last line the server wrote on stderr (its
+        own words are the best reason), else ``reason``."""
+        why = self._stderr_tail() or reason
+        self._set(
+            ServerState.FAILED, f"MCP server {self.name} {what}" + (f": {why}" if why else "")
+        )
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -270,7 +272,7 @@ class McpServer:
             result = await client.call_tool(tool, arguments)
         except MCPError as exc:
             if exc.code == -32000:  # CONNECTION_CLOSED: the process ended
-                self._fail("stopped while running a call", stderr=True)
+                self._fail("stopped while running a call", "its connection closed")
                 if self._stop is not None:
                     self._stop.set()
                 return ToolOutput(self.error or "the server stopped", "error")
