@@ -26,11 +26,11 @@ from glm_tui.reply_stream import (
 )
 from glm_tui.store import Conversation, Message, Store
 from glm_tui.terminal_text import strip_controls
-from glm_tui.tools.approval import Approver, DenyAll
 from glm_tui.tools.events import ReplyContinued, ToolEvent
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
+    from glm_tui.tools.approval import Approver
     from glm_tui.tools.toolbox import Toolbox
 
 __all__ = [
@@ -130,7 +130,11 @@ class ChatService:
         self.flush_interval = flush_interval
         self.toolbox = toolbox
         """The tools offered (None: none, and no web search either); closed by ``aclose``."""
-        self.approver: Approver = approver or DenyAll(NO_APPROVER)
+        if approver is None:
+            from glm_tui.tools.approval import DenyAll
+
+            approver = DenyAll(NO_APPROVER)
+        self.approver: Approver = approver
         """Who decides about a call, unless a turn is given its own."""
 
     @property

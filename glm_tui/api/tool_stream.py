@@ -9,7 +9,7 @@ the name in every fragment; the assembler takes all of these.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ class ToolCallAssembler:
         out: list[ToolCall] = []
         for key in sorted(self._parts):
             part = self._parts[key]
-            call_id = part.id or f"call_{uuid.uuid4().hex[:16]}"
+            call_id = part.id or f"call_{os.urandom(8).hex()}"
             out.append(ToolCall(call_id, part.name, "".join(part.arguments)))
         return tuple(out)
 

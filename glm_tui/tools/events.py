@@ -10,10 +10,12 @@ calls more tools) -> ... -> ``TurnEnded``. Each event carries the rows it concer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from glm_tui.api.events import ToolCall
-from glm_tui.store import Message
-from glm_tui.tools.spec import Policy, ToolSpec
+if TYPE_CHECKING:
+    from glm_tui.api.events import ToolCall
+    from glm_tui.store import Message
+    from glm_tui.tools.spec import Policy, ToolSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -51,6 +49,8 @@ class McpTool:
 
 
 def _import_sdk() -> Any:
+    import logging
+
     import mcp
     import mcp.client.stdio
     import mcp.client.streamable_http
@@ -153,6 +153,8 @@ class McpServer:
 
     async def _run(self) -> None:
         assert self._stop is not None and self._settled is not None
+        import tempfile
+
         # Closed in the finally below (a `with` would close it before the server stops).
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
         try:
