@@ -6,17 +6,23 @@ import asyncio
 import contextlib
 import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from glm_tui.api.events import ContentDelta, ReasoningDelta
 from glm_tui.chat import ChatService, TurnEnded, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.reply_status import describe_reply
 from glm_tui.store import Message, Store, StoreError
-from glm_tui.terminal_text import ControlStripper
+from glm_tui.terminal_text import ControlStripper, strip_controls
+from glm_tui.tools.events import ReplyContinued, ToolCallDecided, ToolCallFinished
+
+if TYPE_CHECKING:
+    from glm_tui.tools.approval import Approver
+    from glm_tui.tools.toolbox import Toolbox
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 CTRL_C = "interrupted by Ctrl+C; the partial reply is saved as stopped"
+NO_TERMINAL = "standard input is not a terminal to ask on; --yes allows every call"
 
 
 class _Printer:
@@ -82,6 +88,28 @@ def outcome(message: Message) -> tuple[int, str]:
     return EXIT_FAILED, f"error: {note.text}"
 
 
+def tool_approver(yes: bool) -> Approver:
+    """``--yes``: allow every call; on a terminal: ask there; else deny (saying why)."""
+    from glm_tui.tools.approval import AllowAll, DenyAll, TerminalApprover
+
+    if yes:
+        return AllowAll()
+    if sys.stdin is not None and sys.stdin.isatty():
+        return TerminalApprover()
+    return DenyAll(NO_TERMINAL)
+
+
+def _call_json(event: ToolCallFinished) -> dict[str, Any]:
+    tool = event.message.tool
+    return {
+        "name": event.call.name,
+        "arguments": tool.arguments if tool else event.call.arguments,
+        "status": tool.status if tool else None,
+        "result": event.message.content,
+        "duration": event.message.duration,
+    }
+
+
 def result_json(message: Message | None, saved: bool, error: str | None) -> dict[str, Any]:
     """``ask --json``'s object; ``error`` is the reason the command failed (None if it did not),
     and the object is whole even when the turn failed before any reply existed."""
@@ -97,6 +125,7 @@ def result_json(message: Message | None, saved: bool, error: str | None) -> dict
             "status": "error",
             "usage": None,
             "error": error,
+            "tool_calls": [],
         }
     return {
         "conversation_id": message.conversation_id if saved else None,
@@ -107,6 +136,7 @@ def result_json(message: Message | None, saved: bool, error: str | None) -> dict
         "status": message.status,
         "usage": message.usage.to_dict() if message.usage else None,
         "error": error,
+        "tool_calls": [],
     }
 
 
@@ -154,17 +184,22 @@ def run_ask(
     reasoning: bool,
     as_json: bool,
     save: bool,
+    yes: bool = False,
+    tools: bool = True,
 ) -> int:
     try:
         store, conversation_id = _working_store(settings, save, conversation_id, continue_latest)
     except StoreError as exc:
         return failed_before_reply(str(exc), as_json)
     printer = _Printer(reasoning, quiet=as_json)
-    service = ChatService(store, settings)
-    state: dict[str, Any] = {}
+    toolbox = _toolbox(settings) if tools else None
+    service = ChatService(store, settings, toolbox=toolbox, approver=tool_approver(yes))
+    state: dict[str, Any] = {"calls": []}
 
     async def turn() -> None:
         try:
+            if toolbox is not None:
+                await _start_tools(toolbox)
             stream = service.send(prompt, conversation_id=conversation_id)
             async with contextlib.aclosing(stream):
                 async for event in stream:
@@ -174,6 +209,13 @@ def run_ask(
                         printer.content_delta(event.text)
                     elif isinstance(event, TurnStarted):
                         state["reply_id"] = event.assistant_message_id
+                    elif isinstance(event, ReplyContinued):
+                        state["reply_id"] = event.reply.id
+                    elif isinstance(event, ToolCallDecided):
+                        _say_decision(event)
+                    elif isinstance(event, ToolCallFinished):
+                        state["calls"].append(_call_json(event))
+                        _say_result(event)
                     elif isinstance(event, TurnEnded):
                         state["message"] = event.message
         finally:
@@ -210,6 +252,7 @@ def run_ask(
         if as_json:
             error = line.removeprefix("error: ") if code != EXIT_OK else None
             data = result_json(message, save, error)
+            data["tool_calls"] = state["calls"]
             sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
             sys.stdout.flush()
     except BrokenPipeError:
@@ -217,3 +260,49 @@ def run_ask(
     if line:
         sys.stderr.write(line + "\n")
     return code
+
+
+def _toolbox(settings: Settings) -> Toolbox | None:
+    from glm_tui.tools.toolbox import Toolbox
+
+    toolbox = Toolbox(settings)
+    web_search = settings.web_search and settings.provider == "zai"
+    if not toolbox.builtins and not toolbox.servers and not web_search:
+        if toolbox.config_error:
+            sys.stderr.write(f"warning: {toolbox.config_error}\n")
+        return None
+    return toolbox
+
+
+async def _start_tools(toolbox: Toolbox) -> None:
+    """Start the MCP servers and wait for them (each within its start timeout); one
+    ``warning:`` line for each that failed, now or later: the turn goes on without it."""
+    said: set[str] = set()
+
+    def warn(box: Toolbox) -> None:
+        for line in box.failures():
+            if line not in said:
+                said.add(line)
+                sys.stderr.write(f"warning: {strip_controls(line)}\n")
+                sys.stderr.flush()
+
+    toolbox.subscribe(warn)
+    toolbox.start()
+    await toolbox.wait_started()
+    warn(toolbox)
+
+
+def _say_decision(event: ToolCallDecided) -> None:
+    if event.verdict == "deny":
+        sys.stderr.write(f"warning: denied the call of {strip_controls(event.call.name)}\n")
+    if event.note:
+        sys.stderr.write(f"warning: {strip_controls(event.note)}\n")
+    sys.stderr.flush()
+
+
+def _say_result(event: ToolCallFinished) -> None:
+    tool = event.message.tool
+    status = (tool.status if tool else None) or "no result"
+    took = f", {event.message.duration:.2f} s" if event.message.duration is not None else ""
+    sys.stderr.write(f"tool {strip_controls(event.call.name)}: {status.replace('_', ' ')}{took}\n")
+    sys.stderr.flush()

@@ -132,6 +132,8 @@ def main() -> None:
 @click.option("--reasoning", is_flag=True, help="Also stream the reasoning to stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
 @click.option("--no-save", is_flag=True, help="Do not write to the history database.")
+@click.option("-y", "--yes", is_flag=True, help="Allow every tool call without asking.")
+@click.option("--no-tools", is_flag=True, help="Offer the model no tools.")
 @global_options
 @click.pass_context
 def ask(
@@ -142,6 +144,8 @@ def ask(
     reasoning: bool,
     as_json: bool,
     no_save: bool,
+    yes: bool,
+    no_tools: bool,
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
     from glm_tui.ask import failed_before_reply, run_ask
@@ -174,8 +178,49 @@ def ask(
         reasoning=reasoning,
         as_json=as_json,
         save=not no_save,
+        yes=yes,
+        tools=not no_tools,
     )
     sys.exit(code)
+
+
+# -- tools --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
+@click.pass_context
+def tools(ctx: click.Context, as_json: bool) -> None:
+    """Every tool the model can be offered, its source and approval policy; failed servers."""
+    from glm_tui.tools.listing import list_tools
+
+    settings = settings_from(ctx)
+    data = list_tools(settings)
+    if as_json:
+        echo_json(data)
+        return
+    rows = [(t["name"], t["source"], t["policy"]) for t in data["tools"]]
+    if rows:
+        width = max(len(name) for name, _, _ in rows)
+        source_width = max(len(source) for _, source, _ in rows)
+        for name, source, policy in rows:
+            click.echo(f"{one_line(name):<{width}}  {one_line(source):<{source_width}}  {policy}")
+    else:
+        click.echo(
+            f"no tools: enable built-in ones with tools = [...] in {settings.config_path},"
+            f" or add MCP servers to {data['mcp_json']}",
+            err=True,
+        )
+    if data["web_search"]:
+        click.echo("web_search (Z.ai's own search, on Z.ai's side)")
+    for server in data["servers"]:
+        if server["error"]:
+            click.echo(f"failed: {one_line(server['error'])}")
+        elif server["state"] == "disabled":
+            click.echo(f"disabled: MCP server {one_line(server['name'])}")
+    if data["config_error"]:
+        click.echo(f"failed: {one_line(data['config_error'])}")
 
 
 # -- reading the history ------------------------------------------------------------------------
@@ -333,6 +378,11 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("system_prompt", settings.system_prompt, settings.sources["system_prompt"]),
         ("theme", settings.theme, settings.sources["theme"]),
         ("read_timeout", settings.read_timeout, settings.sources["read_timeout"]),
+        ("tools", list(settings.tools), settings.sources["tools"]),
+        ("always_allow", list(settings.always_allow), settings.sources["always_allow"]),
+        ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),
+        ("tool_timeout", settings.tool_timeout, settings.sources["tool_timeout"]),
+        ("web_search", settings.web_search, settings.sources["web_search"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

@@ -42,6 +42,8 @@ PROVIDERS: dict[str, Provider] = {
     "demo": Provider("demo", "http://demo.glm-tui.invalid/v1", DEMO_MODEL, None, "demo (offline)"),
 }
 GENERIC_KEY_ENV = "GLM_TUI_API_KEY"
+BUILTIN_TOOLS = ("read_file", "list_directory", "search_files", "fetch_url")
+"""The tools glm-tui ships; each is off until named in ``tools``."""
 
 
 def default_config_path() -> Path:
@@ -78,6 +80,17 @@ class Settings:
     """The TUI's colour theme (a bundled one or one in ``<config dir>/themes``)."""
     read_timeout: float = 120.0
     """Seconds without a byte from the server before the reply counts as timed out."""
+    tools: tuple[str, ...] = ()
+    """The built-in tools the model may be offered (read_file, list_directory, search_files,
+    fetch_url); none by default."""
+    always_allow: tuple[str, ...] = ()
+    """Built-in tools whose calls run without asking (MCP tools: alwaysAllow in mcp.json)."""
+    tool_rounds: int = 25
+    """Rounds of tool calls one turn may make before it stops."""
+    tool_timeout: float = 60.0
+    """Seconds one tool call may run before it is cancelled (the model is told)."""
+    web_search: bool = False
+    """Offer Z.ai's own web_search tool (the zai provider only)."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -159,6 +172,11 @@ _FILE_KEYS = {
     "theme",
     "read_timeout",
     "db",
+    "tools",
+    "always_allow",
+    "tool_rounds",
+    "tool_timeout",
+    "web_search",
 }
 
 
@@ -204,6 +222,19 @@ def _as_str(value: object, name: str) -> str:
     return value
 
 
+def _as_tool_names(value: object, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):  # "read_file, fetch_url" (an environment variable, a flag)
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{name} must be a list of tool names, got {value!r}")
+    unknown = [v for v in value if v not in BUILTIN_TOOLS]
+    if unknown:
+        raise ConfigError(
+            f"{name}: no built-in tool named {unknown[0]!r} (there are {', '.join(BUILTIN_TOOLS)})"
+        )
+    return tuple(dict.fromkeys(value))
+
+
 def normalise(name: str, value: object) -> Any:
     """Check one setting's value and convert it to its type; raise ConfigError when wrong."""
     if name == "provider":
@@ -211,8 +242,14 @@ def normalise(name: str, value: object) -> Any:
         if text not in PROVIDERS:
             raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}, got {text!r}")
         return text
-    if name == "thinking":
+    if name in {"thinking", "web_search"}:
         return _as_bool(value, name)
+    if name in {"tools", "always_allow"}:
+        return _as_tool_names(value, name)
+    if name == "tool_rounds":
+        return _as_int(value, name, 1, 1000)
+    if name == "tool_timeout":
+        return _as_float(value, name, 1.0, 3600.0)
     if name == "temperature":
         return _as_float(value, name, 0.0, 2.0)
     if name == "top_p":
@@ -347,6 +384,8 @@ def load_settings(
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

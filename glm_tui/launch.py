@@ -28,6 +28,10 @@ GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--db", "db_path"), {"help": "History database (env GLM_TUI_DB)."}),
     (("--config", "config_path"), {"help": "Config file (env GLM_TUI_CONFIG)."}),
     (("--demo",), {"is_flag": True, "default": False, "help": "Use the offline demo model."}),
+    (
+        ("--web-search/--no-web-search", "web_search"),
+        {"default": None, "help": "Offer Z.ai's web search (zai provider)."},
+    ),
 ]
 """The options accepted before or after any subcommand (cli.py makes click options of them)."""
 

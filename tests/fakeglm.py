@@ -358,6 +358,51 @@ def big_stream(
     return Response(steps=steps)
 
 
+def _tool_chunk(tool_calls: list[dict[str, Any]], finish_reason: str | None = None) -> bytes:
+    body = chunk(finish_reason=finish_reason)
+    body["choices"][0]["delta"]["tool_calls"] = tool_calls
+    return sse(body)
+
+
+def tool_calls_stream(
+    calls: list[tuple[str, str, str]],
+    reasoning: str | None = None,
+    content: str | None = None,
+    fragmented: bool = True,
+    chunk_chars: int = 6,
+    finish_reason: str = "tool_calls",
+    usage: Any = AUTO,
+    web_search: list[dict[str, Any]] | None = None,
+) -> Response:
+    """A reply that asks for tool calls, each ``(id, name, arguments)``: whole in one chunk
+    (``fragmented=False``, as Z.ai sends them without ``tool_stream``), or in fragments per
+    ``index`` (the id and name first, then the arguments in pieces of ``chunk_chars``), then
+    ``finish_reason: "tool_calls"``. ``web_search`` adds Z.ai's top-level sources."""
+    events = _delta_events(content, reasoning, chunk_chars, MODEL, "reasoning_content")
+    if web_search is not None:
+        first = chunk(reasoning="")
+        first["web_search"] = web_search
+        events.insert(0, sse(first))
+    if fragmented:
+        for index, (call_id, name, arguments) in enumerate(calls):
+            head = {"name": name, "arguments": ""}
+            events.append(
+                _tool_chunk([{"index": index, "id": call_id, "type": "function", "function": head}])
+            )
+            for piece in _pieces(arguments, chunk_chars):
+                events.append(_tool_chunk([{"index": index, "function": {"arguments": piece}}]))
+    else:
+        whole = [
+            {"index": i, "id": c, "type": "function", "function": {"name": n, "arguments": a}}
+            for i, (c, n, a) in enumerate(calls)
+        ]
+        events.append(_tool_chunk(whole))
+    usage = _auto_usage(usage, content, reasoning, chunk_chars)
+    events.append(sse(chunk(content="", finish_reason=finish_reason, usage=usage)))
+    events.append(DONE)
+    return Response(steps=events)
+
+
 def _retry_headers(
     headers: dict[str, str] | None, retry_after: float | str | None
 ) -> list[tuple[str, str]]:

@@ -73,6 +73,7 @@ def test_prompt_from_stdin_and_json(cli: CLI, fake_glm: FakeGLM) -> None:
         "status",
         "usage",
         "error",
+        "tool_calls",
     }
     assert data["content"] == "Forty-two." and data["reasoning"] == "Hmm."
     assert data["error"] is None

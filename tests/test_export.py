@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from glm_tui.store import EXPORT_FORMAT, ImportFormatError, Store
+from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, ImportFormatError, Store
 from tests.store_fixtures import build_tree, counts, fts_in_sync, without_ids
 
 
@@ -24,7 +24,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def test_export_is_complete(store: Store) -> None:
     t = build_tree(store)
     data = store.export_conversation(t.cid)
-    assert data["format"] == EXPORT_FORMAT and data["version"] == 1
+    assert data["format"] == EXPORT_FORMAT and data["version"] == EXPORT_VERSION
     (conversation,) = data["conversations"]
     assert conversation["title"] == "Branches"
     assert conversation["provider"] == "aimlapi"
@@ -222,7 +222,7 @@ MALFORMED: list[tuple[str, Mutation, str]] = [
     ("not an object", lambda d: [d], "expected a JSON object"),
     ("wrong format", top(format="chatgpt"), "format: expected 'glm-tui-export'"),
     ("no format", drop_top("format"), "format: expected"),
-    ("newer version", top(version=2), "version: export version 2 is newer"),
+    ("newer version", top(version=99), "version: export version 99 is newer"),
     ("version text", top(version="1"), "version: expected a whole number"),
     ("no list", top(conversations={}), "conversations: expected a list"),
     ("conversation", append(3), "conversations[2]: expected an object"),
@@ -242,7 +242,7 @@ MALFORMED: list[tuple[str, Mutation, str]] = [
         "cycle",
     ),
     ("self parent", msg(parent_id=2), "cycle"),
-    ("role", msg(role="bot"), "role: expected one of system, user, assistant, got 'bot'"),
+    ("role", msg(role="bot"), "role: expected one of system, user, assistant, tool, got 'bot'"),
     ("status", msg(status="done"), "status: expected one of"),
     ("no content", drop_msg("content"), "messages[1].content: missing"),
     ("content type", msg(content=None), "content: expected a string"),

@@ -26,10 +26,15 @@ from glm_tui.api.events import (
     Finished,
     ReasoningDelta,
     StreamEvent,
+    ToolCalls,
     Usage,
+    WebSearchResults,
 )
 from glm_tui.api.sse import SSEDecoder
+from glm_tui.api.tool_stream import ToolCallAssembler, WebSearchCollector
 
+MAX_TOOLS = 128
+"""The most tools one request may offer (OpenAI's limit, and Z.ai's)."""
 # Z.ai answers these with HTTP 429, but waiting does not help: balance, daily or plan limits.
 ZAI_CREDIT_CODES = frozenset({"1113", "1304", "1308", "1309"})
 USD_TO_CREDITS = 2_000_000
@@ -48,14 +53,19 @@ AUTO_RETRY: tuple[type[APIError], ...] = (
 
 def build_request_body(
     model: str,
-    messages: list[dict[str, str]],
+    messages: list[dict[str, Any]],
     *,
     thinking: bool | None,
     temperature: float | None,
     top_p: float | None,
     max_tokens: int | None,
+    tools: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON body of a streaming chat request; unset options are left to the server."""
+    """The JSON body of a streaming chat request; unset options are left to the server.
+
+    ``tools`` (OpenAI's function format, plus Z.ai's ``web_search``) go with
+    ``tool_choice: "auto"``, the only choice Z.ai accepts.
+    """
     body: dict[str, Any] = {
         "model": model,
         "messages": [dict(m) for m in messages],
@@ -65,18 +75,25 @@ def build_request_body(
         body["thinking"] = {"type": "enabled" if thinking else "disabled"}
     options = {"temperature": temperature, "top_p": top_p, "max_tokens": max_tokens}
     body.update((name, value) for name, value in options.items() if value is not None)
+    if tools:
+        if len(tools) > MAX_TOOLS:
+            raise ValueError(f"at most {MAX_TOOLS} tools can be offered, not {len(tools)}")
+        body["tools"] = [dict(tool) for tool in tools]
+        body["tool_choice"] = "auto"
     return body
 
 
 class _Attempt:
     """What one HTTP attempt has seen so far."""
 
-    __slots__ = ("finish", "usage", "yielded")
+    __slots__ = ("finish", "sources", "tools", "usage", "yielded")
 
     def __init__(self) -> None:
         self.finish: str | None = None
         self.usage: Usage | None = None
         self.yielded = False
+        self.tools = ToolCallAssembler()
+        self.sources = WebSearchCollector()
 
 
 class GLMClient:
@@ -139,17 +156,19 @@ class GLMClient:
 
     async def stream_chat(
         self,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         *,
         model: str | None = None,
         thinking: bool | None = None,
         temperature: float | None = None,
         top_p: float | None = None,
         max_tokens: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> AsyncGenerator[StreamEvent, None]:
         """Yield Connected when the provider answers, ReasoningDelta / ContentDelta as they
-        arrive, then Usage (if reported) and Finished. Raises an ``APIError`` subclass; retries
-        only before anything of the reply was yielded."""
+        arrive, then ToolCalls and WebSearchResults (if any), Usage (if reported) and
+        Finished. Raises an ``APIError`` subclass; retries only before anything of the reply
+        was yielded."""
         body = build_request_body(
             model or self.model,
             messages,
@@ -157,6 +176,7 @@ class GLMClient:
             temperature=temperature,
             top_p=top_p,
             max_tokens=max_tokens,
+            tools=tools,
         )
         retries = 0
         while True:
@@ -234,6 +254,10 @@ class GLMClient:
             # The reply was complete; losing the connection afterwards only cost [DONE].
         if attempt.finish is None:
             raise errors.ConnectionLost("the stream ended before a finish_reason")
+        if attempt.tools:
+            yield ToolCalls(attempt.tools.calls())
+        if attempt.sources:
+            yield WebSearchResults(attempt.sources.sources())
         if attempt.usage is not None:
             yield _complete_usage(attempt.usage)
         yield Finished(attempt.finish)
@@ -245,6 +269,8 @@ class GLMClient:
             found = _parse_usage(usage, meta)
             if found is not None:
                 attempt.usage = found if attempt.usage is None else _merge(attempt.usage, found)
+        if "web_search" in chunk:
+            attempt.sources.feed(chunk["web_search"])
         choices = chunk.get("choices")
         if not choices or not isinstance(choices, list):
             return []
@@ -262,6 +288,12 @@ class GLMClient:
                 content = delta.get("content")
                 if content and isinstance(content, str):
                     out.append(ContentDelta(content))
+                if delta.get("tool_calls"):
+                    attempt.tools.feed(delta["tool_calls"])
+            message = choice.get("message")
+            if isinstance(message, dict) and message.get("tool_calls"):
+                # A server that answers a stream with whole messages rather than deltas.
+                attempt.tools.feed(message["tool_calls"])
             finish = choice.get("finish_reason")
             if finish and isinstance(finish, str):
                 attempt.finish = finish

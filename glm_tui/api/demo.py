@@ -228,7 +228,7 @@ class _ChunkWriter:
         self.created = int(time.time())
         self.id = f"demo-{self.created}"
 
-    def event(self, delta: dict[str, str], **extra: Any) -> bytes:
+    def event(self, delta: dict[str, Any], **extra: Any) -> bytes:
         choice: dict[str, Any] = {"index": 0}
         if "finish_reason" in extra:
             choice["finish_reason"] = extra.pop("finish_reason")
@@ -299,10 +299,19 @@ class DemoTransport(httpx.AsyncBaseTransport):
         )
 
     def _events(self, body: dict[str, Any]) -> list[bytes]:
+        from glm_tui.api import demo_tools
+
         messages = body.get("messages")
         thinking = body.get("thinking")
         think = not (isinstance(thinking, dict) and thinking.get("type") == "disabled")
-        reasoning, answer = compose_reply(_last_user_text(messages))
+        from_results = demo_tools.answer_from_results(messages)
+        last = messages[-1] if isinstance(messages, list) and messages else None
+        plan = None
+        if from_results is None and isinstance(last, dict) and last.get("role") == "user":
+            plan = demo_tools.plan_call(_last_user_text(messages), body)
+        if plan is not None:
+            return self._call_events(plan, think, messages)
+        reasoning, answer = from_results or compose_reply(_last_user_text(messages))
         reasoning_tokens = _tokens(reasoning) if think else []
         answer_tokens = _tokens(answer)
         finish = "stop"
@@ -325,5 +334,26 @@ class DemoTransport(httpx.AsyncBaseTransport):
             "completion_tokens_details": {"reasoning_tokens": len(reasoning_tokens)},
         }
         events.append(writer.event({"content": ""}, finish_reason=finish, usage=usage))
+        events.append(b"data: [DONE]\n\n")
+        return events
+
+    def _call_events(
+        self, plan: tuple[str, str, dict[str, Any]], think: bool, messages: Any
+    ) -> list[bytes]:
+        from glm_tui.api import demo_tools
+
+        reasoning, name, arguments = plan
+        writer = _ChunkWriter()
+        reasoning_tokens = _tokens(reasoning) if think else []
+        events = [writer.event({"reasoning_content": t}) for t in reasoning_tokens]
+        call_id = f"call_demo_{len(messages) if isinstance(messages, list) else 0}"
+        events.append(writer.event(demo_tools.call_chunk(name, arguments, call_id)))
+        prompt_tokens = _prompt_tokens(messages)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(reasoning_tokens) + 8,
+            "total_tokens": prompt_tokens + len(reasoning_tokens) + 8,
+        }
+        events.append(writer.event({"content": ""}, finish_reason="tool_calls", usage=usage))
         events.append(b"data: [DONE]\n\n")
         return events

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,104 @@ class Finished:
     finish_reason: str
 
 
-StreamEvent = Connected | ReasoningDelta | ContentDelta | Usage | Finished
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function the model asks to run. ``arguments`` is the JSON text as the model sent it:
+    it may not be valid JSON (the tool loop says so to the model instead of running it)."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "arguments": self.arguments}
+
+    def to_wire(self) -> dict[str, Any]:
+        """The call as an assistant message carries it back to the provider."""
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ToolCall | None:
+        if not isinstance(data, dict):
+            return None
+        call_id, name, arguments = (data.get(key) for key in ("id", "name", "arguments"))
+        if isinstance(call_id, str) and isinstance(name, str) and isinstance(arguments, str):
+            return cls(call_id, name, arguments)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCalls:
+    """The model asks for these calls (in the order it gave them), assembled whole from the
+    stream; yielded once, after the reply's text and before ``Usage`` and ``Finished``."""
+
+    calls: tuple[ToolCall, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WebSource:
+    """One web page Z.ai's ``web_search`` tool found for the reply."""
+
+    title: str
+    link: str
+    media: str | None = None
+    """The site's name, as Z.ai gives it."""
+    publish_date: str | None = None
+    refer: str | None = None
+    """The reference mark the answer may cite (``ref_1``)."""
+
+    def to_json(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> WebSource | None:
+        """A source from Z.ai's ``web_search`` item or from our own JSON; None if it has no
+        link or title to show."""
+        if not isinstance(data, dict):
+            return None
+        link = data.get("link") or data.get("url")
+        title = data.get("title")
+        if not isinstance(link, str) or not link.strip():
+            return None
+        title = title if isinstance(title, str) and title.strip() else link
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) and value else None
+
+        return cls(title, link, text("media"), text("publish_date"), text("refer"))
+
+
+@dataclass(frozen=True, slots=True)
+class WebSearchResults:
+    """The pages Z.ai's web search found for this reply, in its order (yielded once, at the
+    end of the stream, like ``ToolCalls``)."""
+
+    sources: tuple[WebSource, ...]
+
+
+StreamEvent = (
+    Connected | ReasoningDelta | ContentDelta | ToolCalls | WebSearchResults | Usage | Finished
+)
+
+
+def sources_to_text(sources: tuple[WebSource, ...] | list[WebSource]) -> str | None:
+    """Sources as the store keeps them (JSON), None for none."""
+    if not sources:
+        return None
+    return json.dumps([s.to_json() for s in sources], ensure_ascii=False)
+
+
+def calls_to_text(calls: tuple[ToolCall, ...] | list[ToolCall]) -> str | None:
+    """Tool calls as the store keeps them (JSON), None for none."""
+    if not calls:
+        return None
+    return json.dumps([c.to_json() for c in calls], ensure_ascii=False)
+
 
 # finish_reason -> message status (see interface.md, "Message status").
 FINISH_STATUS: dict[str, str] = {

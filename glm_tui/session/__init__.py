@@ -16,14 +16,17 @@ from glm_tui.session.events import (
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ReplyContinued,
     SessionEvent,
     Status,
     StatusChanged,
+    ToolCallChanged,
+    ToolsChanged,
     TurnBegan,
     TurnFinished,
     TurnQueued,
 )
-from glm_tui.session.live import LiveTurn, TurnListener
+from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.session import Busy, CannotSend, Session, Turn
 
 __all__ = [
@@ -35,11 +38,16 @@ __all__ = [
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
+    "LiveToolCall",
     "LiveTurn",
+    "ReplyContinued",
     "Session",
     "SessionEvent",
     "Status",
     "StatusChanged",
+    "TextPart",
+    "ToolCallChanged",
+    "ToolsChanged",
     "Turn",
     "TurnBegan",
     "TurnFinished",

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Usage
-from glm_tui.session.live import LiveTurn
+from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Conversation, ConversationSummary, Message
+
+if TYPE_CHECKING:
+    from glm_tui.tools.toolbox import ServerStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,8 @@ class Status:
     """The open conversation's tokens and cost, all branches."""
     writing: int
     """Replies being written, in any conversation."""
+    tools: int = 0
+    """Tools the next request offers (built-in and MCP)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,34 @@ class TurnFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCallChanged:
+    """A call of a live turn was proposed, decided, started or finished: show ``call``."""
+
+    live: LiveTurn
+    call: LiveToolCall
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContinued:
+    """The tool results went back to the model: the turn goes on in ``reply``, a new row
+    (streaming) below the results; ``live.assistant_id`` is now its id."""
+
+    live: LiveTurn
+    reply: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ToolsChanged:
+    """An MCP server started, failed or stopped. ``failures`` holds one line per problem
+    (naming the server and why); ``new_failures`` those not told before (notify them)."""
+
+    tools: int
+    servers: Sequence[ServerStatus]
+    failures: Sequence[str]
+    new_failures: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
 class StatusChanged:
     status: Status
 
@@ -120,5 +154,8 @@ SessionEvent = (
     | TurnQueued
     | TurnBegan
     | TurnFinished
+    | ToolCallChanged
+    | ReplyContinued
+    | ToolsChanged
     | StatusChanged
 )

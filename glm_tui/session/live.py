@@ -8,11 +8,14 @@ back to the conversation shows everything and continues live.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
-from glm_tui.api.events import Usage
+from glm_tui.api.events import ToolCall, Usage, WebSource
 from glm_tui.store import Message
 from glm_tui.terminal_text import ControlStripper
+from glm_tui.tools.spec import ToolSpec
+
+CallState = Literal["proposed", "running", "finished"]
 
 
 class TurnListener(Protocol):
@@ -21,6 +24,51 @@ class TurnListener(Protocol):
     def on_reasoning(self, text: str) -> None: ...
 
     def on_content(self, text: str) -> None: ...
+
+
+@dataclass
+class LiveToolCall:
+    """One tool call of a live turn, as the pane shows it (a collapsible block)."""
+
+    call: ToolCall
+    tool: ToolSpec | None
+    """None: the model named a tool that is not offered."""
+    policy: str
+    """``always`` or ``ask``."""
+    problem: str | None
+    """Why it will not run (unknown tool, bad arguments), or None."""
+    verdict: str | None = None
+    """Once decided: ``auto``, ``allow``, ``always``, ``deny`` or ``invalid``."""
+    arguments: str = ""
+    """The arguments it runs with (the model's, or the user's edit)."""
+    message: Message | None = None
+    """Its result's row, once it exists: ``content`` is the result, ``tool.status`` how it
+    ended (None while running), ``duration`` how long it took."""
+
+    @property
+    def source(self) -> str:
+        return self.tool.source if self.tool is not None else "unknown"
+
+    @property
+    def state(self) -> CallState:
+        if self.message is None:
+            return "proposed"
+        if self.message.tool is not None and self.message.tool.status is None:
+            return "running"
+        return "finished"
+
+
+@dataclass
+class TextPart:
+    """A run of reasoning or answer text of a live turn (the turn alternates: think, call,
+    think, answer)."""
+
+    kind: Literal["reasoning", "content"]
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 @dataclass
@@ -40,6 +88,13 @@ class LiveTurn:
     usage: Usage | None = None
     final: Message | None = None
     listener: TurnListener | None = None
+    parts: list[TextPart | LiveToolCall] = field(default_factory=list)
+    """The turn in order: thinking, text and tool calls, as they came (``reasoning`` and
+    ``content`` hold all of the text, for a turn without tools)."""
+    tool_calls: dict[str, LiveToolCall] = field(default_factory=dict)
+    """The turn's calls by id."""
+    sources: tuple[WebSource, ...] = ()
+    """Web pages Z.ai's search found for the reply."""
     # Escape codes are removed whole, also when one is split across two pieces (the store keeps
     # the text as sent); one stripper per stream, as each holds the state of its own text.
     _clean_reasoning: ControlStripper = field(default_factory=ControlStripper, repr=False)
@@ -66,6 +121,7 @@ class LiveTurn:
         if not text:
             return
         self.reasoning.append(text)
+        self._text_part("reasoning").pieces.append(text)
         if self.listener is not None:
             self.listener.on_reasoning(text)
 
@@ -76,5 +132,18 @@ class LiveTurn:
         if self.answer_started is None:
             self.answer_started = now
         self.content.append(text)
+        self._text_part("content").pieces.append(text)
         if self.listener is not None:
             self.listener.on_content(text)
+
+    def _text_part(self, kind: Literal["reasoning", "content"]) -> TextPart:
+        last = self.parts[-1] if self.parts else None
+        if isinstance(last, TextPart) and last.kind == kind:
+            return last
+        part = TextPart(kind)
+        self.parts.append(part)
+        return part
+
+    def add_call(self, call: LiveToolCall) -> None:
+        self.tool_calls[call.call.id] = call
+        self.parts.append(call)

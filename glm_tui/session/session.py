@@ -9,11 +9,13 @@ the reply; the caller runs it as a task it can cancel (the TUI: a worker per con
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage
+from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage, WebSearchResults
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.session.events import (
@@ -23,21 +25,30 @@ from glm_tui.session.events import (
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ReplyContinued,
     SessionEvent,
     Status,
     StatusChanged,
+    ToolCallChanged,
+    ToolsChanged,
     TurnBegan,
     TurnFinished,
     TurnQueued,
 )
-from glm_tui.session.live import LiveTurn
+from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message, NotFound, SearchHit, Store, StoreError
+from glm_tui.tools import events as tool_events
+from glm_tui.tools.approval import Approver, DenyAll
+
+if TYPE_CHECKING:
+    from glm_tui.tools.toolbox import Toolbox
 
 Listener = Callable[[SessionEvent], Awaitable[None]]
 Clock = Callable[[], float]
 
 SIDEBAR_LIMIT = 10_000
 """The conversations the window lists (the most recently updated)."""
+NO_PANEL = "this window has no approval panel"
 
 
 class CannotSend(Exception):
@@ -74,8 +85,15 @@ class Session:
         """Replies being written, by conversation."""
         self.thinking = service.settings.thinking is not False
         """Ask the model to think on the next request."""
+        self.approver: Approver = DenyAll(NO_PANEL)
+        """Decides about tool calls that are not allowed always (the TUI: its approval
+        panel); set it before the first turn."""
         self._listeners: list[Listener] = []
         self._data_version: int | None = None
+        self._told_failures: set[str] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        if service.toolbox is not None:
+            service.toolbox.subscribe(self._tools_changed)
 
     @property
     def settings(self) -> Settings:
@@ -134,6 +152,7 @@ class Session:
             thinking=self.thinking,
             usage=usage,
             writing=len(self.live),
+            tools=len(self.toolbox.offered()) if self.toolbox is not None else 0,
         )
 
     async def status_changed(self) -> None:
@@ -191,29 +210,32 @@ class Session:
             cid = self.service.new_conversation(text)
             self.current_id = cid
             await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
-        target, after, thinking = cid, self.shown_leaf, self.thinking
+        target, after, thinking, approver = cid, self.shown_leaf, self.thinking, self.approver
         return await self._start(
             cid,
-            lambda: self.service.send(text, conversation_id=target, thinking=thinking, after=after),
+            lambda: self.service.send(
+                text, conversation_id=target, thinking=thinking, after=after, approver=approver
+            ),
         )
 
     async def regenerate(self, message_id: int) -> Turn | None:
         """A new reply to the prompt of reply ``message_id``, beside it (also Retry)."""
         self._check_can_send()
         reply = self.store.get_message(message_id)
-        thinking = self.thinking
+        thinking, approver = self.thinking, self.approver
         return await self._start(
-            reply.conversation_id, lambda: self.service.regenerate(message_id, thinking=thinking)
+            reply.conversation_id,
+            lambda: self.service.regenerate(message_id, thinking=thinking, approver=approver),
         )
 
     async def reply_again(self, user_message_id: int) -> Turn | None:
         """A reply to a prompt whose reply never got written."""
         self._check_can_send()
         prompt = self.store.get_message(user_message_id)
-        thinking = self.thinking
+        thinking, approver = self.thinking, self.approver
         return await self._start(
             prompt.conversation_id,
-            lambda: self.service.reply_to(user_message_id, thinking=thinking),
+            lambda: self.service.reply_to(user_message_id, thinking=thinking, approver=approver),
         )
 
     async def regenerate_last(self) -> Turn | None:
@@ -230,9 +252,9 @@ class Session:
         """The edited prompt becomes a sibling of the original (shown at once) with a reply."""
         self._check_can_send()
         old = self.store.get_message(message_id)
-        cid, thinking = old.conversation_id, self.thinking
+        cid, thinking, approver = old.conversation_id, self.thinking, self.approver
         turn = await self._start(
-            cid, lambda: self.service.edit(message_id, text, thinking=thinking)
+            cid, lambda: self.service.edit(message_id, text, thinking=thinking, approver=approver)
         )
         if turn is not None and cid == self.current_id:
             path = self.store.current_path(cid)
@@ -278,10 +300,50 @@ class Session:
                         live.connected = self.clock()
                     elif isinstance(event, Usage):
                         live.usage = event
+                    elif isinstance(event, WebSearchResults):
+                        live.sources = event.sources
                     elif isinstance(event, TurnEnded):
                         live.final = event.message
+                    else:
+                        await self._tool_event(live, event)
         finally:
             await self._finished(live)
+
+    async def _tool_event(self, live: LiveTurn, event: TurnEvent) -> None:
+        """A turn's tool calls as they happen: the live turn keeps them in order, the
+        listeners are told of each change."""
+        changed: LiveToolCall | None = None
+        if isinstance(event, tool_events.ToolCallsProposed):
+            for proposed in event.calls:
+                call = LiveToolCall(
+                    proposed.call,
+                    proposed.tool,
+                    proposed.policy,
+                    proposed.problem,
+                    arguments=proposed.call.arguments,
+                )
+                live.add_call(call)
+                await self._emit(ToolCallChanged(live, call))
+        elif isinstance(event, tool_events.ToolCallDecided):
+            changed = live.tool_calls.get(event.call.id)
+            if changed is not None:
+                changed.verdict, changed.arguments = event.verdict, event.arguments
+        elif isinstance(event, tool_events.ToolCallStarted | tool_events.ToolCallFinished):
+            changed = live.tool_calls.get(event.call.id)
+            if changed is not None:
+                changed.message = event.message
+            self._follow(live, event.message.id)
+        elif isinstance(event, tool_events.ReplyContinued):
+            live.assistant_id = event.reply.id
+            self._follow(live, event.reply.id)
+            await self._emit(ReplyContinued(live, event.reply))
+        if changed is not None:
+            await self._emit(ToolCallChanged(live, changed))
+
+    def _follow(self, live: LiveTurn, message_id: int) -> None:
+        """The branch shown grows with the turn (tool results, the next reply)."""
+        if live.conversation_id == self.current_id:
+            self.shown_leaf = message_id
 
     async def _began(self, live: LiveTurn, event: TurnStarted) -> None:
         live.user_id = event.user_message_id
@@ -373,6 +435,37 @@ class Session:
         await self._emit(ConversationRemoved(cid, elsewhere=False))
         if cid == self.current_id:
             await self.open(None)
+
+    # -- tools -------------------------------------------------------------------------------
+
+    @property
+    def toolbox(self) -> Toolbox | None:
+        return self.service.toolbox
+
+    def start_tools(self) -> None:
+        """Start the MCP servers in the background (after the first screen is drawn)."""
+        if self.toolbox is not None:
+            self.toolbox.start()
+
+    async def restart_server(self, name: str) -> None:
+        """Restart one MCP server (the palette's "Restart MCP server"); KeyError if unknown."""
+        if self.toolbox is None:
+            raise KeyError(name)
+        self._told_failures = {f for f in self._told_failures if f" {name} " not in f}
+        await self.toolbox.restart(name)
+
+    def _tools_changed(self, toolbox: Toolbox) -> None:
+        failures = toolbox.failures()
+        new = [line for line in failures if line not in self._told_failures]
+        self._told_failures.update(new)
+        event = ToolsChanged(len(toolbox.offered()), toolbox.statuses(), failures, new)
+        task = asyncio.get_running_loop().create_task(self._tell_tools(event))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _tell_tools(self, event: ToolsChanged) -> None:
+        await self._emit(event)
+        await self.status_changed()
 
     async def apply_settings(self, settings: Settings) -> None:
         self.service.update_settings(settings)

@@ -26,6 +26,7 @@ from .models import (
     ConversationSummary,
     Message,
     SearchHit,
+    ToolResultInfo,
 )
 from .store import UNSET, Store
 
@@ -50,4 +51,5 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreWriteError",
+    "ToolResultInfo",
 ]

@@ -24,8 +24,9 @@ _CONVERSATION_INSERT = (
 _MESSAGE_INSERT = (
     "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
     " finish_reason, error, model, prompt_tokens, completion_tokens, total_tokens,"
-    " cached_tokens, reasoning_tokens, credits, usd, created_at, duration)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " cached_tokens, reasoning_tokens, credits, usd, created_at, duration,"
+    " tool_calls, tool_call_id, tool_name, tool_arguments, tool_status, sources)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -34,9 +35,7 @@ _FEW = 50
 
 
 def message_to_export(message: Message) -> dict[str, Any]:
-    data = message.to_json()
-    data["duration"] = message.duration
-    return data
+    return message.to_json()
 
 
 def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
     next_mid = _next_id(conn, "messages")
     conversation_rows: list[tuple[Any, ...]] = []
     message_rows: list[tuple[Any, ...]] = []
-    index_rows: list[fts.IndexRow] = []
+    first_mid = next_mid
     new_ids: list[int] = []
     for plan in plans:
         cid = next_cid
@@ -126,7 +125,6 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
             id_map[message.old_id] = mid
             parent = None if message.old_parent_id is None else id_map[message.old_parent_id]
             message_rows.append((mid, cid, parent, *message.values))
-            index_rows.append((mid, message.values[1], message.values[2]))
         leaf = None if plan.current_leaf_old_id is None else id_map[plan.current_leaf_old_id]
         conversation_rows.append(
             (
@@ -145,5 +143,6 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
         new_ids.append(cid)
     conn.executemany(_CONVERSATION_INSERT, conversation_rows)
     conn.executemany(_MESSAGE_INSERT, message_rows)
-    fts.index_rows(conn, index_rows)
+    if message_rows:
+        fts.index_range(conn, first_mid, next_mid - 1)
     return new_ids

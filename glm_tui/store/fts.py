@@ -1,16 +1,17 @@
 """Full-text search: keeping ``messages_fts`` in step with ``messages``, and querying it.
 
-The index is external-content FTS5, maintained explicitly by the store in the same transaction
-as each write (see migrations._v2_full_text_search for why not triggers). A ``delete`` must be
-given exactly the text that was indexed, so callers pass the old values they read.
+The index is external-content FTS5 over the view ``messages_search`` (content, reasoning, and
+the tool calls' names and arguments), maintained explicitly by the store in the same
+transaction as each write (see migrations._v2_full_text_search for why not triggers). A
+``delete`` must be given exactly the text that was indexed, so rows are unindexed before they
+change and indexed after, each time read from the view itself.
 
 Chinese, Japanese and Korean have no spaces between words, and FTS5's unicode61 tokenizer
 makes a whole run of such characters one token, so ``你好`` would not find ``你好世界``. The
-index is therefore made from the text with a separator around each of those characters
+view therefore gives the text with a separator around each of those characters
 (``spread_cjk``): each becomes a token of its own, and a query ``你好`` is the phrase ``你 好``.
-What FTS5 reads as the content is the view ``messages_search``, which applies the same function
-to ``messages``, so the text is stored once and snippets are cut from what was indexed (their
-separators are removed again). Every connection must register that function (``register``).
+The text is stored once, and snippets are cut from what was indexed (their separators are
+removed again). Every connection must register the view's function (``register``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import sqlite3
 from collections.abc import Iterable
 
 from .models import SearchHit, clean_text
-
-IndexRow = tuple[int, str, str | None]
 
 # Shortest last word that gets a prefix match: "a*" or "co*" expand to thousands of terms,
 # and merging their lists costs more than ranking.
@@ -88,28 +87,40 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function(SQL_FUNCTION, 1, search_text, deterministic=True)
 
 
-def index_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Add (id, content, reasoning) rows to the index."""
-    conn.executemany(
-        "INSERT INTO messages_fts(rowid, content, reasoning) VALUES (?, ?, ?)",
-        ((mid, spread_cjk(content), search_text(reasoning)) for mid, content, reasoning in rows),
+_INDEX_SQL = (
+    "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+    " SELECT id, content, reasoning, tools FROM messages_search WHERE id = ?"
+)
+_UNINDEX_SQL = (
+    "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, tools)"
+    " SELECT 'delete', id, content, reasoning, tools FROM messages_search WHERE id = ?"
+)
+
+
+def index_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Add these messages, as they are now, to the index."""
+    conn.executemany(_INDEX_SQL, ((mid,) for mid in ids))
+
+
+def index_range(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """Add the messages with ids ``first`` to ``last`` (a bulk import) to the index."""
+    conn.execute(
+        "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+        " SELECT id, content, reasoning, tools FROM messages_search WHERE id BETWEEN ? AND ?",
+        (first, last),
     )
 
 
-def unindex_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Remove (id, content, reasoning) rows from the index; the text must be the message's."""
-    conn.executemany(
-        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
-        " VALUES ('delete', ?, ?, ?)",
-        ((mid, spread_cjk(content), search_text(reasoning)) for mid, content, reasoning in rows),
-    )
+def unindex_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Remove these messages from the index: call before their text changes."""
+    conn.executemany(_UNINDEX_SQL, ((mid,) for mid in ids))
 
 
 def unindex_conversation(conn: sqlite3.Connection, conversation_id: int) -> None:
     conn.execute(
-        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)"
-        " SELECT 'delete', id, content, reasoning FROM messages_search"
-        " WHERE id IN (SELECT id FROM messages WHERE conversation_id = ?)",
+        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, tools)"
+        " SELECT 'delete', s.id, s.content, s.reasoning, s.tools FROM messages_search AS s"
+        " JOIN messages AS m ON m.id = s.id WHERE m.conversation_id = ?",
         (conversation_id,),
     )
 
@@ -174,7 +185,7 @@ _OLDEST_SQL = (
 # ranked row.
 _SEARCH_SQL = """
 WITH hits AS (
-    SELECT rowid AS mid, bm25(messages_fts, 2.0, 1.0) AS score
+    SELECT rowid AS mid, bm25(messages_fts, 2.0, 1.0, 1.0) AS score
     FROM messages_fts WHERE messages_fts MATCH :match AND rowid >= :oldest
     ORDER BY score LIMIT :limit
 )

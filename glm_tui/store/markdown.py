@@ -10,6 +10,7 @@ the text as it was sent), and a reply that did not complete says why, as the TUI
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
@@ -18,7 +19,14 @@ from glm_tui.terminal_text import strip_controls
 
 from .models import Conversation, Message
 
-_ROLE_HEADINGS = {"system": "System", "user": "User", "assistant": "Assistant"}
+_ROLE_HEADINGS = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+_TOOL_STATUS_WORDS = {
+    "ok": "ok",
+    "error": "error",
+    "denied": "denied",
+    "timed_out": "timed out",
+    "cancelled": "cancelled",
+}
 TOP_INNER_LEVEL = 3
 """The level a message's highest heading gets: under the message's own ``##``."""
 
@@ -111,6 +119,65 @@ def message_body(text: str) -> str:
     return "\n".join(out)
 
 
+def fenced(text: str, info: str = "") -> list[str]:
+    """Lines of a fenced code block holding ``text`` as it is: the fence is longer than any run
+    of backticks inside, so nothing in the text can close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *strip_controls(text).split("\n"), fence]
+
+
+def pretty_arguments(arguments: str) -> tuple[str, str]:
+    """A call's arguments for reading, with the fence's language: indented JSON when they
+    parse, else the text as the model sent it."""
+    try:
+        value = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        return arguments, "text"
+    return json.dumps(value, indent=2, ensure_ascii=False), "json"
+
+
+def _tool_call_lines(message: Message) -> list[str]:
+    lines: list[str] = []
+    for call in message.tool_calls:
+        arguments, language = pretty_arguments(call.arguments)
+        name = " ".join(strip_controls(call.name).split()) or "?"
+        lines += [f"**Tool call** `{name}`", "", *fenced(arguments, language), ""]
+    return lines
+
+
+def _tool_result_lines(message: Message) -> list[str]:
+    tool = message.tool
+    if tool is None:
+        return []
+    arguments, language = pretty_arguments(tool.arguments)
+    return [
+        "Arguments:",
+        "",
+        *fenced(arguments, language),
+        "",
+        "Result:",
+        "",
+        *fenced(message.content, "text"),
+        "",
+    ]
+
+
+def _markdown_text(text: str) -> str:
+    """Untrusted text inside a link's label: no brackets or backslashes to end it early."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(strip_controls(text).split()))
+
+
+def _source_lines(message: Message) -> list[str]:
+    if not message.sources:
+        return []
+    lines = ["Sources:", ""]
+    for number, source in enumerate(message.sources, 1):
+        link = strip_controls(source.link).replace(" ", "%20").replace(")", "%29")
+        lines.append(f"{number}. [{_markdown_text(source.title)}]({link})")
+    return [*lines, ""]
+
+
 def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
     title = " ".join(strip_controls(conversation.title).split())
     lines = [f"# {title or 'Untitled conversation'}", ""]
@@ -128,6 +195,12 @@ def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
         details = [message.created_at]
         if message.role == "assistant" and message.model:
             details.insert(0, f"`{message.model}`")
+        if message.tool is not None:
+            heading += f" · `{' '.join(strip_controls(message.tool.name).split()) or '?'}`"
+            if message.tool.status is not None:
+                details.append(_TOOL_STATUS_WORDS.get(message.tool.status, message.tool.status))
+            if message.duration is not None:
+                details.append(f"{message.duration:.2f} s")
         if message.status != "complete":
             details.append(f"**{message.status}**")
         lines += [f"## {heading}", "", "*" + " · ".join(details) + "*", ""]
@@ -140,8 +213,12 @@ def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
                 "</details>",
                 "",
             ]
-        if message.content:
+        if message.tool is not None:
+            lines += _tool_result_lines(message)
+        elif message.content:
             lines += [message_body(message.content), ""]
+        lines += _tool_call_lines(message)
+        lines += _source_lines(message)
         note = describe_reply(message.status, message.error, answered=bool(message.content))
         if note is not None:
             lines += [f"> {note.line}", ""]

@@ -112,34 +112,48 @@ ANNOUNCE_AFTER = 1.0
 _REBUILD_BATCH = 5000
 
 
-def _v4_cjk_search(db: Database) -> None:
-    """Search inside Chinese, Japanese and Korean text; the start time of a reply's writer.
+def _v4_cjk_search_and_tools(db: Database) -> None:
+    """Search inside Chinese, Japanese and Korean text; tool calls and their results; the start
+    time of a reply's writer.
 
-    The index is made again from ``messages_search``, a view that sets each CJK character
-    apart (see fts.py). A ``streaming`` message also records when its writer process started,
-    so that a reused process id, or a zombie, is not taken for a live writer (recovery.py).
+    An assistant message keeps the calls it made (JSON) and the web pages Z.ai's search found; a
+    message with role ``tool`` holds one call's result (its text is the content) with the
+    call's id, name, arguments as run, and how it ended. A ``streaming`` message also records
+    when its writer process started, so that a reused process id, or a zombie, is not taken for
+    a live writer (recovery.py).
+
+    The index is made again from ``messages_search``, a view that sets each CJK character apart
+    (see fts.py), with a third column, ``tools``: the calls' names and arguments.
     """
-    db.table("messages").add_column("writer_started", int)
+    messages = db.table("messages")
+    messages.add_column("writer_started", int)
+    for column in ("tool_calls", "tool_call_id", "tool_name", "tool_arguments", "tool_status"):
+        messages.add_column(column, str)
+    messages.add_column("sources", str)
     fts.register(db.conn)
     db.execute("DROP TABLE messages_fts")
     db.execute(
         f"""
         CREATE VIEW messages_search AS
         SELECT id, {fts.SQL_FUNCTION}(content) AS content,
-               {fts.SQL_FUNCTION}(reasoning) AS reasoning
+               {fts.SQL_FUNCTION}(reasoning) AS reasoning,
+               {fts.SQL_FUNCTION}(coalesce(tool_calls, tool_name || ' ' || tool_arguments))
+                   AS tools
         FROM messages
         """
     )
     db.execute(
         """
         CREATE VIRTUAL TABLE messages_fts USING fts5(
-            content, reasoning,
+            content, reasoning, tools,
             content='messages_search', content_rowid='id',
             tokenize='porter unicode61 remove_diacritics 2'
         )
         """
     )
-    db.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)')")
+    db.execute(
+        "INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0, 1.0)')"
+    )
     _rebuild_search_index(db.conn)
 
 
@@ -157,8 +171,8 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
         if not row[1]:
             return
         conn.execute(
-            "INSERT INTO messages_fts(rowid, content, reasoning)"
-            " SELECT id, content, reasoning FROM messages_search WHERE id > ? AND id <= ?",
+            "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+            " SELECT id, content, reasoning, tools FROM messages_search WHERE id > ? AND id <= ?",
             (last, row[0]),
         )
         last = row[0]
@@ -181,7 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_full_text_search,
     _v3_sidebar,
-    _v4_cjk_search,
+    _v4_cjk_search_and_tools,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from glm_tui.api.events import Usage
+from glm_tui.api.events import ToolCall, Usage, WebSource
 
 EXPORT_FORMAT = "glm-tui-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+"""2: tool calls, tool results (role ``tool``) and web sources. Version 1 files still import."""
 
-ROLES = ("system", "user", "assistant")
+ROLES = ("system", "user", "assistant", "tool")
 STATUSES = ("complete", "streaming", "stopped", "interrupted", "error", "truncated", "filtered")
+TOOL_STATUSES = ("ok", "error", "denied", "timed_out", "cancelled")
+"""How a tool call ended (a message with role ``tool``; None while it runs, or if it never
+ended: its message is then ``streaming`` or ``interrupted``)."""
 USAGE_FIELDS = (
     "prompt_tokens",
     "completion_tokens",
@@ -61,6 +65,25 @@ def clean_optional(text: str | None) -> str | None:
     return None if text is None else clean_text(text)
 
 
+@dataclass(frozen=True, slots=True)
+class ToolResultInfo:
+    """What a ``tool`` message answers: the call (as run: the arguments may have been edited
+    when it was approved) and how it ended. The result's text is the message's content."""
+
+    call_id: str
+    name: str
+    arguments: str
+    status: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id,
+            "name": self.name,
+            "arguments": self.arguments,
+            "status": self.status,
+        }
+
+
 def usage_from_row(values: Sequence[Any]) -> Usage | None:
     """A Usage from the seven usage columns, or None when none of them is set."""
     if all(v is None for v in values):
@@ -84,7 +107,14 @@ class Message:
     created_at: str
     duration: float | None
     writer_pid: int | None
-    writer_started: int | None  # when the writer process started (recovery.process_start)
+    writer_started: int | None = None
+    """When the writer process started (recovery.process_start)."""
+    tool_calls: tuple[ToolCall, ...] = ()
+    """The calls an assistant message made (its ``finish_reason`` is then ``tool_calls``)."""
+    tool: ToolResultInfo | None = None
+    """A ``tool`` message's call and how it ended."""
+    sources: tuple[WebSource, ...] = ()
+    """The web pages Z.ai's search found for this reply."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +129,10 @@ class Message:
             "model": self.model,
             "usage": self.usage.to_dict() if self.usage is not None else None,
             "created_at": self.created_at,
+            "duration": self.duration,
+            "tool_calls": [c.to_json() for c in self.tool_calls] if self.tool_calls else None,
+            "tool": self.tool.to_json() if self.tool is not None else None,
+            "sources": [s.to_json() for s in self.sources] if self.sources else None,
         }
 
 

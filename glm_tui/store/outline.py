@@ -16,7 +16,12 @@ PREVIEW = 72
 
 
 def _preview(message: Message) -> str:
-    line = next((ln for ln in message.content.splitlines() if ln.strip()), "")
+    text = message.content
+    if message.tool is not None:
+        text = f"{message.tool.name} ({message.tool.status or 'no result'}): {text}"
+    elif message.tool_calls and not text.strip():
+        text = "calls " + ", ".join(call.name for call in message.tool_calls)
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
     line = " ".join(line.split())
     if len(line) > PREVIEW:
         line = line[: PREVIEW - 1].rstrip() + "…"

@@ -6,7 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .models import Conversation, ConversationSummary, Message, usage_from_row
+from glm_tui.api.events import ToolCall, WebSource
+
+from .models import Conversation, ConversationSummary, Message, ToolResultInfo, usage_from_row
 
 MESSAGE_FIELDS = (
     "id",
@@ -30,6 +32,12 @@ MESSAGE_FIELDS = (
     "duration",
     "writer_pid",
     "writer_started",
+    "tool_calls",
+    "tool_call_id",
+    "tool_name",
+    "tool_arguments",
+    "tool_status",
+    "sources",
 )
 CONVERSATION_FIELDS = (
     "id",
@@ -73,7 +81,35 @@ def message_from_row(row: Sequence[Any]) -> Message:
         duration=row[18],
         writer_pid=row[19],
         writer_started=row[20],
+        tool_calls=calls_from_text(row[21]),
+        tool=None if row[23] is None else _tool(row),
+        sources=sources_from_text(row[26]),
     )
+
+
+def _tool(row: Sequence[Any]) -> ToolResultInfo:
+    return ToolResultInfo(row[22] or "", row[23], row[24] or "", row[25])
+
+
+def _json_list(text: str | None) -> list[Any]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def calls_from_text(text: str | None) -> tuple[ToolCall, ...]:
+    """The calls a message made, from the JSON the store keeps (a damaged list reads as none)."""
+    calls = (ToolCall.from_json(item) for item in _json_list(text))
+    return tuple(call for call in calls if call is not None)
+
+
+def sources_from_text(text: str | None) -> tuple[WebSource, ...]:
+    sources = (WebSource.from_json(item) for item in _json_list(text))
+    return tuple(source for source in sources if source is not None)
 
 
 def load_settings(text: str | None) -> dict[str, Any]:

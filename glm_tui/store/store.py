@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Literal
 
-from glm_tui.api.events import Usage
+from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
 from . import fts, markdown, outline, tree
 from .base import StoreBase
@@ -16,11 +16,13 @@ from .errors import NotFound
 from .models import (
     ROLES,
     STATUSES,
+    TOOL_STATUSES,
     USAGE_FIELDS,
     Conversation,
     ConversationSummary,
     Message,
     SearchHit,
+    ToolResultInfo,
     clean_optional,
     clean_text,
     utc_now,
@@ -199,22 +201,39 @@ class Store(StoreBase):
         status: str = "complete",
         model: str | None = None,
         writer_pid: int | None = None,
+        tool: ToolResultInfo | None = None,
     ) -> int:
         """Append a message; it becomes the conversation's current leaf.
 
         A ``streaming`` message records the writing process (this one unless told) and when it
-        started, so that a later open can tell a live reply from one whose writer died.
+        started, so that a later open can tell a live reply from one whose writer died. A
+        ``tool`` message (one call's result) is given its call with ``tool``.
         """
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        if (role == "tool") != (tool is not None):
+            raise ValueError("a tool message, and only a tool message, answers a tool call")
+        if tool is not None and tool.status is not None and tool.status not in TOOL_STATUSES:
+            raise ValueError(f"tool status must be one of {', '.join(TOOL_STATUSES)}")
         if status == "streaming" and writer_pid is None:
             writer_pid = os.getpid()
         writer = (writer_pid, process_start(writer_pid))
         content = clean_text(content)
         reasoning = clean_optional(reasoning)
+        tool_values = (
+            (None,) * 4
+            if tool is None
+            else (
+                clean_text(tool.call_id),
+                clean_text(tool.name),
+                clean_text(tool.arguments),
+                tool.status,
+            )
+        )
         now = utc_now()
+        row = (cid, parent_id, role, content, reasoning, status, model, now, *writer)
         with self._write() as conn:
             self._conversation_row_exists(conn, cid)
             if parent_id is not None:
@@ -226,12 +245,13 @@ class Store(StoreBase):
                     )
             cur = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
-                " status, model, created_at, writer_pid, writer_started)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cid, parent_id, role, content, reasoning, status, model, now, *writer),
+                " status, model, created_at, writer_pid, writer_started, tool_call_id,"
+                " tool_name, tool_arguments, tool_status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, *tool_values),
             )
             mid = int(cur.lastrowid or 0)
-            fts.index_rows(conn, [(mid, content, reasoning)])
+            fts.index_ids(conn, [mid])
             conn.execute(
                 "UPDATE conversations SET current_leaf_id = ?, updated_at = ?,"
                 " message_count = message_count + 1 WHERE id = ?",
@@ -250,10 +270,18 @@ class Store(StoreBase):
         error: str | None = None,
         usage: Usage | None = None,
         duration: float | None = None,
+        tool_calls: Sequence[ToolCall] | None = None,
+        tool_status: str | None = None,
+        sources: Sequence[WebSource] | None = None,
     ) -> None:
-        """Change only the fields given (None means "leave as is"); touches the conversation."""
+        """Change only the fields given (None means "leave as is"); touches the conversation.
+
+        ``tool_calls`` and ``sources`` belong to an assistant message; ``tool_status`` to a
+        ``tool`` message (how its call ended)."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        if tool_status is not None and tool_status not in TOOL_STATUSES:
+            raise ValueError(f"tool status must be one of {', '.join(TOOL_STATUSES)}")
         content, reasoning, error = (clean_optional(t) for t in (content, reasoning, error))
         changes: dict[str, Any] = {}
         for name, value in (
@@ -263,30 +291,26 @@ class Store(StoreBase):
             ("finish_reason", finish_reason),
             ("error", error),
             ("duration", duration),
+            ("tool_calls", clean_optional(calls_to_text(list(tool_calls or ())))),
+            ("tool_status", tool_status),
+            ("sources", clean_optional(sources_to_text(list(sources or ())))),
         ):
             if value is not None:
                 changes[name] = value
         if usage is not None:
             changes.update(zip(USAGE_FIELDS, _usage_values(usage), strict=True))
+        searched = content is not None or reasoning is not None or "tool_calls" in changes
         with self._write() as conn:
             old = self._message(conn, mid)
+            if searched:
+                fts.unindex_ids(conn, [mid])
             if changes:
                 assignments = ", ".join(f"{name} = ?" for name in changes)
                 conn.execute(
                     f"UPDATE messages SET {assignments} WHERE id = ?", [*changes.values(), mid]
                 )
-            if content is not None or reasoning is not None:
-                fts.unindex_rows(conn, [(mid, old.content, old.reasoning)])
-                fts.index_rows(
-                    conn,
-                    [
-                        (
-                            mid,
-                            old.content if content is None else content,
-                            old.reasoning if reasoning is None else reasoning,
-                        )
-                    ],
-                )
+            if searched:
+                fts.index_ids(conn, [mid])
             conn.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?",
                 (utc_now(), old.conversation_id),

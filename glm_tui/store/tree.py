@@ -135,6 +135,6 @@ def copy_path(conn: sqlite3.Connection, path: list[Message], now: str) -> int:
             (cid, parent, message.id),
         )
         parent = int(cur.lastrowid or 0)
-        fts.index_rows(conn, [(parent, message.content, message.reasoning)])
+        fts.index_ids(conn, [parent])
     conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (parent, cid))
     return cid

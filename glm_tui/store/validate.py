@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from glm_tui.api.events import ToolCall, WebSource, calls_to_text, sources_to_text
+
 from .errors import ImportFormatError
 from .models import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     ROLES,
     STATUSES,
+    TOOL_STATUSES,
     USAGE_FIELDS,
     normalize_time,
     utc_now,
@@ -32,7 +35,8 @@ class MessagePlan:
     old_id: int
     old_parent_id: int | None
     # role, content, reasoning, status, finish_reason, error, model, 7 usage values,
-    # created_at, duration: the column order of export.MESSAGE_INSERT after the ids.
+    # created_at, duration, then tool_calls, tool_call_id, tool_name, tool_arguments,
+    # tool_status, sources: the column order of export.MESSAGE_INSERT after the ids.
     values: tuple[Any, ...]
 
 
@@ -129,6 +133,59 @@ def _usage(value: object, where: str) -> tuple[Any, ...]:
     return tuple(value.get(name) for name in USAGE_FIELDS)
 
 
+_NO_TOOLS = (None,) * 6
+
+
+def _tool_calls(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _fail(where, "a list of tool calls or null", value)
+    calls: list[ToolCall] = []
+    for index, item in enumerate(value):
+        call = ToolCall.from_json(item)
+        if call is None:
+            raise _fail(
+                f"{where}[{index}]", 'an object with text "id", "name" and "arguments"', item
+            )
+        calls.append(call)
+    return calls_to_text(calls)
+
+
+def _tool(value: object, role: str, where: str) -> tuple[Any, ...]:
+    """(call id, name, arguments, status) of a tool message's ``tool`` object."""
+    if role != "tool":
+        if value is not None:
+            raise ImportFormatError(where, "only a message with role tool has a tool call")
+        return (None,) * 4
+    if not isinstance(value, dict):
+        raise _fail(where, "an object (the call this tool message answers)", value)
+    texts = []
+    for key in ("call_id", "name", "arguments"):
+        item = value.get(key)
+        if not isinstance(item, str):
+            raise _fail(f"{where}.{key}", "a string", item)
+        texts.append(item)
+    status = value.get("status")
+    if status is not None and status not in TOOL_STATUSES:
+        raise _fail(f"{where}.status", "one of " + ", ".join(TOOL_STATUSES) + " or null", status)
+    return (*texts, status)
+
+
+def _sources(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _fail(where, "a list of web sources or null", value)
+    sources: list[WebSource] = []
+    for index, item in enumerate(value):
+        source = WebSource.from_json(item)
+        if source is None:
+            raise _fail(f"{where}[{index}]", 'an object with a "link"', item)
+        sources.append(source)
+    return sources_to_text(sources)
+
+
 def _message(obj: object, where: str, now: str) -> MessagePlan:
     """The careful path: checks one field after the other and says which one is wrong."""
     if not isinstance(obj, dict):
@@ -161,11 +218,15 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         *_usage(obj.get("usage"), f"{where}.usage"),
         _time(obj, "created_at", where, now),
         duration,
+        _tool_calls(obj.get("tool_calls"), f"{where}.tool_calls"),
+        *_tool(obj.get("tool"), role, f"{where}.tool"),
+        _sources(obj.get("sources"), f"{where}.sources"),
     )
     return MessagePlan(mid, parent, values)
 
 
 _NO_USAGE = (None,) * len(USAGE_FIELDS)
+_PLAIN_ROLES = frozenset(ROLES) - {"tool"}
 _TEXT_OR_NONE = (str, type(None))
 _INT_OR_NONE = (int, type(None))
 _NUMBER_OR_NONE = (int, float, type(None))
@@ -177,8 +238,9 @@ _USAGE_TYPES = tuple(
 def _fast_message(obj: object, conversation_where: str, index: int, now: str) -> MessagePlan:
     """The common case in one pass of exact type checks (bool is not int here);
 
-    anything unusual goes to ``_message``, which finds and reports the problem. Seeding and
-    large imports spend a good part of their time here.
+    a message with tool calls, a tool result or web sources, and anything unusual, goes to
+    ``_message``, which finds and reports the problem. Seeding and large imports spend a good
+    part of their time here.
     """
     if type(obj) is dict:
         get = obj.get
@@ -197,7 +259,10 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
         if (
             type(mid) is int
             and type(parent) in _INT_OR_NONE
-            and role in ROLES
+            and role in _PLAIN_ROLES
+            and get("tool_calls") is None
+            and get("tool") is None
+            and get("sources") is None
             and type(content) is str
             and type(reasoning) in _TEXT_OR_NONE
             and status in STATUSES
@@ -224,7 +289,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
                 else:
                     values = (
                         role, content, reasoning, status, finish_reason, error, model,
-                        *usage_values, created, duration,
+                        *usage_values, created, duration, *_NO_TOOLS,
                     )  # fmt: skip
                     return MessagePlan(mid, parent, values)
     return _message(obj, f"{conversation_where}.messages[{index}]", now)
