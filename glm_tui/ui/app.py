@@ -67,6 +67,14 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def is_main_screen_action(app_class: type[App[object]], action: str) -> bool:
+    """An action of glm-tui's own (written in this package) or the command palette, as
+    opposed to one of Textual's (focus_next, help_quit...)."""
+    method = getattr(app_class, f"action_{action}", None)
+    module = getattr(method, "__module__", "") or ""
+    return action == "command_palette" or module.startswith("glm_tui.")
+
+
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#composer"
     """The composer has the focus from the start. Textual's default ("*") focused the search
@@ -248,7 +256,7 @@ class GLMApp(ConversationsApp):
         event.stop()
         problem = self.settings.request_problem()
         if problem:
-            self.notify(problem, title="Cannot send", severity="error", markup=False)
+            self.cannot_send(problem)
             self._welcome()
             return
         text = event.text
@@ -280,10 +288,13 @@ class GLMApp(ConversationsApp):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The app's keys do nothing while a dialog is open (the dialog has its own).
-        if action in {"quit", "help"}:
+        # The app's own keys and commands act on the main screen: they do nothing while a
+        # dialog is open (the dialog has its own). Textual's app actions stay on: a screen's
+        # Tab and Shift+Tab run app.focus_next / app.focus_previous, and refusing every action
+        # but a few here once left Tab dead in every dialog.
+        if action in {"quit", "help"} or len(self.screen_stack) == 1:
             return True
-        return isinstance(self.screen, Screen) and len(self.screen_stack) == 1
+        return not is_main_screen_action(type(self), action)
 
     async def action_stop(self) -> None:
         cid = self.current_id
@@ -372,6 +383,13 @@ class GLMApp(ConversationsApp):
         elif choice == "demo":
             self.use_demo()
         self.composer.focus()
+        if choice == "settings":
+            self.action_settings()
+
+    def cannot_send(self, problem: str) -> None:
+        from glm_tui.ui.welcome import cannot_send_text
+
+        self.notify(cannot_send_text(problem), title="Cannot send", severity="error", markup=False)
 
     def use_demo(self) -> None:
         self.apply_settings(self.settings.with_values(provider="demo", base_url=None, model=None))
