@@ -310,6 +310,7 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("system_prompt", settings.system_prompt, settings.sources["system_prompt"]),
         ("theme", settings.theme, settings.sources["theme"]),
         ("read_timeout", settings.read_timeout, settings.sources["read_timeout"]),
+        ("max_prose_width", settings.max_prose_width, settings.sources["max_prose_width"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

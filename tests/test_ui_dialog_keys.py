@@ -41,6 +41,7 @@ SETTINGS_FIELDS = [
     "max_tokens",
     "system_prompt",
     "theme",
+    "max_prose_width",
 ]
 
 

@@ -354,6 +354,18 @@ class SettingsScreen(ModalScreen[bool]):
                     ),
                     hint=f"yours: {s.config_path.parent / 'themes'}/*.toml",
                 )
+                yield self._row(
+                    "Prose width",
+                    "max_prose_width",
+                    Input(
+                        values["max_prose_width"],
+                        compact=True,
+                        id="max_prose_width",
+                        classes="-short",
+                    ),
+                    hint="widest line of text in a reply (code and tables: the whole pane); "
+                    "0: no limit",
+                )
                 yield from self._compose_conversation()
             # After the form, for Tab; docked at the bottom.
             with Horizontal(id="settings-buttons"):
