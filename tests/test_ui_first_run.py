@@ -76,7 +76,7 @@ async def test_the_welcome_screen_and_the_notice_name_f3_where_a_key_is_typed(
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
             await shows(pilot, "GLM_TUI_API_KEY")
-            assert "press F3 to type a key" in " ".join(screen_text(app).split())
+            assert "Press F3 to type a key" in " ".join(screen_text(app).split())
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, WelcomeScreen))
             notices: list[str] = []

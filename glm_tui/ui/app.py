@@ -156,7 +156,7 @@ class GLMApp(ScreenKeysApp):
             "\n\n",
             f"Model: {self.settings.model_label}\n\n",
             "Type below and press Enter to send. Ctrl+J adds a line, Ctrl+T turns thinking on "
-            "or off, Ctrl+B hides the sidebar, F1 lists every key.",
+            "or off, Ctrl+B (or Ctrl+L) hides the sidebar, F1 lists every key.",
         )
 
     @property

@@ -78,6 +78,20 @@ class HelpScreen(DialogScreen[None]):
     #help-files {{
         margin-top: 1;
     }}
+    /* Too narrow for two columns: each key above its description. */
+    HelpScreen.-narrow {{
+        .help-row {{
+            layout: vertical;
+        }}
+        .help-key {{
+            width: 100%;
+            max-width: 100%;
+        }}
+        .help-description {{
+            width: 100%;
+            padding-left: 2;
+        }}
+    }}
     """
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 

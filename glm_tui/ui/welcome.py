@@ -36,7 +36,12 @@ def welcome_text(settings: Settings) -> Content:
         "glm-tui chats with GLM-4.7 through an API, and needs an API key for it.\n",
         ("Right now: ", "bold"),
         (problem, "$warning"),
-        "\n\nSet one of these environment variables, then start glm-tui again:\n\n",
+        "\n\nPress ",
+        ("F3", "bold"),
+        " to type a key (and choose the provider) in the settings: it is used at once, and "
+        "saved in the config file, readable by you only:\n  ",
+        (path, "underline"),
+        "\n\nOr set one of these environment variables, then start glm-tui again:\n\n",
         ("  AIMLAPI_API_KEY ", "bold"),
         "  for AI/ML API, the default provider\n",
         ("  ZAI_API_KEY     ", "bold"),
@@ -45,12 +50,7 @@ def welcome_text(settings: Settings) -> Content:
         "  for any provider, including --provider openai\n\n",
         "or put ",
         ('api_key = "…"', "bold"),
-        ' (and provider = "…") in the config file:\n  ',
-        (path, "underline"),
-        "\n\nOr press ",
-        ("F3", "bold"),
-        " to type a key (and choose the provider) in the settings: it is saved in that file, "
-        "readable by you only, and used at once.",
+        ' (and provider = "…") in that file yourself.',
         "\n\nYou can also try the app right now on the offline demo model: it needs no key, "
         "uses no network, and answers with canned replies.",
     )
