@@ -147,3 +147,22 @@ async def test_the_conversation_list_keeps_its_page_and_home_keys(
         assert app.pane.scroll_y == at_end
         await pilot.press("ctrl+home")  # always the conversation
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
+
+
+async def test_end_stops_the_way_to_the_first_message(tmp_path: Path, store: Store) -> None:
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        cid = seed_conversation(
+            store, "Longer", TURNS * 10, updated_at="2024-03-14T14:00:00Z"
+        )  # 400 messages: many batches
+        await app.open_conversation(cid)
+        await pilot.pause()
+        # The actions of Ctrl+Home then End, End arriving while the first batch mounts
+        # (Pilot's press waits for the app to be idle between two keys).
+        app.action_conversation_top(True)
+        await pilot.pause(0)
+        app.action_conversation_end(True)
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers), what="stopped")
+        await pilot.pause()
+        assert app.pane.has_older  # stopped before the first message
+        await wait_until(pilot, lambda: app.pane.scroll_y == app.pane.max_scroll_y, what="end")
