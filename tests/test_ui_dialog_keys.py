@@ -289,3 +289,41 @@ async def test_help_scrolls_and_closes_on_a_small_terminal(
         await wait_until(pilot, lambda: scroller.scroll_y == scroller.max_scroll_y)
         await pilot.press("escape")
         await closed(pilot, app, HelpScreen)
+
+
+# -- small terminals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (20, 8)])
+async def test_every_dialog_is_usable_on_a_small_terminal(
+    tmp_path: Path, store: Store, size: tuple[int, int]
+) -> None:
+    """Each focusable widget of each dialog is in view when Tab reaches it; Escape closes it."""
+    cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
+    settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
+    app = make_app(settings, store)
+    async with app.run_test(size=size) as pilot:
+
+        async def check(kind: type[Screen[Any]], count: int) -> None:
+            screen = await wait_screen(pilot, app, kind)
+            for _ in range(count):
+                focused = app.focused
+                assert focused is not None and focused.region.area > 0, focused
+                assert screen.region.contains_region(focused.region), focused
+                await pilot.press("tab")
+                await pilot.pause()
+            await pilot.press("escape")
+            await closed(pilot, app, kind)
+
+        await check(WelcomeScreen, 4)
+        app.use_demo()
+        await app.open_conversation(cid)
+        await pilot.press("f2")
+        await check(RenameScreen, 3)
+        app.confirm_delete(cid)
+        await check(ConfirmScreen, 2)
+        app.pane.select(app.pane.message_widgets()[0])
+        await wait_until(pilot, lambda: app.pane.selected is not None, what="a selection")
+        await pilot.press("e")
+        await check(EditScreen, 3)
+        assert len(store.list_conversations()) == 1

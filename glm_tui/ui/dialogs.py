@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Static
 
 NARROW = 70
-"""Below this many columns a dialog stacks what it shows side by side (class ``-narrow``)."""
+"""Below this many columns a dialog stacks what it otherwise shows side by side (``-narrow``)."""
 LOW = 20
 """Below this many rows a dialog drops its blank lines (class ``-low``)."""
 
@@ -39,7 +39,7 @@ def dialog_button(label: str, id: str, variant: str = "default") -> Button:
 def dialog_buttons(hint: str, *buttons: Button, column: bool = False) -> Horizontal:
     """The bottom of a dialog: what its keys do beside its buttons (``column``: the buttons
     one a line, before the hint)."""
-    text = Static(Content(hint), classes="dialog-hint")
+    text = Static(Content(hint), classes="dialog-hint -after" if column else "dialog-hint")
     if column:
         return Horizontal(
             Vertical(*buttons, classes="button-column"), text, classes="dialog-buttons"
@@ -96,7 +96,7 @@ class ConfirmScreen(DialogScreen[bool]):
             )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # DialogScreen's on_mount runs too: Textual calls the handler of each class.
         self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)

@@ -40,7 +40,7 @@ class EditScreen(DialogScreen[str | None]):
             )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # DialogScreen's on_mount runs too: Textual calls the handler of each class.
         composer = self.query_one(Composer)
         composer.load_text(self.prompt)
         composer.move_cursor(composer.document.end)

@@ -83,7 +83,7 @@ class WelcomeScreen(DialogScreen[WelcomeChoice]):
             )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # DialogScreen's on_mount runs too: Textual calls the handler of each class.
         self.query_one("#demo", Button).focus()
 
     @on(Button.Pressed)
