@@ -378,6 +378,7 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("system_prompt", settings.system_prompt, settings.sources["system_prompt"]),
         ("theme", settings.theme, settings.sources["theme"]),
         ("read_timeout", settings.read_timeout, settings.sources["read_timeout"]),
+        ("max_prose_width", settings.max_prose_width, settings.sources["max_prose_width"]),
         ("tools", list(settings.tools), settings.sources["tools"]),
         ("always_allow", list(settings.always_allow), settings.sources["always_allow"]),
         ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),

@@ -42,6 +42,7 @@ PROVIDERS: dict[str, Provider] = {
     "demo": Provider("demo", "http://demo.glm-tui.invalid/v1", DEMO_MODEL, None, "demo (offline)"),
 }
 GENERIC_KEY_ENV = "GLM_TUI_API_KEY"
+MIN_PROSE_WIDTH = 20
 BUILTIN_TOOLS = ("read_file", "list_directory", "search_files", "fetch_url")
 """The tools glm-tui ships; each is off until named in ``tools``."""
 
@@ -80,6 +81,9 @@ class Settings:
     """The TUI's colour theme (a bundled one or one in ``<config dir>/themes``)."""
     read_timeout: float = 120.0
     """Seconds without a byte from the server before the reply counts as timed out."""
+    max_prose_width: int = 100
+    """The TUI's widest line of prose in a reply, in columns (code and tables use the whole
+    pane); 0: no limit."""
     tools: tuple[str, ...] = ()
     """The built-in tools the model may be offered (read_file, list_directory, search_files,
     fetch_url); none by default."""
@@ -171,6 +175,7 @@ _FILE_KEYS = {
     "system_prompt",
     "theme",
     "read_timeout",
+    "max_prose_width",
     "db",
     "tools",
     "always_allow",
@@ -258,6 +263,13 @@ def normalise(name: str, value: object) -> Any:
         return _as_int(value, name, 1, 131072)
     if name == "read_timeout":
         return _as_float(value, name, 1.0, 3600.0)
+    if name == "max_prose_width":
+        width = _as_int(value, name, 0, 10000)
+        if 0 < width < MIN_PROSE_WIDTH:
+            raise ConfigError(
+                f"{name} must be 0 (no limit) or at least {MIN_PROSE_WIDTH}, got {width}"
+            )
+        return width
     if name == "base_url":
         text = _as_str(value, name).strip().rstrip("/")
         if not text.startswith(("http://", "https://")):

@@ -289,6 +289,7 @@ def test_config_command_redacts_key(cli: CLI) -> None:
     assert result.returncode == 0
     assert SECRET_KEY not in result.stdout and "…cdef" in result.stdout
     assert "env GLM_TUI_API_KEY" in result.stdout and "env GLM_TUI_BASE_URL" in result.stdout
+    assert "max_prose_width  100  [default]" in result.stdout
 
 
 def test_demo_needs_no_key_and_no_network(cli: CLI) -> None:

@@ -106,6 +106,9 @@ def test_demo_needs_nothing(tmp_path: Path) -> None:
         ('colour = "red"\n', "unknown setting 'colour'"),
         ("thinking = 3\n", "thinking must be true or false"),
         ('base_url = "ftp://x"\n', "base_url must start with"),
+        ("max_prose_width = 5\n", "max_prose_width must be 0 (no limit) or at least 20"),
+        ("max_prose_width = -1\n", "max_prose_width must be between"),
+        ('max_prose_width = "wide"\n', "max_prose_width must be a whole number"),
     ],
 )
 def test_broken_config_file_is_one_clear_line(tmp_path: Path, text: str, needle: str) -> None:
@@ -170,3 +173,12 @@ def test_redact_shows_at_most_four_characters() -> None:
     assert redact("sk-1234567890abcd") == "…abcd"
     assert redact("short") == "…"
     assert redact(None) is None
+
+
+def test_max_prose_width_from_the_file(tmp_path: Path) -> None:
+    assert load_settings({"config_path": tmp_path / "none.toml"}, env={}).max_prose_width == 100
+    for value in (0, 20, 140):
+        cfg = write(tmp_path / "config.toml", f"max_prose_width = {value}\n")
+        settings = load_settings({"config_path": cfg}, env={})
+        assert settings.max_prose_width == value
+        assert settings.sources["max_prose_width"].startswith("config file")

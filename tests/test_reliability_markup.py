@@ -114,7 +114,7 @@ async def test_dialogs_palette_help_and_settings(tmp_path: Path) -> None:
             await pilot.press("escape")
 
             await pilot.press("f3")  # settings: the model, the theme, the config file
-            await shows(pilot, "Config file:")
+            await shows(pilot, "Saved in")
             _literal(app, THEME, "[b]cfg[/b]", TITLE)
             await pilot.press("escape")
 

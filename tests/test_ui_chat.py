@@ -241,17 +241,33 @@ async def test_markup_and_escape_codes_show_literally(
 
 
 async def test_copy_reply_and_code(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
-    fake_glm.enqueue(zai_stream("Here:\n\n```python\nprint('hi')\n```\n"))
+    """Each copy says what it copied: how many characters, which code blocks."""
+    two_blocks = "Run:\n\n```bash\nls\npwd\n```\n\nThen:\n\n~~~\nplain\n~~~\n"
+    fake_glm.enqueue(zai_stream("Here:\n\n```python\nprint('hi')\n```\n"), zai_stream(two_blocks))
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    notices: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign,assignment]
         await send(pilot, app, "Code please")
         await wait_idle(pilot, app)
         reply = replies(app)[0]
         reply.focus()
         await pilot.press("k")
         assert app.clipboard == "print('hi')"
+        assert notices[-1] == "Copied the python code block (1 line)."
         await pilot.press("c")
         assert app.clipboard == "Here:\n\n```python\nprint('hi')\n```\n"
+        assert notices[-1] == f"Copied the reply ({len(app.clipboard)} characters, as Markdown)."
+        app.pane.message_widgets()[0].focus()
+        await pilot.press("c")
+        assert notices[-1] == "Copied the prompt (11 characters)."
+
+        await send(pilot, app, "More")
+        await wait_idle(pilot, app)
+        replies(app)[-1].focus()
+        await pilot.press("k")
+        assert app.clipboard == "ls\npwd\n\nplain"
+        assert notices[-1] == "Copied 2 code blocks (bash, text; 3 lines)."
 
 
 async def test_thinking_toggle_is_sent_and_shown(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
 from glm_tui.store import Store
 from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.settings_screen import SettingsScreen
 from glm_tui.ui.welcome import WelcomeScreen
 from tests.ui_helpers import (
     SIZE,
@@ -55,3 +58,39 @@ async def test_browsing_without_a_key_keeps_the_prompt(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
             assert app.composer.text == "Not sent"
             assert store.list_conversations() == []
+
+
+async def test_the_welcome_screen_and_the_notice_name_f3_where_a_key_is_typed(
+    tmp_path: Path,
+) -> None:
+    settings = ui_settings(
+        tmp_path,
+        provider="aimlapi",
+        base_url=None,
+        model=None,
+        api_key=None,
+        config_path=tmp_path / "config.toml",
+    )
+    with Store.open(settings.db_path) as store:
+        app = make_app(settings, store)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+            await shows(pilot, "GLM_TUI_API_KEY")
+            assert "Press F3 to type a key" in " ".join(screen_text(app).split())
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, WelcomeScreen))
+            notices: list[str] = []
+            app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign,assignment]
+            await send(pilot, app, "Not sent")
+            await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+            assert any("no api key" in n.lower() and "F3" in n for n in notices), notices
+
+            # F3 on the welcome screen opens the settings; the key typed there is used at once.
+            await pilot.press("f3")
+            await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+            app.screen.query_one("#api_key", Input).value = "sk-typed-1234"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+            assert app.settings.api_key == "sk-typed-1234"
+            assert app.settings.request_problem() is None
+            assert 'api_key = "sk-typed-1234"' in (tmp_path / "config.toml").read_text()

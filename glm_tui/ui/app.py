@@ -24,12 +24,12 @@ from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
 from glm_tui.store import Conversation, NotFound, Store, StoreError
 from glm_tui.ui.composer import Composer
-from glm_tui.ui.conversations import ConversationsApp
 from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.message_pane import MessagePane
 from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
+from glm_tui.ui.screen_keys import ScreenKeysApp
 from glm_tui.ui.sidebar import HIGHLIGHT, Sidebar
 from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.status_line import StatusLine
@@ -47,6 +47,8 @@ POLL_SECONDS = 2.0
 """How often the app looks for changes made by other processes (``glm-tui ask``...)."""
 
 Clock = Callable[[], datetime]
+
+_SIDEBAR_KEYS = Binding.Group("Sidebar")
 
 
 # Screens, palette providers and the HTTP client are imported when first used, not at start-up:
@@ -83,18 +85,29 @@ class MainScreen(Screen[None]):
             event.refresh_styles = False
 
 
-class GLMApp(ConversationsApp):
+class GLMApp(ScreenKeysApp):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
     COMMANDS = App.COMMANDS | {_action_commands, _conversation_commands}
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+n", "new_conversation", "New", priority=True),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", priority=True),
+        # Ctrl+B is tmux's prefix: Ctrl+L does the same inside tmux and screen (README, Keys).
+        # Two actions ("...()" is the same one) so that the footer shows both keys as a group.
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", priority=True, group=_SIDEBAR_KEYS),
+        Binding("ctrl+l", "toggle_sidebar()", "Sidebar", priority=True, group=_SIDEBAR_KEYS),
         Binding("ctrl+f", "search", "Search", priority=True),
         Binding("ctrl+r", "regenerate", "Regenerate", priority=True),
         Binding("ctrl+t", "toggle_thinking", "Thinking", priority=True),
         Binding("f2", "rename", "Rename", priority=True),
+        # The conversation scrolls from anywhere; check_action leaves a key to the focused
+        # widget when it has a use for it (the list, a field holding text).
+        Binding("pageup", "page(-1)", "Page up", priority=True, show=False),
+        Binding("pagedown", "page(1)", "Page down", priority=True, show=False),
+        Binding("home", "conversation_top", "Top", priority=True, show=False),
+        Binding("end", "conversation_end", "End", priority=True, show=False),
+        Binding("ctrl+home", "conversation_top(True)", "Top", priority=True, show=False),
+        Binding("ctrl+end", "conversation_end(True)", "End", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("f3", "settings", "Settings", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -132,7 +145,7 @@ class GLMApp(ConversationsApp):
                     placeholder="Message GLM · Enter: send · Ctrl+J: new line · F1: help",
                 )
                 yield StatusLine(id="status-line")
-        yield KeyFooter()
+        yield KeyFooter(keep=("f1",))
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(id="_default")
@@ -143,7 +156,7 @@ class GLMApp(ConversationsApp):
             "\n\n",
             f"Model: {self.settings.model_label}\n\n",
             "Type below and press Enter to send. Ctrl+J adds a line, Ctrl+T turns thinking on "
-            "or off, Ctrl+B hides the sidebar, F1 lists every key.",
+            "or off, Ctrl+B (or Ctrl+L) hides the sidebar, F1 lists every key.",
         )
 
     @property
@@ -237,6 +250,8 @@ class GLMApp(ConversationsApp):
     @on(Sidebar.Opened)
     async def _sidebar_opened(self, event: Sidebar.Opened) -> None:
         await self.open_conversation(event.conversation_id, event.message_id)
+        if self.narrow:
+            self._show_sidebar(False)  # it was over the pane
         if event.message_id is None:
             self.composer.focus()
 
@@ -255,7 +270,7 @@ class GLMApp(ConversationsApp):
         event.stop()
         problem = self.settings.request_problem()
         if problem:
-            self.notify(problem, title="Cannot send", severity="error", markup=False)
+            self.cannot_send(problem)
             self._welcome()
             return
         text = event.text
@@ -289,12 +304,6 @@ class GLMApp(ConversationsApp):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The app's keys do nothing while a dialog is open (the dialog has its own).
-        if action in {"quit", "help"}:
-            return True
-        return isinstance(self.screen, Screen) and len(self.screen_stack) == 1
-
     async def action_stop(self) -> None:
         cid = self.current_id
         if cid is not None and cid in self.live:
@@ -304,6 +313,8 @@ class GLMApp(ConversationsApp):
         if sidebar.hits is not None or sidebar.search_input.value:
             sidebar.clear_search()
             self.composer.focus()
+        elif self.narrow and sidebar.display:
+            self._show_sidebar(False)
         elif self.focused is not None and (
             sidebar in self.focused.ancestors or self.pane in self.focused.ancestors_with_self
         ):
@@ -312,16 +323,6 @@ class GLMApp(ConversationsApp):
     async def action_new_conversation(self) -> None:
         await self.open_conversation(None)
         self.composer.focus()
-
-    def action_toggle_sidebar(self) -> None:
-        sidebar = self.sidebar
-        sidebar.display = not sidebar.display
-        if not sidebar.display and self.focused is not None and sidebar in self.focused.ancestors:
-            self.composer.focus()
-
-    def action_search(self) -> None:
-        self.sidebar.display = True
-        self.sidebar.search_input.focus()
 
     def action_regenerate(self) -> None:
         if self.current_id is None:
@@ -382,6 +383,13 @@ class GLMApp(ConversationsApp):
         elif choice == "demo":
             self.use_demo()
         self.composer.focus()
+        if choice == "settings":
+            self.action_settings()
+
+    def cannot_send(self, problem: str) -> None:
+        from glm_tui.ui.welcome import cannot_send_text
+
+        self.notify(cannot_send_text(problem), title="Cannot send", severity="error", markup=False)
 
     def use_demo(self) -> None:
         self.apply_settings(self.settings.with_values(provider="demo", base_url=None, model=None))
@@ -389,7 +397,9 @@ class GLMApp(ConversationsApp):
 
     def apply_settings(self, settings: Settings) -> None:
         """Use new settings from now on (the demo switch, the settings screen)."""
-        self.settings = settings
+        old_width, self.settings = self.settings.max_prose_width, settings
+        if settings.max_prose_width != old_width:
+            self.refresh_css(animate=False)
         self.service.update_settings(settings)
         self.pane.empty_text = self._empty_text()
         with contextlib.suppress(NoMatches):

@@ -157,7 +157,11 @@ class BranchesApp(TurnsApp):
             return
         problem = self.settings.request_problem()
         if problem:
-            self.notify(problem, title="Cannot send", severity="error", markup=False)
+            from glm_tui.ui.welcome import cannot_send_text
+
+            self.notify(
+                cannot_send_text(problem), title="Cannot send", severity="error", markup=False
+            )
             return
         text = await self.push_screen_wait(EditScreen(message.content))
         if text is None:

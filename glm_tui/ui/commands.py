@@ -39,7 +39,9 @@ class AppCommand:
 
 APP_COMMANDS: tuple[AppCommand, ...] = (
     AppCommand("New conversation", "Start an empty conversation (Ctrl+N)", "new_conversation"),
-    AppCommand("Toggle sidebar", "Show or hide the conversation list (Ctrl+B)", "toggle_sidebar"),
+    AppCommand(
+        "Toggle sidebar", "Show or hide the conversation list (Ctrl+B or Ctrl+L)", "toggle_sidebar"
+    ),
     AppCommand("Search conversations", "Search titles and messages (Ctrl+F)", "search"),
     AppCommand("Regenerate reply", "A new reply to the last prompt (Ctrl+R)", "regenerate", True),
     AppCommand(

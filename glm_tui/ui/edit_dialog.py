@@ -7,19 +7,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from glm_tui.ui.composer import Composer
+from glm_tui.ui.dialogs import DialogScreen, dialog_button, dialog_buttons
 
 
-class EditScreen(ModalScreen[str | None]):
+class EditScreen(DialogScreen[str | None]):
     """Dismisses with the edited prompt, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, prompt: str) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.prompt = prompt
 
     def compose(self) -> ComposeResult:
@@ -28,13 +28,19 @@ class EditScreen(ModalScreen[str | None]):
             yield Composer(id="edit-input", placeholder="The new prompt")
             yield Static(
                 Content(
-                    "Enter: send it as a new branch (the original and its replies stay; "
-                    "[ and ] switch between them) · Ctrl+J: new line · Esc: cancel"
+                    "Sent as a new branch: the original and its replies stay ([ and ] switch "
+                    "between them)."
                 ),
-                classes="dialog-hint",
+                classes="dialog-text",
+            )
+            yield dialog_buttons(
+                "Enter: send · Ctrl+J: new line · Esc: cancel · Tab: the buttons",
+                dialog_button("Send", "send", "primary"),
+                dialog_button("Cancel", "cancel"),
             )
 
     def on_mount(self) -> None:
+        # DialogScreen's on_mount runs too: Textual calls the handler of each class.
         composer = self.query_one(Composer)
         composer.load_text(self.prompt)
         composer.move_cursor(composer.document.end)
@@ -45,5 +51,12 @@ class EditScreen(ModalScreen[str | None]):
         event.stop()
         self.dismiss(event.text)
 
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self) -> None:
+        text = self.query_one(Composer).text
+        if text.strip():
+            self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)

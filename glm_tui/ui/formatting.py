@@ -107,9 +107,14 @@ def join_parts(*parts: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[ \t]*$", re.M | re.S)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)\n(.*?)^ {0,3}\1[ \t]*$", re.M | re.S)
 
 
 def code_blocks(markdown: str) -> list[str]:
     """The bodies of the fenced code blocks in ``markdown``, in order."""
-    return [match.group(2).rstrip("\n") for match in _FENCE.finditer(markdown)]
+    return [match.group(3).rstrip("\n") for match in _FENCE.finditer(markdown)]
+
+
+def code_languages(markdown: str) -> list[str]:
+    """The language each fenced code block in ``markdown`` names ("" for none), in order."""
+    return [(match.group(2).split() or [""])[0] for match in _FENCE.finditer(markdown)]

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from glm_tui.config import Settings
+from glm_tui.ui.dialogs import DialogScreen
 
 KEYS: list[tuple[str, str]] = [
     ("Enter", "send the message (in the composer)"),
     ("Ctrl+J / Shift+Enter", "new line in the composer"),
     ("Escape", "stop the reply being written (keeps what arrived)"),
     ("Ctrl+N", "new conversation"),
-    ("Ctrl+B", "show / hide the sidebar"),
+    ("Ctrl+B / Ctrl+L", "show / hide the sidebar (Ctrl+L also inside tmux and screen)"),
     ("Ctrl+F, / in the sidebar", "search conversations (Enter: search all messages)"),
     ("Ctrl+R", "regenerate the last reply"),
+    ("PageUp / PageDown", "scroll the conversation, from the composer too"),
+    ("Home / End", "top / end of the conversation (in a field holding text: its line)"),
+    ("Ctrl+Home / Ctrl+End", "first message / end of the conversation, from anywhere"),
     ("Up, Alt+Up (composer)", "select a message; Up / Down move, Esc goes back"),
     ("r on a message", "regenerate that reply (on a prompt: reply again)"),
     ("e on a prompt", "edit it; the edit and its reply are a new branch"),
@@ -27,21 +30,22 @@ KEYS: list[tuple[str, str]] = [
     ("c / k on a message", "copy the message / its code blocks"),
     ("Ctrl+T", "toggle thinking for the next request"),
     ("F2", "rename the conversation"),
-    ("F3", "settings: provider, model, sampling, system prompt, theme"),
+    ("F3", "settings: provider, model, key, sampling, system prompt, theme"),
     ("Delete (in the sidebar)", "delete the selected conversation (asks first)"),
+    ("Tab / Shift+Tab", "next / previous field or button (in a dialog too)"),
     ("Ctrl+P", "command palette"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit"),
 ]
 
 
-def help_text(settings: Settings) -> Content:
-    width = max(len(key) for key, _ in KEYS) + 2
-    parts: list[Content | str | tuple[str, str]] = [("Keys", "bold"), "\n\n"]
-    for key, action in KEYS:
-        parts += [(key.ljust(width), "bold $accent"), action, "\n"]
-    parts += [
-        "\n",
+KEY_COLUMN = max(len(key) for key, _ in KEYS) + 2
+"""The width of the keys' column: each description wraps in its own column, beside its key."""
+
+
+def files_text(settings: Settings) -> Content:
+    """Where the settings and the history live, and the model in use."""
+    return Content.assemble(
         ("Files", "bold"),
         "\n\n",
         "config file   ",
@@ -53,20 +57,56 @@ def help_text(settings: Settings) -> Content:
         "\n\n",
         f"{settings.provider_info.label} · {settings.model_label}",
         "\n\nEscape or F1 closes this help.",
-    ]
-    return Content.assemble(*parts)
+    )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogScreen[None]):
+    DEFAULT_CSS = f"""
+    .help-row {{
+        height: auto;
+    }}
+    .help-key {{
+        width: {KEY_COLUMN};
+        max-width: 45%;
+        padding-right: 2;
+        color: $text-accent;
+        text-style: bold;
+    }}
+    .help-description {{
+        width: 1fr;
+    }}
+    #help-files {{
+        margin-top: 1;
+    }}
+    /* Too narrow for two columns: each key above its description. */
+    HelpScreen.-narrow {{
+        .help-row {{
+            layout: vertical;
+        }}
+        .help-key {{
+            width: 100%;
+            max-width: 100%;
+        }}
+        .help-description {{
+            width: 100%;
+            padding-left: 2;
+        }}
+    }}
+    """
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(id="help", classes="dialog-screen")
+        super().__init__(id="help")
         self.settings = settings
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
-            yield Static(help_text(self.settings), id="help-text")
+            yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
+            for key, action in KEYS:
+                with Horizontal(classes="help-row"):
+                    yield Static(Content(key), classes="help-key")
+                    yield Static(Content(action), classes="help-description")
+            yield Static(files_text(self.settings), id="help-files")
 
     def action_close(self) -> None:
         self.dismiss(None)

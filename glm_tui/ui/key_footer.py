@@ -5,6 +5,9 @@ recomposed whenever the bindings change); with our ten or so keys that was a thi
 to the first screen. This widget shows the same thing (the same order, groups, disabled keys and
 the command palette key on the right) as one line, rebuilt only when the bindings change. Keys
 can still be clicked, and the one under the mouse is highlighted and gives its tooltip.
+
+Unlike ``Footer``, a line too narrow for its keys leaves out whole keys from the end (never part
+of one), but the keys it is told to keep (F1) and the palette key stay while there is room.
 """
 
 from __future__ import annotations
@@ -72,10 +75,19 @@ class KeyFooter(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, show_command_palette: bool = True, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        show_command_palette: bool = True,
+        keep: tuple[str, ...] = (),
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.show_command_palette = show_command_palette
-        self._left: list[_Piece] | None = None
+        self.keep = keep
+        """Keys left out last when the line is too narrow (after the palette's description)."""
+        self._left: list[list[_Piece]] | None = None
+        """The pieces of each key (or group of keys) on the left, in order."""
         self._right: list[_Piece] = []
         self._keys: list[tuple[str, bool, str]] = []
         """(key, enabled, tooltip) of each key shown, indexed by ``_Piece.key``."""
@@ -110,7 +122,7 @@ class KeyFooter(Widget, can_focus=False):
         """The pieces of the line, from the screen's active bindings (as ``Footer.compose``)."""
         app = self.app
         self._keys = []
-        left: list[_Piece] = []
+        left: list[list[_Piece]] = []
         active = self.screen.active_bindings
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         for _node, binding, enabled, tooltip in active.values():
@@ -121,17 +133,18 @@ class KeyFooter(Widget, can_focus=False):
             if group is not None and len(multi) > 1:
                 # Footer's KeyGroup: the keys alone, side by side when compact, else one space
                 # apart (their margins collapse); then the group's description.
-                left.append(_Piece(PAD))
+                unit = [_Piece(PAD)]
                 for number, (binding, enabled, _tooltip) in enumerate(run[0] for run in multi):
                     if number and not group.compact:
-                        left.append(_Piece(PAD))
+                        unit.append(_Piece(PAD))
                     index = self._add_key(binding, enabled, binding.description)
-                    left.append(_Piece(self._key_display(binding), "key-footer--key", index))
-                left += [_Piece(PAD), _Piece(group.description, "key-footer--description")]
-                left.append(_Piece(PAD))
+                    unit.append(_Piece(self._key_display(binding), "key-footer--key", index))
+                unit += [_Piece(PAD), _Piece(group.description, "key-footer--description")]
+                unit.append(_Piece(PAD))
+                left.append(unit)
                 continue
             for binding, enabled, tooltip in (run[0] for run in multi):
-                left += self._key_pieces(binding, enabled, tooltip, compact=False)
+                left.append(self._key_pieces(binding, enabled, tooltip, compact=False))
         self._left = left
         self._right = []
         if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
@@ -144,6 +157,34 @@ class KeyFooter(Widget, can_focus=False):
                     *self._key_pieces(binding, enabled, tooltip, compact=True),
                     _Piece(PAD),
                 ]
+
+    def _kept(self, unit: list[_Piece]) -> bool:
+        return any(p.key is not None and self._keys[p.key][0] in self.keep for p in unit)
+
+    def _fit(self, width: int) -> tuple[list[_Piece], list[_Piece]]:
+        """The pieces that fit in ``width`` cells: whole keys are left out from the end, then
+        the palette's description, the kept keys, and at last the palette key itself."""
+        units = list(self._left or [])
+        right = self._right
+
+        def length(pieces: list[_Piece]) -> int:
+            return sum(Content(piece.text).cell_length for piece in pieces)
+
+        def total() -> int:
+            return sum(length(unit) for unit in units) + length(right)
+
+        for unit in reversed(list(units)):
+            if total() <= width:
+                break
+            if not self._kept(unit):
+                units.remove(unit)
+        if total() > width and len(right) > 3:
+            right = [right[0], right[1], right[-1]]  # "▏^p " without "palette"
+        while units and total() > width:
+            units.pop()
+        if total() > width:
+            right = []
+        return [piece for unit in units for piece in unit], right
 
     def _key_pieces(
         self, binding: Binding, enabled: bool, tooltip: str, *, compact: bool
@@ -193,12 +234,12 @@ class KeyFooter(Widget, can_focus=False):
         if self._left is None:
             self._collect()
         width = self.size.width
-        right, right_spans = self._content(self._right, 0)
-        room = max(0, width - right.cell_length)
-        left, left_spans = self._content(self._left or [], 0)
-        left = left.truncate(room, pad=True)
+        left_pieces, right_pieces = self._fit(width)
+        right, right_spans = self._content(right_pieces, 0)
+        left, left_spans = self._content(left_pieces, 0)
+        left = left.truncate(max(0, width - right.cell_length), pad=True)
         offset = left.cell_length
-        self._spans = [s._replace(end=min(s.end, room)) for s in left_spans if s.start < room]
+        self._spans = left_spans
         self._spans += [s._replace(start=s.start + offset, end=s.end + offset) for s in right_spans]
         return Content.assemble(left, right)
 

@@ -280,13 +280,13 @@ class MessagePane(MessageCursor):
         if (near_top or new_value <= 0) and self._older and not self._lock.locked():
             self.call_later(self.load_older)
 
-    async def load_older(self, *, keep_view: bool = True) -> None:
-        """Mount the next older messages above; with ``keep_view``, the message at the top of the
-        view stays where it is on the screen."""
+    async def load_older(self, *, keep_view: bool = True, count: int = 0) -> None:
+        """Mount the next older messages above (``count`` of them, or about two screens); with
+        ``keep_view``, the message at the top of the view stays where it is on the screen."""
         async with self._lock:
             if not self._older:
                 return
-            size = page_from_end(self._older, self._text_width, self._rows(OLDER_SCREENS))
+            size = count or page_from_end(self._older, self._text_width, self._rows(OLDER_SCREENS))
             batch = self._older[-size:]
             del self._older[-size:]
             first = next(iter(self.message_widgets()), None)

@@ -20,6 +20,7 @@ from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
     STATUS_WORDS,
     code_blocks,
+    code_languages,
     cost_text,
     duration_text,
     join_parts,
@@ -45,6 +46,11 @@ FLUSH_INTERVAL = 0.125
 a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
 
 
+def characters(text: str) -> str:
+    """``1,234 characters``: what a copy took, for its notification."""
+    return f"{len(text):,} character{'' if len(text) == 1 else 's'}"
+
+
 def _button(label: str, classes: str) -> Button:
     button = Button(label, compact=True, classes=classes)
     # Keyboard users act on the focused message (r, c, k): Tab stays short.
@@ -66,7 +72,7 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.content)
-        self.notify("Prompt copied to the clipboard.")
+        self.notify(f"Copied the prompt ({characters(self.message.content)}).", markup=False)
 
     def action_retry(self) -> None:
         self.request("reply")
@@ -302,13 +308,22 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
     def action_copy(self) -> None:
         text = self.live.content_text if self.live else self.message.content
         self.app.copy_to_clipboard(text)
-        self.notify("Reply copied to the clipboard.")
+        self.notify(f"Copied the reply ({characters(text)}, as Markdown).", markup=False)
 
     def action_copy_code(self) -> None:
-        blocks = code_blocks(self.live.content_text if self.live else self.message.content)
+        text = self.live.content_text if self.live else self.message.content
+        blocks = code_blocks(text)
         if not blocks:
             self.notify("This reply has no code block.", severity="warning")
             return
-        self.app.copy_to_clipboard("\n\n".join(blocks))
-        noun = "code block" if len(blocks) == 1 else f"{len(blocks)} code blocks"
-        self.notify(f"Copied the {noun} to the clipboard.")
+        copied = "\n\n".join(blocks)
+        self.app.copy_to_clipboard(copied)
+        languages = [language or "text" for language in code_languages(text)]
+        lines = sum(len(block.split("\n")) for block in blocks)
+        size = f"{lines} line{'' if lines == 1 else 's'}"
+        if len(blocks) == 1:
+            named = f"{languages[0]} " if languages[0] != "text" else ""
+            self.notify(f"Copied the {named}code block ({size}).", markup=False)
+        else:
+            kinds = ", ".join(dict.fromkeys(languages))
+            self.notify(f"Copied {len(blocks)} code blocks ({kinds}; {size}).", markup=False)

@@ -39,6 +39,7 @@ def form_values(settings: Settings, conversation: Conversation | None) -> dict[s
         "max_tokens": _text(settings.max_tokens),
         "system_prompt": _text(settings.system_prompt),
         "theme": settings.theme,
+        "max_prose_width": str(settings.max_prose_width),
     }
     if conversation is not None:
         values["conversation_model"] = conversation.model

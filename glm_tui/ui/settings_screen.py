@@ -18,10 +18,14 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 
 from glm_tui.config import PROVIDERS, ConfigError, Settings, key_env_names, save_config
 from glm_tui.store import Conversation, StoreError
+from glm_tui.ui.dialogs import fit_to_terminal
 from glm_tui.ui.settings_form import apply_changes, check_form, form_values
 
 if TYPE_CHECKING:
     from glm_tui.ui.app import GLMApp
+
+
+KEYS_HINT = "Tab: next field · Shift+Tab: back · Enter: press · Ctrl+S: save · Esc: cancel"
 
 
 class SettingsScreen(ModalScreen[bool]):
@@ -40,6 +44,12 @@ class SettingsScreen(ModalScreen[bool]):
         border: thick $primary 60%;
         padding: 0 1;
     }
+    /* The title and the buttons are docked: on a short terminal the form between them
+       scrolls, and Save stays in view. */
+    #settings-top {
+        dock: top;
+        height: auto;
+    }
     #settings-form {
         height: auto;
         max-height: 1fr;
@@ -49,6 +59,9 @@ class SettingsScreen(ModalScreen[bool]):
     .settings-title {
         text-style: bold;
         padding: 1 1 0 1;
+    }
+    #settings-file {
+        color: $text-muted;
     }
     .settings-section {
         text-style: bold;
@@ -138,14 +151,56 @@ class SettingsScreen(ModalScreen[bool]):
         }
     }
     #settings-buttons {
+        dock: bottom;
         height: auto;
-        padding: 1 1;
+        padding: 1 1 0 1;
         & > Static {
             width: 1fr;
             color: $text-muted;
         }
         & > Button {
             margin-left: 2;
+            min-width: 8;
+        }
+    }
+    /* A narrow terminal: each label above its field, no key hint beside the buttons; a low
+       one: no blank lines around the title and the buttons. */
+    SettingsScreen.-narrow {
+        .settings-line {
+            layout: vertical;
+            & > Label {
+                width: auto;
+                text-align: left;
+            }
+            & > Input, & > Select, & > .settings-hint, & > TextArea {
+                width: 100%;
+                padding-left: 0;
+            }
+        }
+        .settings-note, .settings-error {
+            padding: 0;
+        }
+        #settings-dialog, #settings-form, #settings-buttons {
+            padding: 0;
+            max-width: 100%;
+        }
+        #settings-buttons > Static {
+            display: none;
+        }
+        #settings-buttons > Button {
+            margin-left: 1;
+            min-width: 6;
+        }
+    }
+    SettingsScreen.-low {
+        .settings-title {
+            padding: 0 1;
+        }
+        #settings-buttons {
+            padding: 0 1;
+        }
+        #settings-dialog {
+            max-height: 100%;
         }
     }
     """
@@ -189,9 +244,12 @@ class SettingsScreen(ModalScreen[bool]):
         s = self.settings
         values = self.initial
         with Vertical(id="settings-dialog"):
-            yield Static(Content("Settings"), classes="settings-title")
-            yield Static("", id="settings-problem")
-            with VerticalScroll(id="settings-form"):
+            with Vertical(id="settings-top"):
+                yield Static(Content("Settings"), classes="settings-title")
+                yield Static("", id="settings-problem")
+            # Tab goes from field to field (the focused one scrolls into view), not to the form.
+            with VerticalScroll(id="settings-form", can_focus=False):
+                yield Static(Content(f"Saved in {s.config_path}"), id="settings-file")
                 yield Static(Content("Model and provider"), classes="settings-section")
                 yield self._row(
                     "Provider",
@@ -296,9 +354,22 @@ class SettingsScreen(ModalScreen[bool]):
                     ),
                     hint=f"yours: {s.config_path.parent / 'themes'}/*.toml",
                 )
+                yield self._row(
+                    "Prose width",
+                    "max_prose_width",
+                    Input(
+                        values["max_prose_width"],
+                        compact=True,
+                        id="max_prose_width",
+                        classes="-short",
+                    ),
+                    hint="widest line of text in a reply (code and tables: the whole pane); "
+                    "0: no limit",
+                )
                 yield from self._compose_conversation()
+            # After the form, for Tab; docked at the bottom.
             with Horizontal(id="settings-buttons"):
-                yield Static(Content(f"Config file: {s.config_path}\nCtrl+S: save · Esc: cancel"))
+                yield Static(Content(KEYS_HINT))
                 yield Button("Save", variant="primary", id="save", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
@@ -341,10 +412,14 @@ class SettingsScreen(ModalScreen[bool]):
         return f"none yet (env {key_env_names(s.provider)})"
 
     def on_mount(self) -> None:
+        fit_to_terminal(self)
         self._update_placeholders(self.initial["provider"])
         self.query_one("#provider", Select).focus()
 
     # -- reacting -----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        fit_to_terminal(self)
 
     @on(Select.Changed, "#provider")
     def _provider_changed(self, event: Select.Changed) -> None:

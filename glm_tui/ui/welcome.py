@@ -1,4 +1,5 @@
-"""The first-run screen: no API key yet, so say how to set one and offer the demo model."""
+"""The first-run screen: no API key yet, so say how to set one (or type it: F3) and offer the
+demo model."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ from typing import Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from glm_tui.config import Settings
+from glm_tui.ui.dialogs import DialogScreen, dialog_button, dialog_buttons
 
-WelcomeChoice = Literal["demo", "browse", "quit"]
+WelcomeChoice = Literal["demo", "settings", "browse", "quit"]
+CHOICES: tuple[WelcomeChoice, ...] = ("demo", "settings", "browse", "quit")
+
+SETTINGS_HINT = "F3 opens the settings, where a key can be typed and saved."
+"""Said wherever glm-tui says that no request can be sent for want of a key (or a URL, a model)."""
+
+
+def cannot_send_text(problem: str) -> str:
+    """The notification for a prompt that cannot be sent: the problem, and where to fix it."""
+    return f"{problem[:1].upper()}{problem[1:]}. {SETTINGS_HINT}"
 
 
 def welcome_text(settings: Settings) -> Content:
@@ -26,7 +36,12 @@ def welcome_text(settings: Settings) -> Content:
         "glm-tui chats with GLM-4.7 through an API, and needs an API key for it.\n",
         ("Right now: ", "bold"),
         (problem, "$warning"),
-        "\n\nSet one of these environment variables, then start glm-tui again:\n\n",
+        "\n\nPress ",
+        ("F3", "bold"),
+        " to type a key (and choose the provider) in the settings: it is used at once, and "
+        "saved in the config file, readable by you only:\n  ",
+        (path, "underline"),
+        "\n\nOr set one of these environment variables, then start glm-tui again:\n\n",
         ("  AIMLAPI_API_KEY ", "bold"),
         "  for AI/ML API, the default provider\n",
         ("  ZAI_API_KEY     ", "bold"),
@@ -35,33 +50,40 @@ def welcome_text(settings: Settings) -> Content:
         "  for any provider, including --provider openai\n\n",
         "or put ",
         ('api_key = "…"', "bold"),
-        ' (and provider = "…") in the config file:\n  ',
-        (path, "underline"),
+        ' (and provider = "…") in that file yourself.',
         "\n\nYou can also try the app right now on the offline demo model: it needs no key, "
         "uses no network, and answers with canned replies.",
     )
 
 
-class WelcomeScreen(ModalScreen[WelcomeChoice]):
+class WelcomeScreen(DialogScreen[WelcomeChoice]):
     BINDINGS = [
         Binding("d", "choose('demo')", "Demo model"),
+        Binding("f3", "choose('settings')", "Settings"),
         Binding("escape,b", "choose('browse')", "Browse history"),
         Binding("q", "choose('quit')", "Quit"),
     ]
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(id="welcome", classes="dialog-screen")
+        super().__init__(id="welcome")
         self.settings = settings
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="welcome-dialog"):
-            yield Static(welcome_text(self.settings), id="welcome-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Try the demo model (d)", variant="primary", id="demo")
-                yield Button("Browse history (b)", id="browse")
-                yield Button("Quit (q)", id="quit")
+            with VerticalScroll(classes="dialog-body", can_focus=False):
+                yield Static(welcome_text(self.settings), id="welcome-text")
+            yield dialog_buttons(
+                "d, F3, b or q · Tab / Shift+Tab: next / previous · Enter: press · "
+                "Esc: browse the history",
+                dialog_button("Try the demo model (d)", "demo", "primary"),
+                dialog_button("Type a key in the settings (F3)", "settings"),
+                dialog_button("Browse the history (b)", "browse"),
+                dialog_button("Quit (q)", "quit"),
+                column=True,
+            )
 
     def on_mount(self) -> None:
+        # DialogScreen's on_mount runs too: Textual calls the handler of each class.
         self.query_one("#demo", Button).focus()
 
     @on(Button.Pressed)
@@ -69,4 +91,4 @@ class WelcomeScreen(ModalScreen[WelcomeChoice]):
         self.action_choose(event.button.id or "browse")
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice if choice in ("demo", "browse", "quit") else "browse")  # type: ignore[arg-type]
+        self.dismiss(next((c for c in CHOICES if c == choice), "browse"))
