@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.waiting import CEILING
+
 SECRET_KEY = "sk-test-SECRETKEY-0123456789abcdef"
 
 
@@ -44,7 +46,7 @@ class CLI:
         return [sys.executable, "-m", "glm_tui", *args]
 
     def run(
-        self, *args: str, input: str | None = None, timeout: float = 30, **env: str
+        self, *args: str, input: str | None = None, timeout: float = CEILING, **env: str
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.argv(*args),
@@ -71,7 +73,7 @@ class CLI:
         return json.loads(result.stdout)
 
 
-def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> None:
+def wait_until(predicate: Any, timeout: float = CEILING, interval: float = 0.02) -> None:
     """Poll a condition (state, not time) until it holds, or fail."""
     deadline = time.monotonic() + timeout
     while not predicate():

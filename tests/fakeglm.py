@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.waiting import CEILING
+
 DEFAULT_REPLY = "Hello from the fake GLM server."
 DEFAULT_REASONING = "The user says hello."
 MODEL = "glm-4.7"
@@ -631,14 +633,14 @@ class FakeGLM:
             self._queue.clear()
             self.requests.clear()
 
-    def wait_for_requests(self, n: int, timeout: float = 5.0) -> list[RecordedRequest]:
+    def wait_for_requests(self, n: int, timeout: float = CEILING) -> list[RecordedRequest]:
         """Block until at least ``n`` requests arrived (AssertionError on timeout)."""
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.requests) >= n, timeout):
                 raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
             return list(self.requests)
 
-    async def await_requests(self, n: int, timeout: float = 5.0) -> list[RecordedRequest]:
+    async def await_requests(self, n: int, timeout: float = CEILING) -> list[RecordedRequest]:
         """``wait_for_requests`` for async tests (does not block the event loop)."""
         import asyncio
 

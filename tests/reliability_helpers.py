@@ -9,9 +9,11 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from tests.waiting import CEILING
+
 
 async def click_when_still(
-    pilot: Pilot[Any], widget: Widget, *, settle: int = 3, timeout: float = 10.0
+    pilot: Pilot[Any], widget: Widget, *, settle: int = 3, timeout: float = CEILING
 ) -> None:
     """Click ``widget`` once its place on the screen has stopped moving.
 

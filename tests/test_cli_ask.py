@@ -23,6 +23,7 @@ from tests.fakeglm import (
     zai_error,
     zai_stream,
 )
+from tests.waiting import CEILING
 
 pytestmark = pytest.mark.slow
 
@@ -324,14 +325,14 @@ def _stalled_ask(cli: CLI, fake_glm: FakeGLM) -> subprocess.Popen[str]:
             conn.close()
         return bool(row and row[0] == "Partial reply before the stall")
 
-    wait_until(partial_saved, timeout=15)
+    wait_until(partial_saved)
     return proc
 
 
 def test_kill_9_mid_reply_leaves_interrupted_partial(cli: CLI, fake_glm: FakeGLM) -> None:
     proc = _stalled_ask(cli, fake_glm)
     proc.kill()
-    proc.wait(timeout=10)
+    proc.wait(timeout=CEILING)
     [conv] = cli.json("list")
     user, reply = cli.json("show", str(conv["id"]))["messages"]
     assert user["content"] == "Tell me a long story"
@@ -343,7 +344,7 @@ def test_kill_9_mid_reply_leaves_interrupted_partial(cli: CLI, fake_glm: FakeGLM
 def test_ctrl_c_saves_partial_as_stopped_and_exits_130(cli: CLI, fake_glm: FakeGLM) -> None:
     proc = _stalled_ask(cli, fake_glm)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=10)
+    out, err = proc.communicate(timeout=CEILING)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert out.startswith("Partial reply before the stall")
@@ -355,7 +356,7 @@ def test_ctrl_c_saves_partial_as_stopped_and_exits_130(cli: CLI, fake_glm: FakeG
 def test_eight_concurrent_asks_on_one_database(cli: CLI, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(*(zai_stream(content=f"reply {i}", delay=0.01) for i in range(8)))
     procs = [cli.popen("ask", f"prompt {i}") for i in range(8)]
-    results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in procs]
+    results = [(p.wait(timeout=CEILING), p.stderr.read() if p.stderr else "") for p in procs]
     for code, err in results:
         assert code == 0, err
         assert "locked" not in err

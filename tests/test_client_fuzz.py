@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from typing import Any
 
 import httpx
@@ -157,9 +156,8 @@ def test_fake_server_closes_promptly_while_a_connection_stalls() -> None:
         client = GLMClient(base_url=fake.base_url, api_key=None, model="m", max_retries=0)
         task = asyncio.create_task(_drain(client))
         await fake.await_requests(1)
-        start = time.perf_counter()
         await asyncio.to_thread(fake.close)
-        assert time.perf_counter() - start < 2.0
+        assert not fake._thread.is_alive()  # it did not hang on the stalled connection
         with contextlib.suppress(APIError):  # the server went away mid-reply
             await task
         await client.aclose()

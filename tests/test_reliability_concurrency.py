@@ -74,7 +74,7 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
             await send(pilot, app, "Bravo two")
             script = cli.popen("ask", "Charlie three")
             try:
-                await fake_glm.await_requests(3, timeout=20)
+                await fake_glm.await_requests(3)
                 await shows(pilot, "Reply")  # all three are writing now
                 gate.set()
                 await wait_until(pilot, lambda: script.poll() is not None, 20, "the script")

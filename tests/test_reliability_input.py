@@ -65,8 +65,8 @@ async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm
             app.composer.focus()
             app.composer.post_message(events.Paste(big))
             await pilot.press("enter")
-            await wait_idle(pilot, app, timeout=60)
-            await shows(pilot, "Received a megabyte.", timeout=60)
+            await wait_idle(pilot, app)
+            await shows(pilot, "Received a megabyte.")
             [user] = app.query(UserMessage)
             assert store.get_message(user.message.id).content == big
             assert fake_glm.requests[0].json["messages"][-1]["content"] == big

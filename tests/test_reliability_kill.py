@@ -48,7 +48,7 @@ async def test_kill_9_mid_reply_then_restart_shows_it_interrupted_and_retries(
         tui.wait_for("Message GLM")  # the composer is there: the app is up
         tui.type("Tell me a story\r")
         tui.wait_for(PARTIAL)
-        wait_for_state(lambda: saved_reply(cli.db) == PARTIAL, timeout=10)
+        wait_for_state(lambda: saved_reply(cli.db) == PARTIAL)
         tui.kill9()
         assert tui.proc.returncode == -9
 

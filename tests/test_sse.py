@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -112,20 +110,17 @@ def test_too_large_event_is_a_protocol_error() -> None:
             decoder.feed(line)
 
 
-def test_forty_thousand_events_parse_fast() -> None:
+def test_forty_thousand_events_parse_whole() -> None:
     event = (
         b'data: {"id":"x","object":"chat.completion.chunk","model":"glm-4.7","choices":'
         b'[{"index":0,"delta":{"role":"assistant","content":"tok "}}]}\n\n'
     )
     blob = event * 40_000
     decoder = SSEDecoder()
-    start = time.perf_counter()
     count = 0
     for i in range(0, len(blob), 4096):
         count += len(decoder.feed(blob[i : i + 4096]))
-    elapsed = time.perf_counter() - start
-    assert count == 40_000
-    assert elapsed < 0.5
+    assert count == 40_000  # how fast: benchmarks/bench_tui.py streams 40,000 tokens
 
 
 # --- properties ------------------------------------------------------------------------------

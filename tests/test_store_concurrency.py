@@ -15,6 +15,7 @@ import pytest
 from glm_tui.store import Store
 from glm_tui.store.recovery import parse_stat, pid_alive, process_start
 from tests.store_fixtures import fts_in_sync
+from tests.waiting import CEILING
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +63,7 @@ def run_workers(
     go.touch()
     results = []
     for proc in procs:
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=CEILING)
         results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
     return results
 
@@ -167,7 +168,7 @@ def test_kill_9_mid_reply(tmp_path: Path) -> None:
         with Store.open(path) as store:  # the writer is alive: its reply is left alone
             assert store.get_message(reply).status == "streaming"
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.wait(timeout=CEILING)
         with Store.open(path) as store:
             path_ = store.current_path(cid)
             assert [m.role for m in path_] == ["user", "assistant"]

@@ -15,6 +15,7 @@ from typing import Any
 from tests.cli_helpers import CLI, SECRET_KEY, wait_until
 from tests.fakeglm import FakeGLM, tool_calls_stream, zai_stream
 from tests.test_tools_mcp import SERVER, alive, pids
+from tests.waiting import CEILING
 
 README = "The secret word is pelican.\n"
 
@@ -188,9 +189,9 @@ def test_kill_mid_loop_keeps_what_was_received(fake_glm: FakeGLM, tmp_path: Path
                 return False
             return rows == {"read_file": "ok", "fetch_url": "streaming"}
 
-        wait_until(fetch_running, timeout=30)
+        wait_until(fetch_running)
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.wait(timeout=CEILING)
         proc.stdout.close()  # type: ignore[union-attr]
         proc.stderr.close()  # type: ignore[union-attr]
     shown: dict[str, Any] = cli.json("show", "1")

@@ -210,7 +210,7 @@ async def test_switching_conversation_does_not_stop_a_reply(
         await pilot.pause()
         assert first in app.live
         gate.set()
-        await wait_idle(pilot, app, timeout=15)
+        await wait_idle(pilot, app)
         [reply] = replies(app)
         assert reply.message.id == first_reply
         assert reply.answer.source == long_reply

@@ -89,7 +89,7 @@ async def test_nothing_listening_says_connecting_then_the_error(tmp_path: Path) 
         await send(pilot, app, "Question")
         await shows(pilot, "Connecting…")
         assert "Thinking…" not in screen_text(app)
-        await wait_idle(pilot, app, timeout=30)
+        await wait_idle(pilot, app)
         assert "Thinking…" not in screen_text(app)
         assert "Error: could not reach the provider" in screen_text(app)
 
@@ -182,7 +182,7 @@ async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_gl
         removed = await asyncio.to_thread(cli.run, "rm", str(doomed), "--db", str(settings.db_path))
         assert removed.returncode == 0, removed.stderr
         # Within the poll interval: out of the sidebar, said in the pane, the draft kept.
-        await shows(pilot, "deleted by another program", timeout=30)
+        await shows(pilot, "deleted by another program")
         assert app.current_id is None
         assert all(s.id != doomed for s in app.sidebar.summaries)
         assert app.composer.text == "A draft I care about"

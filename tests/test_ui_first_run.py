@@ -39,7 +39,7 @@ async def test_welcome_without_a_key_then_demo(tmp_path: Path) -> None:
             await shows(pilot, "GLM-4.7 demo (offline)")
             assert app.focused is app.composer
             await send(pilot, app, "Hello demo")
-            await wait_idle(pilot, app, timeout=30)
+            await wait_idle(pilot, app)
             reply = app.query_one(AssistantMessage)
             assert reply.message.status == "complete"
             assert reply.answer.source

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from tests.waiting import CEILING
+
 _ANSI = re.compile(
     rb"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
     rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, clipboard
@@ -97,7 +99,7 @@ class TUIProcess:
             raw = bytes(self._output)
         return _ANSI.sub(b"", raw).decode("utf-8", errors="replace")
 
-    def wait_for(self, needle: str, timeout: float = 20.0, *, since: int = 0) -> None:
+    def wait_for(self, needle: str, timeout: float = CEILING, *, since: int = 0) -> None:
         """Until ``needle`` has been drawn (after the first ``since`` characters of text())."""
         deadline = time.monotonic() + timeout
         while needle not in self.text()[since:]:
@@ -125,7 +127,7 @@ class TUIProcess:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=CEILING)
 
     def close(self) -> None:
         if self.proc.poll() is None:

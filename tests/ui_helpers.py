@@ -16,6 +16,7 @@ from glm_tui.api.events import Usage
 from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
+from tests.waiting import CEILING
 
 # Before any real time a test can run at: what a test creates is "just now", never a date.
 FIXED_NOW = datetime(2024, 3, 14, 15, 0, 0, tzinfo=UTC)
@@ -54,7 +55,7 @@ def still(app: GLMApp) -> None:
 
 
 async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0, what: str = ""
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = CEILING, what: str = ""
 ) -> None:
     """Poll ``condition`` while letting the app run, up to ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -65,7 +66,7 @@ async def wait_until(
         await asyncio.sleep(0.01)
 
 
-async def wait_idle(pilot: Pilot[Any], app: GLMApp, timeout: float = 10.0) -> None:
+async def wait_idle(pilot: Pilot[Any], app: GLMApp, timeout: float = CEILING) -> None:
     """Until no reply is being written, and the UI has caught up."""
     await wait_until(pilot, lambda: not app.live, timeout, "the replies to finish")
     await app.workers.wait_for_complete()
@@ -176,12 +177,12 @@ async def click(pilot: Pilot[Any], target: Widget | str) -> None:
     await pilot.click(target)
 
 
-async def shows(pilot: Pilot[Any], text: str, timeout: float = 10.0) -> None:
+async def shows(pilot: Pilot[Any], text: str, timeout: float = CEILING) -> None:
     """Until ``text`` is on the screen (rendering lags the state by a refresh or two)."""
     await wait_until(pilot, lambda: text in screen_text(pilot.app), timeout, f"{text!r} to show")
 
 
-async def hides(pilot: Pilot[Any], text: str, timeout: float = 10.0) -> None:
+async def hides(pilot: Pilot[Any], text: str, timeout: float = CEILING) -> None:
     await wait_until(
         pilot, lambda: text not in screen_text(pilot.app), timeout, f"{text!r} to go away"
     )
