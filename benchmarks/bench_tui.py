@@ -29,7 +29,7 @@ from history import big_history
 from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.fakeglm import DONE, FakeGLM, chunk, raw_stream, sse, usage_dict
 from tests.ui_helpers import screen_text
 

@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from glm_tui.cli import cli
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.cli_helpers import SECRET_KEY
 from tests.fakeglm import (
     FakeGLM,

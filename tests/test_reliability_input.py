@@ -19,7 +19,7 @@ from textual import events
 from glm_tui.chat import title_from_prompt
 from glm_tui.cli import cli
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.cli_helpers import CLI, SECRET_KEY
 from tests.fakeglm import FakeGLM, Response, chunk, error_stream, raw_stream, sse, zai_stream
 from tests.tui_process import TUIProcess

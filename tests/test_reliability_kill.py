@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.cli_helpers import CLI
 from tests.cli_helpers import wait_until as wait_for_state
 from tests.fakeglm import FakeGLM, stall_stream, zai_stream

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.fakeglm import FakeGLM, zai_error, zai_stream
 from tests.ui_helpers import (
     click,

@@ -31,7 +31,7 @@ from textual.widgets import Static
 from glm_tui.chat import ChatService
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.cli_helpers import CLI, assert_clean_failure
 from tests.fakeglm import FakeGLM, gated_stream, zai_stream
 from tests.ui_helpers import (

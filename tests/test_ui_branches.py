@@ -11,9 +11,9 @@ from textual.command import CommandPalette
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.edit_dialog import EditScreen
-from glm_tui.ui.message_actions import MessageActions, RoleLine
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.screens.edit_dialog import EditScreen
+from glm_tui.ui.widgets.message_actions import MessageActions, RoleLine
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     BRANCHED_TURNS,

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.fakeglm import (
     DEFAULT_REASONING,
     DEFAULT_REPLY,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from glm_tui.chat import ChatService
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage
-from glm_tui.ui.status_line import StatusLine
+from glm_tui.ui.widgets.messages import AssistantMessage
+from glm_tui.ui.widgets.status_line import StatusLine
 from tests.cli_helpers import CLI
 from tests.fakeglm import (
     DONE,

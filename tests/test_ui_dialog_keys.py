@@ -14,11 +14,11 @@ from textual.widgets import Switch
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
-from glm_tui.ui.edit_dialog import EditScreen
-from glm_tui.ui.help import HelpScreen
-from glm_tui.ui.settings_screen import SettingsScreen
-from glm_tui.ui.welcome import WelcomeScreen
+from glm_tui.ui.screens.dialogs import ConfirmScreen, RenameScreen
+from glm_tui.ui.screens.edit_dialog import EditScreen
+from glm_tui.ui.screens.help import HelpScreen
+from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.screens.welcome import WelcomeScreen
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     make_app,

@@ -11,7 +11,7 @@ import pytest
 from glm_tui.api.client import GLMClient
 from glm_tui.store import Store
 from glm_tui.ui.app import create_app
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.fakeglm import FakeGLM, Response, aimlapi_error, drop_stream, zai_error, zai_stream
 from tests.ui_helpers import SIZE, fixed_clock, screen_text, send, shows, ui_settings, wait_idle
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from textual.widgets import Input
 
 from glm_tui.store import Store
-from glm_tui.ui.message_widgets import AssistantMessage
-from glm_tui.ui.settings_screen import SettingsScreen
-from glm_tui.ui.welcome import WelcomeScreen
+from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.screens.welcome import WelcomeScreen
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.ui_helpers import (
     SIZE,
     make_app,

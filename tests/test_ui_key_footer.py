@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from glm_tui.ui.key_footer import KeyFooter
+from glm_tui.ui.widgets.key_footer import KeyFooter
 
 SIZE = (100, 6)
 _PAIR = Binding.Group("Pair", compact=True)

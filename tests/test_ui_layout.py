@@ -14,10 +14,10 @@ from textual.widgets import Input
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.help import KEYS, HelpScreen
-from glm_tui.ui.key_footer import KeyFooter
-from glm_tui.ui.message_widgets import AssistantMessage
-from glm_tui.ui.settings_screen import SettingsScreen
+from glm_tui.ui.screens.help import KEYS, HelpScreen
+from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.widgets.key_footer import KeyFooter
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.ui_helpers import (
     make_app,
     screen_text,

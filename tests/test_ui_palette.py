@@ -11,8 +11,8 @@ from textual.command import CommandList, CommandPalette
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
-from glm_tui.ui.help import HelpScreen
-from glm_tui.ui.settings_screen import SettingsScreen
+from glm_tui.ui.screens.help import HelpScreen
+from glm_tui.ui.screens.settings import SettingsScreen
 from tests.ui_helpers import fixed_clock, seed_conversation, wait_until
 
 SIZE = (120, 40)

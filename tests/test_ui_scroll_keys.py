@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.help import KEYS
-from glm_tui.ui.message_widgets import UserMessage
+from glm_tui.ui.screens.help import KEYS
+from glm_tui.ui.widgets.messages import UserMessage
 from tests.ui_helpers import make_app, seed_conversation, ui_settings, wait_until
 
 SIZE = (100, 30)

@@ -11,16 +11,16 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownFence
 
-from glm_tui.ui.markdown_blocks import (
+from glm_tui.ui.markdown.blocks import (
     FENCE_CHUNK,
     ChunkedFence,
     Segment,
     SegmentPlaceholder,
     StreamedParagraph,
 )
-from glm_tui.ui.markdown_cuts import split_segments
-from glm_tui.ui.segmented_markdown import SegmentedMarkdown
-from glm_tui.ui.thinking import ThinkingBlock
+from glm_tui.ui.markdown.cuts import split_segments
+from glm_tui.ui.markdown.segmented import SegmentedMarkdown
+from glm_tui.ui.widgets.thinking import ThinkingBlock
 from tests.ui_helpers import screen_text, wait_until
 
 

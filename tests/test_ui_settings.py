@@ -13,9 +13,9 @@ from textual.widgets import Input, Select, Static, Switch, TextArea
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
-from glm_tui.ui.settings_form import check_form
-from glm_tui.ui.settings_screen import SettingsScreen
-from glm_tui.ui.status_line import StatusLine
+from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.screens.settings_form import check_form
+from glm_tui.ui.widgets.status_line import StatusLine
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     fixed_clock,

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from glm_tui.store import Store
-from glm_tui.ui.dialogs import ConfirmScreen, RenameScreen
 from glm_tui.ui.memory import MOST_PENDING
-from glm_tui.ui.message_pane import PAGE_SIZE
-from glm_tui.ui.message_widgets import AssistantMessage, UserMessage
-from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
+from glm_tui.ui.screens.dialogs import ConfirmScreen, RenameScreen
+from glm_tui.ui.widgets.message_pane import PAGE_SIZE
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     SIZE,

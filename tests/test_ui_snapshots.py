@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.fakeglm import FakeGLM, stall_stream
 from tests.ui_helpers import (
     make_app,

@@ -23,23 +23,23 @@ from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings, config_permission_warning
 from glm_tui.store import Conversation, NotFound, Store, StoreError
-from glm_tui.ui.composer import Composer
-from glm_tui.ui.key_footer import KeyFooter
 from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.memory import Collector
-from glm_tui.ui.message_pane import MessagePane
-from glm_tui.ui.message_widgets import AssistantMessage, MissingReply
 from glm_tui.ui.screen_keys import ScreenKeysApp
-from glm_tui.ui.sidebar import HIGHLIGHT, Sidebar
-from glm_tui.ui.sidebar import PAGE_SIZE as SIDEBAR_PAGE
-from glm_tui.ui.status_line import StatusLine
 from glm_tui.ui.themes import setup_themes, watch_themes
+from glm_tui.ui.widgets.composer import Composer
+from glm_tui.ui.widgets.key_footer import KeyFooter
+from glm_tui.ui.widgets.message_pane import MessagePane
+from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply
+from glm_tui.ui.widgets.sidebar import HIGHLIGHT, Sidebar
+from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
+from glm_tui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
     from glm_tui.api.client import GLMClient
-    from glm_tui.ui.welcome import WelcomeChoice
+    from glm_tui.ui.screens.welcome import WelcomeChoice
 
 SIDEBAR_LIMIT = 10_000
 SEARCH_LIMIT = 200
@@ -342,13 +342,13 @@ class GLMApp(ScreenKeysApp):
         self.notify(f"Thinking {state} for the next request.", timeout=2)
 
     def action_help(self) -> None:
-        from glm_tui.ui.help import HelpScreen
+        from glm_tui.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings))
 
     def action_settings(self) -> None:
-        from glm_tui.ui.settings_screen import SettingsScreen
+        from glm_tui.ui.screens.settings import SettingsScreen
 
         conversation = None
         if self.current_id is not None:
@@ -373,7 +373,7 @@ class GLMApp(ScreenKeysApp):
     # -- first run ----------------------------------------------------------------------------
 
     def _welcome(self) -> None:
-        from glm_tui.ui.welcome import WelcomeScreen
+        from glm_tui.ui.screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen(self.settings), self._welcome_done)
 
@@ -387,7 +387,7 @@ class GLMApp(ScreenKeysApp):
             self.action_settings()
 
     def cannot_send(self, problem: str) -> None:
-        from glm_tui.ui.welcome import cannot_send_text
+        from glm_tui.ui.screens.welcome import cannot_send_text
 
         self.notify(cannot_send_text(problem), title="Cannot send", severity="error", markup=False)
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from textual import on, work
 
 from glm_tui.store import Message, StoreError
-from glm_tui.ui.composer import Composer
-from glm_tui.ui.message_actions import MessageActions
-from glm_tui.ui.selection import MessageCursor
 from glm_tui.ui.turns import TurnsApp
+from glm_tui.ui.widgets.composer import Composer
+from glm_tui.ui.widgets.message_actions import MessageActions
+from glm_tui.ui.widgets.selection import MessageCursor
 
 
 class BranchesApp(TurnsApp):
@@ -145,7 +145,7 @@ class BranchesApp(TurnsApp):
     @work(group="dialogs")
     async def edit_prompt(self, message_id: int) -> None:
         """Ask for the new text of a prompt; send it as a sibling of the old one."""
-        from glm_tui.ui.edit_dialog import EditScreen
+        from glm_tui.ui.screens.edit_dialog import EditScreen
 
         try:
             message = self.store.get_message(message_id)
@@ -157,7 +157,7 @@ class BranchesApp(TurnsApp):
             return
         problem = self.settings.request_problem()
         if problem:
-            from glm_tui.ui.welcome import cannot_send_text
+            from glm_tui.ui.screens.welcome import cannot_send_text
 
             self.notify(
                 cannot_send_text(problem), title="Cannot send", severity="error", markup=False

@@ -8,7 +8,7 @@ from textual.content import Content
 
 from glm_tui.store import Message, NotFound, StoreError
 from glm_tui.ui.branches import BranchesApp
-from glm_tui.ui.sidebar import ConversationList
+from glm_tui.ui.widgets.sidebar import ConversationList
 
 
 class ConversationsApp(BranchesApp):
@@ -112,7 +112,7 @@ class ConversationsApp(BranchesApp):
         question = Content.assemble(
             "Delete the conversation ", (title, "bold"), "?\nIts messages are removed for good."
         )
-        from glm_tui.ui.dialogs import ConfirmScreen
+        from glm_tui.ui.screens.dialogs import ConfirmScreen
 
         if not await self.push_screen_wait(ConfirmScreen(question)):
             return
@@ -136,7 +136,7 @@ class ConversationsApp(BranchesApp):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        from glm_tui.ui.dialogs import RenameScreen
+        from glm_tui.ui.screens.dialogs import RenameScreen
 
         new_title = await self.push_screen_wait(RenameScreen(title))
         if new_title and new_title != title:

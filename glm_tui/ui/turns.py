@@ -21,12 +21,12 @@ from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.store import NotFound, Store, StoreError
 from glm_tui.ui.live import LiveTurn
-from glm_tui.ui.message_widgets import AssistantMessage
+from glm_tui.ui.widgets.messages import AssistantMessage
 
 if TYPE_CHECKING:
-    from glm_tui.ui.composer import Composer
-    from glm_tui.ui.message_pane import MessagePane
-    from glm_tui.ui.sidebar import Sidebar
+    from glm_tui.ui.widgets.composer import Composer
+    from glm_tui.ui.widgets.message_pane import MessagePane
+    from glm_tui.ui.widgets.sidebar import Sidebar
 
 
 class TurnsApp(App[None]):

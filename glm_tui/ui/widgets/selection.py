@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
-from glm_tui.ui.message_actions import MessageActions
+from glm_tui.ui.widgets.message_actions import MessageActions
 
 
 class MessageCursor(VerticalScroll, inherit_bindings=False):

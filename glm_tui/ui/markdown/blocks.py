@@ -4,17 +4,25 @@ paragraph that grows without a layout, and the placeholder of a part that is not
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from textual.app import ComposeResult, RenderResult
 from textual.await_complete import AwaitComplete
 from textual.content import Content
-from textual.events import Mount
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownFence, MarkdownParagraph
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+
+from glm_tui.ui.markdown.textual_private import (
+    ComposedMarkdown,
+    RepaintingParagraph,
+    UpdatableFence,
+)
 
 FENCE_CHUNK = 50
 """Lines of code per label in a long fence."""
@@ -27,7 +35,7 @@ def _chunks(code: str) -> list[str]:
     return ["\n".join(lines[i : i + FENCE_CHUNK]) for i in range(0, len(lines), FENCE_CHUNK)]
 
 
-class ChunkedFence(MarkdownFence):
+class ChunkedFence(UpdatableFence):
     """A code fence shown as labels of ``FENCE_CHUNK`` lines (one label, as Textual's, if shorter).
 
     Highlighting is per label and done when the label's text changes: a fence growing while it
@@ -44,13 +52,10 @@ class ChunkedFence(MarkdownFence):
     """
 
     def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
-        MarkdownBlock.__init__(self, markdown, token)  # not MarkdownFence's: it highlights
-        self.code = code
-        self.lexer = token.info
+        super().__init__(markdown, token, code)
         self.auto_links = False
         self._texts: list[str] = []
         self._theme_key: tuple[bool, bool] | None = None
-        self._highlighted_code = Content()
 
     def _key(self) -> tuple[bool, bool]:
         return (self.app.native_ansi_color, self.app.current_theme.dark)
@@ -81,11 +86,7 @@ class ChunkedFence(MarkdownFence):
         if len(texts) > 1:
             self.call_later(self._sync)
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if not isinstance(block, MarkdownFence):
-            await super()._update_from_block(block)
-            return
-        self._token = block._token
+    async def update_from(self, block: MarkdownFence) -> None:
         self.code = block.code
         if block.lexer != self.lexer:
             self.lexer = block.lexer
@@ -120,17 +121,16 @@ class ChunkedFence(MarkdownFence):
             )
             await self.mount(label)
 
-    def notify_style_update(self) -> None:
+    def restyled(self) -> None:
         # MarkdownFence highlights its whole code again on every restyle; only a change of
         # theme (dark, ANSI) changes the highlighting.
-        MarkdownBlock.notify_style_update(self)
         if self._theme_key is not None and self._theme_key != self._key():
             self._theme_key = self._key()
             self._texts = []
             self.call_later(self._sync)
 
 
-class StreamedParagraph(MarkdownParagraph):
+class StreamedParagraph(RepaintingParagraph):
     """A paragraph that asks for a layout of the screen only when its height changes.
 
     The last paragraph of a streaming reply is updated at every flush; its height changes once
@@ -141,10 +141,10 @@ class StreamedParagraph(MarkdownParagraph):
     def set_content(self, content: Content) -> None:
         width = self.content_size.width
         same_height = bool(width) and (
-            content.get_height(self.styles, width) == self.content_size.height
+            # Textual types the rules as RulesMap and passes a widget's styles, as here.
+            content.get_height(cast("RulesMap", self.styles), width) == self.content_size.height
         )
-        self._content = content
-        self.update(content, layout=not same_height)
+        self.show_content(content, layout=not same_height)
 
 
 # -- segments ---------------------------------------------------------------------------------
@@ -163,8 +163,13 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-class Segment(Markdown):
-    """One Markdown part of a SegmentedMarkdown; marks its first block ``-first-block``."""
+class Segment(ComposedMarkdown):
+    """One Markdown part of a SegmentedMarkdown; marks its first block ``-first-block``.
+
+    Given its text, it makes its blocks in compose and mounts with them: Textual parses the
+    text in a thread once mounted, then mounts the blocks, one more trip through the event loop
+    and one more layout before they are seen (opening a conversation).
+    """
 
     BLOCKS = {
         **Markdown.BLOCKS,
@@ -176,40 +181,26 @@ class Segment(Markdown):
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
         super().__init__(markdown, classes=classes, parser_factory=_parser)
         self._rebuilding = False
-        self._composed = False
         self.retired = False
 
-    def compose(self) -> ComposeResult:
-        # The blocks of the text given here are made now, and mounted with the segment; Textual
-        # parses it in a thread once mounted, then mounts the blocks: one more trip through the
-        # event loop and one more layout before they are seen (opening a conversation).
-        text = self._initial_markdown
-        if not text:
-            return
-        self._initial_markdown = None
-        self._rebuilding = True
-        yield from self._parse_markdown(_parser().parse(text))
-        self._markdown = text
-        lines = text.splitlines()
-        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
-        self._composed = True
+    def parse(self, text: str) -> list[Token]:
+        return _parser().parse(text)
 
-    async def _on_mount(self, event: Mount) -> None:
-        if self._composed:
-            event.prevent_default()  # Markdown's would parse and mount the text again
+    def composing(self) -> None:
+        self._rebuilding = True
 
     def update(self, markdown: str) -> AwaitComplete:
         self._rebuilding = True
         return super().update(markdown)
 
-    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+    def block_made(self, block: MarkdownBlock, index: int) -> None:
+        # The first block of the whole segment, not of each appended piece.
+        if index:
+            return
         first = self._rebuilding or sum(isinstance(c, MarkdownBlock) for c in self.children) <= 1
         self._rebuilding = False
-        for block in super()._parse_markdown(tokens):
-            if first:
-                block.add_class("-first-block", update=False)
-                first = False
-            yield block
+        if first:
+            block.add_class("-first-block", update=False)
 
 
 class SegmentPlaceholder(Widget):

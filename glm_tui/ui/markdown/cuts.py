@@ -2,7 +2,7 @@
 
 A cut goes before a line that surely starts a new top-level block, after a blank line outside a
 code fence: rendering the parts one under the other looks as the whole would (see
-segmented_markdown.py). No Textual here: these run on every piece of a streamed reply.
+segmented.py). No Textual here: these run on every piece of a streamed reply.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from textual.widgets import Static
 
 from glm_tui.store import Message
 from glm_tui.ui.live import LiveTurn
-from glm_tui.ui.message_widgets import AssistantMessage, MissingReply, UserMessage
-from glm_tui.ui.selection import MessageCursor
+from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
+from glm_tui.ui.widgets.selection import MessageCursor
 
 PAGE_SIZE = 30
 

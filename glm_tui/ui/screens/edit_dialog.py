@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from glm_tui.ui.composer import Composer
-from glm_tui.ui.dialogs import DialogScreen, dialog_button, dialog_buttons
+from glm_tui.ui.screens.dialogs import DialogScreen, dialog_button, dialog_buttons
+from glm_tui.ui.widgets.composer import Composer
 
 
 class EditScreen(DialogScreen[str | None]):

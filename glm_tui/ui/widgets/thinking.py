@@ -10,14 +10,14 @@ from textual.widgets import Collapsible
 from glm_tui.ui.formatting import duration_text
 
 if TYPE_CHECKING:
-    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
+    from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
 
 def markdown(source: str | None, *, classes: str, lazy: bool = False) -> SegmentedMarkdown:
-    """A Markdown widget (in segments, see segmented_markdown.py). Textual's Markdown (and
+    """A Markdown widget (in segments, see ui/markdown/segmented.py). Textual's Markdown (and
     markdown-it, pygments) are imported when the first one is made: the first screen has none,
     and the import is a tenth of the start-up."""
-    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
+    from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
     return SegmentedMarkdown(source, classes=classes, lazy=lazy)
 
@@ -28,7 +28,7 @@ def markdown_stream(widget: SegmentedMarkdown) -> SegmentedMarkdown:
 
 
 def restyle_shallow(node: DOMNode, animate: bool) -> None:
-    from glm_tui.ui.segmented_markdown import restyle_shallow
+    from glm_tui.ui.markdown.segmented import restyle_shallow
 
     restyle_shallow(node, animate)
 

@@ -28,8 +28,8 @@ from glm_tui.ui.formatting import (
     tokens_text,
 )
 from glm_tui.ui.live import LiveTurn
-from glm_tui.ui.message_actions import MessageActions
-from glm_tui.ui.thinking import (
+from glm_tui.ui.widgets.message_actions import MessageActions
+from glm_tui.ui.widgets.thinking import (
     ThinkingBlock,
     markdown,
     markdown_stream,
@@ -38,7 +38,7 @@ from glm_tui.ui.thinking import (
 )
 
 if TYPE_CHECKING:
-    from glm_tui.ui.segmented_markdown import SegmentedMarkdown
+    from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
 FLUSH_INTERVAL = 0.125
 """Seconds between two renders of a live reply: at most 8 a second, whatever the token rate

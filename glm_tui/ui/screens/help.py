@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from glm_tui.config import Settings
-from glm_tui.ui.dialogs import DialogScreen
+from glm_tui.ui.screens.dialogs import DialogScreen
 
 KEYS: list[tuple[str, str]] = [
     ("Enter", "send the message (in the composer)"),

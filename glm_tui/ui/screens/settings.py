@@ -18,8 +18,8 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 
 from glm_tui.config import PROVIDERS, ConfigError, Settings, key_env_names, save_config
 from glm_tui.store import Conversation, StoreError
-from glm_tui.ui.dialogs import fit_to_terminal
-from glm_tui.ui.settings_form import apply_changes, check_form, form_values
+from glm_tui.ui.screens.dialogs import fit_to_terminal
+from glm_tui.ui.screens.settings_form import apply_changes, check_form, form_values
 
 if TYPE_CHECKING:
     from glm_tui.ui.app import GLMApp

@@ -18,7 +18,7 @@ it never was), so the widget count, the layout's cost and the memory stay those 
 whatever the length; a placeholder scrolled near the view is mounted again. A reply that arrives
 faster than it can be shown only ever renders the segments the user can see.
 
-The cutting is in markdown_cuts.py, the widgets of a part in markdown_blocks.py.
+The cutting is in cuts.py, the widgets of a part in blocks.py.
 """
 
 from __future__ import annotations
@@ -31,11 +31,17 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.dom import DOMNode, NoScreen
 from textual.geometry import Region
-from textual.widget import Widget
+from textual.widget import MountError, Widget
 from textual.widgets import Markdown
 
-from glm_tui.ui.markdown_blocks import Segment, SegmentPlaceholder
-from glm_tui.ui.markdown_cuts import SEAL_BLOCKS, BoundaryScanner, estimate_rows, split_segments
+from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
+from glm_tui.ui.markdown.cuts import SEAL_BLOCKS, BoundaryScanner, estimate_rows, split_segments
+from glm_tui.ui.markdown.textual_private import (
+    anchor_released,
+    child_nodes,
+    forget_styles,
+    is_being_removed,
+)
 
 SHOW_SCREENS = 1
 """Placeholders within this many screens of the view are mounted."""
@@ -253,7 +259,7 @@ class SegmentedMarkdown(Vertical):
     def _removing(self) -> bool:
         """Being removed: nothing mounts into it any more (Textual silently skips the mount, and
         a part made now is never attached)."""
-        return self._pruning or self._closing or not self.is_attached
+        return is_being_removed(self)
 
     async def stop(self) -> None:
         """The end of the stream: render what is pending (a failure of the writer is raised
@@ -335,7 +341,7 @@ class SegmentedMarkdown(Vertical):
             # Following the end, but not scrolled there yet: the view is about to move.
             scroller is not None
             and scroller.is_anchored
-            and not scroller._anchor_released
+            and not anchor_released(scroller)
             and scroller.scroll_y < scroller.max_scroll_y
         )
         if unsettled and self._cull_waits < CULL_WAITS:
@@ -388,17 +394,24 @@ class SegmentedMarkdown(Vertical):
             if self._removing:
                 return
             scroller = self._scroller()
-            # Given its text, the segment makes its blocks in compose and mounts with them: no
-            # update after the mount, in which the reply could be removed (the segment would
-            # then never be attached, and mounting its blocks would fail).
-            segment = Segment(placeholder.source, classes=self._segment_classes)
+            segment = Segment(classes=self._segment_classes)
+            # As tall as the placeholder until its blocks are in: one change of height.
+            segment.styles.height = placeholder.rows
             above = scroller is not None and placeholder.region.y < scroller.region.y
             await self.mount(segment, before=placeholder)
             await placeholder.remove()
-            if not segment.is_attached:
+            try:
+                await segment.update(placeholder.source)
+            except MountError:
+                # The reply was removed while the text was parsed (another conversation
+                # opened, the app closing): the segment is gone with it, nothing to show.
+                if segment.is_attached:
+                    raise
                 return
-            following = scroller is not None and scroller.is_anchored
-            following = following and not scroller._anchor_released  # type: ignore[union-attr]
+            segment.styles.height = "auto"
+            following = (
+                scroller is not None and scroller.is_anchored and not anchor_released(scroller)
+            )
             if above and scroller is not None and not following:
                 # The part above the view grows or shrinks to its real height at the next
                 # layout: move the view with it then (it cannot scroll past the old end now).
@@ -444,7 +457,7 @@ def restyle_shallow(node: DOMNode, animate: bool = True) -> None:
     while stack:
         current = stack.pop()
         nodes.append(current)
-        for child in current._nodes:
+        for child in child_nodes(current):
             if isinstance(child, Markdown | SegmentedMarkdown):
                 nodes.append(child)
                 heavy.append(child)
@@ -453,9 +466,7 @@ def restyle_shallow(node: DOMNode, animate: bool = True) -> None:
     app.stylesheet.update_nodes(nodes, animate=animate)
     for root in heavy:
         for child in root.walk_children(Widget):
-            child._visual_style = None
-            child._rich_style_cache.clear()
-            child._visual_style_cache.clear()
+            forget_styles(child)
             try:
                 child.refresh()
             except NoScreen:

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from glm_tui.config import Settings
-from glm_tui.ui.dialogs import DialogScreen, dialog_button, dialog_buttons
+from glm_tui.ui.screens.dialogs import DialogScreen, dialog_button, dialog_buttons
 
 WelcomeChoice = Literal["demo", "settings", "browse", "quit"]
 CHOICES: tuple[WelcomeChoice, ...] = ("demo", "settings", "browse", "quit")

@@ -1,0 +1,180 @@
+"""Every use glm-tui makes of Textual's private API, in this one module, each with its reason.
+
+glm-tui is tested with the Textual range pinned in pyproject.toml. The names used here are not
+Textual's public API and may change in any release: ``PRIVATE_NAMES`` lists each one, and
+``tests/unit/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
+uses the adapters below and Textual's public API only.
+
+What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdown widget that
+makes its blocks in ``compose`` when it is given its text, code fences updated in place, a
+paragraph that repaints without a layout, and a shallow restyle; the main screen skips one
+restyle of every widget when it is first shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from markdown_it.token import Token
+from textual import events
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownParagraph  # (1) not exported by widgets.markdown
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+
+PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
+    (MarkdownParagraph, "__init__", "textual.widgets._markdown.MarkdownParagraph, subclassed"),
+    (Markdown, "_initial_markdown", "the text given to a Markdown, read in compose"),
+    (Markdown, "_parse_markdown", "the blocks of parsed tokens, overridden to mark the first"),
+    (Markdown, "_on_mount", "Markdown's mount handler, skipped when compose made the blocks"),
+    (MarkdownBlock, "_update_from_block", "a block updated in place, overridden by fences"),
+    (MarkdownBlock, "_token", "the token a block was made from"),
+    (MarkdownBlock, "_content", "the content a block shows (set_content keeps it)"),
+    (Widget, "_pruning", "a widget being removed: mounting into it does nothing"),
+    (Widget, "_closing", "a widget closing: mounting into it does nothing"),
+    (Widget, "_anchor_released", "the user scrolled away from an anchored view"),
+    (Widget, "_visual_style", "a widget's cached style, dropped by the shallow restyle"),
+    (Widget, "_rich_style_cache", "likewise"),
+    (Widget, "_visual_style_cache", "likewise"),
+    (DOMNode, "_nodes", "a node's children, walked by the shallow restyle"),
+    (Screen, "_on_screen_resume", "the screen's resume handler, told not to restyle once"),
+    (events.ScreenResume, "refresh_styles", "whether a resumed screen restyles its widgets"),
+)
+"""(owner, name, why) of each private name used; owners are classes, whose instances have the
+name (set in ``__init__``) or whose class does."""
+
+
+# -- widgets -----------------------------------------------------------------------------------
+
+
+def is_being_removed(widget: Widget) -> bool:
+    """Being removed or closed: Textual then silently skips a mount into it, so a widget made
+    for it now would never be attached."""
+    return widget._pruning or widget._closing or not widget.is_attached
+
+
+def anchor_released(scroller: Widget) -> bool:
+    """The user scrolled away from the end of an anchored view (it no longer follows)."""
+    return scroller._anchor_released
+
+
+def child_nodes(node: DOMNode) -> Iterable[DOMNode]:
+    """The node's children, in order (without building a list as ``children`` does)."""
+    return node._nodes
+
+
+def forget_styles(widget: Widget) -> None:
+    """Drop the styles a widget cached (they fold in its ancestors' colours), so it paints with
+    its ancestors' new ones: a shallow restyle, without the stylesheet applied to it again."""
+    widget._visual_style = None
+    widget._rich_style_cache.clear()
+    widget._visual_style_cache.clear()
+
+
+def skip_first_restyle(event: events.ScreenResume) -> None:
+    """A screen shown the first time need not apply the stylesheet to its widgets again (they
+    were just styled as they mounted): call from the screen's ``_on_screen_resume``."""
+    event.refresh_styles = False
+
+
+class FirstResumeScreen(Screen[None]):
+    """A screen that skips the restyle of every widget the first time it is shown."""
+
+    _shown = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's handler. A screen restyles every widget when it is shown again,
+        # in case the CSS changed while it was hidden; the first time, its widgets were just
+        # styled as they mounted, and doing it again was a twentieth of the first screen.
+        if not self._shown:
+            self._shown = True
+            skip_first_restyle(event)
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+
+class ComposedMarkdown(Markdown):
+    """A Markdown that, given its text, makes its blocks in ``compose`` (mounted with it: no
+    trip to a thread and back, no second layout), and tells each block it makes to
+    ``block_made`` (a public hook for subclasses)."""
+
+    _composed = False
+
+    def compose(self) -> ComposeResult:
+        text = self._initial_markdown
+        if not text:
+            return
+        self._initial_markdown = None
+        self.composing()
+        yield from self._parse_markdown(self.parse(text))
+        self.set_parsed_source(text)
+        self._composed = True
+
+    def composing(self) -> None:
+        """Called before the blocks of the initial text are made."""
+
+    def parse(self, text: str) -> list[Token]:
+        """The tokens of ``text`` (subclasses give their own parser)."""
+        raise NotImplementedError
+
+    def set_parsed_source(self, text: str) -> None:
+        """The whole text is parsed and shown: later appends go after it."""
+        self._markdown = text
+        lines = text.splitlines()
+        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+
+    # Markdown's handler is async where Widget's is not: Textual's own override disagrees.
+    async def _on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
+        # Textual calls each class's handler in turn, this one first: stopping the default
+        # skips Markdown's, which would parse and mount the text again.
+        if self._composed:
+            event.prevent_default()
+
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        for index, block in enumerate(super()._parse_markdown(tokens)):
+            self.block_made(block, index)
+            yield block
+
+    def block_made(self, block: MarkdownBlock, index: int) -> None:
+        """Each block made from parsed tokens, in order (``index`` from 0 for each parse)."""
+
+
+class UpdatableFence(MarkdownFence):
+    """A fence updated in place by the next version of itself (``update_from``), made without
+    MarkdownFence's highlighting of its whole code (``highlight_later``)."""
+
+    def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
+        MarkdownBlock.__init__(self, markdown, token)  # not MarkdownFence's: it highlights
+        self.code = code
+        self.lexer = token.info
+        self._highlighted_code = Content()
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if not isinstance(block, MarkdownFence):
+            await super()._update_from_block(block)
+            return
+        self._token = block._token
+        await self.update_from(block)
+
+    async def update_from(self, fence: MarkdownFence) -> None:
+        """Show ``fence``'s code (the next version of this fence while it streams)."""
+
+    def restyled(self) -> None:
+        """Called for each restyle (MarkdownFence would highlight its whole code again)."""
+
+    def notify_style_update(self) -> None:
+        MarkdownBlock.notify_style_update(self)
+        self.restyled()
+
+
+class RepaintingParagraph(MarkdownParagraph):
+    """A paragraph whose new content repaints it, with a layout of the screen only when asked."""
+
+    def show_content(self, content: Content, *, layout: bool) -> None:
+        self._content = content
+        self.update(content, layout=layout)
