@@ -159,7 +159,7 @@ async def stream_once(tmp: Path, fake: FakeGLM, pieces: list[str], ticks: list[f
                 ticks.append(time.perf_counter() - t - 0.005)
 
         tick_task = asyncio.create_task(ticker())
-        app.composer.text = "Write a very long answer"
+        app.main.composer.text = "Write a very long answer"
         await pilot.press("enter")  # type: ignore[attr-defined]
         await until(pilot, lambda: len(fake.requests) >= 1 and fake.requests[-1].done.is_set())
         done_at = fake.requests[-1].done_at or time.perf_counter()
@@ -199,14 +199,14 @@ async def open_times(db: Path, long_id: int, runs: int) -> tuple[list[float], fl
 
     async def body(app: GLMApp, pilot: object) -> float:
         for _ in range(runs):
-            await app.open_conversation(other)
+            await app.main.open_conversation(other)
             await pilot.pause()  # type: ignore[attr-defined]
             t = time.perf_counter()
-            await app.open_conversation(long_id)
+            await app.main.open_conversation(long_id)
 
             def ready() -> bool:
                 # The replies mounted show what of them is in view, blocks mounted.
-                replies = list(app.pane.query(AssistantMessage))
+                replies = list(app.main.pane.query(AssistantMessage))
                 return bool(replies) and all(reply.answer.settled for reply in replies)
 
             await until(pilot, ready)

@@ -272,8 +272,8 @@ async def settle(pilot: Pilot[Any], app: GLMApp) -> None:
 
 
 async def send(pilot: Pilot[Any], app: GLMApp, text: str) -> None:
-    app.composer.focus()
-    app.composer.load_text(text)
+    app.main.composer.focus()
+    app.main.composer.load_text(text)
     await pilot.press("enter")
 
 
@@ -292,30 +292,30 @@ async def shot_streaming(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) ->
 
 
 async def shot_finished(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
-    await app.open_conversation(ids["Python: count lines in a huge file"])
-    app.composer.focus()
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
+    app.main.composer.focus()
 
 
 async def shot_search(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
-    await app.open_conversation(ids["Python typing: Protocol or ABC?"])
+    await app.main.open_conversation(ids["Python typing: Protocol or ABC?"])
     await pilot.press("ctrl+f")
     await pilot.press(*"python")
-    await wait_for(pilot, lambda: app.sidebar.option_list.option_count == 2, "the filter")
+    await wait_for(pilot, lambda: app.main.sidebar.option_list.option_count == 2, "the filter")
 
 
 async def shot_settings(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
-    await app.open_conversation(ids["Python: count lines in a huge file"])
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
     await pilot.press("f3")
     await wait_for(pilot, lambda: app.screen.id == "settings", "the settings")
 
 
 async def shot_error(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
-    await app.open_conversation(ids["Why is my Docker build slow?"])
-    app.composer.focus()
+    await app.main.open_conversation(ids["Why is my Docker build slow?"])
+    app.main.composer.focus()
 
 
 async def shot_palette(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
-    await app.open_conversation(ids["Python: count lines in a huge file"])
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
     await pilot.press("ctrl+p")
     await pilot.press(*"kyo")
     await wait_for(pilot, lambda: "Open conversation: Plan a 3-day" in screen_text(app), "hits")

@@ -12,7 +12,7 @@ import pytest
 from textual import events
 
 from glm_tui.store import Store
-from glm_tui.ui import app as app_module
+from glm_tui.ui.screens import main as main_screen
 from tests.cli_helpers import CLI
 from tests.fakeglm import FakeGLM, gated_stream
 from tests.tui_process import TUIProcess
@@ -22,14 +22,14 @@ from tests.ui_helpers import SIZE, make_app, send, shows, ui_settings, wait_idle
 async def test_focus_shows_what_another_process_wrote_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)  # only the focus can notice it
+    monkeypatch.setattr(main_screen, "POLL_SECONDS", 3600.0)  # only the focus can notice it
     settings = ui_settings(tmp_path)
     with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
             other.create_conversation(title="Written elsewhere", provider="openai", model="m")
             await pilot.pause()
-            assert "Written elsewhere" not in [s.title for s in app.sidebar.summaries]
+            assert "Written elsewhere" not in [s.title for s in app.main.sidebar.summaries]
             app.post_message(events.AppFocus())
             await shows(pilot, "Written elsewhere")
 
@@ -41,13 +41,13 @@ async def test_poll_failures_are_quiet_and_retried(tmp_path: Path) -> None:
         async with app.run_test(size=SIZE) as pilot:
             real = store.data_version
             store.data_version = _failing  # type: ignore[method-assign]
-            app._poll_store()
+            await app.session.look_elsewhere()
             await pilot.pause()
             assert not app._notifications  # no error toast every two seconds
             store.data_version = real  # type: ignore[method-assign]
             with Store.open(settings.db_path) as other:
                 other.create_conversation(title="Back again", provider="openai", model="m")
-            app._poll_store()
+            await app.session.look_elsewhere()
             await shows(pilot, "Back again")
 
 
@@ -107,7 +107,7 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
 async def test_the_open_conversation_shows_what_another_process_adds_to_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)  # the test says when to look
+    monkeypatch.setattr(main_screen, "POLL_SECONDS", 3600.0)  # the test says when to look
     settings = ui_settings(tmp_path)
     with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
         cid = other.create_conversation(title="Shared", provider="openai", model="m")
@@ -115,22 +115,22 @@ async def test_the_open_conversation_shows_what_another_process_adds_to_it(
         answer = other.add_message(cid, parent_id=first, role="assistant", content="First answer")
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             await shows(pilot, "First answer")
-            kept = app.pane.widget_for(first)
+            kept = app.main.pane.widget_for(first)
             # `glm-tui ask -c` elsewhere: a prompt, and a reply still being written.
             second = other.add_message(cid, parent_id=answer, role="user", content="Second one")
             reply = other.add_message(
                 cid, parent_id=second, role="assistant", content="Half of", status="streaming"
             )
-            app._poll_store()
+            await app.session.look_elsewhere()
             await shows(pilot, "Half of")
             other.update_message(reply, content="Half of the second answer.", status="complete")
-            app._poll_store()
+            await app.session.look_elsewhere()
             await shows(pilot, "Half of the second answer.")
             # What was shown before is the same widget: the view did not move or rebuild.
-            assert app.pane.widget_for(first) is kept
-            assert [w.message.id for w in app.pane.message_widgets()] == [  # type: ignore[attr-defined]
+            assert app.main.pane.widget_for(first) is kept
+            assert [w.message.id for w in app.main.pane.message_widgets()] == [  # type: ignore[attr-defined]
                 first,
                 answer,
                 second,

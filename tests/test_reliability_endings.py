@@ -183,7 +183,7 @@ async def test_tui_keeps_the_partial_reply_says_why_and_retries(
         app = make_app(settings, store)
         async with app.run_test(size=WIDE) as pilot:
             await send(pilot, app, "Tell me everything")
-            await wait_until(pilot, lambda: not app.live and app.query(AssistantMessage))
+            await wait_until(pilot, lambda: not app.session.live and app.query(AssistantMessage))
             [reply] = app.query(AssistantMessage)
             await wait_until(pilot, lambda: reply.live is None, what="the reply to end")
             saved = store.get_message(reply.message.id)

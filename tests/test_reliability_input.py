@@ -62,15 +62,15 @@ async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm
     with Store.open(settings.db_path) as store:
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
-            app.composer.focus()
-            app.composer.post_message(events.Paste(big))
+            app.main.composer.focus()
+            app.main.composer.post_message(events.Paste(big))
             await pilot.press("enter")
             await wait_idle(pilot, app)
             await shows(pilot, "Received a megabyte.")
             [user] = app.query(UserMessage)
             assert store.get_message(user.message.id).content == big
             assert fake_glm.requests[0].json["messages"][-1]["content"] == big
-            assert app.composer.text == ""
+            assert app.main.composer.text == ""
             assert [c.title for c in store.list_conversations()] == [title_from_prompt(big)]
             assert app.is_running
 
@@ -118,7 +118,7 @@ async def test_right_to_left_combining_wide_and_emoji(tmp_path: Path, fake_glm: 
         async with app.run_test(size=(160, 40)) as pilot:
             await send(pilot, app, STRANGE["wide characters"] + "\n" + STRANGE_TEXT)
             await wait_idle(pilot, app)
-            [user, reply] = store.current_path(app.current_id)  # type: ignore[arg-type]
+            [user, reply] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
             assert user.content == STRANGE["wide characters"] + "\n" + STRANGE_TEXT
             assert reply.content == STRANGE_TEXT and reply.reasoning == STRANGE["emoji"]
             await shows(pilot, "thumbs")
@@ -229,7 +229,7 @@ async def test_escape_codes_are_removed_whole_in_the_tui_and_kept_in_the_store(
             assert reply.thinking is not None
             assert reply.thinking.body.source == SHOWN_REASONING
             # The history keeps what the provider (and the user) sent.
-            [user, saved] = store.current_path(app.current_id)  # type: ignore[arg-type]
+            [user, saved] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
             assert (user.content, saved.content, saved.reasoning) == (
                 ESC_PROMPT,
                 ESC_CONTENT,
@@ -239,12 +239,12 @@ async def test_escape_codes_are_removed_whole_in_the_tui_and_kept_in_the_store(
             await wait_idle(pilot, app)
             await shows(pilot, "(code 1302: Overloaded).")
             _no_leftovers(screen_text(app))
-            cid = app.current_id
+            cid = app.session.current_id
     # After a restart, the saved text is shown the same way.
     with Store.open(settings.db_path) as store:
         app = make_app(settings, store)
         async with app.run_test(size=(160, 40)) as pilot:
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             await shows(pilot, SHOWN_CONTENT)
             await shows(pilot, "(code 1302: Overloaded).")
             await shows(pilot, "Say green things")

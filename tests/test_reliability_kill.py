@@ -59,7 +59,7 @@ async def test_kill_9_mid_reply_then_restart_shows_it_interrupted_and_retries(
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
             await shows(pilot, "Tell me a story")  # the title, in the sidebar
-            await app.open_conversation(conversation.id)
+            await app.main.open_conversation(conversation.id)
             await shows(pilot, PARTIAL)
             await shows(pilot, "Interrupted: the reply did not finish")
             assert "Tell me a story" in screen_text(app)
@@ -70,7 +70,7 @@ async def test_kill_9_mid_reply_then_restart_shows_it_interrupted_and_retries(
 
             await click_when_still(pilot, reply.query_one(".retry"))
             await shows(pilot, "The End, told in full this time.")
-            await wait_until(pilot, lambda: not app.live)
+            await wait_until(pilot, lambda: not app.session.live)
             [user, new] = store.current_path(conversation.id)
             assert user.content == "Tell me a story"
             assert (new.status, new.content) == ("complete", "The End, told in full this time.")

@@ -103,17 +103,17 @@ async def test_read_only_database_can_be_read_and_says_why_it_cannot_be_written(
     with immutable(settings.db_path), Store.open(settings.db_path) as store:
         app = make_app(settings, store)
         async with app.run_test(size=WIDE, notifications=True) as pilot:
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             await shows(pilot, "An old answer")  # reading works
             await send(pilot, app, "A new question")
             await notified(pilot, app, "read-only")
-            assert app.composer.text == "A new question"  # what was typed is not lost
-            assert not app.live and fake_glm.requests == []
+            assert app.main.composer.text == "A new question"  # what was typed is not lost
+            assert not app.session.live and fake_glm.requests == []
             await pilot.press("ctrl+n")
             await send(pilot, app, "In a new conversation")
             await notified(pilot, app, "read-only")
-            assert app.composer.text == "In a new conversation"
-            await app.open_conversation(cid)
+            assert app.main.composer.text == "In a new conversation"
+            await app.main.open_conversation(cid)
             await pilot.press("f2", "ctrl+u", *"Renamed", "enter")
             await wait_until(pilot, lambda: len(app._notifications) >= 3)
             await shows(pilot, "Saved before")
@@ -142,11 +142,11 @@ async def test_read_only_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
     settings = ui_settings(tmp_path, fake_glm.base_url)
     with Store.open(settings.db_path) as store:
         app = make_app(settings, store)
-        app.service.flush_interval = 0.05
+        app.session.service.flush_interval = 0.05
         async with app.run_test(size=WIDE, notifications=True) as pilot:
             await send(pilot, app, "Two halves please")
-            await wait_until(pilot, lambda: app.current_id in app.live)
-            reply_id = app.live[app.current_id].assistant_id  # type: ignore[index]
+            await wait_until(pilot, lambda: app.session.current_id in app.session.live)
+            reply_id = app.session.live[app.session.current_id].assistant_id  # type: ignore[index]
             await wait_until(
                 pilot, lambda: store.get_message(reply_id).content == "The first half is saved. "
             )
@@ -168,7 +168,7 @@ async def test_read_only_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
             await pilot.press("r")
             await shows(pilot, "Saved this time.")
             await wait_idle(pilot, app)
-            assert store.current_path(app.current_id)[-1].content == "Saved this time."  # type: ignore[arg-type]
+            assert store.current_path(app.session.current_id)[-1].content == "Saved this time."  # type: ignore[arg-type]
 
 
 # -- a full disk ----------------------------------------------------------------------------------
@@ -182,11 +182,11 @@ async def test_full_disk_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
     cid = _seed(settings.db_path)
     with Store.open(settings.db_path) as store:
         app = make_app(settings, store)
-        app.service.flush_interval = 0.05
+        app.session.service.flush_interval = 0.05
         async with app.run_test(size=WIDE, notifications=True) as pilot:
             await send(pilot, app, "Fill the disk")
-            await wait_until(pilot, lambda: app.current_id in app.live)
-            reply_id = app.live[app.current_id].assistant_id  # type: ignore[index]
+            await wait_until(pilot, lambda: app.session.current_id in app.session.live)
+            reply_id = app.session.live[app.session.current_id].assistant_id  # type: ignore[index]
             await wait_until(
                 pilot, lambda: store.get_message(reply_id).content == "This much fits. "
             )
@@ -199,7 +199,7 @@ async def test_full_disk_in_the_middle_of_a_reply(tmp_path: Path, fake_glm: Fake
             assert "the disk is full" in status_of(reply)
             assert reply.message.content == "This much fits. " + big  # on screen, can be copied
             # Reading still works, and what was saved before is all there.
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             await shows(pilot, "An old answer")
             saved = store.get_message(reply_id).content  # as far as it fitted, nothing lost
             assert saved.startswith("This much fits. ") and reply.message.content.startswith(saved)
@@ -217,10 +217,10 @@ async def test_full_disk_when_sending(tmp_path: Path, fake_glm: FakeGLM) -> None
         store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
         app = make_app(settings, store)
         async with app.run_test(size=WIDE, notifications=True) as pilot:
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             await send(pilot, app, "x" * 200_000)  # does not fit
             await notified(pilot, app, "the disk is full")
-            assert len(app.composer.text) == 200_000
+            assert len(app.main.composer.text) == 200_000
             assert [w.message.content for w in app.query(UserMessage)] == ["An old question"]
             assert fake_glm.requests == []
             assert app.is_running
@@ -284,15 +284,15 @@ async def test_locked_database_says_so_keeps_reading_and_works_once_free(
             with write_locked(settings.db_path):
                 await send(pilot, app, "While it is locked")
                 await notified(pilot, app, "locked by another process")
-                assert app.composer.text == "While it is locked"
-                await app.open_conversation(cid)  # reading is not blocked by a writer
+                assert app.main.composer.text == "While it is locked"
+                await app.main.open_conversation(cid)  # reading is not blocked by a writer
                 await shows(pilot, "An old answer")
                 await pilot.press("ctrl+n")
-            app.composer.focus()
+            app.main.composer.focus()
             await pilot.press("enter")  # the same text, now that the lock is gone
             await shows(pilot, "Sent once the lock was gone.")
             await wait_idle(pilot, app)
-            assert app.composer.text == ""
+            assert app.main.composer.text == ""
             titles = [c.title for c in store.list_conversations()]
             assert sorted(titles) == ["Saved before", "While it is locked"]
 

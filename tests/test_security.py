@@ -113,7 +113,7 @@ async def test_key_not_in_database_wal_exports_screenshots_or_notifications(
                 await send(pilot, app, prompt)
                 await wait_idle(pilot, app)
             await shows(pilot, "All good.")
-            errors = [m.error for m in store.all_messages(app.current_id) if m.error]  # type: ignore[arg-type]
+            errors = [m.error for m in store.all_messages(app.session.current_id) if m.error]  # type: ignore[arg-type]
             assert len(errors) == 2 and all("[redacted]" in e for e in errors)
             assert fake_glm.requests[0].headers["authorization"] == f"Bearer {KEY}"
 

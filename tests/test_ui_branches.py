@@ -41,20 +41,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def shown(app: GLMApp) -> list[str]:
     """The contents of the messages in the pane, top to bottom."""
-    return [w.message.content for w in app.pane.message_widgets()]  # type: ignore[attr-defined]
+    return [w.message.content for w in app.main.pane.message_widgets()]  # type: ignore[attr-defined]
 
 
 def selected_id(app: GLMApp) -> int | None:
-    widget = app.pane.selected
+    widget = app.main.pane.selected
     return None if widget is None else widget.message.id
 
 
 async def select(pilot: Any, app: GLMApp, message_id: int) -> None:
     """Walk the cursor up from the composer to a message, with the keys a user would press."""
-    app.composer.focus()
+    app.main.composer.focus()
     await pilot.press("up")
     for _ in range(20):
-        await wait_until(pilot, lambda: app.pane.selected is not None, what="a selection")
+        await wait_until(pilot, lambda: app.main.pane.selected is not None, what="a selection")
         if selected_id(app) == message_id:
             return
         await pilot.press("up")
@@ -67,8 +67,8 @@ async def test_keys_move_the_cursor_and_the_footer_lists_the_actions(
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        app.composer.focus()
+        await app.main.open_conversation(cid)
+        app.main.composer.focus()
         await pilot.press("up")  # an empty composer: up goes into the messages
         await wait_until(pilot, lambda: selected_id(app) == ids["a3"], what="the last reply")
         assert isinstance(app.focused, AssistantMessage)
@@ -89,17 +89,17 @@ async def test_keys_move_the_cursor_and_the_footer_lists_the_actions(
         await pilot.press("down", "down")
         await wait_until(pilot, lambda: selected_id(app) == ids["a3"], what="back down")
         await pilot.press("down")  # past the last message: back to the composer
-        await wait_until(pilot, lambda: app.focused is app.composer, what="the composer")
+        await wait_until(pilot, lambda: app.focused is app.main.composer, what="the composer")
         await hides(pilot, "f Fork")
 
-        app.composer.load_text("a draft")
+        app.main.composer.load_text("a draft")
         await pilot.press("up")  # with text, up stays in the composer
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         await pilot.press("alt+up")  # ... and Alt+Up leaves it anyway
         await wait_until(pilot, lambda: selected_id(app) == ids["a3"], what="alt+up")
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.focused is app.composer, what="escape")
-        assert app.composer.text == "a draft"
+        await wait_until(pilot, lambda: app.focused is app.main.composer, what="escape")
+        assert app.main.composer.text == "a draft"
 
 
 async def test_the_cursor_reads_through_a_long_reply_and_loads_older_messages(
@@ -112,8 +112,8 @@ async def test_the_cursor_reads_through_a_long_reply_and_loads_older_messages(
     )
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        pane = app.pane
+        await app.main.open_conversation(cid)
+        pane = app.main.pane
         assert pane.has_older  # 42 messages, 8 mounted
         await pilot.press("up")
         await wait_until(pilot, lambda: selected_id(app) is not None, what="the long reply")
@@ -162,7 +162,7 @@ async def test_r_on_an_earlier_reply_makes_a_sibling(
     a1 = store.current_path(cid)[1].id
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await select(pilot, app, a1)
         await pilot.press("r")
         await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the request")
@@ -193,7 +193,7 @@ async def test_r_on_a_prompt_asks_for_another_reply(
     _, _, u2, a2 = (m.id for m in store.current_path(cid))
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await select(pilot, app, u2)
         await pilot.press("r")
         await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the request")
@@ -210,7 +210,7 @@ async def test_e_edits_an_earlier_prompt_into_a_new_branch(
     u1 = store.current_path(cid)[0].id
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await select(pilot, app, u1)
 
         # Escape cancels: nothing is sent or saved.
@@ -251,7 +251,7 @@ async def test_brackets_switch_branches_and_the_choice_survives_a_restart(
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         assert shown(app)[-1] == "`maybe(x).bind(f)`"
         await select(pilot, app, ids["a1b"])
         await pilot.press("left_square_bracket")
@@ -276,7 +276,7 @@ async def test_brackets_switch_branches_and_the_choice_survives_a_restart(
     with Store.open(tmp_path / "history.db") as reopened:
         app = make_app(ui_settings(tmp_path), reopened)
         async with app.run_test(size=SIZE) as pilot:
-            await app.open_conversation(cid)
+            await app.main.open_conversation(cid)
             assert shown(app) == [t for turn in TURNS for t in turn[:2]]
             await shows(pilot, "‹ 1/2 ›")
 
@@ -288,9 +288,9 @@ async def test_a_search_hit_on_another_branch_opens_that_branch(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+f", *"box rules", "enter")
-        await wait_until(pilot, lambda: app.sidebar.hits, what="the hit")
+        await wait_until(pilot, lambda: app.main.sidebar.hits, what="the hit")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.current_id == cid, what="the conversation")
+        await wait_until(pilot, lambda: app.session.current_id == cid, what="the conversation")
         await wait_until(pilot, lambda: selected_id(app) == ids["a2"], what="the hit selected")
         assert shown(app) == [t for turn in TURNS for t in turn[:2]]
         await shows(pilot, "‹ 1/2 ›")
@@ -301,8 +301,8 @@ async def test_clicking_the_arrows_of_the_indicator(tmp_path: Path, store: Store
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        widget = app.pane.widget_for(ids["a1b"])
+        await app.main.open_conversation(cid)
+        widget = app.main.pane.widget_for(ids["a1b"])
         assert widget is not None
         line = widget.query_one(RoleLine)
         start = len("glm-4.7") + RoleLine.GAP
@@ -310,7 +310,7 @@ async def test_clicking_the_arrows_of_the_indicator(tmp_path: Path, store: Store
         assert shown(app)[-1] == "`maybe(x).bind(f)`"
         await pilot.click(line, offset=(start, 0))
         await wait_until(pilot, lambda: shown(app)[-1] == "A box with rules.", what="branch 1")
-        line = app.pane.widget_for(ids["a1"]).query_one(RoleLine)  # type: ignore[union-attr]
+        line = app.main.pane.widget_for(ids["a1"]).query_one(RoleLine)  # type: ignore[union-attr]
         await click(pilot, line)
         await pilot.click(line, offset=(start + len("‹ 1/2 ›") - 1, 0))
         await wait_until(pilot, lambda: shown(app)[-1] == "`maybe(x).bind(f)`", what="branch 2")
@@ -322,11 +322,11 @@ async def test_f_forks_a_new_conversation_from_the_selected_message(
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await select(pilot, app, ids["u3"])
         await pilot.press("f")
-        await wait_until(pilot, lambda: app.current_id not in (cid, None), what="the fork")
-        fork = app.current_id
+        await wait_until(pilot, lambda: app.session.current_id not in (cid, None), what="the fork")
+        fork = app.session.current_id
         assert fork is not None
         assert shown(app) == [
             "What is a monad?",
@@ -335,7 +335,7 @@ async def test_f_forks_a_new_conversation_from_the_selected_message(
         ]
         assert store.get_conversation(fork).title == "Monads (fork)"
         await shows(pilot, "Monads (fork)")  # in the sidebar
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         assert len(store.all_messages(cid)) == 7  # the original is untouched
         assert [m.id for m in store.current_path(cid)][-1] == ids["a3"]
 
@@ -344,23 +344,25 @@ async def test_fork_from_the_palette(tmp_path: Path, store: Store) -> None:
     cid, ids = seed_branched(store)
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await select(pilot, app, ids["a1b"])
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: CommandPalette.is_open(app), what="the palette")
         await pilot.press(*"fork conv")
         await shows(pilot, "Fork conversation")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.current_id not in (cid, None), what="the fork")
+        await wait_until(pilot, lambda: app.session.current_id not in (cid, None), what="the fork")
         # The selected message is where the fork ends.
         assert shown(app) == ["What is a monad?", "A design pattern for steps."]
-        first_fork = app.current_id
+        first_fork = app.session.current_id
 
         # With no message selected, the palette forks the whole branch shown.
-        await app.open_conversation(cid)
-        app.composer.focus()
-        await app.run_action("fork")
-        await wait_until(pilot, lambda: app.current_id not in (cid, first_fork), what="2nd fork")
+        await app.main.open_conversation(cid)
+        app.main.composer.focus()
+        await app.main.run_action("fork")
+        await wait_until(
+            pilot, lambda: app.session.current_id not in (cid, first_fork), what="2nd fork"
+        )
         assert shown(app) == [m.content for m in store.current_path(cid)]
         assert len(shown(app)) == 4
 

@@ -51,7 +51,7 @@ async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) 
     fake_glm.enqueue(zai_stream("# Title\n\nSome **bold** text.", reasoning="Let me think."))
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         await send(pilot, app, "Hello there")
         await wait_idle(pilot, app)
         [user] = app.query(UserMessage)
@@ -59,14 +59,14 @@ async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) 
         assert user.message.content == "Hello there"
         assert reply.answer.source == "# Title\n\nSome **bold** text."
         assert reply.message.status == "complete"
-        assert app.composer.text == ""
-        assert app.focused is app.composer
+        assert app.main.composer.text == ""
+        assert app.focused is app.main.composer
         await shows(pilot, "Some bold text.")
         text = screen_text(app)
         assert "Some bold text." in text
         assert "Hello there" in text  # the prompt, and the sidebar title
         assert "conversation: " in text  # the status line: tokens so far
-        saved = store.current_path(app.current_id)
+        saved = store.current_path(app.session.current_id)
         assert [m.role for m in saved] == ["user", "assistant"]
         assert saved[1].reasoning == "Let me think."
     body = fake_glm.requests[0].json
@@ -132,7 +132,7 @@ async def test_stop_with_escape_keeps_the_partial_reply(
         saved = store.get_message(reply.message.id)
         assert saved.status == "stopped"
         assert saved.content == "Partial answer"
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         # A stopped reply can be retried.
         assert reply.query_one(".retry").display
 
@@ -165,7 +165,7 @@ async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store)
         [reply] = replies(app)
         assert reply.answer.source == "Now it works."
         assert len(app.query(UserMessage)) == 1
-        path = store.current_path(app.current_id)
+        path = store.current_path(app.session.current_id)
         assert [m.content for m in path] == ["First try", "Now it works."]
         assert len(store.siblings(reply.message.id)) == 2
 
@@ -196,19 +196,24 @@ async def test_switching_conversation_does_not_stop_a_reply(
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, app, "Write a long text")
         await wait_until(pilot, lambda: replies(app) and replies(app)[0].answer.source)
-        first = app.current_id
+        first = app.session.current_id
         first_reply = replies(app)[0].message.id
         await pilot.press("ctrl+n")
-        assert first in app.live
+        assert first in app.session.live
         await shows(pilot, "●")  # the sidebar marks the conversation being written
         await send(pilot, app, "Something else")
-        await wait_until(pilot, lambda: app.current_id != first and app.current_id not in app.live)
-        assert first in app.live
+        await wait_until(
+            pilot,
+            lambda: (
+                app.session.current_id != first and app.session.current_id not in app.session.live
+            ),
+        )
+        assert first in app.session.live
         assert replies(app)[0].answer.source == "Quick answer."
         # Back to the first one, still streaming: it shows the text so far and goes on.
-        await app.open_conversation(first)
+        await app.main.open_conversation(first)
         await pilot.pause()
-        assert first in app.live
+        assert first in app.session.live
         gate.set()
         await wait_idle(pilot, app)
         [reply] = replies(app)
@@ -258,7 +263,7 @@ async def test_copy_reply_and_code(tmp_path: Path, fake_glm: FakeGLM, store: Sto
         await pilot.press("c")
         assert app.clipboard == "Here:\n\n```python\nprint('hi')\n```\n"
         assert notices[-1] == f"Copied the reply ({len(app.clipboard)} characters, as Markdown)."
-        app.pane.message_widgets()[0].focus()
+        app.main.pane.message_widgets()[0].focus()
         await pilot.press("c")
         assert notices[-1] == "Copied the prompt (11 characters)."
 
@@ -294,10 +299,10 @@ async def test_view_follows_the_reply_unless_scrolled_up(
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, app, "A long one")
-        pane = app.pane
+        pane = app.main.pane
         await wait_until(pilot, lambda: pane.max_scroll_y > 10, what="the reply to overflow")
         await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y, what="pinned")
-        assert app.current_id in app.live
+        assert app.session.current_id in app.session.live
         pane.scroll_home(animate=False)  # the user scrolls up to read
         await wait_idle(pilot, app)
         assert pane.scroll_y == 0
@@ -309,7 +314,7 @@ async def test_composer_keys(tmp_path: Path, fake_glm: FakeGLM, store: Store) ->
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"one", "ctrl+j", *"two", "shift+enter", *"three")
-        assert app.composer.text == "one\ntwo\nthree"
+        assert app.main.composer.text == "one\ntwo\nthree"
         await pilot.press("enter")
         await wait_idle(pilot, app)
         assert app.query_one(UserMessage).message.content == "one\ntwo\nthree"
@@ -334,4 +339,4 @@ async def test_r_on_a_selected_reply_regenerates_it(
         await wait_idle(pilot, app)
         [reply] = replies(app)
         assert reply.answer.source == "Second."
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer

@@ -128,17 +128,17 @@ async def test_the_status_line_names_the_model_the_next_request_uses(
     async with app.run_test(size=SIZE) as pilot:
         status = app.query_one(StatusLine)
         assert "glm-4.7" in str(status.render())
-        await app.open_conversation(old)
+        await app.main.open_conversation(old)
         await pilot.pause()
         assert "glm-4.5" in str(status.render()) and "glm-4.7" not in str(status.render())
         # The model changed in the settings: new conversations use it, the old one keeps its own.
-        app.apply_settings(app.settings.with_values(model="glm-4.6"))
+        await app.apply_settings(app.settings.with_values(model="glm-4.6"))
         await pilot.pause()
         assert "glm-4.5" in str(status.render())
         await send(pilot, app, "And now?")
         await wait_idle(pilot, app)
         assert fake_glm.requests[-1].json["model"] == "glm-4.5"
-        await app.open_conversation(None)
+        await app.main.open_conversation(None)
         await pilot.pause()
         assert "glm-4.6" in str(status.render())
         await send(pilot, app, "A new one")
@@ -157,17 +157,17 @@ async def test_down_from_the_search_box_highlights_the_first_result(tmp_path: Pa
         await pilot.press("ctrl+f")
         await type_text(pilot, "mon")  # filters the titles
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: app.current_id == wanted, what="Monads to open")
+        await wait_until(pilot, lambda: app.session.current_id == wanted, what="Monads to open")
         # The full-text search (Enter in the box), then Down and Enter: the first hit opens.
-        await app.open_conversation(None)
+        await app.main.open_conversation(None)
         await pilot.press("ctrl+f")
-        app.sidebar.search_input.value = ""
+        app.main.sidebar.search_input.value = ""
         await type_text(pilot, "hunt")
         await pilot.press("enter")
         await shows(pilot, "1 message contain")
-        app.sidebar.search_input.focus()
+        app.main.sidebar.search_input.focus()
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: app.current_id not in (None, wanted), what="Owls")
+        await wait_until(pilot, lambda: app.session.current_id not in (None, wanted), what="Owls")
 
 
 async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_glm: FakeGLM) -> None:
@@ -176,22 +176,22 @@ async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_gl
         doomed = seed_conversation(store, "Doomed", [("hi", "Hello.", None)], updated_at=T1)
     app = make_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(doomed)
-        app.composer.load_text("A draft I care about")
+        await app.main.open_conversation(doomed)
+        app.main.composer.load_text("A draft I care about")
         cli = CLI(tmp_path)
         removed = await asyncio.to_thread(cli.run, "rm", str(doomed), "--db", str(settings.db_path))
         assert removed.returncode == 0, removed.stderr
         # Within the poll interval: out of the sidebar, said in the pane, the draft kept.
         await shows(pilot, "deleted by another program")
-        assert app.current_id is None
-        assert all(s.id != doomed for s in app.sidebar.summaries)
-        assert app.composer.text == "A draft I care about"
+        assert app.session.current_id is None
+        assert all(s.id != doomed for s in app.main.sidebar.summaries)
+        assert app.main.composer.text == "A draft I care about"
         assert not [n for n in app._notifications if "no conversation with id" in n.message]
         # Enter starts a new conversation with the draft.
-        app.composer.focus()
+        app.main.composer.focus()
         await pilot.press("enter")
         await wait_idle(pilot, app)
-        assert app.current_id is not None and app.current_id != doomed
+        assert app.session.current_id is not None and app.session.current_id != doomed
         assert fake_glm.requests[-1].json["messages"][-1]["content"] == "A draft I care about"
 
 
@@ -205,12 +205,12 @@ async def test_a_reply_streaming_into_a_conversation_deleted_elsewhere_stops_cle
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, app, "Write something")
         await shows(pilot, "Half a reply")
-        cid = app.current_id
+        cid = app.session.current_id
         assert cid is not None
         with Store.open(settings.db_path) as other:  # another program's connection
             other.delete_conversation(cid)
-        app._poll_store()  # what the timer does every two seconds
-        await wait_until(pilot, lambda: not app.live, what="the reply to stop")
+        await app.session.look_elsewhere()  # what the timer does every two seconds
+        await wait_until(pilot, lambda: not app.session.live, what="the reply to stop")
         await shows(pilot, "deleted by another program")
         assert "writing…" not in screen_text(app)
         await pilot.press("escape")
@@ -229,13 +229,13 @@ async def test_the_token_count_follows_a_turn_added_by_ask(
     fake_glm.enqueue(zai_stream("More.", usage=usage_dict(prompt=1000, completion=234)))
     app = make_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         status = app.query_one(StatusLine)
         assert "500 tokens" in str(status.render())  # the seeded reply's usage
         cli = CLI(tmp_path, fake_glm.base_url)
         done = await asyncio.to_thread(cli.run, "ask", "--cid", str(cid), "and then?")
         assert done.returncode == 0, done.stderr
-        app._poll_store()  # what the timer does every two seconds
+        await app.session.look_elsewhere()  # what the timer does every two seconds
         await shows(pilot, "More.")
         await wait_until(pilot, lambda: "1,734 tokens" in str(status.render()), what="1,734")
 
@@ -253,7 +253,7 @@ async def test_a_window_keeps_the_branch_it_sent_on(tmp_path: Path, fake_glm: Fa
     fake_glm.enqueue(zai_stream("Theirs, whole."))
     app = make_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await send(pilot, app, "My question")
         await shows(pilot, "Mine begins")
         with Store.open(settings.db_path) as other_store:
@@ -265,9 +265,9 @@ async def test_a_window_keeps_the_branch_it_sent_on(tmp_path: Path, fake_glm: Fa
             await other.aclose()
         gate.set()
         await wait_idle(pilot, app)
-        app._poll_store()
+        await app.session.look_elsewhere()
         await pilot.pause()
-        await wait_until(pilot, lambda: not app.pane._lock.locked())
+        await wait_until(pilot, lambda: not app.main.pane._lock.locked())
         text = screen_text(app)
         assert "and mine ends." in text and "Theirs" not in text and "Their question" not in text
         # The next prompt continues this window's branch, not the other one.

@@ -105,7 +105,7 @@ async def test_settings_from_the_keyboard(tmp_path: Path, store: Store) -> None:
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     app = make_app(settings_for(tmp_path), store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await pilot.press("f3")
         screen = await wait_screen(pilot, app, SettingsScreen)
         order = [
@@ -174,8 +174,8 @@ async def test_delete_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> 
         seed_conversation(store, title, [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.sidebar.option_list.focus()
-        app.sidebar.option_list.highlighted = 0
+        app.main.sidebar.option_list.focus()
+        app.main.sidebar.option_list.highlighted = 0
         await pilot.press("delete")
         await wait_screen(pilot, app, ConfirmScreen)
         text = screen_text(app)
@@ -198,7 +198,7 @@ async def test_rename_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> 
     cid = seed_conversation(store, "Old", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await pilot.press("f2")
         screen = await wait_screen(pilot, app, RenameScreen)
         assert "Tab" in screen_text(app)
@@ -232,12 +232,12 @@ async def test_edit_dialog_from_the_keyboard(
     )
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
 
         async def open_editor() -> None:
-            prompt = app.pane.message_widgets()[0]
-            app.pane.select(prompt)
-            await wait_until(pilot, lambda: app.pane.selected is prompt)
+            prompt = app.main.pane.message_widgets()[0]
+            app.main.pane.select(prompt)
+            await wait_until(pilot, lambda: app.main.pane.selected is prompt)
             await pilot.press("e")
             await wait_screen(pilot, app, EditScreen)
 
@@ -272,7 +272,7 @@ async def test_welcome_from_the_keyboard(tmp_path: Path, store: Store) -> None:
         await pilot.press("tab", "tab")  # on Browse
         await pilot.press("enter")
         await closed(pilot, app, WelcomeScreen)
-        assert not app.settings.is_demo and app.focused is app.composer
+        assert not app.settings.is_demo and app.focused is app.main.composer
 
 
 @pytest.mark.parametrize("size", [(80, 24), (20, 8)])
@@ -316,14 +316,14 @@ async def test_every_dialog_is_usable_on_a_small_terminal(
             await closed(pilot, app, kind)
 
         await check(WelcomeScreen, 4)
-        app.use_demo()
-        await app.open_conversation(cid)
+        await app.run_action("use_demo")
+        await app.main.open_conversation(cid)
         await pilot.press("f2")
         await check(RenameScreen, 3)
-        app.confirm_delete(cid)
+        app.main.conversations.confirm_delete(cid)
         await check(ConfirmScreen, 2)
-        app.pane.select(app.pane.message_widgets()[0])
-        await wait_until(pilot, lambda: app.pane.selected is not None, what="a selection")
+        app.main.pane.select(app.main.pane.message_widgets()[0])
+        await wait_until(pilot, lambda: app.main.pane.selected is not None, what="a selection")
         await pilot.press("e")
         await check(EditScreen, 3)
         assert len(store.list_conversations()) == 1

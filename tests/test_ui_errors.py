@@ -66,7 +66,7 @@ async def test_network_error(tmp_path: Path) -> None:
             await wait_idle(pilot, app)
             assert app.query_one(AssistantMessage).message.status == "error"
             assert "Error: could not reach the provider" in screen_text(app)
-            assert app.focused is app.composer
+            assert app.focused is app.main.composer
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,9 @@ async def test_welcome_without_a_key_then_demo(tmp_path: Path) -> None:
             await pilot.press("d")
             await wait_until(pilot, lambda: not isinstance(app.screen, WelcomeScreen))
             assert app.settings.is_demo
-            assert app.service.settings.is_demo
+            assert app.session.service.settings.is_demo
             await shows(pilot, "GLM-4.7 demo (offline)")
-            assert app.focused is app.composer
+            assert app.focused is app.main.composer
             await send(pilot, app, "Hello demo")
             await wait_idle(pilot, app)
             reply = app.query_one(AssistantMessage)
@@ -56,7 +56,7 @@ async def test_browsing_without_a_key_keeps_the_prompt(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: not isinstance(app.screen, WelcomeScreen))
             await send(pilot, app, "Not sent")
             await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-            assert app.composer.text == "Not sent"
+            assert app.main.composer.text == "Not sent"
             assert store.list_conversations() == []
 
 

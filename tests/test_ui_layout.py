@@ -50,35 +50,35 @@ async def test_the_sidebar_gives_way_on_a_narrow_terminal(tmp_path: Path, store:
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
-        assert not app.sidebar.display
+        assert not app.main.sidebar.display
         assert chat_width(app) == 60
 
         # Ctrl+B shows it over the pane, which keeps its width; Escape hides it again.
         await pilot.press("ctrl+b")
         await settle(pilot)
-        assert app.sidebar.display and app.sidebar.region.x == 0
-        assert app.sidebar.region.width < 60
+        assert app.main.sidebar.display and app.main.sidebar.region.x == 0
+        assert app.main.sidebar.region.width < 60
         assert chat_width(app) == 60
-        assert app.focused is app.sidebar.option_list
+        assert app.focused is app.main.sidebar.option_list
         await pilot.press("escape")
         await settle(pilot)
-        assert not app.sidebar.display and app.focused is app.composer
+        assert not app.main.sidebar.display and app.focused is app.main.composer
 
         # Opening a conversation from it hides it.
         await pilot.press("ctrl+b")
         await settle(pilot)
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: app.current_id == cid, what="the conversation")
+        await wait_until(pilot, lambda: app.session.current_id == cid, what="the conversation")
         await settle(pilot)
-        assert not app.sidebar.display
+        assert not app.main.sidebar.display
 
         # Wider: the sidebar is back beside the pane; narrower again: gone.
         await pilot.resize_terminal(120, 30)
         await settle(pilot)
-        assert app.sidebar.display and chat_width(app) == 120 - app.sidebar.region.width
+        assert app.main.sidebar.display and chat_width(app) == 120 - app.main.sidebar.region.width
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        assert not app.sidebar.display and chat_width(app) == 80
+        assert not app.main.sidebar.display and chat_width(app) == 80
 
 
 async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(
@@ -87,15 +87,15 @@ async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert app.sidebar.display
+        assert app.main.sidebar.display
         await pilot.press("ctrl+b")
         await settle(pilot)
-        assert not app.sidebar.display and chat_width(app) == 120
+        assert not app.main.sidebar.display and chat_width(app) == 120
         await pilot.resize_terminal(60, 20)
         await settle(pilot)
         await pilot.resize_terminal(120, 30)
         await settle(pilot)
-        assert not app.sidebar.display
+        assert not app.main.sidebar.display
 
 
 @pytest.mark.parametrize("key", ["ctrl+b", "ctrl+l"])
@@ -106,17 +106,17 @@ async def test_two_keys_toggle_the_sidebar_from_anywhere(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         await pilot.press(key)
         await settle(pilot)
-        assert not app.sidebar.display
+        assert not app.main.sidebar.display
         await pilot.press(key)
         await settle(pilot)
-        assert app.sidebar.display
-        app.sidebar.search_input.focus()
+        assert app.main.sidebar.display
+        app.main.sidebar.search_input.focus()
         await pilot.press(key)
         await settle(pilot)
-        assert not app.sidebar.display
+        assert not app.main.sidebar.display
         footer = screen_text(app).splitlines()[-1]
         assert "^b ^l Sidebar" in footer
         assert any(k.startswith("Ctrl+B / Ctrl+L") for k, _ in KEYS)
@@ -129,8 +129,8 @@ async def test_the_footer_keeps_f1_and_never_cuts_a_key(tmp_path: Path, store: S
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.open_conversation(cid)
-        app.pane.select(app.query_one(AssistantMessage))  # its keys come first
+        await app.main.open_conversation(cid)
+        app.main.pane.select(app.query_one(AssistantMessage))  # its keys come first
         await settle(pilot)
         footer = app.query_one(KeyFooter)
         for width in (200, 120, 100, 80, 60, 40, 30, 20):
@@ -159,7 +159,7 @@ async def test_prose_keeps_a_readable_width_code_does_not(
     cid = seed_conversation(store, "Wide", [("a", REPLY, None)], updated_at="2024-03-14T14:00:00Z")
     app = make_app(ui_settings(tmp_path, max_prose_width=cap), store)
     async with app.run_test(size=(200, 50)) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await settle(pilot)
         reply = app.query_one(AssistantMessage)
         paragraph = reply.answer.query_one("MarkdownParagraph")
@@ -200,7 +200,7 @@ async def test_the_prose_width_set_in_the_settings_applies_at_once(
     settings = ui_settings(tmp_path, config_path=tmp_path / "config.toml")
     app = make_app(settings, store)
     async with app.run_test(size=(200, 50)) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await settle(pilot)
         paragraph = app.query_one(AssistantMessage).answer.query_one("MarkdownParagraph")
         assert paragraph.region.width == 100

@@ -105,7 +105,7 @@ async def test_the_palette_lists_every_action_and_recent_conversations(
         await pilot.press("escape")
         await wait_until(pilot, lambda: not CommandPalette.is_open(app), what="close")
 
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await open_palette(pilot, app)
         await wait_until(pilot, lambda: "Settings" in palette_texts(app), what="the actions")
         texts = palette_texts(app)
@@ -123,11 +123,11 @@ async def test_open_a_conversation_by_title(tmp_path: Path, store: Store) -> Non
     )
     app = demo_app(tmp_path, store)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.current_id is None
+        assert app.session.current_id is None
         await run_command(pilot, app, "kyoto", "Open conversation: Plan a trip to Kyoto")
-        await wait_until(pilot, lambda: app.current_id == kyoto, what="the conversation")
-        assert app.pane.conversation_id == kyoto
-        assert app.focused is app.composer
+        await wait_until(pilot, lambda: app.session.current_id == kyoto, what="the conversation")
+        assert app.main.pane.conversation_id == kyoto
+        assert app.focused is app.main.composer
 
         await open_palette(pilot, app)
         await pilot.press(*"markup")
@@ -143,9 +143,9 @@ async def test_actions_run_from_the_palette(tmp_path: Path, store: Store) -> Non
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(app.screen_stack) == 1, what="settings to close")
 
-        assert app.sidebar.display
+        assert app.main.sidebar.display
         await run_command(pilot, app, "sideb", "Toggle sidebar")
-        await wait_until(pilot, lambda: not app.sidebar.display, what="the sidebar to hide")
+        await wait_until(pilot, lambda: not app.main.sidebar.display, what="the sidebar to hide")
 
         await run_command(pilot, app, "help", "Help")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
@@ -183,4 +183,4 @@ async def test_ten_thousand_conversations_stay_fast(tmp_path: Path, store: Store
         await pilot.press(*["backspace"], *"zebra")
         await wait_until(pilot, lambda: highlighted(app) == wanted, what="the oldest one again")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.current_id == target, what="the conversation")
+        await wait_until(pilot, lambda: app.session.current_id == target, what="the conversation")

@@ -30,16 +30,18 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 async def opened(pilot: Pilot[Any], store: Store, app: GLMApp) -> None:
     cid = seed_conversation(store, "Long", TURNS, updated_at="2024-03-14T14:00:00Z")
-    await app.open_conversation(cid)
+    await app.main.open_conversation(cid)
     await pilot.pause()
-    await wait_until(pilot, lambda: app.pane.max_scroll_y > 0, what="a pane to scroll")
-    await wait_until(pilot, lambda: app.pane.scroll_y == app.pane.max_scroll_y, what="the end")
-    app.composer.focus()
+    await wait_until(pilot, lambda: app.main.pane.max_scroll_y > 0, what="a pane to scroll")
+    await wait_until(
+        pilot, lambda: app.main.pane.scroll_y == app.main.pane.max_scroll_y, what="the end"
+    )
+    app.main.composer.focus()
     await pilot.pause()
 
 
 def first_message_shown(app: GLMApp) -> bool:
-    pane = app.pane
+    pane = app.main.pane
     first = pane.message_widgets()[0]
     return (
         not pane.has_older
@@ -55,9 +57,9 @@ async def test_page_keys_scroll_the_conversation_from_the_composer(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, store, app)
-        pane = app.pane
+        pane = app.main.pane
         for text in ("", "a draft\nof two lines"):
-            app.composer.load_text(text)  # the composer grows: the pane gets shorter
+            app.main.composer.load_text(text)  # the composer grows: the pane gets shorter
             await pilot.pause()
             pane.scroll_end(animate=False)
             await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y, what="the end")
@@ -67,7 +69,7 @@ async def test_page_keys_scroll_the_conversation_from_the_composer(
             )
             await pilot.press("pagedown")
             await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y, what="back")
-            assert app.focused is app.composer and app.composer.text == text
+            assert app.focused is app.main.composer and app.main.composer.text == text
 
 
 async def test_home_and_end_in_an_empty_composer_go_to_the_first_message_and_back(
@@ -76,12 +78,14 @@ async def test_home_and_end_in_an_empty_composer_go_to_the_first_message_and_bac
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, store, app)
-        assert app.pane.has_older  # the first messages are not mounted yet
+        assert app.main.pane.has_older  # the first messages are not mounted yet
         await pilot.press("home")
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
         await pilot.press("end")
-        await wait_until(pilot, lambda: app.pane.scroll_y == app.pane.max_scroll_y, what="end")
+        await wait_until(
+            pilot, lambda: app.main.pane.scroll_y == app.main.pane.max_scroll_y, what="end"
+        )
 
 
 async def test_a_composer_holding_text_keeps_home_and_end_but_not_ctrl_home(
@@ -90,13 +94,13 @@ async def test_a_composer_holding_text_keeps_home_and_end_but_not_ctrl_home(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, store, app)
-        composer = app.composer
+        composer = app.main.composer
         composer.load_text("first line\nsecond line")
         composer.move_cursor((1, 4))
         await pilot.press("home")
         await pilot.pause()
         assert composer.cursor_location == (1, 0)
-        assert app.pane.scroll_y == app.pane.max_scroll_y  # still at the end
+        assert app.main.pane.scroll_y == app.main.pane.max_scroll_y  # still at the end
         await pilot.press("end")
         await pilot.pause()
         assert composer.cursor_location == (1, len("second line"))
@@ -105,7 +109,9 @@ async def test_a_composer_holding_text_keeps_home_and_end_but_not_ctrl_home(
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
         assert composer.text == "first line\nsecond line" and app.focused is composer
         await pilot.press("ctrl+end")
-        await wait_until(pilot, lambda: app.pane.scroll_y == app.pane.max_scroll_y, what="end")
+        await wait_until(
+            pilot, lambda: app.main.pane.scroll_y == app.main.pane.max_scroll_y, what="end"
+        )
 
 
 async def test_home_on_a_selected_message_goes_to_the_first_message(
@@ -115,7 +121,7 @@ async def test_home_on_a_selected_message_goes_to_the_first_message(
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, store, app)
         await pilot.press("up")  # the cursor on the last message
-        await wait_until(pilot, lambda: app.pane.selected is not None, what="a selection")
+        await wait_until(pilot, lambda: app.main.pane.selected is not None, what="a selection")
         await pilot.press("home")
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
 
@@ -134,8 +140,8 @@ async def test_the_conversation_list_keeps_its_page_and_home_keys(
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, store, app)
-        at_end = app.pane.scroll_y
-        option_list = app.sidebar.option_list
+        at_end = app.main.pane.scroll_y
+        option_list = app.main.sidebar.option_list
         option_list.focus()
         option_list.highlighted = 0
         await pilot.press("pagedown")
@@ -144,7 +150,7 @@ async def test_the_conversation_list_keeps_its_page_and_home_keys(
         await pilot.press("home")
         await pilot.pause()
         assert option_list.highlighted == 0
-        assert app.pane.scroll_y == at_end
+        assert app.main.pane.scroll_y == at_end
         await pilot.press("ctrl+home")  # always the conversation
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
 
@@ -155,14 +161,16 @@ async def test_end_stops_the_way_to_the_first_message(tmp_path: Path, store: Sto
         cid = seed_conversation(
             store, "Longer", TURNS * 10, updated_at="2024-03-14T14:00:00Z"
         )  # 400 messages: many batches
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await pilot.pause()
         # The actions of Ctrl+Home then End, End arriving while the first batch mounts
         # (Pilot's press waits for the app to be idle between two keys).
-        app.action_conversation_top(True)
+        app.main.action_conversation_top(True)
         await pilot.pause(0)
-        app.action_conversation_end(True)
+        app.main.action_conversation_end(True)
         await wait_until(pilot, lambda: all(w.is_finished for w in app.workers), what="stopped")
         await pilot.pause()
-        assert app.pane.has_older  # stopped before the first message
-        await wait_until(pilot, lambda: app.pane.scroll_y == app.pane.max_scroll_y, what="end")
+        assert app.main.pane.has_older  # stopped before the first message
+        await wait_until(
+            pilot, lambda: app.main.pane.scroll_y == app.main.pane.max_scroll_y, what="end"
+        )

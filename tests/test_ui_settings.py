@@ -22,7 +22,7 @@ from tests.ui_helpers import (
     screen_text,
     seed_conversation,
     send,
-    still,
+    started,
     ui_settings,
     wait_idle,
     wait_until,
@@ -138,8 +138,8 @@ async def test_valid_values_are_saved_applied_and_used(
         }
         assert stat.S_IMODE(settings.config_path.stat().st_mode) == 0o600
         assert app.settings.model == "glm-4.7-flash"
-        assert app.service.settings.temperature == 0.7
-        assert app.thinking is False
+        assert app.session.service.settings.temperature == 0.7
+        assert app.session.thinking is False
         status = str(app.query_one(StatusLine).render())
         assert "glm-4.7-flash" in status and "thinking off" in status
 
@@ -216,7 +216,7 @@ async def test_the_key_is_never_shown_and_a_new_one_is_saved_privately(
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is not screen, what="the screen to close")
         assert app.settings.api_key == new_key
-        assert app.service.settings.api_key == new_key
+        assert app.session.service.settings.api_key == new_key
     assert tomllib.loads(settings.config_path.read_text())["api_key"] == new_key
     assert stat.S_IMODE(settings.config_path.stat().st_mode) == 0o600
 
@@ -252,7 +252,7 @@ async def test_the_conversation_model_and_prompt_are_saved_in_the_history(
     settings = settings_for(tmp_path, fake_glm.base_url)
     app = create_app(settings, store=store, now=fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         screen = await open_settings(pilot, app)
         assert "This conversation: Kyoto trip" in screen_text(app)
 
@@ -315,9 +315,9 @@ def test_settings_snapshot(tmp_path: Path, snap_compare: Any) -> None:
     app = create_app(settings, store=store, now=fixed_clock)
 
     async def open_it(pilot: Any) -> None:
-        await app.open_conversation(cid)
+        await started(pilot)
+        await app.main.open_conversation(cid)
         await open_settings(pilot, app)
-        still(app)
         for area in app.screen.query(TextArea):
             area.cursor_blink = False
         await pilot.pause()

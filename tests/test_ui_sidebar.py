@@ -36,7 +36,7 @@ def store(tmp_path: Path):
 
 
 def option_ids(app) -> list[str]:
-    return [option.id for option in app.sidebar.option_list.options]
+    return [option.id for option in app.main.sidebar.option_list.options]
 
 
 async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
@@ -51,9 +51,9 @@ async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, RenameScreen))
         await pilot.pause()
-        assert store.get_conversation(app.current_id).title == "Renamed [b]chat[/b]"
+        assert store.get_conversation(app.session.current_id).title == "Renamed [b]chat[/b]"
         await shows(pilot, "Renamed [b]chat[/b]")
-        assert app.focused is app.composer
+        assert app.focused is app.main.composer
 
 
 async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
@@ -65,8 +65,8 @@ async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
     )
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        app.sidebar.option_list.focus()
-        app.sidebar.option_list.highlighted = 0  # newest first: "Drop me"
+        app.main.sidebar.option_list.focus()
+        app.main.sidebar.option_list.highlighted = 0  # newest first: "Drop me"
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await shows(pilot, "Drop me")
@@ -95,8 +95,8 @@ async def test_open_from_sidebar_and_reopen_thinking_after_restart(
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
             assert not app.query(AssistantMessage)
-            app.sidebar.option_list.focus()
-            app.sidebar.option_list.highlighted = 0
+            app.main.sidebar.option_list.focus()
+            app.main.sidebar.option_list.highlighted = 0
             await pilot.press("enter")
             await wait_until(pilot, lambda: app.query(AssistantMessage))
             reply = app.query_one(AssistantMessage)
@@ -128,7 +128,7 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
     async with app.run_test(size=SIZE) as pilot:
         assert len(option_ids(app)) == 3
         await pilot.press("ctrl+f")
-        assert app.focused is app.sidebar.search_input
+        assert app.focused is app.main.sidebar.search_input
         await pilot.press(*"pyth")
         await pilot.pause()
         await shows(pilot, "2 titles · Enter: all text")
@@ -138,18 +138,18 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
         assert "2 titles · Enter: all text" in text
         # Enter: full-text search over every message.
         await pilot.press("ctrl+u", *"zebra", "enter")
-        await wait_until(pilot, lambda: app.sidebar.hits is not None)
-        hits = app.sidebar.hits
+        await wait_until(pilot, lambda: app.main.sidebar.hits is not None)
+        hits = app.main.sidebar.hits
         assert {hit.conversation_id for hit in hits} == {other}
         await shows(pilot, "zebra")
-        assert app.focused is app.sidebar.option_list
+        assert app.focused is app.main.sidebar.option_list
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.current_id == other)
+        await wait_until(pilot, lambda: app.session.current_id == other)
         await shows(pilot, "Borrowed values and the zebra checker.")
         # Escape goes back to the whole list.
         await pilot.press("escape")
         await pilot.pause()
-        assert app.sidebar.hits is None
+        assert app.main.sidebar.hits is None
         assert len(option_ids(app)) == 3
 
 
@@ -163,13 +163,13 @@ async def test_markup_in_a_search_query_is_literal(tmp_path: Path, store: Store)
         await pilot.pause()
         await shows(pilot, "Odd [b]title[/b]")
         await pilot.press("ctrl+u", *"[0] reply", "enter")
-        await wait_until(pilot, lambda: app.sidebar.hits)
+        await wait_until(pilot, lambda: app.main.sidebar.hits)
         await shows(pilot, "Odd [b]title[/b]")
         text = screen_text(app)
         assert "Odd [b]title[/b]" in text
         assert "[0] reply" in text
         await pilot.press("ctrl+f", "ctrl+u", *"[/", "enter")
-        await wait_until(pilot, lambda: app.sidebar.hits is not None)
+        await wait_until(pilot, lambda: app.main.sidebar.hits is not None)
         await shows(pilot, "[/")
         assert app.is_running
 
@@ -181,9 +181,9 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
         await pilot.pause()
-        pane = app.pane
+        pane = app.main.pane
         # About a screen and a half first, then about two screens at a time.
         assert 2 <= len(pane.message_widgets()) < PAGE_SIZE
         assert "earlier messages" in screen_text(app) or pane.scroll_y > 0
@@ -213,8 +213,8 @@ async def test_scrolling_up_near_the_top_mounts_older_messages_before_it_is_reac
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        pane = app.pane
+        await app.main.open_conversation(cid)
+        pane = app.main.pane
         await wait_until(
             pilot, lambda: pane.max_scroll_y > 2 and pane.scroll_y == pane.max_scroll_y
         )
@@ -233,8 +233,8 @@ async def test_a_new_turn_unmounts_the_history_scrolled_through(
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        pane = app.pane
+        await app.main.open_conversation(cid)
+        pane = app.main.pane
         while pane.has_older:  # read the whole history
             count = len(pane.message_widgets())
             pane.scroll_home(animate=False)
@@ -262,8 +262,8 @@ async def test_older_messages_load_while_the_first_ones_do_not_fill_the_pane(
     cid = seed_conversation(store, "Airy", turns, updated_at="2024-03-14T10:00:00Z")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        await app.open_conversation(cid)
-        pane = app.pane
+        await app.main.open_conversation(cid)
+        pane = app.main.pane
         # More than the first page, and loading stops once the pane is filled (or all shown).
         await wait_until(pilot, lambda: len(pane.message_widgets()) > 4)
         await wait_until(pilot, lambda: pane.max_scroll_y > 0 or not pane.has_older)
@@ -287,9 +287,9 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(
     conn.execute("COMMIT")
     app = make_app(ui_settings(tmp_path), store)
     async with app.run_test(size=SIZE) as pilot:
-        option_list = app.sidebar.option_list
+        option_list = app.main.sidebar.option_list
         # The first screen reads one page; the whole list follows as soon as it is drawn.
-        await wait_until(pilot, lambda: len(app.sidebar.summaries) == 10_000, what="all")
+        await wait_until(pilot, lambda: len(app.main.sidebar.summaries) == 10_000, what="all")
         assert option_list.option_count == SIDEBAR_PAGE
         option_list.focus()
         await pilot.press("end")
@@ -313,10 +313,10 @@ async def test_the_garbage_of_opened_conversations_is_collected(
         collections = []
         gc.callbacks.append(lambda phase, info: collections.append(info["generation"]))
         try:
-            await app.open_conversation(ids[0])
+            await app.main.open_conversation(ids[0])
             assert app.collector.timer is not None  # once the user pauses
             for cid in ids[1:MOST_PENDING]:
-                await app.open_conversation(cid)
+                await app.main.open_conversation(cid)
             # Browsing without a pause: a full collection after MOST_PENDING opens.
             assert 2 in collections and app.collector.timer is None
             await pilot.pause()

@@ -30,7 +30,7 @@ async def test_resizing_down_to_20x8_while_a_reply_streams(
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, app, "Tell me something long")
         await wait_until(pilot, lambda: "The first half" in screen_text(app), what="the reply")
-        app.composer.clear()  # the placeholder is what wrapped at width 0
+        app.main.composer.clear()  # the placeholder is what wrapped at width 0
         for width, height in sizes:
             await pilot.resize_terminal(width, height)
             await wait_until(pilot, lambda w=width: app.screen.size.width == w)
@@ -48,11 +48,11 @@ async def test_resizing_down_to_20x8_while_a_reply_streams(
 async def test_typing_at_20x8(tmp_path: Path) -> None:
     app = make_app(ui_settings(tmp_path))
     async with app.run_test(size=(20, 8)) as pilot:
-        app.composer.focus()
+        app.main.composer.focus()
         for key in "a long line of text that wraps many times":
             await pilot.press(key if key != " " else "space")
         await pilot.pause()
-        assert app.composer.text.startswith("a long line")
+        assert app.main.composer.text.startswith("a long line")
         await pilot.resize_terminal(20, 8)
         await pilot.pause()
         assert app.is_running

@@ -21,7 +21,7 @@ from tests.ui_helpers import (
     seed_branched,
     seed_conversation,
     send,
-    still,
+    started,
     ui_settings,
     wait_until,
 )
@@ -81,9 +81,9 @@ def opener(cid: int, *, open_thinking: bool = False) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, GLMApp)
-        still(app)
-        await app.open_conversation(cid)
-        app.composer.focus()
+        await started(pilot)
+        await app.main.open_conversation(cid)
+        app.main.composer.focus()
         await pilot.pause()
         if open_thinking:
             reply = app.query_one(AssistantMessage)
@@ -96,7 +96,7 @@ def opener(cid: int, *, open_thinking: bool = False) -> Any:
 
 
 async def _still(pilot: Pilot[Any]) -> None:
-    still(pilot.app)  # type: ignore[arg-type]
+    await started(pilot)
     await pilot.pause()
 
 
@@ -126,7 +126,7 @@ def test_thinking_while_streaming(
     app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        still(app)
+        await started(pilot)
         await send(pilot, app, "Is SQLite fast enough for a chat history?")
         await wait_until(
             pilot,
@@ -177,13 +177,13 @@ def test_selected_message_with_its_branch_indicator(
     app = make_app(ui_settings(tmp_path), store)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        still(app)
-        await app.open_conversation(cid)
+        await started(pilot)
+        await app.main.open_conversation(cid)
         await pilot.pause()
-        widget = app.pane.widget_for(ids["a1b"])
+        widget = app.main.pane.widget_for(ids["a1b"])
         assert widget is not None
-        app.pane.select(widget)
-        await wait_until(pilot, lambda: app.pane.selected is widget)
+        app.main.pane.select(widget)
+        await wait_until(pilot, lambda: app.main.pane.selected is widget)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
 

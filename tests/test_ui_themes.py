@@ -21,7 +21,7 @@ from glm_tui.ui.themes import (
     load_themes,
     theme_from_data,
 )
-from tests.ui_helpers import fixed_clock, seed_conversation, still, wait_until
+from tests.ui_helpers import fixed_clock, seed_conversation, started, wait_until
 
 SIZE = (120, 40)
 BUNDLED = ["glm-dark", "glm-light", "high-contrast", "nord-night"]
@@ -262,7 +262,7 @@ def themed_app(tmp_path: Path, theme: str) -> GLMApp:
     app = create_app(demo_settings(tmp_path, theme=theme), store=store, now=fixed_clock)
 
     async def show() -> None:
-        await app.open_conversation(cid)
+        await app.main.open_conversation(cid)
 
     app.call_after_refresh(show)
     return app
@@ -273,11 +273,11 @@ def test_theme_snapshot(tmp_path: Path, snap_compare: Any, theme: str) -> None:
     app = themed_app(tmp_path, theme)
 
     async def settle(pilot: Any) -> None:
-        await wait_until(pilot, lambda: app.current_id is not None, what="the conversation")
+        await wait_until(pilot, lambda: app.session.current_id is not None, what="the conversation")
         await pilot.pause()
-        still(app)
+        await started(pilot)
 
     try:
         assert snap_compare(app, terminal_size=SIZE, run_before=settle)
     finally:
-        app.store.close()
+        app.session.store.close()

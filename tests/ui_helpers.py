@@ -54,6 +54,21 @@ def still(app: GLMApp) -> None:
         widget.cursor_blink = False  # type: ignore[attr-defined]
 
 
+async def started(pilot: Pilot[Any]) -> GLMApp:
+    """Until the main screen is up (its first look at the history done), with still cursors:
+    a snapshot's ``run_before`` may run before the first screen is composed."""
+    app = pilot.app
+    assert isinstance(app, GLMApp)
+
+    def up() -> bool:
+        stack = app.screen_stack
+        return bool(stack) and getattr(stack[0], "started", False)
+
+    await wait_until(pilot, up, what="the main screen")
+    still(app)
+    return app
+
+
 async def wait_until(
     pilot: Pilot[Any], condition: Callable[[], object], timeout: float = CEILING, what: str = ""
 ) -> None:
@@ -68,7 +83,7 @@ async def wait_until(
 
 async def wait_idle(pilot: Pilot[Any], app: GLMApp, timeout: float = CEILING) -> None:
     """Until no reply is being written, and the UI has caught up."""
-    await wait_until(pilot, lambda: not app.live, timeout, "the replies to finish")
+    await wait_until(pilot, lambda: not app.session.live, timeout, "the replies to finish")
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -86,8 +101,8 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 
 async def send(pilot: Pilot[Any], app: GLMApp, text: str) -> None:
     """Put text in the composer (as a paste would) and press Enter."""
-    app.composer.focus()
-    app.composer.load_text(text)
+    app.main.composer.focus()
+    app.main.composer.load_text(text)
     await pilot.press("enter")
 
 

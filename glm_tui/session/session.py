@@ -36,7 +36,7 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn
-from glm_tui.store import Message, NotFound, SearchHit, Store, StoreError
+from glm_tui.store import Conversation, Message, NotFound, SearchHit, Store, StoreError
 from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
@@ -133,6 +133,9 @@ class Session:
 
     def message(self, message_id: int) -> Message:
         return self.store.get_message(message_id)
+
+    def conversation(self, cid: int) -> Conversation:
+        return self.store.get_conversation(cid)
 
     def status(self) -> Status:
         """What the status line shows now."""

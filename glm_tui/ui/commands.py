@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from glm_tui.store import StoreError
-
-if TYPE_CHECKING:
-    from glm_tui.ui.app import GLMApp
+from glm_tui.ui.keys import PaletteCommand, palette_commands
+from glm_tui.ui.screens.main import MainScreen
 
 TITLES_LIMIT = 50_000
 """Conversations the palette searches (the most recently updated)."""
@@ -26,43 +24,6 @@ HITS_LIMIT = 40
 RECENT_LIMIT = 8
 """Conversations offered before anything is typed."""
 OPEN_PREFIX = "Open conversation: "
-
-
-@dataclass(frozen=True)
-class AppCommand:
-    name: str
-    help: str
-    action: str
-    """An action of the app (run through ``run_action``, so it obeys ``check_action``)."""
-    needs_conversation: bool = False
-
-
-APP_COMMANDS: tuple[AppCommand, ...] = (
-    AppCommand("New conversation", "Start an empty conversation (Ctrl+N)", "new_conversation"),
-    AppCommand(
-        "Toggle sidebar", "Show or hide the conversation list (Ctrl+B or Ctrl+L)", "toggle_sidebar"
-    ),
-    AppCommand("Search conversations", "Search titles and messages (Ctrl+F)", "search"),
-    AppCommand("Regenerate reply", "A new reply to the last prompt (Ctrl+R)", "regenerate", True),
-    AppCommand(
-        "Fork conversation",
-        "A new conversation with the branch up to the selected message (f), or all of it",
-        "fork",
-        True,
-    ),
-    AppCommand(
-        "Toggle thinking", "Thinking on/off for the next request (Ctrl+T)", "toggle_thinking"
-    ),
-    AppCommand(
-        "Stop the reply", "Stop the reply being written, keep what arrived (Escape)", "stop"
-    ),
-    AppCommand("Rename conversation", "Give the conversation a new title (F2)", "rename", True),
-    AppCommand(
-        "Delete conversation", "Delete this conversation (asks first)", "delete_current", True
-    ),
-    AppCommand("Settings", "Provider, model, sampling, system prompt, theme (F3)", "settings"),
-    AppCommand("Help", "Every key, and where the config and history live (F1)", "help"),
-)
 
 
 def highlight_plain(matcher: Matcher, text: str) -> Content:
@@ -91,8 +52,11 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 
 class _AppProvider(Provider):
     @property
-    def glm_app(self) -> GLMApp:
-        return self.app  # type: ignore[return-value]
+    def main(self) -> MainScreen:
+        """The screen our commands act on."""
+        screen = self.app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
 
     def on_main_screen(self) -> bool:
         """Our commands act on the main screen; from a dialog they would do nothing."""
@@ -102,32 +66,28 @@ class _AppProvider(Provider):
 class ActionCommands(_AppProvider):
     """The app's actions (those the app's own system commands do not already offer)."""
 
-    def _commands(self) -> list[AppCommand]:
+    def _commands(self) -> list[PaletteCommand]:
         taken = {command.title for command in self.app.get_system_commands(self.screen)}
-        has_conversation = self.glm_app.current_id is not None
+        has_conversation = self.main.session.current_id is not None
         return [
             command
-            for command in APP_COMMANDS
+            for command in palette_commands()
             if command.name not in taken and (has_conversation or not command.needs_conversation)
         ]
 
-    def _runner(self, action: str) -> Callable[[], Awaitable[Any]]:
-        return partial(self._run, action)
+    def _runner(self, command: PaletteCommand) -> Callable[[], Awaitable[Any]]:
+        return partial(self._run, command)
 
-    async def _run(self, action: str) -> None:
-        app = self.glm_app
-        if action == "delete_current":
-            # The app deletes from the sidebar's Delete key; this asks the same question.
-            if app.current_id is not None and len(app.screen_stack) == 1:
-                app.confirm_delete(app.current_id)
-            return
-        await app.run_action(action)
+    async def _run(self, command: PaletteCommand) -> None:
+        if len(self.app.screen_stack) == 1:
+            target = self.app if command.on_app else self.main
+            await target.run_action(command.action)
 
     async def discover(self) -> Hits:
         if not self.on_main_screen():
             return
         for command in self._commands():
-            yield DiscoveryHit(command.name, self._runner(command.action), help=command.help)
+            yield DiscoveryHit(command.name, self._runner(command), help=command.help)
 
     async def search(self, query: str) -> Hits:
         if not self.on_main_screen():
@@ -138,7 +98,7 @@ class ActionCommands(_AppProvider):
                 yield Hit(
                     score,
                     matcher.highlight(command.name),
-                    self._runner(command.action),
+                    self._runner(command),
                     text=command.name,
                     help=command.help,
                 )
@@ -154,21 +114,16 @@ class ConversationCommands(_AppProvider):
         if not self.on_main_screen():
             return
         try:
-            summaries = self.glm_app.store.list_conversations(limit=TITLES_LIMIT)
+            titles = self.main.session.titles(TITLES_LIMIT)
         except StoreError:
             return
-        self.titles = [(s.id, s.title, s.title.lower()) for s in summaries]
+        self.titles = [(cid, title, title.lower()) for cid, title in titles]
 
     def _opener(self, cid: int) -> Callable[[], Awaitable[None]]:
         async def open_it() -> None:
-            app = self.glm_app
-            try:
-                app.store.get_conversation(cid)
-            except StoreError as exc:
-                app.notify(str(exc), severity="error", markup=False)
-                return
-            await app.open_conversation(cid)
-            app.composer.focus()
+            main = self.main
+            await main.open_conversation(cid)
+            main.composer.focus()
 
         return open_it
 

@@ -12,6 +12,7 @@ once the user pauses, or after ``MOST_PENDING`` conversations opened without a p
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -24,7 +25,7 @@ MOST_PENDING = 8
 
 
 class Collector:
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.pending = 0
         self.timer: Timer | None = None

@@ -17,6 +17,7 @@ from textual.design import ColorSystem
 from textual.theme import Theme
 
 from glm_tui.config import ConfigError, Settings, read_toml, save_config
+from glm_tui.ui.textual_private import choose_theme
 
 DEFAULT_THEME = "glm-dark"
 
@@ -180,15 +181,12 @@ ThemeProblem = tuple[str, str]
 """(title, message) of a notification about the themes."""
 
 
-def setup_themes(app: App[Any]) -> list[ThemeProblem]:
+def setup_themes(app: App[Any], settings: Settings) -> list[ThemeProblem]:
     """Register every theme and switch to ``settings.theme``, before the app runs.
 
     Call it from the app's ``__init__``: the stylesheet is then parsed once, with the theme's
-    colours. Setting ``app.theme`` once the app runs parses all the CSS again and restyles every
-    widget (about a tenth of the time to the first screen). ``app`` has a ``settings``
-    attribute (a ``Settings``). Returns what to tell the user, for :func:`watch_themes`.
+    colours. Returns what to tell the user, for :func:`report_problems`.
     """
-    settings: Settings = app.settings  # type: ignore[attr-defined]
     themes, errors = load_themes(user_themes_dir(settings))
     for theme in themes:
         app.register_theme(theme)
@@ -203,40 +201,24 @@ def setup_themes(app: App[Any]) -> list[ThemeProblem]:
                 f"{settings.sources.get('theme', 'the settings')}): using {name}.",
             )
         )
-    _choose_theme(app, name)
+    choose_theme(app, name)
     return problems
 
 
-def _choose_theme(app: App[Any], name: str) -> None:
-    """What ``App._watch_theme`` does, minus the CSS refresh: nothing is parsed yet."""
-    app.set_reactive(App.theme, name)
-    dark = app.current_theme.dark
-    app.update_classes(
-        {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False
-    )
-    app._refresh_truecolor_filter(app.ansi_theme)
-    app.stylesheet.set_variables(app.get_css_variables())
-
-
-def watch_themes(app: App[Any], problems: list[ThemeProblem]) -> None:
-    """Once the app runs: report the theme problems, and save later theme changes."""
+def report_problems(app: App[Any], problems: list[ThemeProblem]) -> None:
+    """Once the app runs: say what went wrong with the theme files."""
     for title, message in problems:
         app.notify(message, title=title, severity="warning", markup=False, timeout=10)
-    app.watch(app, "theme", lambda name: remember_theme(app, name), init=False)
 
 
-def remember_theme(app: App[Any], name: str) -> None:
-    """Save a theme chosen in the app (the command palette, the settings) to config.toml."""
-    settings: Settings = app.settings  # type: ignore[attr-defined]
+def remember_theme(settings: Settings, name: str) -> tuple[Settings, str | None]:
+    """Save a theme chosen in the app (the command palette, the settings) to config.toml: the
+    settings with it, and what to say if it could not be saved."""
     if name == settings.theme:
-        return
-    app.settings = settings.with_values(theme=name)  # type: ignore[attr-defined]
+        return settings, None
     try:
         save_config(settings.config_path, {"theme": name})
     except (OSError, ConfigError) as exc:
-        app.notify(
-            f"The theme is used now but could not be saved to {settings.config_path}: {exc}",
-            title="Theme",
-            severity="error",
-            markup=False,
-        )
+        problem = f"The theme is used now but could not be saved to {settings.config_path}: {exc}"
+        return settings.with_values(theme=name), problem
+    return settings.with_values(theme=name), None

@@ -18,7 +18,7 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
-from glm_tui.ui.markdown.textual_private import (
+from glm_tui.ui.textual_private import (
     ComposedMarkdown,
     RepaintingParagraph,
     UpdatableFence,

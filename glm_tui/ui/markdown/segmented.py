@@ -36,7 +36,7 @@ from textual.widgets import Markdown
 
 from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
 from glm_tui.ui.markdown.cuts import SEAL_BLOCKS, BoundaryScanner, estimate_rows, split_segments
-from glm_tui.ui.markdown.textual_private import (
+from glm_tui.ui.textual_private import (
     anchor_released,
     child_nodes,
     forget_styles,

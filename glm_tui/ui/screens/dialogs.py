@@ -7,7 +7,7 @@ between a docked title and docked buttons, so the buttons stay in view on a smal
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,7 +25,7 @@ LOW = 20
 ResultType = TypeVar("ResultType")
 
 
-def fit_to_terminal(screen: Screen[object]) -> None:
+def fit_to_terminal(screen: Screen[Any]) -> None:
     """Mark ``screen`` narrow or low for the terminal's size (its CSS does the rest)."""
     width, height = screen.app.size
     screen.set_class(width < NARROW, "-narrow")

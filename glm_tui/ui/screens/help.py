@@ -9,34 +9,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from glm_tui.config import Settings
+from glm_tui.ui.keys import help_rows
 from glm_tui.ui.screens.dialogs import DialogScreen
 
-KEYS: list[tuple[str, str]] = [
-    ("Enter", "send the message (in the composer)"),
-    ("Ctrl+J / Shift+Enter", "new line in the composer"),
-    ("Escape", "stop the reply being written (keeps what arrived)"),
-    ("Ctrl+N", "new conversation"),
-    ("Ctrl+B / Ctrl+L", "show / hide the sidebar (Ctrl+L also inside tmux and screen)"),
-    ("Ctrl+F, / in the sidebar", "search conversations (Enter: search all messages)"),
-    ("Ctrl+R", "regenerate the last reply"),
-    ("PageUp / PageDown", "scroll the conversation, from the composer too"),
-    ("Home / End", "top / end of the conversation (in a field holding text: its line)"),
-    ("Ctrl+Home / Ctrl+End", "first message / end of the conversation, from anywhere"),
-    ("Up, Alt+Up (composer)", "select a message; Up / Down move, Esc goes back"),
-    ("r on a message", "regenerate that reply (on a prompt: reply again)"),
-    ("e on a prompt", "edit it; the edit and its reply are a new branch"),
-    ("[ / ] on a message", "previous / next branch (shown as ‹ 2/3 ›)"),
-    ("f on a message", "fork: new conversation with the branch up to it"),
-    ("c / k on a message", "copy the message / its code blocks"),
-    ("Ctrl+T", "toggle thinking for the next request"),
-    ("F2", "rename the conversation"),
-    ("F3", "settings: provider, model, key, sampling, system prompt, theme"),
-    ("Delete (in the sidebar)", "delete the selected conversation (asks first)"),
-    ("Tab / Shift+Tab", "next / previous field or button (in a dialog too)"),
-    ("Ctrl+P", "command palette"),
-    ("F1", "this help"),
-    ("Ctrl+Q", "quit"),
-]
+KEYS: list[tuple[str, str]] = help_rows()
+"""(keys, description) of every key: from the one key table (ui/keys.py)."""
 
 
 KEY_COLUMN = max(len(key) for key, _ in KEYS) + 2

@@ -19,17 +19,17 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 from glm_tui.config import PROVIDERS, ConfigError, Settings, key_env_names, save_config
 from glm_tui.store import Conversation, StoreError
 from glm_tui.ui.screens.dialogs import fit_to_terminal
-from glm_tui.ui.screens.settings_form import apply_changes, check_form, form_values
+from glm_tui.ui.screens.settings_form import FormResult, check_form, form_values
 
 if TYPE_CHECKING:
-    from glm_tui.ui.app import GLMApp
+    from glm_tui.session import Session
 
 
 KEYS_HINT = "Tab: next field · Shift+Tab: back · Enter: press · Ctrl+S: save · Esc: cancel"
 
 
-class SettingsScreen(ModalScreen[bool]):
-    """Dismisses with True when the settings were saved, False when cancelled."""
+class SettingsScreen(ModalScreen[FormResult | None]):
+    """Dismisses with what was saved (a FormResult), or None when cancelled."""
 
     DEFAULT_CSS = """
     SettingsScreen {
@@ -211,10 +211,15 @@ class SettingsScreen(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, settings: Settings, themes: list[str], conversation: Conversation | None = None
+        self,
+        settings: Settings,
+        themes: list[str],
+        conversation: Conversation | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__(id="settings")
         self.settings = settings
+        self.session = session
         self.themes = sorted(set(themes) | {settings.theme})
         self.conversation = conversation
         self.initial = form_values(settings, conversation)
@@ -345,7 +350,8 @@ class SettingsScreen(ModalScreen[bool]):
                     "Theme",
                     "theme",
                     Select(
-                        [(name, name) for name in self.themes],
+                        # Content: a theme name (a file name) is never read as markup.
+                        [(Content(name), name) for name in self.themes],
                         value=values["theme"],
                         allow_blank=False,
                         compact=True,
@@ -469,17 +475,19 @@ class SettingsScreen(ModalScreen[bool]):
     # -- saving -------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
+    async def _save_pressed(self) -> None:
+        await self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
+        """Check every value, write the changed ones (nothing at all if one is wrong), and
+        dismiss with what was saved, for the app to use at once."""
         result = check_form(self.initial, self.current_values())
         if result.errors:
             count = len(result.errors)
@@ -488,18 +496,16 @@ class SettingsScreen(ModalScreen[bool]):
                 f"Nothing was saved: {count} value{'s are' if count > 1 else ' is'} wrong.",
             )
             return
-        app: GLMApp = self.app  # type: ignore[assignment]
         if result.settings:
             try:
                 save_config(self.settings.config_path, result.settings)
             except (ConfigError, OSError) as exc:
                 self.show_errors({}, f"Nothing was saved: {exc}")
                 return
-        if result.conversation and self.conversation is not None:
+        if result.conversation and self.conversation is not None and self.session is not None:
             try:
-                app.store.set_conversation_fields(self.conversation.id, **result.conversation)
+                await self.session.update_conversation(self.conversation.id, **result.conversation)
             except StoreError as exc:
                 self.show_errors({}, f"The conversation was not changed: {exc}")
                 return
-        apply_changes(app, result)
-        self.dismiss(True)
+        self.dismiss(result)

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from glm_tui.config import GENERIC_KEY_ENV, PROVIDERS, ConfigError, Settings, normalise
 from glm_tui.store import Conversation
-
-if TYPE_CHECKING:
-    from glm_tui.ui.app import GLMApp
 
 OPTIONAL = {"base_url", "model", "temperature", "top_p", "max_tokens", "system_prompt"}
 """Settings that may be left empty: the provider's or the server's default then applies."""
@@ -91,27 +88,22 @@ def _with_key_for_provider(new: Settings, old: Settings) -> Settings:
     return replace(new, api_key=None, sources=sources)
 
 
-def apply_changes(app: GLMApp, result: FormResult) -> None:
-    """Use the saved values in the running app at once."""
-    new = app.settings
-    if result.settings:
-        new = app.settings.with_values(**result.settings)
-        if "provider" in result.settings and "api_key" not in result.settings:
-            new = _with_key_for_provider(new, app.settings)
-        app.apply_settings(new)
-        if "thinking" in result.settings:
-            app.thinking = new.thinking is not False
-        if "theme" in result.settings and new.theme in app.available_themes:
-            app.theme = new.theme
-    if result.conversation:
-        app.refresh_sidebar()
-    app.update_status()
+def new_settings(old: Settings, result: FormResult) -> Settings:
+    """The settings to use now that ``result`` is saved (the key a new provider gets, too)."""
+    if not result.settings:
+        return old
+    new = old.with_values(**result.settings)
+    if "provider" in result.settings and "api_key" not in result.settings:
+        new = _with_key_for_provider(new, old)
+    return new
+
+
+def saved_message(new: Settings, result: FormResult) -> tuple[str, bool]:
+    """What to say once saved, and whether it is a warning (the settings still cannot send)."""
     if not result.settings and not result.conversation:
-        app.notify("Nothing changed.", timeout=2)
-        return
+        return "Nothing changed.", False
     where = f"Saved to {new.config_path}." if result.settings else "Saved."
     problem = new.request_problem()
     if problem:
-        app.notify(f"{where} Note: {problem}", severity="warning", markup=False, timeout=8)
-    else:
-        app.notify(where, timeout=3, markup=False)
+        return f"{where} Note: {problem}", True
+    return where, False

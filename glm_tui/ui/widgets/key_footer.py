@@ -23,7 +23,14 @@ from textual.screen import Screen
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
 
+from glm_tui.ui import keys
+
 PAD = " "
+
+
+def _keys_of(binding: Binding | tuple[str, ...]) -> list[str]:
+    key = binding.key if isinstance(binding, Binding) else binding[0]
+    return [k.strip() for k in key.split(",")]
 
 
 class KeySpan(NamedTuple):
@@ -31,7 +38,7 @@ class KeySpan(NamedTuple):
 
     start: int
     end: int
-    index: int
+    place: int
     """The key's place among the keys shown."""
     key: str
     enabled: bool
@@ -102,6 +109,10 @@ class KeyFooter(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.refresh_keys()
+
+    def refresh_keys(self) -> None:
+        """Collect the keys again (the bindings changed, or a dialog came or went)."""
         self._left = None
         self._hover = None
         self.refresh()
@@ -124,9 +135,12 @@ class KeyFooter(Widget, can_focus=False):
         self._keys = []
         left: list[list[_Piece]] = []
         active = self.screen.active_bindings
+        # Under a dialog, the screen's own keys do nothing: only the app's are shown.
+        under_dialog = not self.screen.is_active
+        app_keys = {key for binding in keys.bindings("app") for key in _keys_of(binding)}
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
-        for _node, binding, enabled, tooltip in active.values():
-            if binding.show:
+        for key, (_node, binding, enabled, tooltip) in active.items():
+            if binding.show and not (under_dialog and key not in app_keys):
                 by_action[binding.action].append((binding, enabled, tooltip))
         for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
             multi = list(runs)
@@ -215,7 +229,7 @@ class KeyFooter(Widget, can_focus=False):
                 key, enabled, tooltip = self._keys[piece.key]
                 hover = piece.key == self._hover
                 parts.append((piece.text, self._style(piece.style, hover, enabled)))
-                if spans and spans[-1].index == piece.key:
+                if spans and spans[-1].place == piece.key:
                     spans[-1] = spans[-1]._replace(end=x + width)
                 else:
                     spans.append(KeySpan(x, x + width, piece.key, key, enabled, tooltip))
@@ -261,7 +275,7 @@ class KeyFooter(Widget, can_focus=False):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         span = self._span_at(event.x)
-        self._set_hover(None if span is None else span.index)
+        self._set_hover(None if span is None else span.place)
 
     def on_leave(self, event: events.Leave) -> None:
         self._set_hover(None)

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from textual import events
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
 from glm_tui.store import Message
+from glm_tui.ui import keys
 
 RequestKind = Literal["edit", "fork", "branch", "reply"]
-
-_BRANCH = Binding.Group("Branch", compact=True)
 
 
 def branch_text(branch: tuple[int, int] | None) -> str:
@@ -73,15 +71,7 @@ class RoleLine(Static):
 class MessageActions(Widget):
     """Keys shared by the prompt and the reply widgets (mixed in before their container)."""
 
-    BINDINGS = [
-        Binding("c", "copy", "Copy"),
-        Binding("r", "retry", "Regenerate"),
-        Binding("e", "edit", "Edit"),
-        Binding("f", "fork", "Fork"),
-        Binding("left_square_bracket", "branch(-1)", "Previous branch", group=_BRANCH),
-        Binding("right_square_bracket", "branch(1)", "Next branch", group=_BRANCH),
-        Binding("k", "copy_code", "Copy code", show=False),
-    ]
+    BINDINGS = keys.bindings("message")
 
     @dataclass
     class Requested(TextualMessage):

@@ -15,8 +15,9 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Static
 
+from glm_tui.session.live import LiveTurn
 from glm_tui.store import Message
-from glm_tui.ui.live import LiveTurn
+from glm_tui.ui.textual_private import anchor_released
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.selection import MessageCursor
 
@@ -87,6 +88,13 @@ class MessagePane(MessageCursor):
 
     def on_mount(self) -> None:
         self.mount(Static(self.empty_text, classes="empty-state"))
+
+    def set_empty_text(self, text: Content) -> None:
+        """What the pane says when no conversation is open (it names the model)."""
+        self.empty_text = text
+        for state in self.query(".empty-state"):
+            if isinstance(state, Static):
+                state.update(text)
 
     # -- what is shown ------------------------------------------------------------------------
 
@@ -303,6 +311,8 @@ class MessagePane(MessageCursor):
                 self.call_after_refresh(self._keep_in_place, first, offset)
 
     def _keep_in_place(self, widget: Widget, offset: int, tries: int = 10) -> None:
+        if self.is_anchored and not anchor_released(self):
+            return  # sent to the end meanwhile (End, a new reply): the end wins
         target = widget.virtual_region.y - offset
         if target <= 0 and tries:
             # The new messages are not laid out yet: look again after the next refresh.

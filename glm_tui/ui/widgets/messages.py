@@ -15,6 +15,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from glm_tui.session.live import LiveTurn
 from glm_tui.store import Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
@@ -27,7 +28,6 @@ from glm_tui.ui.formatting import (
     status_words,
     tokens_text,
 )
-from glm_tui.ui.live import LiveTurn
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.thinking import (
     ThinkingBlock,

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
+from glm_tui.ui import keys
 from glm_tui.ui.widgets.message_actions import MessageActions
 
 
 class MessageCursor(VerticalScroll, inherit_bindings=False):
     """A scrolling column of messages in which up and down select a message."""
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Previous message", show=False),
-        Binding("down", "cursor(1)", "Next message", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-    ]
+    BINDINGS = keys.bindings("cursor")
 
     @dataclass
     class LeftBottom(TextualMessage):

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -20,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from glm_tui.store import ConversationSummary, SearchHit
+from glm_tui.ui import keys
 from glm_tui.ui.formatting import relative_time
 
 LIVE_MARKER = "● "
@@ -39,7 +39,7 @@ def snippet_content(snippet: str) -> Content:
 
 
 class SearchInput(Input):
-    BINDINGS = [Binding("down", "to_list", "Results", show=False)]
+    BINDINGS = keys.bindings("search")
 
     def action_to_list(self) -> None:
         """Down into the list: the first result highlighted (the list of all conversations
@@ -51,10 +51,7 @@ class SearchInput(Input):
 
 
 class ConversationList(OptionList):
-    BINDINGS = [
-        Binding("delete", "delete", "Delete"),
-        Binding("slash", "search", "Search", show=False),
-    ]
+    BINDINGS = keys.bindings("list")
 
     @dataclass
     class DeleteRequested(Message):
@@ -139,6 +136,19 @@ class Sidebar(Vertical):
         self.summaries = list(summaries)
         self.live_ids = live_ids
         self.current_id = current_id
+        if self.hits is None:
+            self._render_list()
+
+    def touch(self, summary: ConversationSummary) -> None:
+        """One conversation added or changed here: it moves to the top (newest first)."""
+        self.summaries = [summary, *(s for s in self.summaries if s.id != summary.id)]
+        if self.hits is None:
+            self._render_list()
+
+    def drop(self, conversation_id: int) -> None:
+        self.summaries = [s for s in self.summaries if s.id != conversation_id]
+        if self.current_id == conversation_id:
+            self.current_id = None
         if self.hits is None:
             self._render_list()
 

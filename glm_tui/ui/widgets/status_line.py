@@ -5,39 +5,34 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from glm_tui.api.events import Usage
-from glm_tui.config import Settings
+from glm_tui.session import Status
 from glm_tui.ui.formatting import cost_text, tokens_text
 
 
 class StatusLine(Static):
-    def show(
-        self,
-        settings: Settings,
-        *,
-        model: str,
-        thinking: bool,
-        usage: Usage | None,
-        writing: int = 0,
-    ) -> None:
-        """``model``: the one the next request goes to (the open conversation's own, perhaps)."""
+    def show(self, status: Status) -> None:
+        """What the session says: the model the next request goes to (the open conversation's
+        own, perhaps), thinking, the conversation's tokens and cost, replies being written."""
         parts: list[Content | str | tuple[str, str]] = []
-        if not settings.is_demo:
-            parts += [(settings.provider_info.label, "bold"), " · "]
+        if status.provider:
+            parts += [(status.provider, "bold"), " · "]
         parts += [
-            (
-                settings.model_label if settings.is_demo else model,
-                "bold" if settings.is_demo else "",
-            ),
+            (status.model, "" if status.provider else "bold"),
             " · ",
-            ("thinking on", "$text-success") if thinking else ("thinking off", "$text-warning"),
+            ("thinking on", "$text-success")
+            if status.thinking
+            else ("thinking off", "$text-warning"),
         ]
+        usage = status.usage
         tokens = tokens_text(usage, detail=False)
         if tokens and usage is not None and usage.total_tokens:
             parts += ["  │  conversation: ", tokens]
             cost = cost_text(usage)
             if cost:
                 parts += [" · ", cost]
-        if writing:
+        if status.tools:
+            parts += [" · ", f"{status.tools} tool{'s' if status.tools != 1 else ''}"]
+        if status.writing:
+            writing = status.writing
             parts += [" · ", (f"writing {writing} repl{'y' if writing == 1 else 'ies'}", "$accent")]
         self.update(Content.assemble(*parts))

@@ -8,7 +8,7 @@ uses the adapters below and Textual's public API only.
 What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdown widget that
 makes its blocks in ``compose`` when it is given its text, code fences updated in place, a
 paragraph that repaints without a layout, and a shallow restyle; the main screen skips one
-restyle of every widget when it is first shown.
+restyle of every widget when it is first shown; the theme is chosen before the app runs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from markdown_it.token import Token
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -42,6 +42,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_visual_style_cache", "likewise"),
     (DOMNode, "_nodes", "a node's children, walked by the shallow restyle"),
     (Screen, "_on_screen_resume", "the screen's resume handler, told not to restyle once"),
+    (App, "_refresh_truecolor_filter", "a theme chosen before the app runs takes effect"),
     (events.ScreenResume, "refresh_styles", "whether a resumed screen restyles its widgets"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
@@ -93,6 +94,19 @@ class FirstResumeScreen(Screen[None]):
         if not self._shown:
             self._shown = True
             skip_first_restyle(event)
+
+
+def choose_theme(app: App[object], name: str) -> None:
+    """What ``App._watch_theme`` does, minus the CSS refresh: before the app runs, nothing is
+    parsed yet, and setting ``app.theme`` would parse all the CSS again and restyle every widget
+    (about a tenth of the time to the first screen)."""
+    app.set_reactive(App.theme, name)
+    dark = app.current_theme.dark
+    app.update_classes(
+        {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False
+    )
+    app._refresh_truecolor_filter(app.ansi_theme)
+    app.stylesheet.set_variables(app.get_css_variables())
 
 
 # -- Markdown ----------------------------------------------------------------------------------

@@ -1,0 +1,253 @@
+"""The main screen: the sidebar, the message pane, the composer and the status line.
+
+It is put together from parts, each a plain object it owns: the session (what is open, every
+store call), ``SessionView`` (what the screen shows when the session tells it something),
+``TurnRunner`` (a worker per reply), ``ConversationActions`` and ``BranchActions`` (what the keys
+and the widgets' requests do) and ``ScreenKeys`` (the sidebar on narrow terminals, the scroll
+keys). Its keys come from ``ui/keys.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+
+from glm_tui.session import Session
+from glm_tui.ui import keys
+from glm_tui.ui.memory import Collector
+from glm_tui.ui.screens.branch_actions import BranchActions
+from glm_tui.ui.screens.conversation_actions import ConversationActions
+from glm_tui.ui.screens.problems import attempt
+from glm_tui.ui.screens.screen_keys import ScreenKeys
+from glm_tui.ui.screens.session_view import SessionView
+from glm_tui.ui.screens.turn_runner import TurnRunner
+from glm_tui.ui.textual_private import FirstResumeScreen
+from glm_tui.ui.widgets.composer import Composer
+from glm_tui.ui.widgets.key_footer import KeyFooter
+from glm_tui.ui.widgets.message_actions import MessageActions
+from glm_tui.ui.widgets.message_pane import MessagePane
+from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply
+from glm_tui.ui.widgets.selection import MessageCursor
+from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
+from glm_tui.ui.widgets.sidebar import ConversationList, Sidebar
+from glm_tui.ui.widgets.status_line import StatusLine
+
+POLL_SECONDS = 2.0
+"""How often the screen looks for changes made by other processes (``glm-tui ask``...)."""
+
+Clock = Callable[[], datetime]
+
+
+class MainScreen(FirstResumeScreen):
+    AUTO_FOCUS = "#composer"
+    """The composer has the focus from the start. Textual's default ("*") focused the search
+    box first, and moving the focus restyled both."""
+    BINDINGS = keys.bindings("screen")
+
+    def __init__(self, session: Session, *, now: Clock, collector: Collector) -> None:
+        super().__init__(id="_default")
+        self.session = session
+        self.now = now
+        self.collector = collector
+        self.turns = TurnRunner(self, session)
+        self.conversations = ConversationActions(self, session)
+        self.branches = BranchActions(self, session)
+        self.screen_keys = ScreenKeys(self)
+        self.started = False
+        """The first screen is up: the history listed, the status line filled."""
+
+    def seconds(self) -> float:
+        return self.now().timestamp()
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield Sidebar(now=self.now, id="sidebar")
+            with Vertical(id="chat"):
+                yield MessagePane(clock=self.seconds, empty_text=self.empty_text(), id="messages")
+                yield Composer(id="composer", placeholder=keys.composer_hint())
+                yield StatusLine(id="status-line")
+        yield KeyFooter(keep=("f1",))
+
+    def empty_text(self) -> Content:
+        return Content.assemble(
+            ("New conversation", "bold"),
+            "\n\n",
+            f"Model: {self.session.settings.model_label}\n\n",
+            "Type below and press Enter to send. Ctrl+J adds a line, Ctrl+T turns thinking on "
+            "or off, Ctrl+B (or Ctrl+L) hides the sidebar, F1 lists every key.",
+        )
+
+    def settings_changed(self) -> None:
+        """The settings changed (the demo switch, the settings screen): the empty pane's text."""
+        self.pane.set_empty_text(self.empty_text())
+
+    @property
+    def pane(self) -> MessagePane:
+        return self.query_one("#messages", MessagePane)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one("#sidebar", Sidebar)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one("#status-line", StatusLine)
+
+    async def on_mount(self) -> None:
+        session = self.session
+        session.subscribe(SessionView(self))
+        self.pane.branch_info = session.branch_positions
+        self.screen_keys.fit(self.app.size.width)
+        # The first screen needs the first page of the sidebar; the whole list (which the search
+        # box filters) is read just after it is drawn: 10,000 conversations take ~40 ms.
+        if (await attempt(self.app, session.load_conversations(SIDEBAR_PAGE)) or 0) >= SIDEBAR_PAGE:
+            self.call_after_refresh(self._load_all_conversations)
+        await session.status_changed()
+        self.composer.focus()
+        await session.look_elsewhere()  # the first look notes where the history is
+        self.set_interval(POLL_SECONDS, self.conversations.look_elsewhere)
+        self.started = True
+        if session.settings.request_problem() and not session.settings.is_demo:
+            await self.welcome()
+
+    async def _load_all_conversations(self) -> None:
+        await attempt(self.app, self.session.load_conversations())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.screen_keys.fit(event.size.width)
+
+    async def welcome(self) -> None:
+        """The first-run screen (the app's: it owns the settings)."""
+        await self.app.run_action("welcome")
+
+    async def open_conversation(self, cid: int | None, message_id: int | None = None) -> None:
+        """Show a conversation (None: a new one), as the sidebar and the palette do."""
+        await self.conversations.open(cid, message_id)
+
+    # -- what the widgets ask for --------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    async def _send(self, event: Composer.Submitted) -> None:
+        event.stop()
+        if event.composer is self.composer:
+            await self.conversations.send(event.text)
+
+    @on(Composer.SelectMessages)
+    def _up_from_composer(self, event: Composer.SelectMessages) -> None:
+        if event.composer is self.composer:
+            event.stop()
+            self.pane.select_last()
+
+    @on(MessageCursor.LeftBottom)
+    def _down_from_messages(self, event: MessageCursor.LeftBottom) -> None:
+        event.stop()
+        self.composer.focus()
+
+    @on(Sidebar.Opened)
+    async def _sidebar_opened(self, event: Sidebar.Opened) -> None:
+        await self.conversations.open(event.conversation_id, event.message_id)
+        self.screen_keys.opened()
+        if event.message_id is None:
+            self.composer.focus()
+
+    @on(Sidebar.FullTextSearch)
+    def _full_text_search(self, event: Sidebar.FullTextSearch) -> None:
+        self.conversations.full_text_search(event.query)
+
+    @on(ConversationList.DeleteRequested)
+    def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
+        self.conversations.confirm_delete(event.conversation_id)
+
+    @on(AssistantMessage.Retry)
+    async def _retry(self, event: AssistantMessage.Retry) -> None:
+        await self.conversations.retry(event.message_id)
+
+    @on(MissingReply.Retry)
+    async def _reply_again(self, event: MissingReply.Retry) -> None:
+        await self.conversations.reply_again(event.user_message_id)
+
+    @on(MessageActions.Requested)
+    async def _message_requested(self, event: MessageActions.Requested) -> None:
+        event.stop()
+        if self.is_active:
+            await self.branches.requested(event)
+
+    # -- the keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.screen_keys.allows(action, parameters)
+
+    async def action_stop(self) -> None:
+        cid = self.session.current_id
+        if cid is not None and cid in self.session.live:
+            await self.turns.cancel(cid)
+            return
+        sidebar = self.sidebar
+        focused = self.focused
+        if sidebar.hits is not None or sidebar.search_input.value:
+            sidebar.clear_search()
+            self.composer.focus()
+        elif self.screen_keys.narrow and sidebar.display:
+            self.screen_keys.show_sidebar(False)
+        elif focused is not None and (
+            sidebar in focused.ancestors or self.pane in focused.ancestors_with_self
+        ):
+            self.composer.focus()
+
+    async def action_new_conversation(self) -> None:
+        await self.conversations.new()
+
+    def action_toggle_sidebar(self) -> None:
+        self.screen_keys.toggle_sidebar()
+
+    def action_search(self) -> None:
+        self.screen_keys.search()
+
+    async def action_regenerate(self) -> None:
+        await self.conversations.regenerate_last()
+
+    async def action_toggle_thinking(self) -> None:
+        await self.conversations.toggle_thinking()
+
+    def action_rename(self) -> None:
+        self.conversations.rename()
+
+    def action_delete_current(self) -> None:
+        if self.session.current_id is not None:
+            self.conversations.confirm_delete(self.session.current_id)
+
+    async def action_fork(self) -> None:
+        if self.session.current_id is not None:
+            await self.conversations.fork()
+
+    def action_page(self, step: int) -> None:
+        self.screen_keys.page(step)
+
+    def action_conversation_top(self, always: bool = False) -> None:
+        self.screen_keys.top()
+
+    def action_conversation_end(self, always: bool = False) -> None:
+        self.screen_keys.end()
+
+    async def action_quit(self) -> None:
+        await self.app.run_action("quit")
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(KeyFooter).refresh_keys()  # a dialog is over it: the app's keys only
+
+    def on_screen_resume(self) -> None:
+        self.query_one(KeyFooter).refresh_keys()
+
+    async def action_settings(self) -> None:
+        await self.app.run_action("settings")  # the app owns the settings
