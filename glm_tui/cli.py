@@ -384,6 +384,8 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),
         ("tool_timeout", settings.tool_timeout, settings.sources["tool_timeout"]),
         ("web_search", settings.web_search, settings.sources["web_search"]),
+        ("vision_model", settings.vision_model, settings.sources["vision_model"]),
+        ("context_window", settings.context_window, settings.sources["context_window"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from glm_tui.store.attachments import AttachmentContent, AttachmentRef
+
 KINDS = ("text", "pdf", "image")
 
 
@@ -51,3 +53,29 @@ class Attachment:
     @property
     def is_image(self) -> bool:
         return self.kind == "image"
+
+    @property
+    def tokens(self) -> int:
+        """About how many tokens it costs the model (see context/estimate.py)."""
+        from glm_tui.context.estimate import image_tokens, text_tokens
+
+        if self.kind == "image":
+            return image_tokens(self.width, self.height)
+        return text_tokens(self.text or "") + 12  # the line naming it and the fence
+
+    def ref(self) -> AttachmentRef:
+        """How a message refers to it."""
+        return AttachmentRef(self.name, self.mime, self.size, self.sha256)
+
+    def content(self) -> AttachmentContent:
+        """What the history keeps of it (once per content)."""
+        return AttachmentContent(
+            self.sha256,
+            self.kind,
+            self.mime,
+            self.size,
+            self.text,
+            self.data,
+            self.width,
+            self.height,
+        )
