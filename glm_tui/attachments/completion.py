@@ -10,6 +10,7 @@ it, and shorter paths come first. ``benchmarks/bench_completion.py`` measures it
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .ignore import IgnoreWalker
 
 MAX_ENTRIES = 200_000
 """The walk stops there (a home directory, a huge monorepo): completion works on what it has."""
-_SCORED = 5000
+_SCORED = 2000
 """At most this many matches are scored in full; the others keep the cheap score."""
 
 
@@ -48,6 +49,7 @@ class PathIndex:
         self.root = root
         self.paths: list[str] = []
         self.lowered: list[str] = []
+        self.names: list[str] = []
         self.truncated = False
         self.built_at: float | None = None
 
@@ -60,6 +62,7 @@ class PathIndex:
                 break
         self.paths = paths
         self.lowered = [p.lower() for p in paths]
+        self.names = [_name(p) for p in self.lowered]
         self.built_at = time.monotonic()
         return self
 
@@ -69,30 +72,26 @@ class PathIndex:
     def search(self, query: str, limit: int = 50) -> list[PathCandidate]:
         if self.built_at is None:
             self.build()
-        query = query.strip()
+        query = query.strip().lower()
         if not query:
             return self._top_level(limit)
-        lowered_query = query.lower()
-        pattern = re.compile(".*?".join(re.escape(ch) for ch in lowered_query), re.DOTALL)
-        search = pattern.search
-        matches = [i for i, text in enumerate(self.lowered) if search(text)]
+        # The query's characters in order: "[^r]*r[^e]*e..." never backtracks.
+        pattern = re.compile("".join(f"[^{re.escape(ch)}]*{re.escape(ch)}" for ch in query))
+        match = pattern.match
+        lowered = self.lowered
+        matches = [i for i, text in enumerate(lowered) if match(text)]
         if len(matches) > _SCORED:
             # Many matches (a query of a letter or two): keep those where the query is in the
             # name, then the shortest paths, before the full scoring.
-            matches.sort(
-                key=lambda i: (lowered_query not in _name(self.lowered[i]), len(self.lowered[i]))
+            names = self.names
+            matches = heapq.nsmallest(
+                _SCORED, matches, key=lambda i: (query not in names[i], len(lowered[i]))
             )
-            matches = matches[:_SCORED]
-        scored = [(_score(self.lowered[i], lowered_query), i) for i in matches]
-        scored.sort(key=lambda item: (-item[0], self.paths[item[1]]))
+        scored = [(_score(lowered[i], query), i) for i in matches]
+        scored.sort(key=lambda item: (-item[0][0], self.paths[item[1]]))
         return [
-            PathCandidate(
-                self.paths[i],
-                self.paths[i].endswith("/"),
-                score,
-                _positions(self.lowered[i], lowered_query),
-            )
-            for score, i in scored[:limit]
+            PathCandidate(self.paths[i], self.paths[i].endswith("/"), score, positions)
+            for (score, positions), i in scored[:limit]
         ]
 
     def _top_level(self, limit: int) -> list[PathCandidate]:
@@ -106,49 +105,48 @@ def _name(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _score(path: str, query: str) -> float:
-    """Higher is better. Both lowered."""
+_BOUNDARIES = "/_-. "
+
+
+def _score(path: str, query: str) -> tuple[float, tuple[int, ...]]:
+    """Higher is better, and where the query matched. Both lowered."""
     name = _name(path)
-    score = 0.0
-    if name == query.rstrip("/"):
-        score += 100
-    elif name.startswith(query):
-        score += 60
-    elif query in name:
-        score += 40
-    elif query in path:
-        score += 30
-        if path.startswith(query):
-            score += 10
+    name_start = len(path.rstrip("/")) - len(name)
+    bare = query.rstrip("/")
+    found = name.find(bare)
+    if found >= 0:
+        start = name_start + found
+        score = 100.0 if name == bare else 80.0 if found == 0 else 60.0
+        positions = tuple(range(start, start + len(query)))
+    elif (found := path.rfind(query)) >= 0:
+        at_boundary = found == 0 or path[found - 1] in _BOUNDARIES
+        score = 45.0 + (5.0 if at_boundary else 0.0)
+        positions = tuple(range(found, found + len(query)))
     else:
-        # Spread out: fewer, tighter gaps are better.
-        score += 20 - min(15, _gaps(path, query))
-    score -= path.count("/") * 2
+        score, positions = _fuzzy(path, query, name_start)
+    score -= path.count("/", 0, len(path) - 1) * 2
     score -= len(path) / 20
-    return score
+    return score, positions
 
 
-def _gaps(path: str, query: str) -> int:
-    gaps = 0
-    position = -1
-    for ch in query:
-        found = path.find(ch, position + 1)
-        if found > position + 1 and position >= 0:
-            gaps += 1
-        position = found
-    return gaps
-
-
-def _positions(path: str, query: str) -> tuple[int, ...]:
-    """Where the query matched: in the name when it fits there, else the earliest."""
-    start = path.rfind(query)
-    if start >= 0:
-        return tuple(range(start, start + len(query)))
+def _fuzzy(path: str, query: str, name_start: int) -> tuple[float, tuple[int, ...]]:
+    """A spread-out match: found left to right, then pulled as far right as it goes (so that
+    it ends tight, in the name); runs of characters and starts of words count."""
     positions: list[int] = []
     position = -1
     for ch in query:
         position = path.find(ch, position + 1)
-        if position < 0:
-            return ()
         positions.append(position)
-    return tuple(positions)
+    for index in range(len(query) - 2, -1, -1):
+        positions[index] = path.rfind(query[index], 0, positions[index + 1])
+    score = 0.0
+    previous = -2
+    for position in positions:
+        if position == previous + 1:
+            score += 3
+        if position == 0 or path[position - 1] in _BOUNDARIES:
+            score += 4
+        if position >= name_start:
+            score += 2
+        previous = position
+    return min(score, 40.0), tuple(positions)
