@@ -161,11 +161,10 @@ docs/*.html
 logs/
 **/cache/**
 a/**/z.txt
-name with space\\ 
 \\#hash.txt
 [abc]x.txt
 ?q.txt
-"""
+""" + "name with space\\ \n"
 TREE = [
     "x.pyc", "sub/y.pyc", "top-only.txt", "sub/top-only.txt", "docs/page.html",
     "docs/keep.html", "docs/deep/page.html", "logs/a.txt", "sub/logs/b.txt", "deep/cache/c/d.txt",
