@@ -152,7 +152,8 @@ def test_a_folder_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         read_file(tmp_path / "empty", tmp_path)
 
 
-GITIGNORE = """\
+GITIGNORE = (
+    """\
 # comment
 *.pyc
 /top-only.txt
@@ -164,7 +165,9 @@ a/**/z.txt
 \\#hash.txt
 [abc]x.txt
 ?q.txt
-""" + "name with space\\ \n"
+"""
+    + "name with space\\ \n"
+)
 TREE = [
     "x.pyc", "sub/y.pyc", "top-only.txt", "sub/top-only.txt", "docs/page.html",
     "docs/keep.html", "docs/deep/page.html", "logs/a.txt", "sub/logs/b.txt", "deep/cache/c/d.txt",
