@@ -326,3 +326,19 @@ def test_an_older_database_gains_the_tables_and_its_index_stays_whole(tmp_path: 
         assert store.get_message(1).attachments == ()
     with contextlib.closing(sqlite3.connect(path)) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_export_of_many_conversations_keeps_each_ones_compactions(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "many.db") as store:
+        made = {}
+        for number in range(60):  # more than export reads one by one
+            cid = store.create_conversation(title=f"c{number}", provider="openai", model="m")
+            mid = store.add_message(cid, parent_id=None, role="user", content=f"q{number}")
+            if number % 20 == 0:
+                store.add_compaction(cid, through_id=mid, summary=f"s{number}", summarised=1)
+                made[cid] = f"s{number}"
+        exported = store.export_all()
+        found = {
+            c["id"]: [k["summary"] for k in c["compactions"]] for c in exported["conversations"]
+        }
+        assert {cid: s for cid, s in found.items() if s} == {cid: [s] for cid, s in made.items()}

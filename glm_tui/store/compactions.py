@@ -112,6 +112,13 @@ def of_conversation(conn: sqlite3.Connection, cid: int) -> list[Compaction]:
     return [_from_row(row) for row in rows]
 
 
+def all_compactions(conn: sqlite3.Connection) -> list[Compaction]:
+    """Every conversation's, by id (an export of many conversations reads them in one go)."""
+    return [
+        _from_row(row) for row in conn.execute(f"SELECT {_COLUMNS} FROM compactions ORDER BY id")
+    ]
+
+
 def set_undone(conn: sqlite3.Connection, compaction_id: int, undone: bool) -> int:
     cur = conn.execute(
         "UPDATE compactions SET undone_at = ? WHERE id = ?",

@@ -95,8 +95,17 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             message = message_from_row(row)
             shas.update(ref.sha256 for ref in message.attachments)
             target["messages"].append(message_to_export(message))
-    for cid, target in conversations.items():
-        target["compactions"] = [c.to_json() for c in compactions.of_conversation(conn, cid)]
+    for target in conversations.values():
+        target["compactions"] = []
+    made = (
+        (c for cid in conversations for c in compactions.of_conversation(conn, cid))
+        if few
+        else compactions.all_compactions(conn)
+    )
+    for compaction in made:
+        holder = conversations.get(compaction.conversation_id)
+        if holder is not None:
+            holder["compactions"].append(compaction.to_json())
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
