@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import mimetypes
-import os
 from pathlib import Path
 
 from . import limits
@@ -30,6 +29,8 @@ _PILLOW_FORMATS = {
     "image/webp": "WEBP",
     "image/gif": "GIF",
 }
+MAX_PATH_LENGTH = 4096
+"""A paste longer than this is not taken for a path."""
 PASTED_NAME = "pasted text"
 STDIN_NAME = "stdin"
 
@@ -134,7 +135,7 @@ def pasted_path(text: str, cwd: Path | None = None) -> Path | None:
     """The existing file or folder a paste names (one line, perhaps quoted, ``~`` or
     ``file://``), or None: the UI then offers to attach it."""
     line = text.strip()
-    if not line or "\n" in line or len(line) > os.pathconf("/", "PC_PATH_MAX"):
+    if not line or "\n" in line or len(line) > MAX_PATH_LENGTH:
         return None
     if len(line) >= 2 and line[0] == line[-1] and line[0] in "'\"":
         line = line[1:-1]
