@@ -89,6 +89,9 @@ async def test_pending_attachments_and_mentions_go_with_the_next_prompt(
     content = fake_glm.requests[0].json["messages"][-1]["content"]
     assert content == "File: app.py\n```python\nprint('quokka')\n```\n\nCompare with @app.py."
     assert session.attachments.pending == [] and told.of(AttachmentsChanged)[-1].pending == ()
+    [prompt] = [m for m in store.current_path(session.current_id or 0) if m.role == "user"]
+    opened = session.attachments.content(prompt.attachments[0].sha256)
+    assert opened is not None and opened.text == "print('quokka')\n"
     assert session.attachments.paste_kind("app.py") == "path"
     assert session.attachments.paste_kind("x" * 2500) == "long"
     assert session.attachments.paste_kind("short") == "text"

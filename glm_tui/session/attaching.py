@@ -27,6 +27,8 @@ from glm_tui.attachments import (
 from glm_tui.context.estimate import MESSAGE_OVERHEAD, text_tokens
 from glm_tui.context.history import ContextUse
 from glm_tui.session.events import AttachmentsChanged, SessionEvent
+from glm_tui.store import Store
+from glm_tui.store.attachments import AttachmentContent
 
 INDEX_STALE_AFTER = 30.0
 """Seconds after which ``refresh_paths`` walks the tree again."""
@@ -71,9 +73,12 @@ class DraftEstimate:
 class AttachmentDesk:
     """Pending attachments and path completion for one window."""
 
-    def __init__(self, emit: Callable[[SessionEvent], Awaitable[None]], cwd: Path) -> None:
+    def __init__(
+        self, emit: Callable[[SessionEvent], Awaitable[None]], cwd: Path, store: Store
+    ) -> None:
         self._emit = emit
         self.cwd = cwd
+        self._store = store
         self.pending: list[Attachment] = []
         self._index: PathIndex | None = None
 
@@ -161,6 +166,11 @@ class AttachmentDesk:
             added = own + sum(per_attachment) + mentions
             after = ContextUse(context.used + added, context.window, context.measured)
         return DraftEstimate(own, per_attachment, mentions, after)
+
+    def content(self, sha256: str) -> AttachmentContent | None:
+        """A sent attachment's content (a chip opened on a saved message): ``text`` for text
+        and PDFs, ``data`` for images and PDFs; None if the history has no such content."""
+        return self._store.attachment_contents([sha256]).get(sha256)
 
     # -- completion ---------------------------------------------------------------------------
 

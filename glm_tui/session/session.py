@@ -101,7 +101,7 @@ class Session:
         self._background: set[asyncio.Task[None]] = set()
         if service.toolbox is not None:
             service.toolbox.subscribe(self._tools_changed)
-        self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd)
+        self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
         """The attachments waiting for the next prompt, and ``@`` path completion."""
         self.compaction = CompactionDesk(self)
         """Compacting the open conversation, undoing it, compact-and-retry."""
