@@ -17,6 +17,7 @@ from glm_tui.terminal_text import ControlStripper, strip_controls
 from glm_tui.tools.events import ReplyContinued, ToolCallDecided, ToolCallFinished
 
 if TYPE_CHECKING:
+    from glm_tui.attachments import Attachment
     from glm_tui.tools.approval import Approver
     from glm_tui.tools.toolbox import Toolbox
 
@@ -175,6 +176,27 @@ def _working_store(
     return memory, conversation_id
 
 
+def read_attachments(names: tuple[str, ...]) -> tuple[list[Attachment], str]:
+    """The files of ``-a`` (``-`` is standard input), and the problem with them ('' if none)."""
+    if not names:
+        return [], ""
+    from pathlib import Path
+
+    from glm_tui.attachments import AttachmentError, read_bytes, read_file
+
+    attachments: list[Attachment] = []
+    try:
+        for name in names:
+            if name == "-":
+                data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+                attachments.append(read_bytes("stdin", data))
+            else:
+                attachments.extend(read_file(Path(name)))
+    except AttachmentError as exc:
+        return [], str(exc)
+    return attachments, ""
+
+
 def run_ask(
     settings: Settings,
     prompt: str,
@@ -186,21 +208,34 @@ def run_ask(
     save: bool,
     yes: bool = False,
     tools: bool = True,
+    attachments: list[Attachment] | None = None,
 ) -> int:
     try:
         store, conversation_id = _working_store(settings, save, conversation_id, continue_latest)
     except StoreError as exc:
         return failed_before_reply(str(exc), as_json)
+    service = ChatService(store, settings, approver=tool_approver(yes))
+    if attachments:
+        from glm_tui.attachments import AttachmentError
+        from glm_tui.context.window import NoVisionModel
+
+        try:
+            service.check_attachments(conversation_id, attachments)
+        except (AttachmentError, NoVisionModel, StoreError) as exc:
+            store.close()
+            return failed_before_reply(str(exc), as_json)
     printer = _Printer(reasoning, quiet=as_json)
     toolbox = _toolbox(settings) if tools else None
-    service = ChatService(store, settings, toolbox=toolbox, approver=tool_approver(yes))
+    service.toolbox = toolbox
     state: dict[str, Any] = {"calls": []}
 
     async def turn() -> None:
         try:
             if toolbox is not None:
                 await _start_tools(toolbox)
-            stream = service.send(prompt, conversation_id=conversation_id)
+            stream = service.send(
+                prompt, conversation_id=conversation_id, attachments=attachments or ()
+            )
             async with contextlib.aclosing(stream):
                 async for event in stream:
                     if isinstance(event, ReasoningDelta):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from glm_tui.tools.events import ReplyContinued, ToolEvent
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
+    from glm_tui.attachments.model import Attachment
     from glm_tui.tools.approval import Approver
     from glm_tui.tools.toolbox import Toolbox
 
@@ -175,6 +176,26 @@ class ChatService:
             return conversation.model
         return settings.effective_model or ""
 
+    def model_for_turn(self, conversation: Conversation | None, prompt: Message | None) -> str:
+        """The model a turn answering ``prompt`` goes to: the vision model when the prompt
+        carries an image and the conversation's model reads text only (NoVisionModel if
+        there is none)."""
+        model = self.model_for(conversation)
+        if prompt is not None and any(ref.is_image for ref in prompt.attachments):
+            from glm_tui.context.window import model_for_images
+
+            return model_for_images(model, self.settings)
+        return model
+
+    def history(
+        self, conversation: Conversation, parent_id: int, model: str
+    ) -> list[dict[str, Any]]:
+        """What is sent for a reply below ``parent_id``: the branch with its attachments, a
+        compaction's summary in place of the turns it stands for."""
+        from glm_tui.context.history import build_history
+
+        return build_history(self.store, self.settings, conversation, parent_id, model)
+
     def new_conversation(self, prompt: str = "") -> int:
         settings = self.settings
         return self.store.create_conversation(
@@ -194,10 +215,17 @@ class ChatService:
         thinking: bool | None = None,
         after: int | None = None,
         approver: Approver | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> AsyncIterator[TurnEvent]:
         """A new prompt at the end of the conversation's current branch (a new one if None),
         or after the message ``after``: the end of the branch a window shows, which another
-        program may have left for another branch since."""
+        program may have left for another branch since.
+
+        ``attachments`` go with it (checked first: AttachmentError when they are too many or
+        too big for a message or the conversation; NoVisionModel for an image with nowhere to
+        go: nothing is saved then)."""
+        if attachments:
+            self.check_attachments(conversation_id, attachments)
         if conversation_id is None:
             conversation_id = self.new_conversation(prompt)
             parent_id = None
@@ -206,9 +234,39 @@ class ChatService:
         else:
             parent_id = self.store.get_conversation(conversation_id).current_leaf_id
         user_id = self.store.add_message(
-            conversation_id, parent_id=parent_id, role="user", content=prompt
+            conversation_id,
+            parent_id=parent_id,
+            role="user",
+            content=prompt,
+            attachments=[a.ref() for a in attachments],
+            contents=[a.content() for a in attachments],
         )
-        return self._reply(conversation_id, user_id, thinking, approver)
+        return self._reply(conversation_id, user_id, thinking, approver, self._model(user_id))
+
+    def _model(self, user_message_id: int) -> str:
+        """The model for a reply to this prompt, worked out before the turn starts (so that
+        NoVisionModel is raised by ``send``, ``regenerate``... and not by the stream)."""
+        prompt = self.store.get_message(user_message_id)
+        return self.model_for_turn(self.store.get_conversation(prompt.conversation_id), prompt)
+
+    def check_attachments(
+        self, conversation_id: int | None, attachments: Sequence[Attachment]
+    ) -> None:
+        """Raise AttachmentError (or NoVisionModel) when these cannot go in a new prompt."""
+        from glm_tui.attachments.checks import check_conversation, check_message
+
+        check_message(attachments)
+        if conversation_id is not None:
+            check_conversation(
+                self.store.conversation_attachment_bytes(conversation_id), attachments
+            )
+        if any(a.is_image for a in attachments):
+            from glm_tui.context.window import model_for_images
+
+            conversation = (
+                None if conversation_id is None else self.store.get_conversation(conversation_id)
+            )
+            model_for_images(self.model_for(conversation), self.settings)
 
     def regenerate(
         self,
@@ -229,7 +287,8 @@ class ChatService:
         )
         if prompt is None:
             raise ValueError("only a reply to a prompt can be regenerated")
-        return self._reply(old.conversation_id, prompt.id, thinking, approver)
+        model = self._model(prompt.id)
+        return self._reply(old.conversation_id, prompt.id, thinking, approver, model)
 
     def reply_to(
         self,
@@ -240,7 +299,8 @@ class ChatService:
     ) -> AsyncIterator[TurnEvent]:
         """A (new) reply to a saved prompt, e.g. one whose first reply never got written."""
         msg = self.store.get_message(user_message_id)
-        return self._reply(msg.conversation_id, user_message_id, thinking, approver)
+        model = self._model(user_message_id)
+        return self._reply(msg.conversation_id, user_message_id, thinking, approver, model)
 
     def edit(
         self,
@@ -254,10 +314,15 @@ class ChatService:
         old = self.store.get_message(user_message_id)
         if old.role != "user":
             raise ValueError("only a prompt can be edited")
+        model = self.model_for_turn(self.store.get_conversation(old.conversation_id), old)
         user_id = self.store.add_message(
-            old.conversation_id, parent_id=old.parent_id, role="user", content=new_text
+            old.conversation_id,
+            parent_id=old.parent_id,
+            role="user",
+            content=new_text,
+            attachments=old.attachments,  # an edit keeps the prompt's attachments
         )
-        return self._reply(old.conversation_id, user_id, thinking, approver)
+        return self._reply(old.conversation_id, user_id, thinking, approver, model)
 
     # -- the one code path ----------------------------------------------------------------------
 
@@ -267,10 +332,10 @@ class ChatService:
         user_message_id: int,
         thinking: bool | None,
         approver: Approver | None,
+        model: str,
     ) -> AsyncIterator[TurnEvent]:
         settings = self.settings
         conversation = self.store.get_conversation(conversation_id)
-        model = self.model_for(conversation)
         reply_id = self._new_reply(conversation_id, user_message_id, model)
         yield TurnStarted(
             conversation_id,
@@ -298,7 +363,7 @@ class ChatService:
                 parent_id,
                 reply_id,
                 model,
-                history_for(self.store.path_to(parent_id), conversation.system_prompt),
+                self.history(conversation, parent_id, model),
                 options,
             )
             outcome = ReplyOutcome()

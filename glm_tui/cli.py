@@ -134,6 +134,14 @@ def main() -> None:
 @click.option("--no-save", is_flag=True, help="Do not write to the history database.")
 @click.option("-y", "--yes", is_flag=True, help="Allow every tool call without asking.")
 @click.option("--no-tools", is_flag=True, help="Offer the model no tools.")
+@click.option(
+    "-a",
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="FILE",
+    help="Attach a file, folder, PDF or image (repeatable; - reads standard input).",
+)
 @global_options
 @click.pass_context
 def ask(
@@ -146,15 +154,21 @@ def ask(
     no_save: bool,
     yes: bool,
     no_tools: bool,
+    attach: tuple[str, ...],
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
-    from glm_tui.ask import failed_before_reply, run_ask
+    from glm_tui.ask import failed_before_reply, read_attachments, run_ask
 
     def refuse(message: str, code: int = EXIT_FAILED) -> NoReturn:
         # With --json, stdout still holds the one JSON object a script waits for.
         sys.exit(failed_before_reply(message, as_json, code))
 
     settings = settings_from(ctx)
+    if "-" in attach and prompt is None:
+        refuse("-a - reads standard input: give the prompt as an argument", EXIT_USAGE)
+    attachments, problem = read_attachments(attach)
+    if problem:
+        refuse(problem)
     if prompt is None:
         if sys.stdin is None or sys.stdin.isatty():
             refuse("no prompt: give one as an argument or on standard input", EXIT_USAGE)
@@ -180,6 +194,7 @@ def ask(
         save=not no_save,
         yes=yes,
         tools=not no_tools,
+        attachments=attachments,
     )
     sys.exit(code)
 
@@ -384,6 +399,8 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),
         ("tool_timeout", settings.tool_timeout, settings.sources["tool_timeout"]),
         ("web_search", settings.web_search, settings.sources["web_search"]),
+        ("vision_model", settings.vision_model, settings.sources["vision_model"]),
+        ("context_window", settings.context_window, settings.sources["context_window"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

@@ -95,6 +95,11 @@ class Settings:
     """Seconds one tool call may run before it is cancelled (the model is told)."""
     web_search: bool = False
     """Offer Z.ai's own web_search tool (the zai provider only)."""
+    vision_model: str | None = None
+    """Where a turn with an image goes (GLM-4.7 reads text only); None: the provider's own
+    (``z-ai/glm-4.6v`` on the AI/ML API, ``glm-4.6v`` on Z.ai; other providers have none)."""
+    context_window: int | None = None
+    """The model's window in tokens; None: known models' own (200K for GLM-4.7), else 128K."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -182,6 +187,8 @@ _FILE_KEYS = {
     "tool_rounds",
     "tool_timeout",
     "web_search",
+    "vision_model",
+    "context_window",
 }
 
 
@@ -261,6 +268,8 @@ def normalise(name: str, value: object) -> Any:
         return _as_float(value, name, 0.0, 1.0)
     if name == "max_tokens":
         return _as_int(value, name, 1, 131072)
+    if name == "context_window":
+        return _as_int(value, name, 1000, 100_000_000)
     if name == "read_timeout":
         return _as_float(value, name, 1.0, 3600.0)
     if name == "max_prose_width":
@@ -278,7 +287,7 @@ def normalise(name: str, value: object) -> Any:
     if name in {"db", "db_path"}:
         return Path(_as_str(value, name)).expanduser()
     text = _as_str(value, name)
-    if name in {"model", "theme", "api_key"}:
+    if name in {"model", "theme", "api_key", "vision_model"}:
         text = text.strip()
         if not text:
             raise ConfigError(f"{name} must not be empty")

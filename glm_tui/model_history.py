@@ -9,10 +9,12 @@ saying so, since providers refuse a call without an answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from glm_tui.store import Message
+from glm_tui.store.attachments import AttachmentContent
+from glm_tui.store.compactions import Compaction
 
 NOT_RUN = "The call was not run: the turn ended before it."
 NO_RESULT = "The call did not finish: the turn ended while it ran."
@@ -26,13 +28,54 @@ def _tool_message(message: Message) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": message.tool.call_id, "content": content}
 
 
-def history_for(path: Sequence[Message], system_prompt: str | None) -> list[dict[str, Any]]:
+SUMMARY_HEADING = (
+    "The earlier part of this conversation ({count} messages) is summarised here; the messages"
+    " after this summary follow it."
+)
+
+
+def summary_block(compaction: Compaction) -> str:
+    """The compaction's summary as the model reads it, in the system message."""
+    heading = SUMMARY_HEADING.format(count=compaction.summarised)
+    return f"{heading}\n\n<summary>\n{compaction.summary.strip()}\n</summary>"
+
+
+def after_compaction(path: Sequence[Message], compaction: Compaction | None) -> Sequence[Message]:
+    """The branch less what the compaction summarises (all of it if it does not apply)."""
+    if compaction is None:
+        return path
+    for index, message in enumerate(path):
+        if message.id == compaction.through_id:
+            return path[index + 1 :]
+    return path
+
+
+def history_for(
+    path: Sequence[Message],
+    system_prompt: str | None,
+    *,
+    contents: Mapping[str, AttachmentContent] | None = None,
+    images: bool = True,
+    compaction: Compaction | None = None,
+) -> list[dict[str, Any]]:
     """The system prompt, then the branch; earlier turns' reasoning left out (the provider
     drops it anyway) except with tool calls. Replies that failed before saying anything are
-    left out: the model never said them."""
+    left out: the model never said them.
+
+    A prompt's attachments come from ``contents`` (by SHA-256): text as fenced blocks, images
+    as ``image_url`` parts, or, when ``images`` is False (a model that reads text only), a line
+    saying one was there. With a ``compaction`` that applies to the branch, its summary goes in
+    the system message and the messages it stands for are left out."""
+    from glm_tui.attachments.wire import user_content
+
     messages: list[dict[str, Any]] = []
-    if system_prompt and system_prompt.strip():
-        messages.append({"role": "system", "content": system_prompt})
+    system = system_prompt if system_prompt and system_prompt.strip() else ""
+    remaining = after_compaction(path, compaction)
+    if compaction is not None and len(remaining) < len(path):
+        system = f"{system}\n\n{summary_block(compaction)}" if system else summary_block(compaction)
+    path = remaining
+    if system:
+        messages.append({"role": "system", "content": system})
     index = 0
     while index < len(path):
         msg = path[index]
@@ -42,7 +85,10 @@ def history_for(path: Sequence[Message], system_prompt: str | None) -> list[dict
                 messages.append(_tool_message(msg))
             continue
         if msg.role != "assistant":
-            messages.append({"role": msg.role, "content": msg.content})
+            content: Any = msg.content
+            if msg.attachments:
+                content = user_content(msg.content, msg.attachments, contents or {}, images=images)
+            messages.append({"role": msg.role, "content": content})
             continue
         if not msg.tool_calls:
             if msg.content:

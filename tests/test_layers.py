@@ -18,6 +18,9 @@ import pytest
         "glm_tui.ask",
         "glm_tui.cli",
         "glm_tui.launch",
+        "glm_tui.attachments",
+        "glm_tui.context.compaction",
+        "glm_tui.context.history",
     ],
 )
 def test_non_ui_modules_do_not_import_textual(module: str) -> None:

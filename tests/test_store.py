@@ -392,7 +392,7 @@ def test_json_shapes(store: Store) -> None:
     message = store.get_message(t.a1).to_json()
     assert list(message) == [
         "id", "parent_id", "role", "content", "reasoning", "status", "finish_reason", "error",
-        "model", "usage", "created_at", "duration", "tool_calls", "tool", "sources",
+        "model", "usage", "created_at", "duration", "tool_calls", "tool", "sources", "attachments",
     ]  # fmt: skip
     assert message["usage"] == Usage(12, 30, 42, 0, 9, None, 0.0001).to_dict()
     assert store.get_message(t.u1).to_json()["usage"] is None

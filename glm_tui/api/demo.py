@@ -206,6 +206,9 @@ def _last_user_text(messages: Any) -> str:
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
             content = message.get("content")
+            if isinstance(content, list):  # text and image parts: the text is the prompt
+                texts = [p.get("text") for p in content if isinstance(p, dict)]
+                return "\n".join(t for t in texts if isinstance(t, str))
             return content if isinstance(content, str) else ""
     return ""
 

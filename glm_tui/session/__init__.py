@@ -9,9 +9,14 @@ concerned. No Textual here: tested without a terminal.
 
 from __future__ import annotations
 
+from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
+from glm_tui.session.compacting import CompactionDesk
 from glm_tui.session.events import (
+    AttachmentsChanged,
     BranchChanged,
     ChangedElsewhere,
+    CompactionChanged,
+    ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -30,14 +35,20 @@ from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.session import Busy, CannotSend, Session, Turn
 
 __all__ = [
+    "AttachmentDesk",
+    "AttachmentsChanged",
     "BranchChanged",
     "Busy",
     "CannotSend",
     "ChangedElsewhere",
+    "CompactionChanged",
+    "CompactionDesk",
+    "ContextOverflowed",
     "ConversationOpened",
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
+    "DraftEstimate",
     "LiveToolCall",
     "LiveTurn",
     "ReplyContinued",
@@ -53,4 +64,5 @@ __all__ = [
     "TurnFinished",
     "TurnListener",
     "TurnQueued",
+    "WouldOverflow",
 ]

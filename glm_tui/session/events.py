@@ -12,6 +12,8 @@ from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Conversation, ConversationSummary, Message
 
 if TYPE_CHECKING:
+    from glm_tui.attachments import Attachment
+    from glm_tui.store.compactions import Compaction
     from glm_tui.tools.toolbox import ServerStatus
 
 
@@ -30,6 +32,32 @@ class Status:
     """Replies being written, in any conversation."""
     tools: int = 0
     """Tools the next request offers (built-in and MCP)."""
+    context_used: int | None = None
+    """Tokens the branch shown fills of the model's window when sent (the provider's count
+    for the last reply plus an estimate of what came since); None: no conversation yet."""
+    context_window: int | None = None
+    """The model's window in tokens (200K for GLM-4.7)."""
+
+    @property
+    def context_fraction(self) -> float | None:
+        if self.context_used is None or not self.context_window:
+            return None
+        return self.context_used / self.context_window
+
+    @property
+    def context_warning(self) -> bool:
+        """Past 80 % of the window: show the figure in a warning colour."""
+        fraction = self.context_fraction
+        return fraction is not None and fraction >= 0.8
+
+    @property
+    def context_label(self) -> str:
+        """``ctx 12.4k/200k`` ('' with no conversation)."""
+        if self.context_used is None or not self.context_window:
+            return ""
+        from glm_tui.context.estimate import format_tokens
+
+        return f"ctx {format_tokens(self.context_used)}/{format_tokens(self.context_window)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +94,8 @@ class ConversationOpened:
     """The reply being written in it, if any."""
     message_id: int | None = None
     """The message to put the cursor on (a search hit, a bookmark)."""
+    compaction: Compaction | None = None
+    """The compaction that applies to ``path``: fold its messages up to ``through_id``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +174,39 @@ class StatusChanged:
     status: Status
 
 
+@dataclass(frozen=True, slots=True)
+class AttachmentsChanged:
+    """The attachments waiting for the next prompt changed (the chips above the composer)."""
+
+    pending: Sequence[Attachment]
+    tokens: int
+    """Their estimate together."""
+    note: str = ""
+    """What the last attaching left out or changed (a folder's summary, a downscaled image),
+    for a notification ('' if nothing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompactionChanged:
+    """A compaction was made or undone on the branch shown: fold the messages up to
+    ``compaction.through_id`` ("12 earlier messages summarised"), or unfold (None)."""
+
+    conversation_id: int
+    compaction: Compaction | None
+    """The compaction that now applies to the branch shown (None: none)."""
+    undone: Compaction | None = None
+    """The one just undone, if that was the change."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContextOverflowed:
+    """A reply failed because the conversation no longer fits the model's window: offer
+    "Compact and retry" (``Session.compact_and_retry(message.id)``)."""
+
+    live: LiveTurn
+    message: Message
+
+
 SessionEvent = (
     ConversationsLoaded
     | ConversationTouched
@@ -158,4 +221,7 @@ SessionEvent = (
     | ReplyContinued
     | ToolsChanged
     | StatusChanged
+    | AttachmentsChanged
+    | CompactionChanged
+    | ContextOverflowed
 )

@@ -13,14 +13,18 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage, WebSearchResults
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
+from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
+from glm_tui.session.compacting import CompactionDesk
 from glm_tui.session.events import (
     BranchChanged,
     ChangedElsewhere,
+    ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -41,6 +45,7 @@ from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
+    from glm_tui.context.history import ContextUse
     from glm_tui.tools.toolbox import Toolbox
 
 Listener = Callable[[SessionEvent], Awaitable[None]]
@@ -73,7 +78,9 @@ class Turn:
 class Session:
     """What one window has open and does; see the module's docstring."""
 
-    def __init__(self, store: Store, service: ChatService, *, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, service: ChatService, *, clock: Clock, cwd: Path | None = None
+    ) -> None:
         self.store = store
         self.service = service
         self.clock = clock
@@ -94,6 +101,10 @@ class Session:
         self._background: set[asyncio.Task[None]] = set()
         if service.toolbox is not None:
             service.toolbox.subscribe(self._tools_changed)
+        self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
+        """The attachments waiting for the next prompt, and ``@`` path completion."""
+        self.compaction = CompactionDesk(self)
+        """Compacting the open conversation, undoing it, compact-and-retry."""
 
     @property
     def settings(self) -> Settings:
@@ -149,6 +160,7 @@ class Session:
             except NotFound:
                 pass  # deleted by another program: noticed on the next look
         model = settings.model_label if settings.is_demo else self.service.model_for(conversation)
+        context = self.context() if conversation is not None else None
         return Status(
             provider="" if settings.is_demo else settings.provider_info.label,
             model=model,
@@ -156,7 +168,45 @@ class Session:
             usage=usage,
             writing=len(self.live),
             tools=len(self.toolbox.offered()) if self.toolbox is not None else 0,
+            context_used=context.used if context is not None else None,
+            context_window=context.window if context is not None else None,
         )
+
+    def context(self) -> ContextUse | None:
+        """How full the model's window is with the branch shown (None: nothing open, or it
+        cannot be read now)."""
+        from glm_tui.context.history import context_use
+        from glm_tui.context.window import context_window
+
+        cid = self.current_id
+        model = self.service.model_for(None)
+        if cid is None:
+            return None
+        try:
+            conversation = self.store.get_conversation(cid)
+            model = self.service.model_for(conversation)
+            path = self.window_path(cid)
+            compactions = self.store.compactions(cid)
+        except StoreError:
+            return None
+        if not path:
+            from glm_tui.context.history import ContextUse
+
+            return ContextUse(0, context_window(model, self.settings))
+        prompt = conversation.system_prompt
+        return context_use(path, prompt, compactions, model, self.settings)
+
+    def estimate(self, text: str) -> DraftEstimate:
+        """What sending ``text`` (with the pending attachments and its ``@`` mentions) would
+        cost, and the window after it: for the chips' figures and the overflow warning."""
+        from glm_tui.context.history import ContextUse
+        from glm_tui.context.window import context_window
+
+        context = self.context()
+        if context is None:
+            model = self.service.model_for(None)
+            context = ContextUse(0, context_window(model, self.settings))
+        return self.attachments.estimate(text, context)
 
     async def status_changed(self) -> None:
         await self._emit(StatusChanged(self.status()))
@@ -176,7 +226,8 @@ class Session:
         self.current_id = cid
         self.shown_leaf = path[-1].id if path else None
         live = self.live.get(cid) if cid is not None else None
-        await self._emit(ConversationOpened(conversation, path, live, message_id))
+        compaction = self.compaction.applied() if path else None
+        await self._emit(ConversationOpened(conversation, path, live, message_id, compaction))
         await self.status_changed()
 
     def _branch_through(self, cid: int, message_id: int) -> None:
@@ -198,28 +249,56 @@ class Session:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> Turn | None:
-        """Save a prompt at the end of the branch shown (a new conversation if none is open).
+    async def send(self, text: str, *, force: bool = False) -> Turn | None:
+        """Save a prompt at the end of the branch shown (a new conversation if none is open),
+        with the pending attachments and the files its ``@`` mentions name.
 
-        Raises CannotSend (no key...), Busy, or a StoreError; None when the open conversation
-        turned out to be deleted by another program (the listeners are told; nothing is lost:
-        the caller keeps the text).
+        Raises CannotSend (no key, an image and no vision model...), Busy, AttachmentError (a
+        file that cannot go: nothing is sent, the draft and the chips stay), WouldOverflow
+        (the estimate is over the window, unless ``force``), or a StoreError; None when the
+        open conversation turned out to be deleted by another program (the listeners are told;
+        nothing is lost: the caller keeps the text).
         """
         self._check_can_send()
         cid = self.current_id
         if cid is not None and cid in self.live:
             raise Busy
+        attachments = await self.attachments.for_prompt(text)
+        if attachments:
+            self._vision_checked(lambda: self.service.check_attachments(cid, attachments))
+        if not force:
+            estimate = self.estimate(text)
+            if estimate.would_overflow:
+                raise WouldOverflow(estimate)
         if cid is None:
             cid = self.service.new_conversation(text)
             self.current_id = cid
             await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
         target, after, thinking, approver = cid, self.shown_leaf, self.thinking, self.approver
-        return await self._start(
+        turn = await self._start(
             cid,
             lambda: self.service.send(
-                text, conversation_id=target, thinking=thinking, after=after, approver=approver
+                text,
+                conversation_id=target,
+                thinking=thinking,
+                after=after,
+                approver=approver,
+                attachments=attachments,
             ),
         )
+        if turn is not None:
+            await self.attachments.clear()
+        return turn
+
+    @staticmethod
+    def _vision_checked(check: Callable[[], object]) -> object:
+        """Run ``check``; no model for an image is CannotSend (one line saying what to set)."""
+        from glm_tui.context.window import NoVisionModel
+
+        try:
+            return check()
+        except NoVisionModel as exc:
+            raise CannotSend(str(exc)) from None
 
     async def regenerate(self, message_id: int) -> Turn | None:
         """A new reply to the prompt of reply ``message_id``, beside it (also Retry)."""
@@ -274,7 +353,8 @@ class Session:
         if cid in self.live:
             raise Busy
         try:
-            stream = begin()  # saves the prompt (an edit, a prompt) before it returns
+            # Saves the prompt (an edit, a prompt) before it returns.
+            stream: AsyncIterator[TurnEvent] = self._vision_checked(begin)  # type: ignore[assignment]
         except NotFound as exc:
             if exc.kind == "conversation" and exc.ident == cid:
                 await self._deleted_elsewhere(cid)
@@ -366,6 +446,11 @@ class Session:
             with contextlib.suppress(NotFound):  # gone with its conversation
                 message = self.store.get_message(live.assistant_id)
         await self._emit(TurnFinished(live, message))
+        if message is not None:
+            from glm_tui.context.overflow import overflowed
+
+            if overflowed(message):
+                await self._emit(ContextOverflowed(live, message))
         with contextlib.suppress(StoreError):
             await self._touched(cid)
         await self.status_changed()

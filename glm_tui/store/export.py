@@ -6,7 +6,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from . import fts
+from . import attachments as attached
+from . import compactions, fts
 from .models import EXPORT_FORMAT, EXPORT_VERSION, Message
 from .rows import (
     CONVERSATION_COLUMNS,
@@ -25,8 +26,8 @@ _MESSAGE_INSERT = (
     "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
     " finish_reason, error, model, prompt_tokens, completion_tokens, total_tokens,"
     " cached_tokens, reasoning_tokens, credits, usd, created_at, duration,"
-    " tool_calls, tool_call_id, tool_name, tool_arguments, tool_status, sources)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " tool_calls, tool_call_id, tool_name, tool_arguments, tool_status, sources, attachments)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -87,14 +88,29 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             )
     else:
         rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY conversation_id, id")
+    shas: set[str] = set()
     for row in rows:
         target = conversations.get(row[1])
         if target is not None:
-            target["messages"].append(message_to_export(message_from_row(row)))
+            message = message_from_row(row)
+            shas.update(ref.sha256 for ref in message.attachments)
+            target["messages"].append(message_to_export(message))
+    for target in conversations.values():
+        target["compactions"] = []
+    made = (
+        (c for cid in conversations for c in compactions.of_conversation(conn, cid))
+        if few
+        else compactions.all_compactions(conn)
+    )
+    for compaction in made:
+        holder = conversations.get(compaction.conversation_id)
+        if holder is not None:
+            holder["compactions"].append(compaction.to_json())
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "conversations": [conversations[cid] for cid in ids if cid in conversations],
+        "attachments": attached.export_contents(conn, shas),
     }
 
 
@@ -107,18 +123,26 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return int(row[0]) + 1
 
 
-def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) -> list[int]:
-    """Write validated conversations with new ids (inside the caller's transaction)."""
+def insert_plans(
+    conn: sqlite3.Connection,
+    plans: Sequence[ConversationPlan],
+    contents: Sequence[attached.AttachmentContent] = (),
+) -> list[int]:
+    """Write validated conversations with new ids (inside the caller's transaction), and the
+    attachments' contents they refer to."""
+    attached.store_contents(conn, contents)
     next_cid = _next_id(conn, "conversations")
     next_mid = _next_id(conn, "messages")
     conversation_rows: list[tuple[Any, ...]] = []
     message_rows: list[tuple[Any, ...]] = []
     first_mid = next_mid
     new_ids: list[int] = []
+    id_maps: dict[int, dict[int, int]] = {}
     for plan in plans:
         cid = next_cid
         next_cid += 1
         id_map: dict[int, int] = {}
+        id_maps[cid] = id_map
         for message in plan.messages:
             mid = next_mid
             next_mid += 1
@@ -143,6 +167,9 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
         new_ids.append(cid)
     conn.executemany(_CONVERSATION_INSERT, conversation_rows)
     conn.executemany(_MESSAGE_INSERT, message_rows)
+    for plan, cid in zip(plans, new_ids, strict=True):
+        for item in plan.compactions:
+            compactions.add(conn, cid, id_maps[cid][item.through_old_id], *item.values)
     if message_rows:
         fts.index_range(conn, first_mid, next_mid - 1)
     return new_ids

@@ -178,6 +178,24 @@ def _source_lines(message: Message) -> list[str]:
     return [*lines, ""]
 
 
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _attachment_lines(message: Message) -> list[str]:
+    if not message.attachments:
+        return []
+    lines = ["Attachments:", ""]
+    for ref in message.attachments:
+        name = " ".join(strip_controls(ref.name).split()).replace("`", "'") or "?"
+        lines.append(f"- `{name}` ({ref.mime}, {_size(ref.size)})")
+    return [*lines, ""]
+
+
 def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
     title = " ".join(strip_controls(conversation.title).split())
     lines = [f"# {title or 'Untitled conversation'}", ""]
@@ -217,6 +235,7 @@ def to_markdown(conversation: Conversation, path: Sequence[Message]) -> str:
             lines += _tool_result_lines(message)
         elif message.content:
             lines += [message_body(message.content), ""]
+        lines += _attachment_lines(message)
         lines += _tool_call_lines(message)
         lines += _source_lines(message)
         note = describe_reply(message.status, message.error, answered=bool(message.content))

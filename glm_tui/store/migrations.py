@@ -191,11 +191,84 @@ def _announce(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
+def _v5_attachments_and_compactions(db: Database) -> None:
+    """Attachments stored once per content, referenced by messages; compactions.
+
+    ``attachments`` holds each content once, keyed by its SHA-256; a message refers to its
+    attachments in its ``attachments`` column (a JSON list of ``{name, mime, size, sha256}``,
+    see attachments.py). The search view reads the attachments' text as part of the message's
+    content: no message has any yet, so the index needs no rebuild. (The view finds them with
+    ``instr`` on the SHA-256: FTS5's integrity check fails on a view that uses ``json_each``.)
+    ``compactions`` holds the summaries that stand for older turns in what is sent
+    (compactions.py).
+    """
+    db.execute(
+        """
+        CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            text TEXT,
+            data BLOB,
+            width INTEGER,
+            height INTEGER,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.table("messages").add_column("attachments", str)
+    db.execute(
+        "CREATE INDEX messages_with_attachments ON messages(conversation_id)"
+        " WHERE attachments IS NOT NULL"
+    )
+    usage_columns = ", ".join(
+        f"{name} {'REAL' if name in ('credits', 'usd') else 'INTEGER'}"
+        for name in ("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens",
+                     "reasoning_tokens", "credits", "usd")
+    )  # fmt: skip
+    db.execute(
+        f"""
+        CREATE TABLE compactions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            through_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            summary TEXT NOT NULL,
+            summarised INTEGER NOT NULL,
+            model TEXT,
+            {usage_columns},
+            created_at TEXT NOT NULL,
+            undone_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX compactions_conversation ON compactions(conversation_id)")
+    db.execute("CREATE INDEX compactions_through ON compactions(through_id)")
+    db.execute("DROP VIEW messages_search")
+    db.execute(
+        f"""
+        CREATE VIEW messages_search AS
+        SELECT id,
+               {fts.SQL_FUNCTION}(CASE WHEN attachments IS NULL THEN content
+                   ELSE content || coalesce(char(10) || (
+                       SELECT group_concat(a.text, char(10)) FROM attachments AS a
+                       WHERE a.text IS NOT NULL AND instr(messages.attachments, a.sha256) > 0
+                   ), '')
+                   END) AS content,
+               {fts.SQL_FUNCTION}(reasoning) AS reasoning,
+               {fts.SQL_FUNCTION}(coalesce(tool_calls, tool_name || ' ' || tool_arguments))
+                   AS tools
+        FROM messages
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_full_text_search,
     _v3_sidebar,
     _v4_cjk_search_and_tools,
+    _v5_attachments_and_compactions,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,9 +9,12 @@ from typing import Any
 
 from glm_tui.api.events import ToolCall, Usage, WebSource
 
+from .attachments import AttachmentRef
+
 EXPORT_FORMAT = "glm-tui-export"
-EXPORT_VERSION = 2
-"""2: tool calls, tool results (role ``tool``) and web sources. Version 1 files still import."""
+EXPORT_VERSION = 3
+"""2: tool calls, tool results (role ``tool``) and web sources. 3: attachments (each content
+once, in the envelope's ``attachments``) and compactions. Older files still import."""
 
 ROLES = ("system", "user", "assistant", "tool")
 STATUSES = ("complete", "streaming", "stopped", "interrupted", "error", "truncated", "filtered")
@@ -115,6 +118,8 @@ class Message:
     """A ``tool`` message's call and how it ended."""
     sources: tuple[WebSource, ...] = ()
     """The web pages Z.ai's search found for this reply."""
+    attachments: tuple[AttachmentRef, ...] = ()
+    """The files, images and pasted texts a prompt carries (their content is stored apart)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +138,7 @@ class Message:
             "tool_calls": [c.to_json() for c in self.tool_calls] if self.tool_calls else None,
             "tool": self.tool.to_json() if self.tool is not None else None,
             "sources": [s.to_json() for s in self.sources] if self.sources else None,
+            "attachments": [a.to_json() for a in self.attachments],
         }
 
 

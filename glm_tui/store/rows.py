@@ -8,6 +8,7 @@ from typing import Any
 
 from glm_tui.api.events import ToolCall, WebSource
 
+from .attachments import refs_from_text
 from .models import Conversation, ConversationSummary, Message, ToolResultInfo, usage_from_row
 
 MESSAGE_FIELDS = (
@@ -38,6 +39,7 @@ MESSAGE_FIELDS = (
     "tool_arguments",
     "tool_status",
     "sources",
+    "attachments",
 )
 CONVERSATION_FIELDS = (
     "id",
@@ -84,6 +86,7 @@ def message_from_row(row: Sequence[Any]) -> Message:
         tool_calls=calls_from_text(row[21]),
         tool=None if row[23] is None else _tool(row),
         sources=sources_from_text(row[26]),
+        attachments=refs_from_text(row[27]),
     )
 
 

@@ -10,8 +10,11 @@ from typing import Any, Literal
 
 from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
-from . import fts, markdown, outline, tree
+from . import attachments as attached
+from . import compactions, fts, markdown, outline, tree
+from .attachments import AttachmentContent, AttachmentRef
 from .base import StoreBase
+from .compactions import Compaction
 from .errors import NotFound
 from .models import (
     ROLES,
@@ -166,10 +169,13 @@ class Store(StoreBase):
                 raise NotFound("conversation", cid, self.path)
 
     def delete_conversation(self, cid: int) -> None:
+        """Delete it, and the attachments no other conversation uses."""
         with self._write() as conn:
             self._conversation_row_exists(conn, cid)
+            used = [ref.sha256 for ref in attached.conversation_refs(conn, cid)]
             fts.unindex_conversation(conn, cid)
             conn.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+            attached.delete_unused(conn, used)
 
     def conversation_usage(self, cid: int) -> Usage:
         """Usage summed over every message of the conversation, all branches included.
@@ -202,12 +208,16 @@ class Store(StoreBase):
         model: str | None = None,
         writer_pid: int | None = None,
         tool: ToolResultInfo | None = None,
+        attachments: Sequence[AttachmentRef] = (),
+        contents: Sequence[AttachmentContent] = (),
     ) -> int:
         """Append a message; it becomes the conversation's current leaf.
 
         A ``streaming`` message records the writing process (this one unless told) and when it
         started, so that a later open can tell a live reply from one whose writer died. A
-        ``tool`` message (one call's result) is given its call with ``tool``.
+        ``tool`` message (one call's result) is given its call with ``tool``. ``attachments``
+        are the message's references; the contents they name are ``contents`` or already
+        stored (an edited prompt keeps the original's).
         """
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -243,12 +253,17 @@ class Store(StoreBase):
                         f"message {parent_id} belongs to conversation {parent.conversation_id},"
                         f" not {cid}"
                     )
+            if attachments:
+                attached.store_contents(conn, contents)
+                absent = attached.missing(conn, (ref.sha256 for ref in attachments))
+                if absent:
+                    raise ValueError(f"no stored attachment with SHA-256 {absent[0]}")
             cur = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
                 " status, model, created_at, writer_pid, writer_started, tool_call_id,"
-                " tool_name, tool_arguments, tool_status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*row, *tool_values),
+                " tool_name, tool_arguments, tool_status, attachments)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, *tool_values, attached.refs_to_text(attachments)),
             )
             mid = int(cur.lastrowid or 0)
             fts.index_ids(conn, [mid])
@@ -319,6 +334,53 @@ class Store(StoreBase):
     def get_message(self, mid: int) -> Message:
         with self._read() as conn:
             return self._message(conn, mid)
+
+    # -- attachments and compactions ------------------------------------------------------
+
+    def attachment_contents(self, shas: Sequence[str]) -> dict[str, AttachmentContent]:
+        """The stored contents of these SHA-256s (those that exist)."""
+        with self._read() as conn:
+            return attached.load_contents(conn, shas)
+
+    def conversation_attachment_bytes(self, cid: int) -> int:
+        """What a conversation's attachments weigh, all branches, each content once."""
+        with self._read() as conn:
+            return attached.conversation_bytes(conn, cid)
+
+    def add_compaction(
+        self,
+        cid: int,
+        *,
+        through_id: int,
+        summary: str,
+        summarised: int,
+        model: str | None = None,
+        usage: Usage | None = None,
+    ) -> Compaction:
+        with self._write() as conn:
+            self._conversation_row_exists(conn, cid)
+            if self._message(conn, through_id).conversation_id != cid:
+                raise ValueError(f"message {through_id} is not in conversation {cid}")
+            new_id = compactions.add(
+                conn, cid, through_id, clean_text(summary), summarised, model, usage
+            )
+            found = compactions.get(conn, new_id)
+        assert found is not None
+        return found
+
+    def compactions(self, cid: int) -> list[Compaction]:
+        """The conversation's compactions, oldest first, undone ones included."""
+        with self._read() as conn:
+            return compactions.of_conversation(conn, cid)
+
+    def set_compaction_undone(self, compaction_id: int, undone: bool = True) -> Compaction:
+        """Undo a compaction (its turns are sent again), or make it apply again."""
+        with self._write() as conn:
+            if not compactions.set_undone(conn, compaction_id, undone):
+                raise NotFound("compaction", compaction_id, self.path)
+            found = compactions.get(conn, compaction_id)
+        assert found is not None
+        return found
 
     # -- the tree ----------------------------------------------------------------------------
 
@@ -425,8 +487,9 @@ class Store(StoreBase):
         from . import export, validate
 
         plans = validate.validate(data)
+        contents = validate.attachment_contents(data, plans)
         with self._write() as conn:
-            return export.insert_plans(conn, plans)
+            return export.insert_plans(conn, plans, contents)
 
     def import_json(self, text: str | bytes) -> list[int]:
         """``import_data`` from JSON text; invalid JSON is an ImportFormatError too."""

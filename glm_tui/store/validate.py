@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
 
-from glm_tui.api.events import ToolCall, WebSource, calls_to_text, sources_to_text
+from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
+from .attachments import ATTACHMENT_KINDS, AttachmentContent, AttachmentRef, refs_to_text
 from .errors import ImportFormatError
 from .models import (
     EXPORT_FORMAT,
@@ -36,7 +37,16 @@ class MessagePlan:
     old_parent_id: int | None
     # role, content, reasoning, status, finish_reason, error, model, 7 usage values,
     # created_at, duration, then tool_calls, tool_call_id, tool_name, tool_arguments,
-    # tool_status, sources: the column order of export.MESSAGE_INSERT after the ids.
+    # tool_status, sources, attachments: the column order of export.MESSAGE_INSERT after the
+    # ids.
+    values: tuple[Any, ...]
+    attachment_shas: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class CompactionPlan:
+    through_old_id: int
+    # summary, summarised, model, usage, created_at, undone_at: compactions.add's order.
     values: tuple[Any, ...]
 
 
@@ -51,6 +61,7 @@ class ConversationPlan:
     updated_at: str
     current_leaf_old_id: int | None
     messages: list[MessagePlan]
+    compactions: list[CompactionPlan]
 
 
 def parse_json(text: str | bytes) -> object:
@@ -134,6 +145,8 @@ def _usage(value: object, where: str) -> tuple[Any, ...]:
 
 
 _NO_TOOLS = (None,) * 6
+_NO_EXTRAS = (*_NO_TOOLS, None)
+"""No tool calls, tool result, sources nor attachments."""
 
 
 def _tool_calls(value: object, where: str) -> str | None:
@@ -186,6 +199,28 @@ def _sources(value: object, where: str) -> str | None:
     return sources_to_text(sources)
 
 
+def _attachments(value: object, where: str) -> tuple[str | None, tuple[str, ...]]:
+    """A message's references as the store keeps them, and the SHA-256s they need."""
+    if value is None or value == []:
+        return None, ()
+    if not isinstance(value, list):
+        raise _fail(where, "a list of attachments", value)
+    refs: list[AttachmentRef] = []
+    for index, item in enumerate(value):
+        ref = AttachmentRef.from_json(item)
+        if ref is None or not _SHA256.fullmatch(ref.sha256):
+            raise _fail(
+                f"{where}[{index}]",
+                'an object with text "name", "mime", "sha256" (64 hex digits) and a "size"',
+                item,
+            )
+        refs.append(ref)
+    return refs_to_text(refs), tuple(ref.sha256 for ref in refs)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def _message(obj: object, where: str, now: str) -> MessagePlan:
     """The careful path: checks one field after the other and says which one is wrong."""
     if not isinstance(obj, dict):
@@ -222,7 +257,8 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         *_tool(obj.get("tool"), role, f"{where}.tool"),
         _sources(obj.get("sources"), f"{where}.sources"),
     )
-    return MessagePlan(mid, parent, values)
+    attachments, shas = _attachments(obj.get("attachments"), f"{where}.attachments")
+    return MessagePlan(mid, parent, (*values, attachments), shas)
 
 
 _NO_USAGE = (None,) * len(USAGE_FIELDS)
@@ -263,6 +299,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
             and get("tool_calls") is None
             and get("tool") is None
             and get("sources") is None
+            and not get("attachments")
             and type(content) is str
             and type(reasoning) in _TEXT_OR_NONE
             and status in STATUSES
@@ -289,7 +326,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
                 else:
                     values = (
                         role, content, reasoning, status, finish_reason, error, model,
-                        *usage_values, created, duration, *_NO_TOOLS,
+                        *usage_values, created, duration, *_NO_EXTRAS,
                     )  # fmt: skip
                     return MessagePlan(mid, parent, values)
     return _message(obj, f"{conversation_where}.messages[{index}]", now)
@@ -352,6 +389,7 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
             f"{where}.current_leaf_id", f"no message with id {leaf} in this conversation"
         )
     created = _time(obj, "created_at", where, now)
+    ids = {m.old_id for m in messages}
     return ConversationPlan(
         title=_text(obj, "title", where),
         provider=_text(obj, "provider", where, default=""),
@@ -362,7 +400,83 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
         updated_at=_time(obj, "updated_at", where, created),
         current_leaf_old_id=leaf,
         messages=ordered,
+        compactions=_compactions(obj.get("compactions"), f"{where}.compactions", ids, now),
     )
+
+
+def _compactions(value: object, where: str, ids: set[int], now: str) -> list[CompactionPlan]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(where, "a list", value)
+    plans: list[CompactionPlan] = []
+    for index, item in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(item, dict):
+            raise _fail(at, "an object", item)
+        through = item.get("through_id")
+        if not _is_int(through) or through not in ids:
+            raise _fail(f"{at}.through_id", "the id of a message of this conversation", through)
+        summarised = item.get("summarised", 0)
+        if not _is_int(summarised) or summarised < 0:
+            raise _fail(f"{at}.summarised", "a whole number", summarised)
+        usage = _usage(item.get("usage"), f"{at}.usage")
+        plans.append(
+            CompactionPlan(
+                through,
+                (
+                    _text(item, "summary", at),
+                    summarised,
+                    _optional_text(item, "model", at),
+                    None if all(v is None for v in usage) else Usage(*usage),
+                    _time(item, "created_at", at, now),
+                    _time(item, "undone_at", at, "") or None,
+                ),
+            )
+        )
+    return plans
+
+
+def attachment_contents(data: object, plans: list[ConversationPlan]) -> list[AttachmentContent]:
+    """The contents the plans' messages refer to, from the envelope's ``attachments``, each
+    checked: its kind, and that its text or bytes have the SHA-256 and size it claims."""
+    import base64
+    import binascii
+    import hashlib
+
+    needed = {sha for plan in plans for m in plan.messages for sha in m.attachment_shas}
+    if not needed:
+        return []
+    table = data.get("attachments") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        raise _fail("attachments", "an object of attachments by SHA-256", table)
+    contents: list[AttachmentContent] = []
+    for sha in sorted(needed):
+        where = f"attachments.{sha[:12]}"
+        entry = table.get(sha)
+        if not isinstance(entry, dict):
+            raise ImportFormatError(where, "missing: a message refers to it")
+        kind = entry.get("kind")
+        if kind not in ATTACHMENT_KINDS:
+            raise _fail(f"{where}.kind", "one of " + ", ".join(ATTACHMENT_KINDS), kind)
+        text = _optional_text(entry, "text", where)
+        encoded = _optional_text(entry, "data_base64", where)
+        try:
+            raw = base64.b64decode(encoded, validate=True) if encoded is not None else None
+        except (binascii.Error, ValueError):
+            raise _fail(f"{where}.data_base64", "base64", encoded) from None
+        stored = raw if raw is not None else (text or "").encode("utf-8")
+        if (kind == "text") != (raw is None) or (kind != "image") != (text is not None):
+            raise ImportFormatError(where, f"a {kind} attachment with the wrong fields")
+        if hashlib.sha256(stored).hexdigest() != sha:
+            raise ImportFormatError(where, "its content does not have this SHA-256")
+        width, height = entry.get("width"), entry.get("height")
+        for key, number in (("width", width), ("height", height)):
+            if number is not None and not _is_int(number):
+                raise _fail(f"{where}.{key}", "a whole number or null", number)
+        mime = _text(entry, "mime", where)
+        contents.append(AttachmentContent(sha, kind, mime, len(stored), text, raw, width, height))
+    return contents
 
 
 def validate(data: object) -> list[ConversationPlan]:
