@@ -65,6 +65,9 @@ async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm
             app.main.composer.focus()
             app.main.composer.post_message(events.Paste(big))
             await pilot.press("enter")
+            # Over GLM-4.7's window by the estimate: sent only when the user says so.
+            await shows(pilot, "would not fit the model's window")
+            await pilot.press("y")
             await wait_idle(pilot, app)
             await shows(pilot, "Received a megabyte.")
             [user] = app.query(UserMessage)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from glm_tui.session import Session, Turn
+from glm_tui.session import Session, Turn, WouldOverflow
 from glm_tui.ui.screens.problems import attempt, attempt_now
 from glm_tui.ui.widgets.sidebar import HIGHLIGHT
 
@@ -27,16 +27,28 @@ class ConversationActions:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> None:
-        """The composer's text as a new prompt; it leaves the composer once it is saved."""
+    async def send(self, text: str, *, force: bool = False) -> None:
+        """The composer's text as a new prompt; it leaves the composer once it is saved. A
+        message that would not fit the model's window is sent only if the user says so."""
         screen = self.screen
-        turn = await attempt(screen.app, self.session.send(text))
+        try:
+            turn = await attempt(screen.app, self.session.send(text, force=force))
+        except WouldOverflow as overflow:
+            screen.run_worker(self._send_anyway(text, str(overflow)), group="dialogs")
+            return
         if turn is None:
             if self.session.settings.request_problem():
                 await screen.welcome()  # what a key is needed for, and where to put it
             return
         screen.composer.clear()
         screen.turns.start(turn)
+
+    async def _send_anyway(self, text: str, why: str) -> None:
+        from glm_tui.ui.screens.dialogs import ConfirmScreen
+
+        question = Content.assemble(why, "\n\nSend it anyway?")
+        if await self.screen.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway")):
+            await self.send(text, force=True)
 
     async def start(self, call: Awaitable[Turn | None]) -> None:
         """Start a turn that does not come from the composer (retry, regenerate, edit)."""

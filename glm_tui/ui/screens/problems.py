@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 
 from textual.app import App
 
+from glm_tui.attachments.model import AttachmentError
 from glm_tui.session import Busy, CannotSend
 from glm_tui.store import StoreError
 from glm_tui.ui.screens.welcome import cannot_send_text
 
 T = TypeVar("T")
 
-EXPECTED = (StoreError, CannotSend, Busy, ValueError)
+EXPECTED = (StoreError, CannotSend, Busy, AttachmentError, ValueError)
 """What a user can run into; anything else is a bug, for the app's worker handler."""
 
 
@@ -26,6 +27,8 @@ def say(app: App[Any], problem: Exception, title: str = "") -> None:
         app.notify(text, title="Cannot send", severity="error", markup=False)
     elif isinstance(problem, Busy):
         app.notify(str(problem), severity="warning")
+    elif isinstance(problem, AttachmentError):
+        app.notify(str(problem), title="Not sent", severity="error", markup=False)
     elif isinstance(problem, StoreError):
         app.notify(str(problem), title=title or "History database", severity="error", markup=False)
     else:
