@@ -384,6 +384,7 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),
         ("tool_timeout", settings.tool_timeout, settings.sources["tool_timeout"]),
         ("web_search", settings.web_search, settings.sources["web_search"]),
+        ("budget_usd", settings.budget_usd, settings.sources["budget_usd"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

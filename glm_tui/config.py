@@ -95,6 +95,9 @@ class Settings:
     """Seconds one tool call may run before it is cancelled (the model is told)."""
     web_search: bool = False
     """Offer Z.ai's own web_search tool (the zai provider only)."""
+    budget_usd: float | None = None
+    """A monthly budget in US$: the status line warns past 80 % of it, and past 100 % the TUI
+    asks before each send; None or 0: no budget."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -182,6 +185,7 @@ _FILE_KEYS = {
     "tool_rounds",
     "tool_timeout",
     "web_search",
+    "budget_usd",
 }
 
 
@@ -263,6 +267,8 @@ def normalise(name: str, value: object) -> Any:
         return _as_int(value, name, 1, 131072)
     if name == "read_timeout":
         return _as_float(value, name, 1.0, 3600.0)
+    if name == "budget_usd":
+        return _as_float(value, name, 0.0, 1e9)
     if name == "max_prose_width":
         width = _as_int(value, name, 0, 10000)
         if 0 < width < MIN_PROSE_WIDTH:

@@ -2,20 +2,27 @@
 
 The open conversation and the branch shown, the replies being written, sending, regenerating,
 editing, forking, switching branches, renaming, deleting, searching, and noticing what other
-programs wrote to the same database. The TUI asks the session; the session asks the store and
-the chat service and tells its listeners what changed with typed events that carry the rows
-concerned. No Textual here: tested without a terminal.
+programs wrote to the same database; comparing models, the model list and the model chosen,
+what the history cost and the monthly budget. The TUI asks the session; the session asks the
+store and the chat service and tells its listeners what changed with typed events that carry
+the rows concerned. No Textual here: tested without a terminal.
 """
 
 from __future__ import annotations
 
+from glm_tui.session.compare import CompareTurn, LiveCompare
 from glm_tui.session.events import (
     BranchChanged,
     ChangedElsewhere,
+    CompareBegan,
+    CompareFinished,
+    CompareReplyChanged,
+    CompareReplyFinished,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ModelsChanged,
     ReplyContinued,
     SessionEvent,
     Status,
@@ -27,6 +34,7 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
+from glm_tui.session.model_choice import ModelChoices
 from glm_tui.session.session import Busy, CannotSend, Session, Turn
 
 __all__ = [
@@ -34,12 +42,20 @@ __all__ = [
     "Busy",
     "CannotSend",
     "ChangedElsewhere",
+    "CompareBegan",
+    "CompareFinished",
+    "CompareReplyChanged",
+    "CompareReplyFinished",
+    "CompareTurn",
     "ConversationOpened",
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
+    "LiveCompare",
     "LiveToolCall",
     "LiveTurn",
+    "ModelChoices",
+    "ModelsChanged",
     "ReplyContinued",
     "Session",
     "SessionEvent",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import date
 from enum import Enum
 from typing import Any, Literal
 
 from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
-from . import fts, markdown, outline, tree
+from . import fts, markdown, outline, spending, tree
 from .base import StoreBase
 from .errors import NotFound
 from .models import (
@@ -187,6 +188,20 @@ class Store(StoreBase):
                 f"SELECT {sums} FROM messages WHERE conversation_id = ?", (cid,)
             ).fetchone()
         return Usage(*row)
+
+    def usage_by(
+        self, by: spending.Grouping, *, since: date | None = None, until: date | None = None
+    ) -> list[spending.UsageTotals]:
+        """Tokens and cost of the replies made from ``since`` to ``until`` (local days,
+        inclusive; None: no bound), by day, model or conversation (see spending.py)."""
+        with self._read() as conn:
+            return spending.grouped(conn, by, since=since, until=until)
+
+    def usage_total(
+        self, *, since: date | None = None, until: date | None = None
+    ) -> spending.UsageTotals:
+        with self._read() as conn:
+            return spending.total(conn, since=since, until=until)
 
     # -- messages ----------------------------------------------------------------------------
 
