@@ -175,6 +175,21 @@ def _working_store(
     return memory, conversation_id
 
 
+def budget_line(store: Store, settings: Settings) -> str | None:
+    """A ``warning:`` line when this month's spend is past 80 % of ``budget_usd`` (nothing is
+    blocked: a script is told, and goes on)."""
+    if not settings.budget_usd:
+        return None
+    from glm_tui.budget import budget_state
+
+    try:
+        state = budget_state(store, settings.budget_usd)
+    except StoreError:
+        return None
+    sentence = state.sentence() if state is not None else None
+    return f"warning: {sentence}" if sentence else None
+
+
 def run_ask(
     settings: Settings,
     prompt: str,
@@ -191,6 +206,8 @@ def run_ask(
         store, conversation_id = _working_store(settings, save, conversation_id, continue_latest)
     except StoreError as exc:
         return failed_before_reply(str(exc), as_json)
+    if save and (line := budget_line(store, settings)):
+        sys.stderr.write(line + "\n")
     printer = _Printer(reasoning, quiet=as_json)
     toolbox = _toolbox(settings) if tools else None
     service = ChatService(store, settings, toolbox=toolbox, approver=tool_approver(yes))

@@ -59,15 +59,17 @@ class BudgetState:
         """Past 100 %: each send is confirmed first."""
         return self.level == "over"
 
-    def sentence(self) -> str | None:
-        """What the status line (or ``ask``) says; None below 80 %."""
+    def summary(self) -> str:
+        """This month's spend against the budget, in one sentence."""
         percent = f"{self.fraction * 100:.0f} %"
         spent, limit = money(self.spent_usd), money(self.limit_usd)
         if self.level == "over":
             return f"This month's spend, {spent}, is over the budget ({percent} of {limit})."
-        if self.level == "warning":
-            return f"This month's spend is {spent}, {percent} of the budget ({limit})."
-        return None
+        return f"This month's spend is {spent}, {percent} of the budget ({limit})."
+
+    def sentence(self) -> str | None:
+        """What the status line (or ``ask``) says: the summary past 80 %, else None."""
+        return self.summary() if self.level != "ok" else None
 
     def to_json(self) -> dict[str, Any]:
         return {
