@@ -11,6 +11,7 @@ the rows concerned. No Textual here: tested without a terminal.
 from __future__ import annotations
 
 from glm_tui.session.compare import CompareTurn, LiveCompare
+from glm_tui.session.errors import Busy, CannotSend
 from glm_tui.session.events import (
     BranchChanged,
     ChangedElsewhere,
@@ -35,7 +36,7 @@ from glm_tui.session.events import (
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.model_choice import ModelChoices
-from glm_tui.session.session import Busy, CannotSend, Session, Turn
+from glm_tui.session.session import Session, Turn
 
 __all__ = [
     "BranchChanged",
