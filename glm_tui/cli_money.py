@@ -14,7 +14,8 @@ from typing import Any
 
 from glm_tui.api.models import ModelInfo, ModelListError
 from glm_tui.config import Settings
-from glm_tui.store import Store, UsageTotals
+from glm_tui.store import Store
+from glm_tui.store.spending import UsageTotals
 from glm_tui.terminal_text import strip_controls
 
 EXIT_OK, EXIT_FAILED = 0, 1

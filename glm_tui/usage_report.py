@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from glm_tui.budget import BudgetState, budget_state, today
-from glm_tui.store import Store, UsageTotals
-from glm_tui.store.spending import every_day
+from glm_tui.store import Store
+from glm_tui.store.spending import UsageTotals, every_day
 
 DAYS = 30
 """The days the report covers unless told otherwise (today and the 29 before)."""

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glm_tui.api.models import ModelInfo, ModelListError
 from glm_tui.config import ConfigError, save_config
-from glm_tui.models_cache import ModelCatalog, ModelList
 from glm_tui.session.events import ModelsChanged
 
 if TYPE_CHECKING:
+    # Loaded when the list is first asked for: not on the way to the first screen.
+    from glm_tui.api.models import ModelInfo
+    from glm_tui.models_cache import ModelCatalog, ModelList
     from glm_tui.session.session import Session
 
 
@@ -63,6 +64,8 @@ class ModelPicker:
     @property
     def catalog(self) -> ModelCatalog:
         """The catalog of the provider in use (a new one when the settings changed it)."""
+        from glm_tui.models_cache import ModelCatalog
+
         settings = self.session.settings
         catalog = self._catalog
         if catalog is None or (
@@ -82,6 +85,8 @@ class ModelPicker:
     async def choices(self, *, refresh: bool = False) -> ModelChoices:
         """The list (the cached one while less than a day old, unless ``refresh``), the current
         model and the default. Never raises for the list: ``problem`` says why there is none."""
+        from glm_tui.api.models import ModelListError
+
         catalog = self.catalog
         listed: ModelList | None
         try:

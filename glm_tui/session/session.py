@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Usage
-from glm_tui.budget import BudgetState, budget_state, today
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.session.compare import Comparer, CompareTurn
@@ -46,6 +45,7 @@ from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
+    from glm_tui.budget import BudgetState
     from glm_tui.tools.toolbox import Toolbox
     from glm_tui.usage_report import UsageReport
 
@@ -549,6 +549,8 @@ class Session:
         limit = self.settings.budget_usd
         if not limit:
             return None
+        from glm_tui.budget import budget_state, today
+
         key = (limit, today().strftime("%Y-%m"), self._spend_epoch)
         if self._spend is None or self._spend[0] != key:
             try:
@@ -565,6 +567,7 @@ class Session:
     def usage_report(self, days: int = 30) -> UsageReport:
         """The usage screen's figures for the last ``days`` days (StoreError). It reads the
         whole history: a worker should run it on a large one."""
+        from glm_tui.budget import today
         from glm_tui.usage_report import default_since, usage_report
 
         until = today()

@@ -28,13 +28,11 @@ from .models import (
     SearchHit,
     ToolResultInfo,
 )
-from .spending import GROUPINGS, UsageTotals
 from .store import UNSET, Store
 
 __all__ = [
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
-    "GROUPINGS",
     "ROLES",
     "SCHEMA_VERSION",
     "STATUSES",
@@ -54,5 +52,4 @@ __all__ = [
     "StoreError",
     "StoreWriteError",
     "ToolResultInfo",
-    "UsageTotals",
 ]
