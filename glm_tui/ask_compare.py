@@ -37,6 +37,7 @@ from glm_tui.ask import (
 )
 from glm_tui.chat import ChatService, TurnEnded
 from glm_tui.config import Settings
+from glm_tui.session.compare import OneAtATime
 from glm_tui.store import Message, StoreError
 from glm_tui.terminal_text import strip_controls
 from glm_tui.tools.events import ReplyContinued, ToolCallDecided, ToolCallFinished
@@ -134,7 +135,8 @@ def run_compare(
     if save and (line := budget_line(store, settings)):
         sys.stderr.write(line + "\n")
     toolbox = _toolbox(settings) if tools else None
-    service = ChatService(store, settings, toolbox=toolbox, approver=tool_approver(yes))
+    approver = OneAtATime(tool_approver(yes))
+    service = ChatService(store, settings, toolbox=toolbox, approver=approver)
     columns = [_Column(model, reasoning, as_json) for model in models]
 
     async def one(column: _Column, stream: Any, order: _InOrder) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,16 @@ from glm_tui.session import (
     StatusChanged,
 )
 from glm_tui.store import Store
-from tests.fakeglm import FakeGLM, aimlapi_stream, gated_stream, zai_error, zai_stream
+from glm_tui.tools.approval import ALLOW_ONCE, ApprovalRequest, Decision
+from glm_tui.tools.toolbox import Toolbox
+from tests.fakeglm import (
+    FakeGLM,
+    aimlapi_stream,
+    gated_stream,
+    tool_calls_stream,
+    zai_error,
+    zai_stream,
+)
 from tests.test_session import Recorder, settings_for
 from tests.waiting import CEILING
 
@@ -237,3 +247,58 @@ async def test_compare_costs_are_each_replys_own(
     await session.run_compare(turn)
     assert [r.usage.usd if r.usage else None for r in turn.live.replies] == [0.001, 0.003]
     assert store.conversation_usage(turn.live.conversation_id).credits == 8000
+
+
+class SlowPanel:
+    """An approval panel that answers when the test says so, counting the questions open."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.most_open = 0
+        self.asked = 0
+        self.answer = asyncio.Event()
+
+    async def approve(self, requests: Sequence[ApprovalRequest]) -> Sequence[Decision]:
+        self.open += 1
+        self.asked += 1
+        self.most_open = max(self.most_open, self.open)
+        try:
+            await self.answer.wait()
+        finally:
+            self.open -= 1
+        return [ALLOW_ONCE for _ in requests]
+
+
+async def test_tool_calls_of_the_replies_are_approved_one_at_a_time(
+    fake_glm: FakeGLM, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("pelican")
+    settings = settings_for(tmp_path, fake_glm.base_url, tools=("read_file",))
+    with Store.open(tmp_path / "h.db") as store:
+        service = ChatService(
+            store, settings, toolbox=Toolbox(settings, root=tmp_path, use_mcp=False)
+        )
+        session = Session(store, service, clock=time.monotonic)
+        panel = SlowPanel()
+        session.approver = panel
+        for index, model in enumerate(MODELS[:2]):
+            call = (f"c{index}", "read_file", json.dumps({"path": "notes.txt"}))
+            fake_glm.enqueue_for(
+                model, tool_calls_stream([call]), zai_stream(f"{model} read pelican.")
+            )
+        turn = await session.compare("Read it", list(MODELS[:2]))
+        assert turn is not None
+        running = asyncio.ensure_future(session.run_compare(turn))
+        # Both replies asked for their call; one question is open, the other waits its turn.
+        await until(lambda: all(r.tool_calls for r in turn.live.replies) and panel.open == 1)
+        assert panel.asked == 1
+        panel.answer.set()
+        await running
+        await service.aclose()
+    assert panel.asked == 2 and panel.most_open == 1
+    finals = [r.final for r in turn.live.replies]
+    assert [f.content if f else None for f in finals] == [f"{m} read pelican." for m in MODELS[:2]]
+    results = [
+        c.message.content for r in turn.live.replies for c in r.tool_calls.values() if c.message
+    ]
+    assert results == ["pelican", "pelican"]

@@ -32,6 +32,7 @@ from glm_tui.tools import events as tool_events
 
 if TYPE_CHECKING:
     from glm_tui.session.session import Session
+    from glm_tui.tools.approval import ApprovalRequest, Approver, Decision
 
 MIN_MODELS, MAX_MODELS = 2, 3
 
@@ -44,6 +45,19 @@ def check_models(models: Sequence[str]) -> tuple[str, ...]:
     if not MIN_MODELS <= len(names) <= MAX_MODELS:
         raise ValueError(f"compare takes two or three models, not {len(names)}")
     return names
+
+
+class OneAtATime:
+    """An approver asked by one reply at a time: the replies of a compare may ask for tool
+    calls at the same moment, and a panel (or a terminal) shows one question at once."""
+
+    def __init__(self, approver: Approver) -> None:
+        self.approver = approver
+        self._lock = asyncio.Lock()
+
+    async def approve(self, requests: Sequence[ApprovalRequest]) -> Sequence[Decision]:
+        async with self._lock:
+            return await self.approver.approve(requests)
 
 
 @dataclass
@@ -97,7 +111,8 @@ class Comparer:
         if cid is not None and session.writing_in(cid):
             raise Busy
         if cid is None:
-            cid = session.service.new_conversation(text)
+            cid = session.service.new_conversation(text, model=session.pending_model)
+            session.pending_model = None
             session.current_id = cid
             await session._emit(ConversationTouched(session.store.conversation_summary(cid)))
         try:
@@ -107,7 +122,7 @@ class Comparer:
                 conversation_id=cid,
                 thinking=session.thinking,
                 after=session.shown_leaf,
-                approver=session.approver,
+                approver=OneAtATime(session.approver),
             )
         except NotFound as exc:
             if exc.kind == "conversation" and exc.ident == cid:
