@@ -260,3 +260,15 @@ async def test_the_usage_report_has_every_day_of_the_range(
     assert report.conversations[0].label == "Report"
     assert report.budget is not None and report.budget.spent_usd == 0.125
     assert report.to_json()["days"][-1]["usd"] == 0.125
+
+
+async def test_a_compare_counts_against_the_budget(session: Session, fake_glm: FakeGLM) -> None:
+    assert not session.over_budget()
+    for model, usd in (("m1", 0.5), ("m2", 0.5)):
+        fake_glm.enqueue_for(model, aimlapi_stream("Spent.", credits_used=usd * 2e6, usd_spent=usd))
+    turn = await session.compare("Both", ["m1", "m2"])
+    assert turn is not None
+    await session.run_compare(turn)
+    assert session.over_budget()
+    budget = session.status().budget
+    assert budget is not None and budget.spent_usd == 1.0

@@ -209,6 +209,7 @@ class Comparer:
         cid = compare.conversation_id
         if self.running.get(cid) is compare:
             del self.running[cid]
+        session.spend.changed()
         path: list[Message] = []
         with contextlib.suppress(StoreError):  # deleted meanwhile: nothing to show
             leaf = session.store.newest_leaf_under(compare.chosen or compare.reply_ids[0])

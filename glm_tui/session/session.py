@@ -40,6 +40,7 @@ from glm_tui.session.events import (
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.session.model_choice import ModelChoices, ModelPicker
+from glm_tui.session.spend import Spend
 from glm_tui.store import Message, NotFound, SearchHit, Store, StoreError
 from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
@@ -91,8 +92,8 @@ class Session:
         """Prompts sent to several models at once (``compare``)."""
         self.model_picker = ModelPicker(self)
         """The provider's model list and the choice of a model."""
-        self._spend: tuple[object, BudgetState | None] | None = None
-        self._spend_epoch = 0
+        self.spend = Spend(self)
+        """This month's spend against the budget; the usage screen's figures."""
         self._listeners: list[Listener] = []
         self._data_version: int | None = None
         self._told_failures: set[str] = set()
@@ -387,7 +388,7 @@ class Session:
         cid = live.conversation_id
         if self.live.get(cid) is live:
             del self.live[cid]
-        self._spend_epoch += 1
+        self.spend.changed()
         message = live.final
         if message is None and live.assistant_id is not None:
             with contextlib.suppress(NotFound):  # gone with its conversation
@@ -544,39 +545,18 @@ class Session:
         await self.model_picker.set_default_model(model, save=save)
 
     def budget(self) -> BudgetState | None:
-        """This month's spend against ``budget_usd`` (None: no budget, or it cannot be read
-        now). Read again only after a reply ended or another program wrote."""
-        limit = self.settings.budget_usd
-        if not limit:
-            return None
-        from glm_tui.budget import budget_state, today
-
-        key = (limit, today().strftime("%Y-%m"), self._spend_epoch)
-        if self._spend is None or self._spend[0] != key:
-            try:
-                self._spend = (key, budget_state(self.store, limit))
-            except StoreError:
-                return None
-        return self._spend[1]
+        """This month's spend against ``budget_usd`` (None: no budget); ``Status.budget``."""
+        return self.spend.budget()
 
     def over_budget(self) -> bool:
         """Past 100 % of the monthly budget: the window asks before each send."""
-        state = self.budget()
+        state = self.spend.budget()
         return state is not None and state.over
 
     def usage_report(self, days: int = 30) -> UsageReport:
         """The usage screen's figures for the last ``days`` days (StoreError). It reads the
         whole history: a worker should run it on a large one."""
-        from glm_tui.budget import today
-        from glm_tui.usage_report import default_since, usage_report
-
-        until = today()
-        return usage_report(
-            self.store,
-            since=default_since(until, days),
-            until=until,
-            budget_usd=self.settings.budget_usd,
-        )
+        return self.spend.report(days)
 
     # -- other programs ------------------------------------------------------------------------
 
@@ -593,7 +573,7 @@ class Session:
         self._data_version = version
         if first:
             return
-        self._spend_epoch += 1
+        self.spend.changed()
         await self.load_conversations()
         watched = set(self.live) | set(self.compares.running)
         if self.current_id is not None:
