@@ -21,13 +21,8 @@ from typing import Any
 
 import platformdirs
 
-from glm_tui.api.models import (
-    ModelInfo,
-    ModelListError,
-    fetch_model_list,
-    models_url,
-    parse_models,
-)
+from glm_tui.api.model_fetch import fetch_model_list
+from glm_tui.api.models import ModelInfo, ModelListError, models_url, parse_models
 from glm_tui.config import APP_NAME, DEMO_MODEL, Settings
 
 REFRESH_AFTER = 24 * 3600.0

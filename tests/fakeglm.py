@@ -567,6 +567,8 @@ class ModelsEndpoint:
     body: Any = field(default_factory=lambda: openai_models(MODEL, "glm-4.6"))
     etag: str | None = 'W/"models-1"'
     status: int = 200
+    message: str = "the list is down"
+    """The error's words when ``status`` is not 200."""
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -616,7 +618,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             models = fake.models
             if models.status != 200:
-                self._send_plain(models.status, {"error": {"message": "the list is down"}})
+                self._send_plain(models.status, {"error": {"message": models.message}})
                 return
             if models.etag is not None and rec.headers.get("if-none-match") == models.etag:
                 self.send_response(304)

@@ -183,3 +183,15 @@ async def test_the_demo_has_its_own_list_and_never_goes_out(tmp_path: Path) -> N
     listed = await demo.load(refresh=True)
     assert [m.id for m in listed.models] == ["glm-4.7-demo"] and not demo.is_due()
     assert not (tmp_path / "cache").exists()
+
+
+async def test_the_key_reaches_neither_the_cache_nor_an_error(
+    fake_glm: FakeGLM, tmp_path: Path
+) -> None:
+    models = catalog(tmp_path, fake_glm.base_url, Clock())
+    await models.load()
+    assert KEY not in models.path.read_text()
+    fake_glm.models = ModelsEndpoint(status=401, message=f"Bad key {KEY}")
+    listed = await models.load(refresh=True)
+    assert listed.problem is not None and KEY not in listed.problem
+    assert listed.problem.endswith("answered HTTP 401 (Bad key [redacted])")
