@@ -19,6 +19,7 @@ from glm_tui.session import (
     CompareFinished,
     CompareReplyChanged,
     CompareReplyFinished,
+    ConversationOpened,
     Session,
     StatusChanged,
 )
@@ -302,3 +303,24 @@ async def test_tool_calls_of_the_replies_are_approved_one_at_a_time(
         c.message.content for r in turn.live.replies for c in r.tool_calls.values() if c.message
     ]
     assert results == ["pelican", "pelican"]
+
+
+async def test_a_window_opening_the_conversation_gets_the_compare_and_cannot_fork_it(
+    session: Session, told: Recorder, fake_glm: FakeGLM
+) -> None:
+    gates = gates_for(fake_glm, MODELS[:2])
+    turn = await session.compare("Open me", list(MODELS[:2]))
+    assert turn is not None
+    running = asyncio.ensure_future(session.run_compare(turn))
+    await until(lambda: all(r.content_text for r in turn.live.replies))
+    await session.open(None)
+    await session.open(turn.live.conversation_id)
+    assert told.of(ConversationOpened)[-1].compare is turn.live
+    with pytest.raises(Busy):
+        await session.fork(turn.live.reply_ids[1])
+    for gate in gates:
+        gate.set()
+    await running
+    await session.open(turn.live.conversation_id)
+    assert told.of(ConversationOpened)[-1].compare is None
+    assert await session.fork(turn.live.reply_ids[1]) is not None

@@ -72,6 +72,8 @@ class ConversationOpened:
     """The reply being written in it, if any."""
     message_id: int | None = None
     """The message to put the cursor on (a search hit, a bookmark)."""
+    compare: LiveCompare | None = None
+    """The compare being written in it, if any (its replies stream into its columns)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,7 @@ class ModelPicker:
         note = listed.note(session.wall_clock()) if listed is not None else ""
         return ModelChoices(
             models=listed.models if listed is not None else (),
-            current=session.status().model if not session.settings.is_demo else default,
+            current=default if session.settings.is_demo else session.next_model(),
             default=default,
             conversation_model=conversation_model,
             listed=listed,

@@ -206,7 +206,8 @@ class Session:
         self.shown_leaf = path[-1].id if path else None
         self.pending_model = None
         live = self.live.get(cid) if cid is not None else None
-        await self._emit(ConversationOpened(conversation, path, live, message_id))
+        compare = self.compares.running.get(cid) if cid is not None else None
+        await self._emit(ConversationOpened(conversation, path, live, message_id, compare))
         await self.status_changed()
 
     def _branch_through(self, cid: int, message_id: int) -> None:
@@ -439,6 +440,9 @@ class Session:
         message = self.store.get_message(message_id)
         live = self.live.get(message.conversation_id)
         if live is not None and live.assistant_id == message_id:
+            raise Busy
+        comparing = self.compares.running.get(message.conversation_id)
+        if comparing is not None and message_id in comparing.reply_ids:
             raise Busy
         new_id = self.store.fork(message_id)
         await self._emit(ConversationTouched(self.store.conversation_summary(new_id)))
