@@ -30,7 +30,6 @@ from glm_tui.ask import (
     _toolbox,
     _working_store,
     budget_line,
-    failed_before_reply,
     outcome,
     result_json,
     tool_approver,
@@ -115,6 +114,19 @@ class _InOrder:
             self._next()
 
 
+def failed_before_replies(
+    reason: str, models: Sequence[str], as_json: bool, code: int = EXIT_FAILED
+) -> int:
+    """A compare that failed before any reply: one ``error:`` line, and with ``--json`` the
+    list a script waits for (an object per model, each with the error)."""
+    if as_json:
+        data = [{"model": model, **result_json(None, False, reason)} for model in models]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    sys.stderr.write(f"error: {reason}\n")
+    return code
+
+
 def run_compare(
     settings: Settings,
     prompt: str,
@@ -131,7 +143,7 @@ def run_compare(
     try:
         store, conversation_id = _working_store(settings, save, conversation_id, continue_latest)
     except StoreError as exc:
-        return failed_before_reply(str(exc), as_json)
+        return failed_before_replies(str(exc), models, as_json)
     if save and (line := budget_line(store, settings)):
         sys.stderr.write(line + "\n")
     toolbox = _toolbox(settings) if tools else None
@@ -187,7 +199,7 @@ def run_compare(
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the final flush
         return EXIT_OK
     except StoreError as exc:
-        return failed_before_reply(str(exc), as_json)
+        return failed_before_replies(str(exc), models, as_json)
     finally:
         store.close()
     return _report(columns, save=save, as_json=as_json, interrupted=interrupted)

@@ -157,7 +157,13 @@ def ask(
     from glm_tui.ask import failed_before_reply, run_ask
 
     def refuse(message: str, code: int = EXIT_FAILED) -> NoReturn:
-        # With --json, stdout still holds the one JSON object a script waits for.
+        # With --json, stdout still holds the one JSON object a script waits for (--compare:
+        # the list).
+        if compare is not None:
+            from glm_tui.ask_compare import failed_before_replies
+
+            names = [name.strip() for name in compare.split(",")]
+            sys.exit(failed_before_replies(message, names, as_json, code))
         sys.exit(failed_before_reply(message, as_json, code))
 
     settings = settings_from(ctx)

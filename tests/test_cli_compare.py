@@ -114,3 +114,14 @@ def test_ctrl_c_stops_them_all(cli: CLI, fake_glm: FakeGLM) -> None:
     ]
     for gate in gates:
         gate.set()
+
+
+def test_json_is_a_list_even_when_nothing_could_be_sent(cli: CLI, fake_glm: FakeGLM) -> None:
+    result = cli.run("ask", "--json", "--compare", "a,b", "Q", GLM_TUI_API_KEY="")
+    line = assert_clean_failure(result)
+    assert "no API key" in line
+    data = json.loads(result.stdout)
+    assert [d["model"] for d in data] == ["a", "b"]
+    assert all(d["message_id"] is None and d["error"].startswith("No API key") for d in data)
+    bad = cli.run("ask", "--json", "--compare", "a", "Q")
+    assert bad.returncode == 2 and json.loads(bad.stdout)[0]["model"] == "a"
