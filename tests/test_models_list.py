@@ -195,3 +195,21 @@ async def test_the_key_reaches_neither_the_cache_nor_an_error(
     listed = await models.load(refresh=True)
     assert listed.problem is not None and KEY not in listed.problem
     assert listed.problem.endswith("answered HTTP 401 (Bad key [redacted])")
+
+
+@pytest.mark.parametrize(
+    ("kind", "chat"),
+    [
+        ("openai/chat-completions", True),
+        ("chat-completion", True),
+        ("anthropic/messages", True),
+        ("openai/responses", True),
+        ("image", False),
+        ("video", False),
+        ("embedding", False),
+        ("tts", False),
+    ],
+)
+def test_the_endpoint_type_says_which_are_chat_models(kind: str, chat: bool) -> None:
+    [model] = parse_models([{"id": "m", "type": kind}])
+    assert model.chat is chat

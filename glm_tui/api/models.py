@@ -33,6 +33,10 @@ AIMLAPI_INCLUDE = "pricing,capabilities,modalities"
 _TOOL_WORDS = frozenset(
     {"tools", "tool_calling", "tool-calling", "tool_use", "function_calling", "function-calling"}
 )
+_CHAT_TYPES = ("chat", "completion", "messages", "responses", "llm", "language")
+"""Words of an endpoint type that mean text in, text out (``chat-completion``,
+``openai/chat-completions``, ``anthropic/messages``...); images, video, audio, embeddings
+have types of their own."""
 _INPUT_ORIGINS = frozenset({"provided", "input", "prompt"})
 _OUTPUT_ORIGINS = frozenset({"generated", "output", "completion"})
 _CACHED_ORIGINS = frozenset({"cached", "cache_read", "cached_input", "input_cache_read"})
@@ -255,7 +259,7 @@ def _is_chat(
         return True
     if kind is not None:
         low = kind.lower()
-        return "chat" in low or low in ("text", "llm", "language", "responses")
+        return low == "text" or any(word in low for word in _CHAT_TYPES)
     if outputs is not None and "text" not in outputs:
         return False
     return None
