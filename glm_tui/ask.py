@@ -197,6 +197,21 @@ def read_attachments(names: tuple[str, ...]) -> tuple[list[Attachment], str]:
     return attachments, ""
 
 
+def budget_line(store: Store, settings: Settings) -> str | None:
+    """A ``warning:`` line when this month's spend is past 80 % of ``budget_usd`` (nothing is
+    blocked: a script is told, and goes on)."""
+    if not settings.budget_usd:
+        return None
+    from glm_tui.budget import budget_state
+
+    try:
+        state = budget_state(store, settings.budget_usd)
+    except StoreError:
+        return None
+    sentence = state.sentence() if state is not None else None
+    return f"warning: {sentence}" if sentence else None
+
+
 def run_ask(
     settings: Settings,
     prompt: str,
@@ -224,6 +239,8 @@ def run_ask(
         except (AttachmentError, NoVisionModel, StoreError) as exc:
             store.close()
             return failed_before_reply(str(exc), as_json)
+    if save and (line := budget_line(store, settings)):
+        sys.stderr.write(line + "\n")
     printer = _Printer(reasoning, quiet=as_json)
     toolbox = _toolbox(settings) if tools else None
     service.toolbox = toolbox

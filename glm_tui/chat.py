@@ -196,12 +196,13 @@ class ChatService:
 
         return build_history(self.store, self.settings, conversation, parent_id, model)
 
-    def new_conversation(self, prompt: str = "") -> int:
+    def new_conversation(self, prompt: str = "", *, model: str | None = None) -> int:
+        """A conversation named after ``prompt``, with ``model`` (default: the settings')."""
         settings = self.settings
         return self.store.create_conversation(
             title=title_from_prompt(prompt),
             provider=settings.provider,
-            model=settings.effective_model or "",
+            model=model or settings.effective_model or "",
             system_prompt=settings.system_prompt,
         )
 
@@ -216,10 +217,12 @@ class ChatService:
         after: int | None = None,
         approver: Approver | None = None,
         attachments: Sequence[Attachment] = (),
+        model: str | None = None,
     ) -> AsyncIterator[TurnEvent]:
         """A new prompt at the end of the conversation's current branch (a new one if None),
         or after the message ``after``: the end of the branch a window shows, which another
-        program may have left for another branch since.
+        program may have left for another branch since. ``model``: this reply's model, not
+        the conversation's.
 
         ``attachments`` go with it (checked first: AttachmentError when they are too many or
         too big for a message or the conversation; NoVisionModel for an image with nowhere to
@@ -241,7 +244,7 @@ class ChatService:
             attachments=[a.ref() for a in attachments],
             contents=[a.content() for a in attachments],
         )
-        return self._reply(conversation_id, user_id, thinking, approver, self._model(user_id))
+        return self._reply(conversation_id, user_id, thinking, approver, model=model)
 
     def _model(self, user_message_id: int) -> str:
         """The model for a reply to this prompt, worked out before the turn starts (so that
@@ -274,8 +277,10 @@ class ChatService:
         *,
         thinking: bool | None = None,
         approver: Approver | None = None,
+        model: str | None = None,
     ) -> AsyncIterator[TurnEvent]:
-        """A new reply to the same prompt, as a sibling of the old one (also used for Retry).
+        """A new reply to the same prompt, as a sibling of the old one (also used for Retry);
+        ``model``: from that model rather than the conversation's (a compare's column).
 
         In a turn that used tools, any of its replies or results stands for the whole turn:
         the new reply answers the turn's prompt (and may call tools anew)."""
@@ -287,8 +292,7 @@ class ChatService:
         )
         if prompt is None:
             raise ValueError("only a reply to a prompt can be regenerated")
-        model = self._model(prompt.id)
-        return self._reply(old.conversation_id, prompt.id, thinking, approver, model)
+        return self._reply(old.conversation_id, prompt.id, thinking, approver, model=model)
 
     def reply_to(
         self,
@@ -299,8 +303,7 @@ class ChatService:
     ) -> AsyncIterator[TurnEvent]:
         """A (new) reply to a saved prompt, e.g. one whose first reply never got written."""
         msg = self.store.get_message(user_message_id)
-        model = self._model(user_message_id)
-        return self._reply(msg.conversation_id, user_message_id, thinking, approver, model)
+        return self._reply(msg.conversation_id, user_message_id, thinking, approver)
 
     def edit(
         self,
@@ -322,7 +325,53 @@ class ChatService:
             content=new_text,
             attachments=old.attachments,  # an edit keeps the prompt's attachments
         )
-        return self._reply(old.conversation_id, user_id, thinking, approver, model)
+        return self._reply(old.conversation_id, user_id, thinking, approver, model=model)
+
+    async def compare(
+        self,
+        prompt: str,
+        models: Sequence[str],
+        *,
+        conversation_id: int | None = None,
+        thinking: bool | None = None,
+        after: int | None = None,
+        approver: Approver | None = None,
+    ) -> list[tuple[TurnStarted, AsyncIterator[TurnEvent]]]:
+        """One prompt, a reply from each of ``models``: the prompt is saved once (as ``send``
+        does), then each reply's row, in the order of ``models`` (so that ``‹ 1/3 ›`` follows
+        it), each with the stream of the rest of its turn; the first one is the branch shown.
+        Run the streams at once: each is the one code path of a turn, with its own model."""
+        if not models:
+            raise ValueError("compare needs at least one model")
+        first = self.send(
+            prompt,
+            conversation_id=conversation_id,
+            thinking=thinking,
+            after=after,
+            approver=approver,
+            model=models[0],
+        )
+        started: list[tuple[TurnStarted, AsyncIterator[TurnEvent]]] = []
+        try:
+            for index, model in enumerate(models):
+                if index == 0:
+                    stream = first
+                else:
+                    user_id = started[0][0].user_message_id
+                    cid = started[0][0].conversation_id
+                    stream = self._reply(cid, user_id, thinking, approver, model=model)
+                begun = await anext(stream)  # the reply's row: nothing is sent before it
+                assert isinstance(begun, TurnStarted)
+                started.append((begun, stream))
+        except BaseException:
+            for begun, stream in started:
+                with contextlib.suppress(Exception):
+                    await stream.aclose()  # type: ignore[attr-defined]
+                    self.store.update_message(begun.assistant_message_id, status="stopped")
+            raise
+        head = started[0][0]
+        self.store.set_current_leaf(head.conversation_id, head.assistant_message_id)
+        return started
 
     # -- the one code path ----------------------------------------------------------------------
 
@@ -332,11 +381,16 @@ class ChatService:
         user_message_id: int,
         thinking: bool | None,
         approver: Approver | None,
-        model: str,
+        *,
+        model: str | None = None,
     ) -> AsyncIterator[TurnEvent]:
+        """``model``: chosen for this reply (a compare's column); None: the conversation's, or
+        the vision model for a prompt with an image."""
         settings = self.settings
         conversation = self.store.get_conversation(conversation_id)
-        reply_id = self._new_reply(conversation_id, user_message_id, model)
+        chosen = model
+        model = model or self._model(user_message_id)
+        reply_id = self._new_reply(conversation_id, user_message_id, model, chosen is not None)
         yield TurnStarted(
             conversation_id,
             user_message_id,
@@ -394,18 +448,20 @@ class ChatService:
                 async for tool_event in tool_events:
                     yield tool_event
             parent_id = calls.last_id
-            reply_id = self._new_reply(conversation_id, parent_id, model)
+            reply_id = self._new_reply(conversation_id, parent_id, model, chosen is not None)
             yield ReplyContinued(self.store.get_message(reply_id))
         yield TurnEnded(message)
 
-    def _new_reply(self, conversation_id: int, parent_id: int, model: str) -> int:
+    def _new_reply(self, conversation_id: int, parent_id: int, model: str, chosen: bool) -> int:
+        """The reply's row, streaming; ``chosen``: the model was asked for by name (a compare),
+        so the row says it even with the demo model."""
         settings = self.settings
         return self.store.add_message(
             conversation_id,
             parent_id=parent_id,
             role="assistant",
             status="streaming",
-            model=settings.model_label if settings.is_demo else model,
+            model=settings.model_label if settings.is_demo and not chosen else model,
             writer_pid=os.getpid(),
         )
 

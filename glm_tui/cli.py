@@ -142,6 +142,11 @@ def main() -> None:
     metavar="FILE",
     help="Attach a file, folder, PDF or image (repeatable; - reads standard input).",
 )
+@click.option(
+    "--compare",
+    metavar="MODEL,MODEL[,MODEL]",
+    help="Ask two or three models at once; each reply under a heading with its model.",
+)
 @global_options
 @click.pass_context
 def ask(
@@ -155,12 +160,19 @@ def ask(
     yes: bool,
     no_tools: bool,
     attach: tuple[str, ...],
+    compare: str | None,
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
     from glm_tui.ask import failed_before_reply, read_attachments, run_ask
 
     def refuse(message: str, code: int = EXIT_FAILED) -> NoReturn:
-        # With --json, stdout still holds the one JSON object a script waits for.
+        # With --json, stdout still holds the one JSON object a script waits for (--compare:
+        # the list).
+        if compare is not None:
+            from glm_tui.ask_compare import failed_before_replies
+
+            names = [name.strip() for name in compare.split(",")]
+            sys.exit(failed_before_replies(message, names, as_json, code))
         sys.exit(failed_before_reply(message, as_json, code))
 
     settings = settings_from(ctx)
@@ -177,6 +189,14 @@ def ask(
         refuse("the prompt is empty", EXIT_USAGE)
     if continue_ and cid is not None:
         refuse("use either -c or --cid, not both", EXIT_USAGE)
+    models: tuple[str, ...] = ()
+    if compare is not None:
+        from glm_tui.session.compare import check_models
+
+        try:
+            models = check_models(compare.split(","))
+        except ValueError as exc:
+            refuse(f"--compare: {exc}", EXIT_USAGE)
     problem = settings.request_problem()
     if problem:
         refuse(problem, EXIT_USAGE if "needs" in problem else EXIT_FAILED)
@@ -184,6 +204,23 @@ def ask(
     if opens_history and (problem := db_directory_problem(settings)):
         refuse(problem)
 
+    if models:
+        from glm_tui.ask_compare import run_compare
+
+        sys.exit(
+            run_compare(
+                settings,
+                prompt,
+                models,
+                continue_latest=continue_,
+                conversation_id=cid,
+                reasoning=reasoning,
+                as_json=as_json,
+                save=not no_save,
+                yes=yes,
+                tools=not no_tools,
+            )
+        )
     code = run_ask(
         settings,
         prompt,
@@ -236,6 +273,54 @@ def tools(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"disabled: MCP server {one_line(server['name'])}")
     if data["config_error"]:
         click.echo(f"failed: {one_line(data['config_error'])}")
+
+
+# -- models and money ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: every field read.")
+@click.option("--refresh", is_flag=True, help="Ask the provider now, not the day-old cache.")
+@global_options
+@click.pass_context
+def models(ctx: click.Context, as_json: bool, refresh: bool) -> None:
+    """The provider's models, chat models first (cached a day; offline: the cache)."""
+    from glm_tui.cli_money import run_models
+
+    sys.exit(run_models(settings_from(ctx), as_json=as_json, refresh=refresh))
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-01-31, got {value!r}") from None
+
+
+@cli.command()
+@click.option("--since", callback=_date, metavar="DATE", help="From this day (default: 30 days).")
+@click.option(
+    "--by",
+    type=click.Choice(["day", "model", "conversation"]),
+    default="day",
+    show_default=True,
+    help="One line per day, model or conversation.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@global_options
+@click.pass_context
+def usage(ctx: click.Context, since: Any, by: str, as_json: bool) -> None:
+    """Tokens, credits and US$ the replies cost, and the month's budget."""
+    from glm_tui.cli_money import run_usage
+
+    settings = settings_from(ctx)
+    with open_store(settings) as store:
+        code = run_usage(store, by=by, since=since, as_json=as_json, budget_usd=settings.budget_usd)
+    sys.exit(code)
 
 
 # -- reading the history ------------------------------------------------------------------------
@@ -401,6 +486,7 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("web_search", settings.web_search, settings.sources["web_search"]),
         ("vision_model", settings.vision_model, settings.sources["vision_model"]),
         ("context_window", settings.context_window, settings.sources["context_window"]),
+        ("budget_usd", settings.budget_usd, settings.sources["budget_usd"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]

@@ -100,6 +100,9 @@ class Settings:
     (``z-ai/glm-4.6v`` on the AI/ML API, ``glm-4.6v`` on Z.ai; other providers have none)."""
     context_window: int | None = None
     """The model's window in tokens; None: known models' own (200K for GLM-4.7), else 128K."""
+    budget_usd: float | None = None
+    """A monthly budget in US$: the status line warns past 80 % of it, and past 100 % the TUI
+    asks before each send; None or 0: no budget."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -189,6 +192,7 @@ _FILE_KEYS = {
     "web_search",
     "vision_model",
     "context_window",
+    "budget_usd",
 }
 
 
@@ -272,6 +276,8 @@ def normalise(name: str, value: object) -> Any:
         return _as_int(value, name, 1000, 100_000_000)
     if name == "read_timeout":
         return _as_float(value, name, 1.0, 3600.0)
+    if name == "budget_usd":
+        return _as_float(value, name, 0.0, 1e9)
     if name == "max_prose_width":
         width = _as_int(value, name, 0, 10000)
         if 0 < width < MIN_PROSE_WIDTH:

@@ -34,6 +34,7 @@ class CLI:
             GLM_TUI_CONFIG=str(self.tmp / "config.toml"),
             GLM_TUI_API_KEY=SECRET_KEY,
             PYTHONUNBUFFERED="1",
+            XDG_CACHE_HOME=str(self.tmp / "cache"),  # the model list, cached per test
         )
         if self.base_url:
             env.update(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,3 +19,10 @@ def fake_glm() -> Iterator[FakeGLM]:
     """
     with FakeGLM() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def own_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own cache directory (platformdirs reads XDG_CACHE_HOME when asked): the
+    model list cached by one test is never another's, nor the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -220,10 +220,12 @@ def aimlapi_stream(
     credits_used: float | None = None,
     usd_spent: float | None = None,
     model: str = MODEL,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     """OpenAI layout: the finish chunk has no usage; a separate ``{"choices": [], "usage": ...}``
-    chunk follows (with ``meta.usage.credits_used`` / ``usd_spent`` when given). No ``[DONE]``
-    by default, as in AI/ML API's examples."""
+    chunk follows (with ``meta.usage.credits_used`` / ``usd_spent`` when given: the AI/ML
+    API's cost of a stream). No ``[DONE]`` by default, as in AI/ML API's examples. ``headers``
+    are sent with the response (``x-aimlapi-credits-used``...)."""
     events = _delta_events(content, reasoning, chunk_chars, model, "reasoning_content")
     events.append(sse(chunk(finish_reason=finish_reason, model=model)))
     usage = _auto_usage(usage, content, reasoning, chunk_chars)
@@ -245,7 +247,7 @@ def aimlapi_stream(
         events.append(sse(tail))
     if done:
         events.append(DONE)
-    return Response(steps=_with_delay(events, delay))
+    return Response(steps=_with_delay(events, delay), headers=list((headers or {}).items()))
 
 
 def raw_stream(
@@ -462,6 +464,113 @@ def http_date(seconds_from_now: float) -> str:
     return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
 
 
+# --- model lists ----------------------------------------------------------------------------
+
+
+def openai_models(*ids: str) -> dict[str, Any]:
+    """The plain OpenAI list (Z.ai, vLLM...): ids and little else."""
+    return {
+        "object": "list",
+        "data": [
+            {"id": i, "object": "model", "created": 1_700_000_000, "owned_by": "z-ai"} for i in ids
+        ],
+    }
+
+
+def _aimlapi_price(origin: str, price: float, per: int = 1_000_000) -> dict[str, Any]:
+    return {"name": "token", "content": "text", "origin": origin, "price": price, "per": per}
+
+
+def aimlapi_models() -> dict[str, Any]:
+    """The AI/ML API catalogue with ``include=pricing,capabilities,modalities``: chat models
+    (new and old vocabulary), an image model, and entries with odd or unknown fields."""
+    return {
+        "object": "list",
+        "data": [
+            {
+                "id": "zhipu/glm-4.7",
+                "aliases": ["glm-4.7"],
+                "type": "openai/chat-completions",
+                "info": {
+                    "name": "GLM-4.7",
+                    "developer": "Zhipu",
+                    "contextLength": 200_000,
+                    "outputMax": 131_072,
+                    "isHottest": True,
+                },
+                "tags": ["playground:chat"],
+                "capabilities": ["tools", "reasoning"],
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "pricing": {
+                    "kind": "fixed",
+                    "units": [
+                        _aimlapi_price("provided", 0.6),
+                        _aimlapi_price("generated", 2.2),
+                        _aimlapi_price("cached", 0.11),
+                    ],
+                },
+                "brandNewSection": {"whatever": [1, 2, 3]},
+            },
+            {
+                "id": "openai/gpt-5",
+                "type": "openai/chat-completions",
+                "info": {"name": "GPT-5", "developer": "OpenAI", "contextLength": 400_000},
+                "tags": [],
+                "capabilities": ["tools", "vision"],
+                "modalities": {"input": ["text", "image"], "output": ["text"]},
+                "pricing": {
+                    "kind": "fixed",
+                    "units": [
+                        _aimlapi_price("provided", 0.00125, per=1000),
+                        _aimlapi_price("generated", 10.0),
+                    ],
+                },
+            },
+            {
+                "id": "o3-mini",
+                "type": "chat-completion",
+                "info": {"name": "o3 mini", "contextLength": 200000, "maxTokens": 100000},
+                "features": ["openai/chat-completion", "openai/chat-completion.function"],
+                "endpoints": ["/v1/chat/completions", "/v1/responses"],
+            },
+            {
+                "id": "flux/schnell",
+                "type": "image",
+                "info": {"name": "Flux Schnell", "developer": "Flux"},
+                "tags": ["playground:image"],
+                "modalities": {"input": ["text"], "output": ["image"]},
+                "pricing": {
+                    "kind": "variants",
+                    "dimensions": ["size"],
+                    "variants": [{"when": {"size": "1024"}, "price": 0.003, "unit": "image"}],
+                },
+            },
+            {
+                "id": "odd/model",
+                "type": 42,
+                "info": {"name": ["not", "a", "name"], "contextLength": "lots", "outputMax": -1},
+                "capabilities": "tools",
+                "modalities": [],
+                "pricing": {"kind": "variable", "units": "none"},
+            },
+            {"info": {"name": "no id, skipped"}},
+            "not an object",
+        ],
+    }
+
+
+@dataclass
+class ModelsEndpoint:
+    """What ``GET {base}/models`` answers: ``body`` with ``etag`` (a matching If-None-Match
+    gets 304), or ``status`` with an error when it is not 200."""
+
+    body: Any = field(default_factory=lambda: openai_models(MODEL, "glm-4.6"))
+    etag: str | None = 'W/"models-1"'
+    status: int = 200
+    message: str = "the list is down"
+    """The error's words when ``status`` is not 200."""
+
+
 # --- the server ------------------------------------------------------------------------------
 
 
@@ -494,7 +603,39 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake._track(self.connection, add=False)
 
     def do_GET(self) -> None:
-        self._send_plain(404, {"error": {"code": "404", "message": "not found"}})
+        fake = self.server.fake
+        rec = RecordedRequest(
+            method="GET",
+            path=self.path,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=b"",
+            json=None,
+        )
+        fake._record(rec)
+        try:
+            if self.path.split("?")[0].rstrip("/") != fake.base_path + "/models":
+                self._send_plain(404, {"error": {"code": "404", "message": "not found"}})
+                return
+            models = fake.models
+            if models.status != 200:
+                self._send_plain(models.status, {"error": {"message": models.message}})
+                return
+            if models.etag is not None and rec.headers.get("if-none-match") == models.etag:
+                self.send_response(304)
+                self.send_header("ETag", models.etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = json.dumps(models.body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if models.etag is not None:
+                self.send_header("ETag", models.etag)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        finally:
+            rec.done.set()
 
     def do_POST(self) -> None:
         fake = self.server.fake
@@ -516,7 +657,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path.rstrip("/") != fake.base_path + "/chat/completions":
                 self._send_plain(404, {"error": {"code": "404", "message": "no such path"}})
             else:
-                self._serve(fake._next_response(), rec)
+                self._serve(fake._next_response(parsed), rec)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
             rec.disconnected.set()
             self.close_connection = True
@@ -608,7 +749,10 @@ class FakeGLM:
     def __init__(self, base_path: str = "/v1") -> None:
         self.base_path = base_path.rstrip("/")
         self.requests: list[RecordedRequest] = []
+        self.models = ModelsEndpoint()
+        """What ``GET /models`` answers (replace it to change the list)."""
         self._queue: deque[Response] = deque()
+        self._by_model: dict[str, deque[Response]] = {}
         self._cond = threading.Condition()
         self._closing = threading.Event()
         self._conns: set[socket.socket] = set()
@@ -628,9 +772,21 @@ class FakeGLM:
         with self._cond:
             self._queue.extend(responses)
 
+    def enqueue_for(self, model: str, *responses: Response) -> None:
+        """Responses for requests to ``model`` only (served before the common queue): requests
+        sent at once to several models get each its own, whatever order they arrive in."""
+        with self._cond:
+            self._by_model.setdefault(model, deque()).extend(responses)
+
+    def chat_requests(self) -> list[RecordedRequest]:
+        """The POSTs (chat requests), without the GETs of the model list."""
+        with self._cond:
+            return [r for r in self.requests if r.method == "POST"]
+
     def reset(self) -> None:
         with self._cond:
             self._queue.clear()
+            self._by_model.clear()
             self.requests.clear()
 
     def wait_for_requests(self, n: int, timeout: float = CEILING) -> list[RecordedRequest]:
@@ -671,8 +827,12 @@ class FakeGLM:
             self.requests.append(rec)
             self._cond.notify_all()
 
-    def _next_response(self) -> Response:
+    def _next_response(self, body: Any = None) -> Response:
+        model = body.get("model") if isinstance(body, dict) else None
         with self._cond:
+            own = self._by_model.get(model) if isinstance(model, str) else None
+            if own:
+                return own.popleft()
             if self._queue:
                 return self._queue.popleft()
         return zai_stream(DEFAULT_REPLY, reasoning=DEFAULT_REASONING)

@@ -218,6 +218,7 @@ class GLMClient:
             ) as response:
                 started = True
                 await self._check_response(response)
+                attempt.usage = _header_cost(response.headers)
                 yield Connected()
                 decoder = SSEDecoder()
                 done = False
@@ -494,6 +495,29 @@ def _parse_usage(usage: Any, meta: Any) -> Usage | None:
         usd=_num(_dig(meta, "usage", "usd_spent")),
     )
     return None if found == Usage() else found
+
+
+COST_HEADERS = ("x-aimlapi-credits-used", "x-aimlapi-usd-spent")
+"""The AI/ML API's cost of a call, in credits and US$ (docs.aimlapi.com, "Request Tracing and
+Cost Headers"): sent with a non-streaming answer; a stream has its cost in the last chunk's
+``meta.usage`` instead, which wins when both are there."""
+
+
+def _header_cost(headers: httpx.Headers) -> Usage | None:
+    credits, usd = (_header_number(headers.get(name)) for name in COST_HEADERS)
+    if credits is None and usd is None:
+        return None
+    return Usage(credits=credits, usd=usd)
+
+
+def _header_number(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if 0 <= number < float("inf") else None  # not NaN, not infinite
 
 
 def _merge(old: Usage, new: Usage) -> Usage:

@@ -2,25 +2,33 @@
 
 The open conversation and the branch shown, the replies being written, sending, regenerating,
 editing, forking, switching branches, renaming, deleting, searching, and noticing what other
-programs wrote to the same database. The TUI asks the session; the session asks the store and
-the chat service and tells its listeners what changed with typed events that carry the rows
-concerned. No Textual here: tested without a terminal.
+programs wrote to the same database; comparing models, the model list and the model chosen,
+what the history cost and the monthly budget. The TUI asks the session; the session asks the
+store and the chat service and tells its listeners what changed with typed events that carry
+the rows concerned. No Textual here: tested without a terminal.
 """
 
 from __future__ import annotations
 
 from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
 from glm_tui.session.compacting import CompactionDesk
+from glm_tui.session.compare import CompareTurn, LiveCompare
+from glm_tui.session.errors import Busy, CannotSend
 from glm_tui.session.events import (
     AttachmentsChanged,
     BranchChanged,
     ChangedElsewhere,
     CompactionChanged,
+    CompareBegan,
+    CompareFinished,
+    CompareReplyChanged,
+    CompareReplyFinished,
     ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ModelsChanged,
     ReplyContinued,
     SessionEvent,
     Status,
@@ -32,7 +40,8 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
-from glm_tui.session.session import Busy, CannotSend, Session, Turn
+from glm_tui.session.model_choice import ModelChoices
+from glm_tui.session.session import Session, Turn
 
 __all__ = [
     "AttachmentDesk",
@@ -43,14 +52,22 @@ __all__ = [
     "ChangedElsewhere",
     "CompactionChanged",
     "CompactionDesk",
+    "CompareBegan",
+    "CompareFinished",
+    "CompareReplyChanged",
+    "CompareReplyFinished",
+    "CompareTurn",
     "ContextOverflowed",
     "ConversationOpened",
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
     "DraftEstimate",
+    "LiveCompare",
     "LiveToolCall",
     "LiveTurn",
+    "ModelChoices",
+    "ModelsChanged",
     "ReplyContinued",
     "Session",
     "SessionEvent",

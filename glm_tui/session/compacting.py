@@ -41,7 +41,7 @@ class CompactionDesk:
 
         Raises CannotCompact (nothing older to summarise, the summary failed), Busy (a reply
         or a summary is being written here) or CannotSend (no key...)."""
-        from glm_tui.session.session import Busy
+        from glm_tui.session.errors import Busy
 
         session = self._session
         cid, leaf = session.current_id, session.shown_leaf

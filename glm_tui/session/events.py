@@ -13,6 +13,9 @@ from glm_tui.store import Conversation, ConversationSummary, Message
 
 if TYPE_CHECKING:
     from glm_tui.attachments import Attachment
+    from glm_tui.budget import BudgetState
+    from glm_tui.session.compare import LiveCompare
+    from glm_tui.session.model_choice import ModelChoices
     from glm_tui.store.compactions import Compaction
     from glm_tui.tools.toolbox import ServerStatus
 
@@ -59,6 +62,10 @@ class Status:
 
         return f"ctx {format_tokens(self.context_used)}/{format_tokens(self.context_window)}"
 
+    budget: BudgetState | None = None
+    """This month's spend against ``budget_usd`` (None: no budget). ``budget.level`` is
+    ``warning`` past 80 %, ``over`` past 100 %; ``budget.sentence()`` says it."""
+
 
 @dataclass(frozen=True, slots=True)
 class ConversationsLoaded:
@@ -96,6 +103,8 @@ class ConversationOpened:
     """The message to put the cursor on (a search hit, a bookmark)."""
     compaction: Compaction | None = None
     """The compaction that applies to ``path``: fold its messages up to ``through_id``."""
+    compare: LiveCompare | None = None
+    """The compare being written in it, if any (its replies stream into its columns)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +216,55 @@ class ContextOverflowed:
     message: Message
 
 
+@dataclass(frozen=True, slots=True)
+class CompareBegan:
+    """A prompt went to several models at once: ``user`` is its row, ``replies`` the rows of
+    the replies (streaming, siblings), in the order of ``compare.models``; each streams into
+    ``compare.replies[i]`` (set its ``listener`` to follow the text)."""
+
+    compare: LiveCompare
+    user: Message
+    replies: Sequence[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class CompareReplyChanged:
+    """Reply ``index`` of a compare connected, began its answer (the thinking ended), got its
+    usage, or continued after tool calls: show ``live`` again (time, tokens, cost)."""
+
+    compare: LiveCompare
+    index: int
+    live: LiveTurn
+
+
+@dataclass(frozen=True, slots=True)
+class CompareReplyFinished:
+    """Reply ``index`` of a compare is final (``message`` None: it is gone with its
+    conversation); the others may still stream."""
+
+    compare: LiveCompare
+    index: int
+    live: LiveTurn
+    message: Message | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompareFinished:
+    """Every reply of a compare is final; ``path`` is the branch shown now (through the reply
+    chosen with ``continue_with``, else the first model's)."""
+
+    compare: LiveCompare
+    path: Sequence[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsChanged:
+    """The provider's model list was fetched (or confirmed, or found unreachable): the
+    picker's ``choices`` are new."""
+
+    choices: ModelChoices
+
+
 SessionEvent = (
     ConversationsLoaded
     | ConversationTouched
@@ -224,4 +282,9 @@ SessionEvent = (
     | AttachmentsChanged
     | CompactionChanged
     | ContextOverflowed
+    | CompareBegan
+    | CompareReplyChanged
+    | CompareReplyFinished
+    | CompareFinished
+    | ModelsChanged
 )

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from glm_tui.api.events import ToolCall, Usage, WebSource
+from glm_tui.api.events import (
+    Connected,
+    ContentDelta,
+    ReasoningDelta,
+    ToolCall,
+    Usage,
+    WebSearchResults,
+    WebSource,
+)
 from glm_tui.store import Message
 from glm_tui.terminal_text import ControlStripper
 from glm_tui.tools.spec import ToolSpec
@@ -143,6 +151,24 @@ class LiveTurn:
         part = TextPart(kind)
         self.parts.append(part)
         return part
+
+    def take(self, event: object, now: float) -> bool:
+        """Keep what a stream event says (text, the first byte, usage, sources); False for an
+        event this does not keep (the turn's start and end, tool calls)."""
+        if isinstance(event, ContentDelta):
+            self.add_content(event.text, now)
+        elif isinstance(event, ReasoningDelta):
+            self.add_reasoning(event.text)
+        elif isinstance(event, Connected):
+            if self.connected is None:
+                self.connected = now
+        elif isinstance(event, Usage):
+            self.usage = event
+        elif isinstance(event, WebSearchResults):
+            self.sources = event.sources
+        else:
+            return False
+        return True
 
     def add_call(self, call: LiveToolCall) -> None:
         self.tool_calls[call.call.id] = call

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage, WebSearchResults
+from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
 from glm_tui.config import Settings
 from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
 from glm_tui.session.compacting import CompactionDesk
+from glm_tui.session.compare import Comparer, CompareTurn
+from glm_tui.session.errors import Busy, CannotSend
 from glm_tui.session.events import (
     BranchChanged,
     ChangedElsewhere,
@@ -40,13 +43,17 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn
+from glm_tui.session.model_choice import ModelChoices, ModelPicker
+from glm_tui.session.spend import Spend
 from glm_tui.store import Conversation, Message, NotFound, SearchHit, Store, StoreError
 from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
+    from glm_tui.budget import BudgetState
     from glm_tui.context.history import ContextUse
     from glm_tui.tools.toolbox import Toolbox
+    from glm_tui.usage_report import UsageReport
 
 Listener = Callable[[SessionEvent], Awaitable[None]]
 Clock = Callable[[], float]
@@ -54,17 +61,6 @@ Clock = Callable[[], float]
 SIDEBAR_LIMIT = 10_000
 """The conversations the window lists (the most recently updated)."""
 NO_PANEL = "this window has no approval panel"
-
-
-class CannotSend(Exception):
-    """No request can be sent with these settings (no key, no base URL...): one line."""
-
-
-class Busy(Exception):
-    """A reply is still being written in that conversation."""
-
-    def __str__(self) -> str:
-        return "A reply is still being written here: wait for it, or press Escape to stop it."
 
 
 @dataclass
@@ -95,6 +91,16 @@ class Session:
         self.approver: Approver = DenyAll(NO_PANEL)
         """Decides about tool calls that are not allowed always (the TUI: its approval
         panel); set it before the first turn."""
+        self.wall_clock: Clock = time.time
+        """The time of day (the model list's age); ``clock`` times replies."""
+        self.pending_model: str | None = None
+        """The model chosen for the new conversation the next prompt makes."""
+        self.compares = Comparer(self)
+        """Prompts sent to several models at once (``compare``)."""
+        self.model_picker = ModelPicker(self)
+        """The provider's model list and the choice of a model."""
+        self.spend = Spend(self)
+        """This month's spend against the budget; the usage screen's figures."""
         self._listeners: list[Listener] = []
         self._data_version: int | None = None
         self._told_failures: set[str] = set()
@@ -151,25 +157,23 @@ class Session:
     def status(self) -> Status:
         """What the status line shows now."""
         settings = self.settings
-        conversation = None
         usage: Usage | None = None
         if self.current_id is not None:
             try:
-                conversation = self.store.get_conversation(self.current_id)
                 usage = self.store.conversation_usage(self.current_id)
             except NotFound:
                 pass  # deleted by another program: noticed on the next look
-        model = settings.model_label if settings.is_demo else self.service.model_for(conversation)
-        context = self.context() if conversation is not None else None
+        context = self.context() if self.current_id is not None else None
         return Status(
             provider="" if settings.is_demo else settings.provider_info.label,
-            model=model,
+            model=settings.model_label if settings.is_demo else self.next_model(),
             thinking=self.thinking,
             usage=usage,
-            writing=len(self.live),
+            writing=len(self.live) + sum(c.writing for c in self.compares.running.values()),
             tools=len(self.toolbox.offered()) if self.toolbox is not None else 0,
             context_used=context.used if context is not None else None,
             context_window=context.window if context is not None else None,
+            budget=self.budget(),
         )
 
     def context(self) -> ContextUse | None:
@@ -208,6 +212,34 @@ class Session:
             context = ContextUse(0, context_window(model, self.settings))
         return self.attachments.estimate(text, context)
 
+    def next_model(self) -> str:
+        """The model the next request of the window goes to: the open conversation's, or the
+        one chosen for the next new conversation, or the settings' one."""
+        if self.current_id is None:
+            return self.pending_model or self.settings.effective_model or ""
+        try:
+            conversation = self.store.get_conversation(self.current_id)
+        except NotFound:
+            conversation = None
+        return self.service.model_for(conversation)
+
+    def conversation_model(self) -> str | None:
+        """The open conversation's own model (the one chosen for a new conversation), None if
+        it has none that applies (it then gets the settings' one)."""
+        if self.current_id is None:
+            return self.pending_model
+        try:
+            conversation = self.store.get_conversation(self.current_id)
+        except NotFound:
+            return None
+        if conversation.model and conversation.provider == self.settings.provider:
+            return conversation.model
+        return None
+
+    def writing_in(self, cid: int) -> bool:
+        """A reply (or a compare's replies) is being written in that conversation."""
+        return cid in self.live or cid in self.compares.running
+
     async def status_changed(self) -> None:
         await self._emit(StatusChanged(self.status()))
 
@@ -225,9 +257,15 @@ class Session:
             path = self.store.current_path(cid)
         self.current_id = cid
         self.shown_leaf = path[-1].id if path else None
+        self.pending_model = None
         live = self.live.get(cid) if cid is not None else None
         compaction = self.compaction.applied() if path else None
-        await self._emit(ConversationOpened(conversation, path, live, message_id, compaction))
+        compare = self.compares.running.get(cid) if cid is not None else None
+        await self._emit(
+            ConversationOpened(
+                conversation, path, live, message_id, compaction=compaction, compare=compare
+            )
+        )
         await self.status_changed()
 
     def _branch_through(self, cid: int, message_id: int) -> None:
@@ -261,7 +299,7 @@ class Session:
         """
         self._check_can_send()
         cid = self.current_id
-        if cid is not None and cid in self.live:
+        if cid is not None and self.writing_in(cid):
             raise Busy
         attachments = await self.attachments.for_prompt(text)
         if attachments:
@@ -271,7 +309,8 @@ class Session:
             if estimate.would_overflow:
                 raise WouldOverflow(estimate)
         if cid is None:
-            cid = self.service.new_conversation(text)
+            cid = self.service.new_conversation(text, model=self.pending_model)
+            self.pending_model = None
             self.current_id = cid
             await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
         target, after, thinking, approver = cid, self.shown_leaf, self.thinking, self.approver
@@ -300,14 +339,18 @@ class Session:
         except NoVisionModel as exc:
             raise CannotSend(str(exc)) from None
 
-    async def regenerate(self, message_id: int) -> Turn | None:
-        """A new reply to the prompt of reply ``message_id``, beside it (also Retry)."""
+    async def regenerate(self, message_id: int, *, model: str | None = None) -> Turn | None:
+        """A new reply to the prompt of reply ``message_id``, beside it (also Retry);
+        ``model``: from that model (a compare's column: ``message.model``), not the
+        conversation's."""
         self._check_can_send()
         reply = self.store.get_message(message_id)
         thinking, approver = self.thinking, self.approver
         return await self._start(
             reply.conversation_id,
-            lambda: self.service.regenerate(message_id, thinking=thinking, approver=approver),
+            lambda: self.service.regenerate(
+                message_id, thinking=thinking, approver=approver, model=model
+            ),
         )
 
     async def reply_again(self, user_message_id: int) -> Turn | None:
@@ -350,7 +393,7 @@ class Session:
             raise CannotSend(problem)
 
     async def _start(self, cid: int, begin: Callable[[], AsyncIterator[TurnEvent]]) -> Turn | None:
-        if cid in self.live:
+        if self.writing_in(cid):
             raise Busy
         try:
             # Saves the prompt (an edit, a prompt) before it returns.
@@ -373,18 +416,10 @@ class Session:
         try:
             async with contextlib.aclosing(turn.stream) as events:  # type: ignore[type-var]
                 async for event in events:
-                    if isinstance(event, ContentDelta):
-                        live.add_content(event.text, self.clock())
-                    elif isinstance(event, ReasoningDelta):
-                        live.add_reasoning(event.text)
-                    elif isinstance(event, TurnStarted):
+                    if live.take(event, self.clock()):
+                        continue
+                    if isinstance(event, TurnStarted):
                         await self._began(live, event)
-                    elif isinstance(event, Connected) and live.connected is None:
-                        live.connected = self.clock()
-                    elif isinstance(event, Usage):
-                        live.usage = event
-                    elif isinstance(event, WebSearchResults):
-                        live.sources = event.sources
                     elif isinstance(event, TurnEnded):
                         live.final = event.message
                     else:
@@ -441,6 +476,7 @@ class Session:
         cid = live.conversation_id
         if self.live.get(cid) is live:
             del self.live[cid]
+        self.spend.changed()
         message = live.final
         if message is None and live.assistant_id is not None:
             with contextlib.suppress(NotFound):  # gone with its conversation
@@ -470,7 +506,7 @@ class Session:
         cid = self.current_id
         if cid is None:
             return None
-        if cid in self.live:
+        if self.writing_in(cid):
             raise Busy
         siblings = [m.id for m in self.store.siblings(message_id)]
         index = siblings.index(message_id) + step
@@ -496,6 +532,9 @@ class Session:
         message = self.store.get_message(message_id)
         live = self.live.get(message.conversation_id)
         if live is not None and live.assistant_id == message_id:
+            raise Busy
+        comparing = self.compares.running.get(message.conversation_id)
+        if comparing is not None and message_id in comparing.reply_ids:
             raise Busy
         new_id = self.store.fork(message_id)
         await self._emit(ConversationTouched(self.store.conversation_summary(new_id)))
@@ -564,6 +603,57 @@ class Session:
         await self.status_changed()
         return self.thinking
 
+    # -- compare -----------------------------------------------------------------------------
+
+    async def compare(self, text: str, models: Sequence[str]) -> CompareTurn | None:
+        """Save a prompt at the end of the branch shown, with a reply row from each of two or
+        three ``models`` (siblings, in that order); run it with ``run_compare``. Raises
+        ValueError (the models), CannotSend, Busy or a StoreError (see compare.py)."""
+        return await self.compares.start(text, models)
+
+    async def run_compare(self, turn: CompareTurn) -> None:
+        """Stream every reply of a compare at once; cancel the task running this to stop all."""
+        await self.compares.run(turn)
+
+    async def continue_with(self, reply_id: int, *, adopt_model: bool = True) -> None:
+        """ "Continue with this one": reply ``reply_id`` becomes the branch shown (during a
+        compare: once its replies are done), and its model the conversation's."""
+        await self.compares.continue_with(reply_id, adopt_model=adopt_model)
+
+    # -- models and money ------------------------------------------------------------------------
+
+    async def model_choices(self, *, refresh: bool = False) -> ModelChoices:
+        """The model picker's list (cached for a day unless ``refresh``), current and default
+        model; ``problem`` says why there is no list (offline, no cache)."""
+        return await self.model_picker.choices(refresh=refresh)
+
+    def refresh_models(self, *, force: bool = False) -> None:
+        """Fetch the model list in the background if it is a day old (or ``force``): call it
+        after the first screen; ModelsChanged follows."""
+        self.model_picker.refresh_in_background(force=force)
+
+    async def set_conversation_model(self, model: str) -> None:
+        """The open conversation's model, saved with it (a new conversation: made with it)."""
+        await self.model_picker.set_conversation_model(model)
+
+    async def set_default_model(self, model: str, *, save: bool = True) -> None:
+        """The model of new conversations, saved as ``model`` in config.toml (ConfigError)."""
+        await self.model_picker.set_default_model(model, save=save)
+
+    def budget(self) -> BudgetState | None:
+        """This month's spend against ``budget_usd`` (None: no budget); ``Status.budget``."""
+        return self.spend.budget()
+
+    def over_budget(self) -> bool:
+        """Past 100 % of the monthly budget: the window asks before each send."""
+        state = self.spend.budget()
+        return state is not None and state.over
+
+    def usage_report(self, days: int = 30) -> UsageReport:
+        """The usage screen's figures for the last ``days`` days (StoreError). It reads the
+        whole history: a worker should run it on a large one."""
+        return self.spend.report(days)
+
     # -- other programs ------------------------------------------------------------------------
 
     async def look_elsewhere(self) -> None:
@@ -579,13 +669,16 @@ class Session:
         self._data_version = version
         if first:
             return
+        self.spend.changed()
         await self.load_conversations()
-        watched = set(self.live) | ({self.current_id} if self.current_id is not None else set())
+        watched = set(self.live) | set(self.compares.running)
+        if self.current_id is not None:
+            watched.add(self.current_id)
         for watched_id in sorted(watched):
             if not self._exists(watched_id):
                 await self._deleted_elsewhere(watched_id)
         cid = self.current_id
-        if cid is None or cid in self.live:
+        if cid is None or self.writing_in(cid):
             return  # a reply written here shows itself
         try:
             path = self.window_path(cid)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import date
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
@@ -37,6 +38,10 @@ from .rows import (
     conversation_from_row,
     summary_from_row,
 )
+
+if TYPE_CHECKING:
+    # Loaded by the two methods that use it: `list` and `show` never do.
+    from .spending import Grouping, UsageTotals
 
 
 class _Unset(Enum):
@@ -193,6 +198,22 @@ class Store(StoreBase):
                 f"SELECT {sums} FROM messages WHERE conversation_id = ?", (cid,)
             ).fetchone()
         return Usage(*row)
+
+    def usage_by(
+        self, by: Grouping, *, since: date | None = None, until: date | None = None
+    ) -> list[UsageTotals]:
+        """Tokens and cost of the replies made from ``since`` to ``until`` (local days,
+        inclusive; None: no bound), by day, model or conversation (see spending.py)."""
+        from . import spending
+
+        with self._read() as conn:
+            return spending.grouped(conn, by, since=since, until=until)
+
+    def usage_total(self, *, since: date | None = None, until: date | None = None) -> UsageTotals:
+        from . import spending
+
+        with self._read() as conn:
+            return spending.total(conn, since=since, until=until)
 
     # -- messages ----------------------------------------------------------------------------
 
