@@ -8,6 +8,7 @@ from typing import Any
 
 from . import fts
 from .models import EXPORT_FORMAT, EXPORT_VERSION, Message
+from .organize import tags_for
 from .rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -18,8 +19,8 @@ from .validate import ConversationPlan
 
 _CONVERSATION_INSERT = (
     "INSERT INTO conversations (id, title, provider, model, system_prompt, settings,"
-    " created_at, updated_at, current_leaf_id, message_count)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " created_at, updated_at, current_leaf_id, message_count, pinned, title_source)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _MESSAGE_INSERT = (
     "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
@@ -58,6 +59,7 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
     else:
         conversation_rows = conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations")
     wanted = set(ids)
+    tags = tags_for(conn, ids)
     conversations: dict[int, dict[str, Any]] = {}
     for row in conversation_rows:
         if row[0] not in wanted:
@@ -73,6 +75,9 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             "created_at": c.created_at,
             "updated_at": c.updated_at,
             "current_leaf_id": c.current_leaf_id,
+            "pinned": c.pinned,
+            "tags": tags.get(c.id, []),
+            "title_source": c.title_source,
             "messages": [],
         }
     rows: list[Any] | sqlite3.Cursor
@@ -87,10 +92,13 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             )
     else:
         rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY conversation_id, id")
+    bookmarks = dict(conn.execute("SELECT message_id, created_at FROM bookmarks").fetchall())
     for row in rows:
         target = conversations.get(row[1])
         if target is not None:
-            target["messages"].append(message_to_export(message_from_row(row)))
+            exported = message_to_export(message_from_row(row))
+            exported["bookmarked_at"] = bookmarks.get(row[0])
+            target["messages"].append(exported)
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -115,6 +123,8 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
     message_rows: list[tuple[Any, ...]] = []
     first_mid = next_mid
     new_ids: list[int] = []
+    tag_rows: list[tuple[int, str]] = []
+    bookmark_rows: list[tuple[int, str]] = []
     for plan in plans:
         cid = next_cid
         next_cid += 1
@@ -125,6 +135,8 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
             id_map[message.old_id] = mid
             parent = None if message.old_parent_id is None else id_map[message.old_parent_id]
             message_rows.append((mid, cid, parent, *message.values))
+            if message.bookmarked_at is not None:
+                bookmark_rows.append((mid, message.bookmarked_at))
         leaf = None if plan.current_leaf_old_id is None else id_map[plan.current_leaf_old_id]
         conversation_rows.append(
             (
@@ -138,11 +150,18 @@ def insert_plans(conn: sqlite3.Connection, plans: Sequence[ConversationPlan]) ->
                 plan.updated_at,
                 leaf,
                 len(plan.messages),
+                int(plan.pinned),
+                plan.title_source,
             )
         )
+        tag_rows.extend((cid, tag) for tag in plan.tags)
         new_ids.append(cid)
     conn.executemany(_CONVERSATION_INSERT, conversation_rows)
     conn.executemany(_MESSAGE_INSERT, message_rows)
+    conn.executemany(
+        "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)", tag_rows
+    )
+    conn.executemany("INSERT INTO bookmarks (message_id, created_at) VALUES (?, ?)", bookmark_rows)
     if message_rows:
         fts.index_range(conn, first_mid, next_mid - 1)
     return new_ids

@@ -11,7 +11,6 @@ from typing import Any, Literal
 from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
 
 from . import fts, markdown, outline, tree
-from .base import StoreBase
 from .errors import NotFound
 from .models import (
     ROLES,
@@ -27,6 +26,7 @@ from .models import (
     clean_text,
     utc_now,
 )
+from .organize import Organising, add_usages, clean_tag, usage_sums_sql
 from .recovery import process_start
 from .rows import (
     CONVERSATION_COLUMNS,
@@ -44,7 +44,7 @@ UNSET = _Unset.UNSET
 Unset = Literal[_Unset.UNSET]
 
 
-class Store(StoreBase):
+class Store(Organising):
     """The history: open with ``Store.open(path)``; a context manager, or call ``close()``.
 
     Every method is one transaction; unknown ids raise NotFound, failed writes a StoreError
@@ -90,14 +90,23 @@ class Store(StoreBase):
         return conversation_from_row(row)
 
     def list_conversations(
-        self, limit: int | None = None, offset: int = 0
+        self, limit: int | None = None, offset: int = 0, *, tag: str | None = None
     ) -> list[ConversationSummary]:
-        """Most recently updated first."""
+        """Pinned ones first, then the most recently updated; ``tag``: only those with it
+        (any case)."""
+        where: tuple[str, ...] = ()
+        if tag is not None:
+            where = (clean_tag(tag),)
         with self._read() as conn:
             rows = conn.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM conversations"
-                " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
-                (-1 if limit is None else limit, offset),
+                + (
+                    " WHERE id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)"
+                    if where
+                    else ""
+                )
+                + " ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ? OFFSET ?",
+                (*where, -1 if limit is None else limit, offset),
             ).fetchall()
         return [summary_from_row(row) for row in rows]
 
@@ -135,10 +144,13 @@ class Store(StoreBase):
         system_prompt: str | Unset | None = UNSET,
         settings: dict[str, Any] | Unset = UNSET,
     ) -> None:
-        """Change only the fields given (``system_prompt=None`` clears it); touches updated_at."""
+        """Change only the fields given (``system_prompt=None`` clears it); touches updated_at.
+
+        A title given here is the user's: an automatic title never replaces it."""
         changes: dict[str, Any] = {}
         if title is not UNSET:
             changes["title"] = clean_text(title)
+            changes["title_source"] = "user"
         if provider is not UNSET:
             changes["provider"] = provider
         if model is not UNSET:
@@ -172,21 +184,17 @@ class Store(StoreBase):
             conn.execute("DELETE FROM conversations WHERE id = ?", (cid,))
 
     def conversation_usage(self, cid: int) -> Usage:
-        """Usage summed over every message of the conversation, all branches included.
+        """Usage summed over every message of the conversation, all branches included, and
+        over its side requests (its automatic title).
 
         Token counts are 0 when nothing was reported; credits and usd stay None unless some
         message had a cost (an unknown cost is not a zero cost).
         """
-        sums = ", ".join(
-            f"sum({name})" if name in ("credits", "usd") else f"coalesce(sum({name}), 0)"
-            for name in USAGE_FIELDS
-        )
         with self._read() as conn:
             self._conversation_row_exists(conn, cid)
-            row = conn.execute(
-                f"SELECT {sums} FROM messages WHERE conversation_id = ?", (cid,)
-            ).fetchone()
-        return Usage(*row)
+            messages = Usage(*conn.execute(usage_sums_sql("messages"), (cid,)).fetchone())
+            side = Usage(*conn.execute(usage_sums_sql("side_requests"), (cid,)).fetchone())
+        return add_usages(messages, side)
 
     # -- messages ----------------------------------------------------------------------------
 

@@ -20,11 +20,13 @@ from .models import (
     EXPORT_VERSION,
     ROLES,
     STATUSES,
+    TITLE_SOURCES,
     TOOL_STATUSES,
     USAGE_FIELDS,
     normalize_time,
     utc_now,
 )
+from .organize import clean_tag
 
 _STORE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 _INT_USAGE = frozenset(USAGE_FIELDS[:5])
@@ -38,6 +40,7 @@ class MessagePlan:
     # created_at, duration, then tool_calls, tool_call_id, tool_name, tool_arguments,
     # tool_status, sources: the column order of export.MESSAGE_INSERT after the ids.
     values: tuple[Any, ...]
+    bookmarked_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +54,9 @@ class ConversationPlan:
     updated_at: str
     current_leaf_old_id: int | None
     messages: list[MessagePlan]
+    pinned: bool = False
+    tags: tuple[str, ...] = ()
+    title_source: str = "prompt"
 
 
 def parse_json(text: str | bytes) -> object:
@@ -222,7 +228,10 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         *_tool(obj.get("tool"), role, f"{where}.tool"),
         _sources(obj.get("sources"), f"{where}.sources"),
     )
-    return MessagePlan(mid, parent, values)
+    bookmarked = None
+    if obj.get("bookmarked_at") is not None:
+        bookmarked = _time(obj, "bookmarked_at", where, now)
+    return MessagePlan(mid, parent, values, bookmarked)
 
 
 _NO_USAGE = (None,) * len(USAGE_FIELDS)
@@ -263,6 +272,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
             and get("tool_calls") is None
             and get("tool") is None
             and get("sources") is None
+            and get("bookmarked_at") is None
             and type(content) is str
             and type(reasoning) in _TEXT_OR_NONE
             and status in STATUSES
@@ -352,6 +362,12 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
             f"{where}.current_leaf_id", f"no message with id {leaf} in this conversation"
         )
     created = _time(obj, "created_at", where, now)
+    pinned = obj.get("pinned", False)
+    if not isinstance(pinned, bool):
+        raise _fail(f"{where}.pinned", "true or false", pinned)
+    title_source = obj.get("title_source", "prompt")
+    if title_source not in TITLE_SOURCES:
+        raise _fail(f"{where}.title_source", "one of " + ", ".join(TITLE_SOURCES), title_source)
     return ConversationPlan(
         title=_text(obj, "title", where),
         provider=_text(obj, "provider", where, default=""),
@@ -362,7 +378,26 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
         updated_at=_time(obj, "updated_at", where, created),
         current_leaf_old_id=leaf,
         messages=ordered,
+        pinned=pinned,
+        tags=_tags(obj.get("tags"), f"{where}.tags"),
+        title_source=title_source,
     )
+
+
+def _tags(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(where, "a list of tags", value)
+    tags: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _fail(f"{where}[{index}]", "a string", item)
+        try:
+            tags.append(clean_tag(item))
+        except ValueError as exc:
+            raise ImportFormatError(f"{where}[{index}]", str(exc)) from None
+    return tuple(tags)
 
 
 def validate(data: object) -> list[ConversationPlan]:
