@@ -204,9 +204,7 @@ def _v5_organising(db: Database) -> None:
     conversations.add_column("pinned", int, not_null_default=0)
     conversations.add_column("title_source", str, not_null_default="prompt")
     # The sidebar's order: pinned first, then the most recently updated.
-    db.execute(
-        "CREATE INDEX conversations_pinned_updated ON conversations(pinned, updated_at, id)"
-    )
+    db.execute("CREATE INDEX conversations_pinned_updated ON conversations(pinned, updated_at, id)")
     db.execute(
         """
         CREATE TABLE conversation_tags (

@@ -240,3 +240,18 @@ class Bookmark:
             "created_at": self.created_at,
             "bookmarked_at": self.bookmarked_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchHighlight:
+    """Where a search matched in one message: what opening a hit scrolls to and highlights."""
+
+    message_id: int
+    conversation_id: int
+    terms: tuple[str, ...]
+    """The matched words as the message writes them (``Owls`` for ``owl``; a run of CJK
+    characters as one), each once: highlight these in the message as shown."""
+    content_spans: tuple[tuple[int, int], ...]
+    """(start, end) of each match in the message's content (character offsets)."""
+    reasoning_spans: tuple[tuple[int, int], ...]
+    """The same in its reasoning (open the Thinking block when only these exist)."""

@@ -67,8 +67,7 @@ MESSAGE_COLUMNS = columns(MESSAGE_FIELDS)
 CONVERSATION_COLUMNS = columns(CONVERSATION_FIELDS)
 # The tags come along in one column: one index lookup per row, no second query.
 SUMMARY_COLUMNS = (
-    columns(SUMMARY_FIELDS)
-    + ", (SELECT group_concat(tag, char(31)) FROM conversation_tags"
+    columns(SUMMARY_FIELDS) + ", (SELECT group_concat(tag, char(31)) FROM conversation_tags"
     " WHERE conversation_id = conversations.id)"
 )
 

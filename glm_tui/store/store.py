@@ -19,6 +19,7 @@ from .models import (
     USAGE_FIELDS,
     Conversation,
     ConversationSummary,
+    MatchHighlight,
     Message,
     SearchHit,
     ToolResultInfo,
@@ -399,11 +400,25 @@ class Store(Organising):
     # -- search, change detection ------------------------------------------------------------
 
     def search(
-        self, query: str, limit: int = 50, *, highlight: tuple[str, str] = ("[", "]")
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        highlight: tuple[str, str] = ("[", "]"),
+        tags: Sequence[str] = (),
     ) -> list[SearchHit]:
-        """Ranked full-text search over content and reasoning; any text is a valid query."""
+        """Ranked full-text search over content and reasoning; any text is a valid query.
+        ``tags``: only in conversations that have all of them."""
         with self._read() as conn:
-            return fts.search(conn, query, limit, highlight=highlight)
+            return fts.search(conn, query, limit, highlight=highlight, tags=tags)
+
+    def hit_highlight(self, message_id: int, query: str) -> MatchHighlight | None:
+        """Where ``query`` matched in a message (the words to highlight when a hit is opened);
+        None when it does not match there."""
+        from .hit_terms import hit_highlight
+
+        with self._read() as conn:
+            return hit_highlight(conn, message_id, query)
 
     def data_version(self) -> int:
         """Changes when another connection commits: poll it to notice other processes' writes."""
