@@ -24,7 +24,8 @@ from glm_tui.reply_stream import (
     ReplyRequest,
     stream_reply,
 )
-from glm_tui.store import Conversation, Message, Store
+from glm_tui.store import UNSET, Conversation, Message, Store
+from glm_tui.store.store import Unset
 from glm_tui.terminal_text import strip_controls
 from glm_tui.tools.events import ReplyContinued, ToolEvent
 
@@ -175,13 +176,21 @@ class ChatService:
             return conversation.model
         return settings.effective_model or ""
 
-    def new_conversation(self, prompt: str = "") -> int:
+    def new_conversation(
+        self,
+        prompt: str = "",
+        *,
+        model: str | None = None,
+        system_prompt: str | Unset | None = UNSET,
+    ) -> int:
+        """A new conversation titled after its first prompt, with the settings' model and
+        system prompt unless given others (a role; ``system_prompt=None``: none)."""
         settings = self.settings
         return self.store.create_conversation(
             title=title_from_prompt(prompt),
             provider=settings.provider,
-            model=settings.effective_model or "",
-            system_prompt=settings.system_prompt,
+            model=model or settings.effective_model or "",
+            system_prompt=settings.system_prompt if system_prompt is UNSET else system_prompt,
         )
 
     # -- the three ways a turn starts ---------------------------------------------------------

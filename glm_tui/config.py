@@ -95,6 +95,9 @@ class Settings:
     """Seconds one tool call may run before it is cancelled (the model is told)."""
     web_search: bool = False
     """Offer Z.ai's own web_search tool (the zai provider only)."""
+    auto_title: bool = True
+    """After a conversation's first reply, ask the model for a short title (in the background,
+    thinking off); a title you gave is never replaced."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -182,6 +185,7 @@ _FILE_KEYS = {
     "tool_rounds",
     "tool_timeout",
     "web_search",
+    "auto_title",
 }
 
 
@@ -247,7 +251,7 @@ def normalise(name: str, value: object) -> Any:
         if text not in PROVIDERS:
             raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}, got {text!r}")
         return text
-    if name in {"thinking", "web_search"}:
+    if name in {"thinking", "web_search", "auto_title"}:
         return _as_bool(value, name)
     if name in {"tools", "always_allow"}:
         return _as_tool_names(value, name)

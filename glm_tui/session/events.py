@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Usage
 from glm_tui.session.live import LiveToolCall, LiveTurn
-from glm_tui.store import Conversation, ConversationSummary, Message
+from glm_tui.store import Conversation, ConversationSummary, MatchHighlight, Message
 
 if TYPE_CHECKING:
     from glm_tui.tools.toolbox import ServerStatus
@@ -66,6 +66,8 @@ class ConversationOpened:
     """The reply being written in it, if any."""
     message_id: int | None = None
     """The message to put the cursor on (a search hit, a bookmark)."""
+    highlight: MatchHighlight | None = None
+    """A search hit's matched words in that message, to highlight (``terms``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,26 @@ class ToolsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationChanged:
+    """A conversation changed in place: its title (an automatic title arrived, or the user's),
+    its pin or its tags. Its row keeps its place among the pinned or the others (see
+    conversation_filter.with_changed); pinned or unpinned, it moves between them."""
+
+    summary: ConversationSummary
+    what: str
+    """``title``, ``pinned`` or ``tags``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarkChanged:
+    """A message was bookmarked (``bookmarked``) or its bookmark removed."""
+
+    conversation_id: int
+    message_id: int
+    bookmarked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StatusChanged:
     status: Status
 
@@ -157,5 +179,7 @@ SessionEvent = (
     | ToolCallChanged
     | ReplyContinued
     | ToolsChanged
+    | ConversationChanged
+    | BookmarkChanged
     | StatusChanged
 )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.events import Connected, ContentDelta, ReasoningDelta, Usage, WebSearchResults
 from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
@@ -36,11 +36,13 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn
-from glm_tui.store import Message, NotFound, SearchHit, Store, StoreError
+from glm_tui.store import MatchHighlight, Message, NotFound, SearchHit, Store, StoreError
 from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
+    from glm_tui.session.auto_title import AutoTitler
+    from glm_tui.session.organizer import NewConversation, Organizer
     from glm_tui.tools.toolbox import Toolbox
 
 Listener = Callable[[SessionEvent], Awaitable[None]]
@@ -92,8 +94,18 @@ class Session:
         self._data_version: int | None = None
         self._told_failures: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self.next_conversation: NewConversation | None = None
+        """What the next new conversation starts with (a role, ``/system``, ``/model`` typed
+        before its first prompt); None: the settings' model and system prompt."""
         if service.toolbox is not None:
             service.toolbox.subscribe(self._tools_changed)
+        from glm_tui.session.auto_title import AutoTitler
+        from glm_tui.session.organizer import Organizer
+
+        self.organizer: Organizer = Organizer(self)
+        """Pins, tags, bookmarks, opening a search hit or a bookmark, roles."""
+        self.titler: AutoTitler = AutoTitler(self)
+        """Asks for a title after a conversation's first reply (``auto_title``)."""
 
     @property
     def settings(self) -> Settings:
@@ -105,6 +117,30 @@ class Session:
     async def _emit(self, event: SessionEvent) -> None:
         for listener in list(self._listeners):
             await listener(event)
+
+    async def emit(self, event: SessionEvent) -> None:
+        """Tell the listeners (for the session's parts: organizer.py, auto_title.py)."""
+        await self._emit(event)
+
+    def in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` as a task of the session's (``settle`` waits for them, ``close`` stops
+        them); a failure of it is its own to handle."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Wait until the session's background work (titles being asked for, tools being
+        told) is done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop the background work (the window is closing)."""
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -121,7 +157,14 @@ class Session:
     def search(
         self, query: str, limit: int, *, highlight: tuple[str, str] = ("[", "]")
     ) -> list[SearchHit]:
-        return self.store.search(query, limit=limit, highlight=highlight)
+        """Full-text search; ``tag:NAME`` terms keep the conversations with that tag (a query
+        of tags alone finds no messages: the list filtered by ``parse_filter`` shows them)."""
+        from glm_tui.conversation_filter import parse_filter
+
+        query_filter = parse_filter(query)
+        return self.store.search(
+            query_filter.text, limit=limit, highlight=highlight, tags=query_filter.tags
+        )
 
     def branch_positions(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """Place among the siblings of each message (for ``‹ 2/3 ›``); {} when it cannot be
@@ -146,6 +189,9 @@ class Session:
             except NotFound:
                 pass  # deleted by another program: noticed on the next look
         model = settings.model_label if settings.is_demo else self.service.model_for(conversation)
+        pending = self.next_conversation
+        if self.current_id is None and pending is not None and pending.model:
+            model = settings.model_label if settings.is_demo else pending.model
         return Status(
             provider="" if settings.is_demo else settings.provider_info.label,
             model=model,
@@ -160,9 +206,17 @@ class Session:
 
     # -- opening -------------------------------------------------------------------------------
 
-    async def open(self, cid: int | None, message_id: int | None = None) -> None:
+    async def open(
+        self,
+        cid: int | None,
+        message_id: int | None = None,
+        *,
+        highlight: MatchHighlight | None = None,
+    ) -> None:
         """Show a conversation (None: a new one); ``message_id``: the branch through it, with
-        the cursor on it (a search hit may be on a branch not shown)."""
+        the cursor on it (a search hit may be on a branch not shown); ``highlight``: the words
+        a search matched there (Organizer.open_hit)."""
+        self.next_conversation = None
         conversation = None
         path: list[Message] = []
         if cid is not None:
@@ -173,7 +227,7 @@ class Session:
         self.current_id = cid
         self.shown_leaf = path[-1].id if path else None
         live = self.live.get(cid) if cid is not None else None
-        await self._emit(ConversationOpened(conversation, path, live, message_id))
+        await self._emit(ConversationOpened(conversation, path, live, message_id, highlight))
         await self.status_changed()
 
     def _branch_through(self, cid: int, message_id: int) -> None:
@@ -195,22 +249,28 @@ class Session:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> Turn | None:
+    async def send(self, text: str, *, thinking: bool | None = None) -> Turn | None:
         """Save a prompt at the end of the branch shown (a new conversation if none is open).
 
         Raises CannotSend (no key...), Busy, or a StoreError; None when the open conversation
         turned out to be deleted by another program (the listeners are told; nothing is lost:
-        the caller keeps the text).
+        the caller keeps the text). ``thinking``: for this request only (a library prompt's
+        own), instead of the window's.
         """
         self._check_can_send()
         cid = self.current_id
         if cid is not None and cid in self.live:
             raise Busy
         if cid is None:
-            cid = self.service.new_conversation(text)
+            pending = self.next_conversation
+            options = pending.options() if pending is not None else {}
+            cid = self.service.new_conversation(text, **options)
             self.current_id = cid
+            self.next_conversation = None
             await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
-        target, after, thinking, approver = cid, self.shown_leaf, self.thinking, self.approver
+        if thinking is None:
+            thinking = self.thinking
+        target, after, approver = cid, self.shown_leaf, self.approver
         return await self._start(
             cid,
             lambda: self.service.send(
@@ -366,6 +426,8 @@ class Session:
         with contextlib.suppress(StoreError):
             await self._touched(cid)
         await self.status_changed()
+        if message is not None:
+            self.titler.after_reply(message)
 
     async def _touched(self, cid: int) -> None:
         try:
@@ -459,9 +521,7 @@ class Session:
         new = [line for line in failures if line not in self._told_failures]
         self._told_failures.update(new)
         event = ToolsChanged(len(toolbox.offered()), toolbox.statuses(), failures, new)
-        task = asyncio.get_running_loop().create_task(self._tell_tools(event))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.in_background(self._tell_tools(event))
 
     async def _tell_tools(self, event: ToolsChanged) -> None:
         await self._emit(event)
