@@ -42,7 +42,7 @@ def clean_title(raw: str) -> str | None:
         before = line
         line = _MARKDOWN_LEAD.sub("", line).strip()
         line = _LABEL.sub("", line).strip()
-        line = line.strip("*_").strip()
+        line = line.strip("*_").rstrip(_TRAILING_PERIODS).strip()
         while len(line) >= 2 and line[0] in _QUOTES and line[-1] in _QUOTES:
             line = line[1:-1].strip()
         if line == before:

@@ -10,8 +10,10 @@ concerned. No Textual here: tested without a terminal.
 from __future__ import annotations
 
 from glm_tui.session.events import (
+    BookmarkChanged,
     BranchChanged,
     ChangedElsewhere,
+    ConversationChanged,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -27,19 +29,24 @@ from glm_tui.session.events import (
     TurnQueued,
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
+from glm_tui.session.organizer import NewConversation, Organizer
 from glm_tui.session.session import Busy, CannotSend, Session, Turn
 
 __all__ = [
+    "BookmarkChanged",
     "BranchChanged",
     "Busy",
     "CannotSend",
     "ChangedElsewhere",
+    "ConversationChanged",
     "ConversationOpened",
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
     "LiveToolCall",
     "LiveTurn",
+    "NewConversation",
+    "Organizer",
     "ReplyContinued",
     "Session",
     "SessionEvent",
