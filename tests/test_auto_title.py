@@ -208,9 +208,7 @@ async def test_a_failed_first_reply_is_not_titled_but_its_retry_is(
     assert store.get_conversation(cid).title == "Owl Eyes"
 
 
-async def test_auto_title_off_asks_nothing(
-    fake_glm: FakeGLM, store: Store, tmp_path: Path
-) -> None:
+async def test_auto_title_off_asks_nothing(fake_glm: FakeGLM, store: Store, tmp_path: Path) -> None:
     service = ChatService(store, settings_for(tmp_path, fake_glm.base_url, auto_title=False))
     session = Session(store, service, clock=lambda: 0.0)
     cid = await first_turn(session)
@@ -231,7 +229,10 @@ async def test_the_demo_model_titles_offline(
     cid = await first_turn(session, "Explain the Python GIL in three sentences")
     await session.settle()
     conversation = store.get_conversation(cid)
-    assert (conversation.title, conversation.title_source) == ("Python GIL Three Sentences", "model")
+    assert (conversation.title, conversation.title_source) == (
+        "Python GIL Three Sentences",
+        "model",
+    )
     assert [e.what for e in told.changed()] == ["title"]
     assert store.side_requests_usage(cid).completion_tokens == 4
     await service.aclose()
