@@ -308,10 +308,15 @@ class Told(list[SessionEvent]):
 
 
 @pytest.fixture
-async def session(store: Store, tmp_path: Path) -> AsyncIterator[Session]:
+async def session(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Session]:
+    monkeypatch.setenv("GLM_TUI_DEMO_SPEED", "0")
     settings = Settings(provider="demo", db_path=tmp_path / "h.db", config_path=tmp_path / "c.toml")
     service = ChatService(store, settings)
-    yield Session(store, service, clock=lambda: 0.0)
+    session = Session(store, service, clock=lambda: 0.0)
+    yield session
+    await session.close()
     await service.aclose()
 
 
