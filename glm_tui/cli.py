@@ -229,19 +229,27 @@ def tools(ctx: click.Context, as_json: bool) -> None:
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N conversations.")
+@click.option("--tag", "tag_name", default=None, help="Only those with this tag.")
 @global_options
 @click.pass_context
-def list_(ctx: click.Context, as_json: bool, limit: int | None) -> None:
-    """Conversations, most recently updated first."""
+def list_(ctx: click.Context, as_json: bool, limit: int | None, tag_name: str | None) -> None:
+    """Conversations: pinned ones first (marked *), then the most recently updated."""
+    from glm_tui.cli_organize import tags_text
+
     settings = settings_from(ctx)
     with open_store(settings) as store:
-        rows = store.list_conversations(limit=limit)
+        try:
+            rows = store.list_conversations(limit=limit, tag=tag_name)
+        except ValueError as exc:
+            fail(f"--tag: {exc}", EXIT_USAGE)
     if as_json:
         echo_json([row.to_json() for row in rows])
         return
     for row in rows:
         when = row.updated_at[:16].replace("T", " ")
-        click.echo(f"{row.id:>6}  {when}  {row.message_count:>4} msgs  {one_line(row.title)}")
+        line = f"{row.id:>6} {'*' if row.pinned else ' '} {when}  {row.message_count:>4} msgs"
+        tags = f"  {tags_text(row.tags)}" if row.tags else ""
+        click.echo(f"{line}  {one_line(row.title)}{tags}")
 
 
 @cli.command()
@@ -396,3 +404,14 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         if name in ("thinking",) and value is None:
             shown = "(server default: on)"
         click.echo(f"{name:<{width}}  {shown}  [{src}]")
+
+
+def _organising_commands() -> None:
+    # Defined in their own module (which imports this one's helpers).
+    from glm_tui.cli_organize import pin, tag
+
+    cli.add_command(pin)
+    cli.add_command(tag)
+
+
+_organising_commands()
