@@ -31,6 +31,15 @@ from glm_tui.session.events import (
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.organizer import NewConversation, Organizer
 from glm_tui.session.session import Busy, CannotSend, Session, Turn
+from glm_tui.session.slash_runner import (
+    Done,
+    Failed,
+    NeedsValues,
+    Sent,
+    ShowHelp,
+    SlashOutcome,
+    SlashRunner,
+)
 
 __all__ = [
     "BookmarkChanged",
@@ -43,13 +52,20 @@ __all__ = [
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
+    "Done",
+    "Failed",
     "LiveToolCall",
     "LiveTurn",
+    "NeedsValues",
     "NewConversation",
     "Organizer",
     "ReplyContinued",
+    "Sent",
     "Session",
     "SessionEvent",
+    "ShowHelp",
+    "SlashOutcome",
+    "SlashRunner",
     "Status",
     "StatusChanged",
     "TextPart",

@@ -8,8 +8,11 @@ session's listeners with an event carrying the row concerned (``ConversationChan
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.conversation_filter import ConversationFilter, TagGroup, group_by_tag, parse_filter
@@ -22,6 +25,12 @@ if TYPE_CHECKING:
 
 BOOKMARKS_LIMIT = 1000
 """The bookmarks a list shows (the most recently made)."""
+
+
+def export_stem(cid: int, title: str) -> str:
+    """``glm-tui-12-owls-at-night``: the conversation's id and its title, as a file name."""
+    slug = re.sub(r"[^\w]+", "-", title.lower()).strip("-")[:40].rstrip("-")
+    return f"glm-tui-{cid}-{slug or 'conversation'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +163,28 @@ class Organizer:
         highlight: MatchHighlight | None = self.store.hit_highlight(message_id, words)
         await self.session.open(conversation_id, message_id, highlight=highlight)
         return highlight
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export_to(self, cid: int, fmt: str, directory: Path) -> Path:
+        """Write the conversation (``md``: its branch shown, as Markdown; ``json``: all of it,
+        the format ``glm-tui import`` reads) to a new file in ``directory``, never over another
+        one; returns its path. OSError when it cannot be written."""
+        store = self.store
+        if fmt == "json":
+            text = json.dumps(store.export_conversation(cid), ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = store.export_markdown(cid)
+        stem = export_stem(cid, store.get_conversation(cid).title)
+        for number in range(1, 1000):
+            path = directory / (f"{stem}.{fmt}" if number == 1 else f"{stem}-{number}.{fmt}")
+            try:
+                with path.open("x", encoding="utf-8") as handle:
+                    handle.write(text)
+            except FileExistsError:
+                continue
+            return path
+        raise FileExistsError(f"{directory / stem}.{fmt} and 998 others exist")
 
     # -- roles -------------------------------------------------------------------------------
 
