@@ -134,6 +134,14 @@ def main() -> None:
 @click.option("--no-save", is_flag=True, help="Do not write to the history database.")
 @click.option("-y", "--yes", is_flag=True, help="Allow every tool call without asking.")
 @click.option("--no-tools", is_flag=True, help="Offer the model no tools.")
+@click.option(
+    "--prompt", "library_prompt", metavar="NAME", help="Send a prompt of the library (PROMPT is "
+    "its input)."
+)  # fmt: skip
+@click.option(
+    "--var", "variables", multiple=True, metavar="NAME=VALUE", help="A value for the library "
+    "prompt's {{NAME}}."
+)  # fmt: skip
 @global_options
 @click.pass_context
 def ask(
@@ -146,6 +154,8 @@ def ask(
     no_save: bool,
     yes: bool,
     no_tools: bool,
+    library_prompt: str | None,
+    variables: tuple[str, ...],
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
     from glm_tui.ask import failed_before_reply, run_ask
@@ -155,6 +165,13 @@ def ask(
         sys.exit(failed_before_reply(message, as_json, code))
 
     settings = settings_from(ctx)
+    if library_prompt is not None or variables:
+        from glm_tui.ask_prompt import LibraryPromptProblem, library_prompt_request
+
+        try:
+            prompt, settings = library_prompt_request(settings, library_prompt, prompt, variables)
+        except LibraryPromptProblem as exc:
+            refuse(str(exc), exc.code)
     if prompt is None:
         if sys.stdin is None or sys.stdin.isatty():
             refuse("no prompt: give one as an argument or on standard input", EXIT_USAGE)

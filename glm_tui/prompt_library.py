@@ -304,14 +304,14 @@ class PromptLibrary:
         return [prompt for prompt in self.prompts.values() if prompt.system]
 
     def find(self, name: str) -> LibraryPrompt:
-        """The prompt of that name; PromptUsageError saying what there is otherwise (or the
-        problem of its file)."""
+        """The prompt of that name; PromptFileError (the problem of its file) when its file did
+        not load, PromptUsageError saying what there is when there is none."""
         prompt = self.get(name)
         if prompt is not None:
             return prompt
         for problem in self.problems:
             if Path(problem.split(": ", 1)[0]).stem.lower() == name.lower():
-                raise PromptUsageError(problem)
+                raise PromptFileError(problem)
         where = f" in {self.user_dir}" if self.user_dir is not None else ""
         known = ", ".join(self.prompts) or "none"
         raise PromptUsageError(f"no prompt named {name!r}{where} (there are: {known})")
@@ -326,3 +326,35 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
             raise PromptUsageError(f"--var takes NAME=VALUE, not {item!r}")
         values[name.strip()] = value
     return values
+
+
+def expand_for_ask(
+    library: PromptLibrary,
+    name: str,
+    input_text: str,
+    assignments: Iterable[str],
+    *,
+    today: date | None = None,
+) -> tuple[LibraryPrompt, str]:
+    """The prompt ``glm-tui ask --prompt NAME`` sends, and its text: ``input_text`` for
+    ``{{input}}``, ``--var NAME=VALUE`` for the others (``clipboard`` too). PromptUsageError
+    names what is missing; PromptFileError is the prompt's broken file."""
+    prompt = library.find(name)
+    values = parse_assignments(assignments)
+    unknown = [v for v in values if v not in prompt.variables]
+    if unknown:
+        known = ", ".join(v for v in prompt.variables if v not in (INPUT, DATE)) or "none"
+        raise PromptUsageError(
+            f"the prompt {prompt.name} has no variable {unknown[0]!r} (it has: {known})"
+        )
+    missing = prompt.missing(input_text, values, values.get(CLIPBOARD))
+    if missing == (INPUT,):
+        raise PromptUsageError(
+            f"the prompt {prompt.name} needs an input: give it after the prompt's name"
+            " or on standard input"
+        )
+    if missing:
+        names = " ".join(f"--var {m}=VALUE" for m in missing if m != INPUT)
+        raise PromptUsageError(f"the prompt {prompt.name} needs {names}")
+    text = prompt.render(input_text, values, clipboard=values.get(CLIPBOARD), today=today)
+    return prompt, text

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from glm_tui.prompt_library import LibraryPrompt, PromptLibrary
+from glm_tui.prompt_library import LibraryPrompt, PromptLibrary, user_prompts_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,13 @@ BUILTINS: tuple[SlashCommand, ...] = (
     SlashCommand("help", "/help", "List the commands and the library's prompts"),
 )
 BUILTIN_NAMES = frozenset(command.name for command in BUILTINS)
+
+
+def load_library(config_path: Path) -> PromptLibrary:
+    """The bundled prompts and those in ``prompts/`` next to ``config_path`` (a file named as a
+    built-in command is a problem)."""
+    return PromptLibrary.load(user_prompts_dir(config_path), reserved=BUILTIN_NAMES)
+
 
 _COMMAND = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s+|$)")
 UNKNOWN = "Unknown command /{name}: /help lists the commands (start with // to send a /)."

@@ -15,19 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glm_tui.prompt_library import (
-    LibraryPrompt,
-    PromptLibrary,
-    PromptUsageError,
-    user_prompts_dir,
-)
+from glm_tui.prompt_library import LibraryPrompt, PromptLibrary, PromptUsageError
 from glm_tui.slash import (
-    BUILTIN_NAMES,
     CommandCall,
     PlainText,
     SlashCommand,
     SlashCommands,
     UnknownCommand,
+    load_library,
 )
 
 if TYPE_CHECKING:
@@ -74,11 +69,6 @@ class Failed:
 
 
 SlashOutcome = PlainText | Sent | NeedsValues | ShowHelp | Done | Failed
-
-
-def load_library(config_path: Path) -> PromptLibrary:
-    """The bundled prompts and those next to ``config_path``."""
-    return PromptLibrary.load(user_prompts_dir(config_path), reserved=BUILTIN_NAMES)
 
 
 class SlashRunner:
