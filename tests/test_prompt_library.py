@@ -120,9 +120,9 @@ def test_the_library_loads_the_rest_and_reports_each_broken_file(tmp_path: Path)
     assert (
         library.problems[1] == f"{user / 'model.md'}: /model is a built-in command; rename the file"
     )
-    with pytest.raises(PromptFileError, match="broken.md"):
+    with pytest.raises(PromptFileError, match=r"broken\.md"):
         library.find("broken")
-    with pytest.raises(PromptUsageError, match="no prompt named 'nope'.*there are: .*good"):
+    with pytest.raises(PromptUsageError, match=r"no prompt named 'nope'.*there are: .*good"):
         library.find("nope")
 
 
