@@ -122,6 +122,8 @@ class LibraryPrompt:
     ) -> str:
         """The text to send; PromptUsageError names a variable still missing."""
         values = dict(values or {})
+        # Without the newline a pipe ends with (leading spaces may be code's indentation).
+        input_text = input_text.rstrip().lstrip("\r\n")
         missing = self.missing(input_text, values, clipboard)
         if missing:
             raise PromptUsageError(f"the prompt {self.name} needs {{{{{missing[0]}}}}}")
