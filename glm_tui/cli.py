@@ -409,9 +409,14 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("tool_rounds", settings.tool_rounds, settings.sources["tool_rounds"]),
         ("tool_timeout", settings.tool_timeout, settings.sources["tool_timeout"]),
         ("web_search", settings.web_search, settings.sources["web_search"]),
+        ("auto_title", settings.auto_title, settings.sources["auto_title"]),
+        ("keymap", settings.keymap, settings.sources["keymap"]),
+        ("keys", dict(settings.key_overrides), settings.sources["key_overrides"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]
+    for problem in settings.key_problems:
+        click.echo(f"warning: {problem}", err=True)
     if as_json:
         echo_json({name: {"value": value, "source": src} for name, value, src in rows})
         return
