@@ -155,13 +155,6 @@ def tags_from_text(text: str | None) -> tuple[str, ...]:
 
 
 def summary_from_row(row: Sequence[Any]) -> ConversationSummary:
-    return ConversationSummary(
-        id=row[0],
-        title=row[1],
-        model=row[2],
-        created_at=row[3],
-        updated_at=row[4],
-        message_count=row[5],
-        pinned=bool(row[6]),
-        tags=tags_from_text(row[7]),
-    )
+    # Positional, and the tags parsed only when there are some: 10,000 rows fill the sidebar.
+    tags = tags_from_text(row[7]) if row[7] else ()
+    return ConversationSummary(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), tags)
