@@ -146,6 +146,8 @@ def test_a_rename_is_the_users_title_and_an_automatic_one_does_not_replace_it(
     assert store.set_model_title(cid, "Model title") is True
     assert store.set_model_title(cid, "Another") is False  # titled already
     assert store.get_conversation(cid).title == "Model title"
+    fork = store.fork(store.add_message(cid, parent_id=None, role="user", content="q"))
+    assert store.get_conversation(fork).title_source == "user"  # "Model title (fork)" stays
     other = make(store, "first prompt")
     store.rename_conversation(other, "Mine")
     assert store.get_conversation(other).title_source == "user"
