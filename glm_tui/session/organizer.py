@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from glm_tui.conversation_filter import ConversationFilter, TagGroup, group_by_tag, parse_filter
 from glm_tui.session.events import BookmarkChanged, ConversationChanged, StatusChanged
-from glm_tui.store import UNSET, Bookmark, ConversationSummary, MatchHighlight
+from glm_tui.store import UNSET, Bookmark, ConversationSummary, MatchHighlight, Store
 from glm_tui.store.store import Unset
 
 if TYPE_CHECKING:
@@ -60,11 +60,11 @@ class Organizer:
         self.session = session
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.session.store
 
     async def _changed(self, cid: int, what: str) -> ConversationSummary:
-        summary: ConversationSummary = self.store.conversation_summary(cid)
+        summary = self.store.conversation_summary(cid)
         await self.session.emit(ConversationChanged(summary, what))
         return summary
 
@@ -106,12 +106,13 @@ class Organizer:
 
     def all_tags(self) -> list[tuple[str, int]]:
         """Every tag in use and how many conversations have it (a completion list)."""
-        tags: list[tuple[str, int]] = self.store.all_tags()
-        return tags
+        return self.store.all_tags()
 
-    def conversations(self, tag: str | None = None, limit: int | None = None) -> list[Any]:
+    def conversations(
+        self, tag: str | None = None, limit: int | None = None
+    ) -> list[ConversationSummary]:
         """Pinned first, then the most recently updated; ``tag``: only those with it."""
-        return list(self.store.list_conversations(limit=limit, tag=tag))
+        return self.store.list_conversations(limit=limit, tag=tag)
 
     @staticmethod
     def parse_filter(query: str) -> ConversationFilter:
@@ -138,13 +139,11 @@ class Organizer:
 
     def bookmarked_ids(self, cid: int) -> set[int]:
         """The conversation's bookmarked messages, for the pane to mark."""
-        ids: set[int] = self.store.bookmarked_ids(cid)
-        return ids
+        return self.store.bookmarked_ids(cid)
 
     def bookmarks(self, limit: int = BOOKMARKS_LIMIT) -> list[Bookmark]:
         """Bookmarks across conversations, the most recent first (the Bookmarks view)."""
-        bookmarks: list[Bookmark] = self.store.list_bookmarks(limit)
-        return bookmarks
+        return self.store.list_bookmarks(limit)
 
     async def open_bookmark(self, bookmark: Bookmark) -> None:
         """Open the bookmark's conversation on the branch through its message, the cursor on
@@ -160,7 +159,7 @@ class Organizer:
         ``ConversationOpened.highlight`` the words the query matched there (``terms``; their
         places in ``content_spans`` / ``reasoning_spans``). ``tag:`` terms are not words."""
         words = parse_filter(query).text
-        highlight: MatchHighlight | None = self.store.hit_highlight(message_id, words)
+        highlight = self.store.hit_highlight(message_id, words)
         await self.session.open(conversation_id, message_id, highlight=highlight)
         return highlight
 
