@@ -100,7 +100,7 @@ class Settings:
     thinking off); a title you gave is never replaced."""
     keymap: str = "default"
     """``vi`` adds j / k / g / G / slash to the message pane and the sidebar."""
-    key_overrides: Mapping[str, str] = field(default_factory=dict)
+    key_overrides: Mapping[str, str] = field(default_factory=dict, hash=False)
     """``[keys]`` of config.toml, checked: action name (key_actions.py) -> its keys, comma
     separated as Textual's Binding takes them ("" for none)."""
     key_problems: tuple[str, ...] = ()
