@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,8 @@ from glm_tui.reply_stream import (
     ReplyRequest,
     stream_reply,
 )
-from glm_tui.store import Conversation, Message, Store
+from glm_tui.store import UNSET, Conversation, Message, Store
+from glm_tui.store.store import Unset
 from glm_tui.terminal_text import strip_controls
 from glm_tui.tools.events import ReplyContinued, ToolEvent
 
@@ -81,6 +82,8 @@ class TurnEnded:
 TurnEvent = TurnStarted | StreamEvent | ToolEvent | ReplyContinued | TurnEnded
 """In order: TurnStarted, the reply's stream events, and for a reply that asks for tools the
 tool events, ReplyContinued and the next reply's stream events...; TurnEnded last."""
+TurnStream = AsyncGenerator[TurnEvent, None]
+"""A turn's events, as the service streams them (close it to stop the turn)."""
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -196,14 +199,21 @@ class ChatService:
 
         return build_history(self.store, self.settings, conversation, parent_id, model)
 
-    def new_conversation(self, prompt: str = "", *, model: str | None = None) -> int:
-        """A conversation named after ``prompt``, with ``model`` (default: the settings')."""
+    def new_conversation(
+        self,
+        prompt: str = "",
+        *,
+        model: str | None = None,
+        system_prompt: str | Unset | None = UNSET,
+    ) -> int:
+        """A new conversation titled after its first prompt, with the settings' model and
+        system prompt unless given others (a role; ``system_prompt=None``: none)."""
         settings = self.settings
         return self.store.create_conversation(
             title=title_from_prompt(prompt),
             provider=settings.provider,
             model=model or settings.effective_model or "",
-            system_prompt=settings.system_prompt,
+            system_prompt=settings.system_prompt if system_prompt is UNSET else system_prompt,
         )
 
     # -- the three ways a turn starts ---------------------------------------------------------
@@ -218,7 +228,7 @@ class ChatService:
         approver: Approver | None = None,
         attachments: Sequence[Attachment] = (),
         model: str | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> TurnStream:
         """A new prompt at the end of the conversation's current branch (a new one if None),
         or after the message ``after``: the end of the branch a window shows, which another
         program may have left for another branch since. ``model``: this reply's model, not
@@ -278,7 +288,7 @@ class ChatService:
         thinking: bool | None = None,
         approver: Approver | None = None,
         model: str | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> TurnStream:
         """A new reply to the same prompt, as a sibling of the old one (also used for Retry);
         ``model``: from that model rather than the conversation's (a compare's column).
 
@@ -300,7 +310,7 @@ class ChatService:
         *,
         thinking: bool | None = None,
         approver: Approver | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> TurnStream:
         """A (new) reply to a saved prompt, e.g. one whose first reply never got written."""
         msg = self.store.get_message(user_message_id)
         return self._reply(msg.conversation_id, user_message_id, thinking, approver)
@@ -312,7 +322,7 @@ class ChatService:
         *,
         thinking: bool | None = None,
         approver: Approver | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> TurnStream:
         """The edited prompt becomes a sibling of the original, and gets a new reply."""
         old = self.store.get_message(user_message_id)
         if old.role != "user":
@@ -336,7 +346,7 @@ class ChatService:
         thinking: bool | None = None,
         after: int | None = None,
         approver: Approver | None = None,
-    ) -> list[tuple[TurnStarted, AsyncIterator[TurnEvent]]]:
+    ) -> list[tuple[TurnStarted, TurnStream]]:
         """One prompt, a reply from each of ``models``: the prompt is saved once (as ``send``
         does), then each reply's row, in the order of ``models`` (so that ``‹ 1/3 ›`` follows
         it), each with the stream of the rest of its turn; the first one is the branch shown.
@@ -351,7 +361,7 @@ class ChatService:
             approver=approver,
             model=models[0],
         )
-        started: list[tuple[TurnStarted, AsyncIterator[TurnEvent]]] = []
+        started: list[tuple[TurnStarted, TurnStream]] = []
         try:
             for index, model in enumerate(models):
                 if index == 0:
@@ -366,7 +376,7 @@ class ChatService:
         except BaseException:
             for begun, stream in started:
                 with contextlib.suppress(Exception):
-                    await stream.aclose()  # type: ignore[attr-defined]
+                    await stream.aclose()
                     self.store.update_message(begun.assistant_message_id, status="stopped")
             raise
         head = started[0][0]
@@ -383,7 +393,7 @@ class ChatService:
         approver: Approver | None,
         *,
         model: str | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> TurnStream:
         """``model``: chosen for this reply (a compare's column); None: the conversation's, or
         the vision model for a prompt with an image."""
         settings = self.settings

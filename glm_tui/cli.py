@@ -147,6 +147,14 @@ def main() -> None:
     metavar="MODEL,MODEL[,MODEL]",
     help="Ask two or three models at once; each reply under a heading with its model.",
 )
+@click.option(
+    "--prompt", "library_prompt", metavar="NAME", help="Send a prompt of the library (PROMPT is "
+    "its input)."
+)  # fmt: skip
+@click.option(
+    "--var", "variables", multiple=True, metavar="NAME=VALUE", help="A value for the library "
+    "prompt's {{NAME}}."
+)  # fmt: skip
 @global_options
 @click.pass_context
 def ask(
@@ -161,6 +169,8 @@ def ask(
     no_tools: bool,
     attach: tuple[str, ...],
     compare: str | None,
+    library_prompt: str | None,
+    variables: tuple[str, ...],
 ) -> None:
     """Send one prompt (PROMPT or standard input); the reply streams to stdout."""
     from glm_tui.ask import failed_before_reply, read_attachments, run_ask
@@ -178,9 +188,16 @@ def ask(
     settings = settings_from(ctx)
     if "-" in attach and prompt is None:
         refuse("-a - reads standard input: give the prompt as an argument", EXIT_USAGE)
-    attachments, problem = read_attachments(attach)
-    if problem:
-        refuse(problem)
+    attachments, attach_problem = read_attachments(attach)
+    if attach_problem:
+        refuse(attach_problem)
+    if library_prompt is not None or variables:
+        from glm_tui.ask_prompt import LibraryPromptProblem, library_prompt_request
+
+        try:
+            prompt, settings = library_prompt_request(settings, library_prompt, prompt, variables)
+        except LibraryPromptProblem as exc:
+            refuse(str(exc), exc.code)
     if prompt is None:
         if sys.stdin is None or sys.stdin.isatty():
             refuse("no prompt: give one as an argument or on standard input", EXIT_USAGE)
@@ -329,19 +346,27 @@ def usage(ctx: click.Context, since: Any, by: str, as_json: bool) -> None:
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N conversations.")
+@click.option("--tag", "tag_name", default=None, help="Only those with this tag.")
 @global_options
 @click.pass_context
-def list_(ctx: click.Context, as_json: bool, limit: int | None) -> None:
-    """Conversations, most recently updated first."""
+def list_(ctx: click.Context, as_json: bool, limit: int | None, tag_name: str | None) -> None:
+    """Conversations: pinned ones first (marked *), then the most recently updated."""
+    from glm_tui.cli_organize import tags_text
+
     settings = settings_from(ctx)
     with open_store(settings) as store:
-        rows = store.list_conversations(limit=limit)
+        try:
+            rows = store.list_conversations(limit=limit, tag=tag_name)
+        except ValueError as exc:
+            fail(f"--tag: {exc}", EXIT_USAGE)
     if as_json:
         echo_json([row.to_json() for row in rows])
         return
     for row in rows:
         when = row.updated_at[:16].replace("T", " ")
-        click.echo(f"{row.id:>6}  {when}  {row.message_count:>4} msgs  {one_line(row.title)}")
+        line = f"{row.id:>6} {'*' if row.pinned else ' '} {when}  {row.message_count:>4} msgs"
+        tags = f"  {tags_text(row.tags)}" if row.tags else ""
+        click.echo(f"{line}  {one_line(row.title)}{tags}")
 
 
 @cli.command()
@@ -487,9 +512,14 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         ("vision_model", settings.vision_model, settings.sources["vision_model"]),
         ("context_window", settings.context_window, settings.sources["context_window"]),
         ("budget_usd", settings.budget_usd, settings.sources["budget_usd"]),
+        ("auto_title", settings.auto_title, settings.sources["auto_title"]),
+        ("keymap", settings.keymap, settings.sources["keymap"]),
+        ("keys", dict(settings.key_overrides), settings.sources["key_overrides"]),
         ("db", str(settings.db_path), settings.sources["db_path"]),
         ("config", str(settings.config_path), settings.sources["config_path"]),
     ]
+    for problem in settings.key_problems:
+        click.echo(f"warning: {problem}", err=True)
     if as_json:
         echo_json({name: {"value": value, "source": src} for name, value, src in rows})
         return
@@ -499,3 +529,14 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         if name in ("thinking",) and value is None:
             shown = "(server default: on)"
         click.echo(f"{name:<{width}}  {shown}  [{src}]")
+
+
+def _organising_commands() -> None:
+    # Defined in their own module (which imports this one's helpers).
+    from glm_tui.cli_organize import pin, tag
+
+    cli.add_command(pin)
+    cli.add_command(tag)
+
+
+_organising_commands()

@@ -103,6 +103,16 @@ class Settings:
     budget_usd: float | None = None
     """A monthly budget in US$: the status line warns past 80 % of it, and past 100 % the TUI
     asks before each send; None or 0: no budget."""
+    auto_title: bool = True
+    """After a conversation's first reply, ask the model for a short title (in the background,
+    thinking off); a title you gave is never replaced."""
+    keymap: str = "default"
+    """``vi`` adds j / k / g / G / slash to the message pane and the sidebar."""
+    key_overrides: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """``[keys]`` of config.toml, checked: action name (key_actions.py) -> its keys, comma
+    separated as Textual's Binding takes them ("" for none)."""
+    key_problems: tuple[str, ...] = ()
+    """One line per ``[keys]`` entry (or ``keymap``) left out, naming it: tell the user."""
     db_path: Path = field(default_factory=default_db_path)
     """Where the history database lives."""
     config_path: Path = field(default_factory=default_config_path)
@@ -193,7 +203,12 @@ _FILE_KEYS = {
     "vision_model",
     "context_window",
     "budget_usd",
+    "auto_title",
+    "keymap",
+    "keys",
 }
+_KEY_TABLE = "keys"
+"""A TOML table ([keys]): written after the other settings."""
 
 
 def _as_bool(value: object, name: str) -> bool:
@@ -258,7 +273,7 @@ def normalise(name: str, value: object) -> Any:
         if text not in PROVIDERS:
             raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}, got {text!r}")
         return text
-    if name in {"thinking", "web_search"}:
+    if name in {"thinking", "web_search", "auto_title"}:
         return _as_bool(value, name)
     if name in {"tools", "always_allow"}:
         return _as_tool_names(value, name)
@@ -334,6 +349,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FILE_KEYS))})"
             )
+        if key in ("keymap", _KEY_TABLE):
+            values[key] = value  # checked by key_config: a wrong key is reported, not fatal
+            continue
         try:
             values["db_path" if key == "db" else key] = normalise(key, value)
         except ConfigError as exc:
@@ -373,6 +391,16 @@ def load_settings(
 
     for name, value in read_config_file(config_path).items():
         values[name], sources[name] = value, f"config file {config_path}"
+    if _KEY_TABLE in values or "keymap" in values:
+        from glm_tui.key_config import read_key_config
+
+        keys = read_key_config(values.pop(_KEY_TABLE, None), values.pop("keymap", None),
+                               path=config_path)  # fmt: skip
+        values.update(
+            keymap=keys.keymap, key_overrides=dict(keys.overrides), key_problems=keys.problems
+        )
+        sources.pop(_KEY_TABLE, None)
+        sources["key_overrides"] = sources["key_problems"] = f"config file {config_path}"
 
     for var, name in _ENV_SETTINGS.items():
         if env.get(var):
@@ -424,6 +452,11 @@ def _toml_value(value: object) -> str:
     return f'"{escaped}"'
 
 
+def _toml_key(name: str) -> str:
+    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
+    return name if bare else _toml_value(name)
+
+
 def save_config(path: Path, updates: Mapping[str, Any]) -> None:
     """Merge ``updates`` into the config file, atomically and readable by the owner only.
 
@@ -438,11 +471,23 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
             raise ConfigError(f"unknown setting {key!r}")
         if value is None:
             current.pop(key, None)
+        elif key == _KEY_TABLE:
+            if not isinstance(value, Mapping):
+                raise ConfigError("keys must be a table of action = key")
+            current[key] = dict(value)
+        elif key == "keymap":
+            current[key] = _as_str(value, key)
         else:
             current[key] = normalise(key, value)
+    table = current.pop(_KEY_TABLE, None)
     text = "# glm-tui settings (written by glm-tui; safe to edit)\n" + "".join(
         f"{key} = {_toml_value(value)}\n" for key, value in current.items()
     )
+    if isinstance(table, Mapping):
+        # Kept as written, wrong entries too: the user fixes them, glm-tui does not drop them.
+        text += f"\n[{_KEY_TABLE}]\n" + "".join(
+            f"{_toml_key(str(name))} = {_toml_value(value)}\n" for name, value in table.items()
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     import tempfile  # here: only `config set` and the settings screen write
 

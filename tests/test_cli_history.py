@@ -34,7 +34,9 @@ def test_list_newest_first(cli: CLI) -> None:
         "How do I run coroutines concurrently?",
     ]
     assert [c["message_count"] for c in convs] == [4, 2]
-    assert set(convs[0]) == {"id", "title", "model", "created_at", "updated_at", "message_count"}
+    assert set(convs[0]) == {
+        "id", "title", "model", "created_at", "updated_at", "message_count", "pinned", "tags",
+    }  # fmt: skip
     assert len(cli.json("list", "--limit", "1")) == 1
     text = cli.run("list").stdout
     assert "What is a monad?" in text and "4 msgs" in text

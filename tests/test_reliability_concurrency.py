@@ -65,6 +65,8 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
         *(gated_stream(f"Reply {i} begins ", f"and reply {i} ends.", gate) for i in range(3))
     )
     cli = CLI(tmp_path, fake_glm.base_url)
+    # Automatic titles are requests of their own (test_auto_title.py): the titles stay the prompts.
+    (tmp_path / "config.toml").write_text("auto_title = false\n")
     settings = ui_settings(tmp_path, fake_glm.base_url)
     with TUIProcess([], cli.env()) as tui, Store.open(cli.db) as store:
         app = make_app(settings, store)

@@ -298,6 +298,7 @@ def test_strange_text_in_a_real_terminal(tmp_path: Path, fake_glm: FakeGLM) -> N
     """The real TUI writes it all to a real terminal (a pty: the bytes are really encoded)."""
     fake_glm.enqueue(raw_stream(list(BAD_STREAM)), zai_stream(STRANGE_TEXT + " DONE-HERE"))
     cli_ = CLI(tmp_path, fake_glm.base_url)
+    (tmp_path / "config.toml").write_text("auto_title = false\n")  # no title request between
     with TUIProcess([], cli_.env()) as tui:
         tui.wait_for("Message GLM")
         tui.type("Misbehave\r")

@@ -41,6 +41,8 @@ def settings_for(tmp_path: Path, base_url: str, **changes: object) -> Settings:
         "api_key": "sk-test",
         "db_path": tmp_path / "h.db",
         "config_path": tmp_path / "c.toml",
+        # Automatic titles are a request of their own: tested in test_auto_title.py.
+        "auto_title": False,
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]

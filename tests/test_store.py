@@ -410,6 +410,8 @@ def test_json_shapes(store: Store) -> None:
         "created_at": conversation.created_at,
         "updated_at": conversation.updated_at,
         "message_count": 7,
+        "pinned": False,
+        "tags": [],
     }
     hit = store.search("monad")[0].to_json()
     assert list(hit) == ["conversation_id", "message_id", "title", "role", "snippet"]

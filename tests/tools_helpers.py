@@ -15,6 +15,7 @@ def settings_for(tmp_path: Path, base_url: str, **changes: object) -> Settings:
         "api_key": "sk-test",
         "db_path": tmp_path / "h.db",
         "config_path": tmp_path / "config.toml",
+        "auto_title": False,  # a request of its own: test_auto_title.py
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]

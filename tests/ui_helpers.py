@@ -36,6 +36,8 @@ def ui_settings(tmp_path: Path, base_url: str | None = None, **changes: Any) -> 
         "db_path": tmp_path / "history.db",
         "config_path": Path("/home/user/.config/glm-tui/config.toml"),
         "read_timeout": 10.0,
+        # Automatic titles are a request of their own: tested in test_auto_title.py.
+        "auto_title": False,
     }
     values.update(changes)
     return Settings(**values)

@@ -302,9 +302,11 @@ class DemoTransport(httpx.AsyncBaseTransport):
         )
 
     def _events(self, body: dict[str, Any]) -> list[bytes]:
-        from glm_tui.api import demo_tools
+        from glm_tui.api import demo_tools, title_request
 
         messages = body.get("messages")
+        if title_request.is_title_request(body):
+            return self._title_events(title_request.demo_title(body), messages)
         thinking = body.get("thinking")
         think = not (isinstance(thinking, dict) and thinking.get("type") == "disabled")
         from_results = demo_tools.answer_from_results(messages)
@@ -337,6 +339,21 @@ class DemoTransport(httpx.AsyncBaseTransport):
             "completion_tokens_details": {"reasoning_tokens": len(reasoning_tokens)},
         }
         events.append(writer.event({"content": ""}, finish_reason=finish, usage=usage))
+        events.append(b"data: [DONE]\n\n")
+        return events
+
+    def _title_events(self, title: str, messages: Any) -> list[bytes]:
+        """A title request is answered with a title alone, as asked (no reasoning)."""
+        writer = _ChunkWriter()
+        tokens = _tokens(title)
+        events = [writer.event({"content": t}) for t in tokens]
+        prompt_tokens = _prompt_tokens(messages)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(tokens),
+            "total_tokens": prompt_tokens + len(tokens),
+        }
+        events.append(writer.event({"content": ""}, finish_reason="stop", usage=usage))
         events.append(b"data: [DONE]\n\n")
         return events
 

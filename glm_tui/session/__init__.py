@@ -16,6 +16,7 @@ from glm_tui.session.compare import CompareTurn, LiveCompare
 from glm_tui.session.errors import Busy, CannotSend
 from glm_tui.session.events import (
     AttachmentsChanged,
+    BookmarkChanged,
     BranchChanged,
     ChangedElsewhere,
     CompactionChanged,
@@ -24,6 +25,7 @@ from glm_tui.session.events import (
     CompareReplyChanged,
     CompareReplyFinished,
     ContextOverflowed,
+    ConversationChanged,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -41,11 +43,22 @@ from glm_tui.session.events import (
 )
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.model_choice import ModelChoices
+from glm_tui.session.organizer import NewConversation, Organizer
 from glm_tui.session.session import Session, Turn
+from glm_tui.session.slash_runner import (
+    Done,
+    Failed,
+    NeedsValues,
+    Sent,
+    ShowHelp,
+    SlashOutcome,
+    SlashRunner,
+)
 
 __all__ = [
     "AttachmentDesk",
     "AttachmentsChanged",
+    "BookmarkChanged",
     "BranchChanged",
     "Busy",
     "CannotSend",
@@ -58,19 +71,29 @@ __all__ = [
     "CompareReplyFinished",
     "CompareTurn",
     "ContextOverflowed",
+    "ConversationChanged",
     "ConversationOpened",
     "ConversationRemoved",
     "ConversationTouched",
     "ConversationsLoaded",
+    "Done",
     "DraftEstimate",
+    "Failed",
     "LiveCompare",
     "LiveToolCall",
     "LiveTurn",
     "ModelChoices",
     "ModelsChanged",
+    "NeedsValues",
+    "NewConversation",
+    "Organizer",
     "ReplyContinued",
+    "Sent",
     "Session",
     "SessionEvent",
+    "ShowHelp",
+    "SlashOutcome",
+    "SlashRunner",
     "Status",
     "StatusChanged",
     "TextPart",

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from glm_tui.chat import TurnEnded, TurnEvent, TurnStarted
+from glm_tui.chat import TurnEnded, TurnEvent, TurnStarted, TurnStream
 from glm_tui.session.errors import Busy
 from glm_tui.session.events import (
     BranchChanged,
@@ -89,7 +89,7 @@ class CompareTurn:
     """A compare saved, its replies not yet streamed: hand it to ``Session.run_compare``."""
 
     live: LiveCompare
-    streams: list[AsyncIterator[TurnEvent]]
+    streams: list[TurnStream]
 
 
 class Comparer:
@@ -172,13 +172,11 @@ class Comparer:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._finished(compare)
 
-    async def _one(
-        self, compare: LiveCompare, index: int, stream: AsyncIterator[TurnEvent]
-    ) -> None:
+    async def _one(self, compare: LiveCompare, index: int, stream: TurnStream) -> None:
         session = self.session
         live = compare.replies[index]
         try:
-            async with contextlib.aclosing(stream) as events:  # type: ignore[type-var]
+            async with contextlib.aclosing(stream) as events:
                 async for event in events:
                     await self._take(compare, index, live, event)
         finally:

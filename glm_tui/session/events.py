@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Usage
 from glm_tui.session.live import LiveToolCall, LiveTurn
-from glm_tui.store import Conversation, ConversationSummary, Message
+from glm_tui.store import Conversation, ConversationSummary, MatchHighlight, Message
 
 if TYPE_CHECKING:
     from glm_tui.attachments import Attachment
@@ -105,6 +105,8 @@ class ConversationOpened:
     """The compaction that applies to ``path``: fold its messages up to ``through_id``."""
     compare: LiveCompare | None = None
     """The compare being written in it, if any (its replies stream into its columns)."""
+    highlight: MatchHighlight | None = None
+    """A search hit's matched words in that message, to highlight (``terms``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,26 @@ class ToolsChanged:
     servers: Sequence[ServerStatus]
     failures: Sequence[str]
     new_failures: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChanged:
+    """A conversation changed in place: its title (an automatic title arrived, or the user's),
+    its pin or its tags. Its row keeps its place among the pinned or the others (see
+    conversation_filter.with_changed); pinned or unpinned, it moves between them."""
+
+    summary: ConversationSummary
+    what: str
+    """``title``, ``pinned`` or ``tags``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarkChanged:
+    """A message was bookmarked (``bookmarked``) or its bookmark removed."""
+
+    conversation_id: int
+    message_id: int
+    bookmarked: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +300,8 @@ SessionEvent = (
     | ToolCallChanged
     | ReplyContinued
     | ToolsChanged
+    | ConversationChanged
+    | BookmarkChanged
     | StatusChanged
     | AttachmentsChanged
     | CompactionChanged

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.events import Usage
-from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted
+from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted, TurnStream
 from glm_tui.config import Settings
 from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
 from glm_tui.session.compacting import CompactionDesk
@@ -45,13 +45,23 @@ from glm_tui.session.events import (
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.session.model_choice import ModelChoices, ModelPicker
 from glm_tui.session.spend import Spend
-from glm_tui.store import Conversation, Message, NotFound, SearchHit, Store, StoreError
+from glm_tui.store import (
+    Conversation,
+    MatchHighlight,
+    Message,
+    NotFound,
+    SearchHit,
+    Store,
+    StoreError,
+)
 from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
     from glm_tui.budget import BudgetState
     from glm_tui.context.history import ContextUse
+    from glm_tui.session.auto_title import AutoTitler
+    from glm_tui.session.organizer import NewConversation, Organizer
     from glm_tui.tools.toolbox import Toolbox
     from glm_tui.usage_report import UsageReport
 
@@ -68,7 +78,7 @@ class Turn:
     """A prompt saved, its reply not yet streamed: hand it to ``Session.run``."""
 
     live: LiveTurn
-    stream: AsyncIterator[TurnEvent]
+    stream: TurnStream
 
 
 class Session:
@@ -105,12 +115,22 @@ class Session:
         self._data_version: int | None = None
         self._told_failures: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self.next_conversation: NewConversation | None = None
+        """What the next new conversation starts with (a role, ``/system``, ``/model`` typed
+        before its first prompt); None: the settings' model and system prompt."""
         if service.toolbox is not None:
             service.toolbox.subscribe(self._tools_changed)
         self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
         """The attachments waiting for the next prompt, and ``@`` path completion."""
         self.compaction = CompactionDesk(self)
         """Compacting the open conversation, undoing it, compact-and-retry."""
+        from glm_tui.session.auto_title import AutoTitler
+        from glm_tui.session.organizer import Organizer
+
+        self.organizer: Organizer = Organizer(self)
+        """Pins, tags, bookmarks, opening a search hit or a bookmark, roles."""
+        self.titler: AutoTitler = AutoTitler(self)
+        """Asks for a title after a conversation's first reply (``auto_title``)."""
 
     @property
     def settings(self) -> Settings:
@@ -122,6 +142,30 @@ class Session:
     async def _emit(self, event: SessionEvent) -> None:
         for listener in list(self._listeners):
             await listener(event)
+
+    async def emit(self, event: SessionEvent) -> None:
+        """Tell the listeners (for the session's parts: organizer.py, auto_title.py)."""
+        await self._emit(event)
+
+    def in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` as a task of the session's (``settle`` waits for them, ``close`` stops
+        them); a failure of it is its own to handle."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Wait until the session's background work (titles being asked for, tools being
+        told) is done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop the background work (the window is closing)."""
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -138,7 +182,14 @@ class Session:
     def search(
         self, query: str, limit: int, *, highlight: tuple[str, str] = ("[", "]")
     ) -> list[SearchHit]:
-        return self.store.search(query, limit=limit, highlight=highlight)
+        """Full-text search; ``tag:NAME`` terms keep the conversations with that tag (a query
+        of tags alone finds no messages: the list filtered by ``parse_filter`` shows them)."""
+        from glm_tui.conversation_filter import parse_filter
+
+        query_filter = parse_filter(query)
+        return self.store.search(
+            query_filter.text, limit=limit, highlight=highlight, tags=query_filter.tags
+        )
 
     def branch_positions(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """Place among the siblings of each message (for ``‹ 2/3 ›``); {} when it cannot be
@@ -216,6 +267,9 @@ class Session:
         """The model the next request of the window goes to: the open conversation's, or the
         one chosen for the next new conversation, or the settings' one."""
         if self.current_id is None:
+            pending = self.next_conversation
+            if pending is not None and pending.model:
+                return pending.model
             return self.pending_model or self.settings.effective_model or ""
         try:
             conversation = self.store.get_conversation(self.current_id)
@@ -245,9 +299,17 @@ class Session:
 
     # -- opening -------------------------------------------------------------------------------
 
-    async def open(self, cid: int | None, message_id: int | None = None) -> None:
+    async def open(
+        self,
+        cid: int | None,
+        message_id: int | None = None,
+        *,
+        highlight: MatchHighlight | None = None,
+    ) -> None:
         """Show a conversation (None: a new one); ``message_id``: the branch through it, with
-        the cursor on it (a search hit may be on a branch not shown)."""
+        the cursor on it (a search hit may be on a branch not shown); ``highlight``: the words
+        a search matched there (Organizer.open_hit)."""
+        self.next_conversation = None
         conversation = None
         path: list[Message] = []
         if cid is not None:
@@ -263,7 +325,13 @@ class Session:
         compare = self.compares.running.get(cid) if cid is not None else None
         await self._emit(
             ConversationOpened(
-                conversation, path, live, message_id, compaction=compaction, compare=compare
+                conversation,
+                path,
+                live,
+                message_id,
+                compaction=compaction,
+                compare=compare,
+                highlight=highlight,
             )
         )
         await self.status_changed()
@@ -287,7 +355,9 @@ class Session:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str, *, force: bool = False) -> Turn | None:
+    async def send(
+        self, text: str, *, force: bool = False, thinking: bool | None = None
+    ) -> Turn | None:
         """Save a prompt at the end of the branch shown (a new conversation if none is open),
         with the pending attachments and the files its ``@`` mentions name.
 
@@ -295,7 +365,8 @@ class Session:
         file that cannot go: nothing is sent, the draft and the chips stay), WouldOverflow
         (the estimate is over the window, unless ``force``), or a StoreError; None when the
         open conversation turned out to be deleted by another program (the listeners are told;
-        nothing is lost: the caller keeps the text).
+        nothing is lost: the caller keeps the text). ``thinking``: for this request only (a
+        library prompt's own), instead of the window's.
         """
         self._check_can_send()
         cid = self.current_id
@@ -309,11 +380,18 @@ class Session:
             if estimate.would_overflow:
                 raise WouldOverflow(estimate)
         if cid is None:
-            cid = self.service.new_conversation(text, model=self.pending_model)
+            pending = self.next_conversation
+            options: dict[str, Any] = pending.options() if pending is not None else {}
+            if self.pending_model and "model" not in options:
+                options["model"] = self.pending_model
             self.pending_model = None
+            cid = self.service.new_conversation(text, **options)
             self.current_id = cid
+            self.next_conversation = None
             await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
-        target, after, thinking, approver = cid, self.shown_leaf, self.thinking, self.approver
+        if thinking is None:
+            thinking = self.thinking
+        target, after, approver = cid, self.shown_leaf, self.approver
         turn = await self._start(
             cid,
             lambda: self.service.send(
@@ -392,12 +470,12 @@ class Session:
         if problem:
             raise CannotSend(problem)
 
-    async def _start(self, cid: int, begin: Callable[[], AsyncIterator[TurnEvent]]) -> Turn | None:
+    async def _start(self, cid: int, begin: Callable[[], TurnStream]) -> Turn | None:
         if self.writing_in(cid):
             raise Busy
         try:
             # Saves the prompt (an edit, a prompt) before it returns.
-            stream: AsyncIterator[TurnEvent] = self._vision_checked(begin)  # type: ignore[assignment]
+            stream: TurnStream = self._vision_checked(begin)  # type: ignore[assignment]
         except NotFound as exc:
             if exc.kind == "conversation" and exc.ident == cid:
                 await self._deleted_elsewhere(cid)
@@ -414,7 +492,7 @@ class Session:
         (the service saves it as stopped)."""
         live = turn.live
         try:
-            async with contextlib.aclosing(turn.stream) as events:  # type: ignore[type-var]
+            async with contextlib.aclosing(turn.stream) as events:
                 async for event in events:
                     if live.take(event, self.clock()):
                         continue
@@ -490,6 +568,8 @@ class Session:
         with contextlib.suppress(StoreError):
             await self._touched(cid)
         await self.status_changed()
+        if message is not None:
+            self.titler.after_reply(message)
 
     async def _touched(self, cid: int) -> None:
         try:
@@ -586,9 +666,7 @@ class Session:
         new = [line for line in failures if line not in self._told_failures]
         self._told_failures.update(new)
         event = ToolsChanged(len(toolbox.offered()), toolbox.statuses(), failures, new)
-        task = asyncio.get_running_loop().create_task(self._tell_tools(event))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.in_background(self._tell_tools(event))
 
     async def _tell_tools(self, event: ToolsChanged) -> None:
         await self._emit(event)

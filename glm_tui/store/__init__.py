@@ -22,12 +22,16 @@ from .models import (
     EXPORT_VERSION,
     ROLES,
     STATUSES,
+    TITLE_SOURCES,
+    Bookmark,
     Conversation,
     ConversationSummary,
+    MatchHighlight,
     Message,
     SearchHit,
     ToolResultInfo,
 )
+from .organize import TAG_LENGTH, clean_tag
 from .store import UNSET, Store
 
 __all__ = [
@@ -36,13 +40,17 @@ __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
     "STATUSES",
+    "TAG_LENGTH",
+    "TITLE_SOURCES",
     "UNSET",
+    "Bookmark",
     "Conversation",
     "ConversationSummary",
     "DatabaseLocked",
     "DatabaseTooNew",
     "DiskFullError",
     "ImportFormatError",
+    "MatchHighlight",
     "Message",
     "NotADatabase",
     "NotFound",
@@ -52,4 +60,5 @@ __all__ = [
     "StoreError",
     "StoreWriteError",
     "ToolResultInfo",
+    "clean_tag",
 ]

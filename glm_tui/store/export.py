@@ -9,6 +9,7 @@ from typing import Any
 from . import attachments as attached
 from . import compactions, fts
 from .models import EXPORT_FORMAT, EXPORT_VERSION, Message
+from .organize import tags_for
 from .rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -19,8 +20,8 @@ from .validate import ConversationPlan
 
 _CONVERSATION_INSERT = (
     "INSERT INTO conversations (id, title, provider, model, system_prompt, settings,"
-    " created_at, updated_at, current_leaf_id, message_count)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " created_at, updated_at, current_leaf_id, message_count, pinned, title_source)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _MESSAGE_INSERT = (
     "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
@@ -59,6 +60,7 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
     else:
         conversation_rows = conn.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations")
     wanted = set(ids)
+    tags = tags_for(conn, ids)
     conversations: dict[int, dict[str, Any]] = {}
     for row in conversation_rows:
         if row[0] not in wanted:
@@ -74,6 +76,9 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
             "created_at": c.created_at,
             "updated_at": c.updated_at,
             "current_leaf_id": c.current_leaf_id,
+            "pinned": c.pinned,
+            "tags": tags.get(c.id, []),
+            "title_source": c.title_source,
             "messages": [],
         }
     rows: list[Any] | sqlite3.Cursor
@@ -89,12 +94,15 @@ def export_envelope(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[str, A
     else:
         rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY conversation_id, id")
     shas: set[str] = set()
+    bookmarks = dict(conn.execute("SELECT message_id, created_at FROM bookmarks").fetchall())
     for row in rows:
         target = conversations.get(row[1])
         if target is not None:
             message = message_from_row(row)
             shas.update(ref.sha256 for ref in message.attachments)
-            target["messages"].append(message_to_export(message))
+            exported = message_to_export(message)
+            exported["bookmarked_at"] = bookmarks.get(row[0])
+            target["messages"].append(exported)
     for target in conversations.values():
         target["compactions"] = []
     made = (
@@ -138,6 +146,8 @@ def insert_plans(
     first_mid = next_mid
     new_ids: list[int] = []
     id_maps: dict[int, dict[int, int]] = {}
+    tag_rows: list[tuple[int, str]] = []
+    bookmark_rows: list[tuple[int, str]] = []
     for plan in plans:
         cid = next_cid
         next_cid += 1
@@ -149,6 +159,8 @@ def insert_plans(
             id_map[message.old_id] = mid
             parent = None if message.old_parent_id is None else id_map[message.old_parent_id]
             message_rows.append((mid, cid, parent, *message.values))
+            if message.bookmarked_at is not None:
+                bookmark_rows.append((mid, message.bookmarked_at))
         leaf = None if plan.current_leaf_old_id is None else id_map[plan.current_leaf_old_id]
         conversation_rows.append(
             (
@@ -162,14 +174,21 @@ def insert_plans(
                 plan.updated_at,
                 leaf,
                 len(plan.messages),
+                int(plan.pinned),
+                plan.title_source,
             )
         )
+        tag_rows.extend((cid, tag) for tag in plan.tags)
         new_ids.append(cid)
     conn.executemany(_CONVERSATION_INSERT, conversation_rows)
     conn.executemany(_MESSAGE_INSERT, message_rows)
     for plan, cid in zip(plans, new_ids, strict=True):
         for item in plan.compactions:
             compactions.add(conn, cid, id_maps[cid][item.through_old_id], *item.values)
+    conn.executemany(
+        "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)", tag_rows
+    )
+    conn.executemany("INSERT INTO bookmarks (message_id, created_at) VALUES (?, ?)", bookmark_rows)
     if message_rows:
         fts.index_range(conn, first_mid, next_mid - 1)
     return new_ids

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .models import SearchHit, clean_text
 
@@ -177,7 +177,8 @@ def _trailing_word_length(piece: str) -> int:
 
 
 _OLDEST_SQL = (
-    "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+    "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match{within}"
+    " ORDER BY rowid DESC LIMIT 1 OFFSET :offset"
 )
 
 # bm25() in ORDER BY is about twice as fast as FTS5's own "ORDER BY rank" sorter. Snippets are
@@ -186,7 +187,7 @@ _OLDEST_SQL = (
 _SEARCH_SQL = """
 WITH hits AS (
     SELECT rowid AS mid, bm25(messages_fts, 2.0, 1.0, 1.0) AS score
-    FROM messages_fts WHERE messages_fts MATCH :match AND rowid >= :oldest
+    FROM messages_fts WHERE messages_fts MATCH :match AND rowid >= :oldest{within}
     ORDER BY score LIMIT :limit
 )
 SELECT m.conversation_id, m.id, c.title, m.role,
@@ -200,12 +201,36 @@ ORDER BY hits.score, m.id
 """
 
 
+def _within_tags(tags: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """The condition (and its parameters) that keeps the messages of conversations that have
+    every one of ``tags`` (any case)."""
+    unique = list({tag.casefold(): tag for tag in tags}.values())
+    if not unique:
+        return "", {}
+    names = [f":tag{i}" for i in range(len(unique))]
+    condition = (
+        " AND rowid IN (SELECT id FROM messages WHERE conversation_id IN"
+        f" (SELECT conversation_id FROM conversation_tags WHERE tag IN ({', '.join(names)})"
+        f" GROUP BY conversation_id HAVING count(*) = {len(unique)}))"
+    )
+    return condition, {name[1:]: tag for name, tag in zip(names, unique, strict=True)}
+
+
 def _run(
-    conn: sqlite3.Connection, match: str, limit: int, highlight: tuple[str, str], tokens: int
+    conn: sqlite3.Connection,
+    match: str,
+    limit: int,
+    highlight: tuple[str, str],
+    tokens: int,
+    tags: Sequence[str] = (),
 ) -> list[SearchHit]:
-    oldest = conn.execute(_OLDEST_SQL, (match, max(RANK_WINDOW, limit) - 1)).fetchone()
+    within, tag_params = _within_tags(tags)
+    oldest = conn.execute(
+        _OLDEST_SQL.format(within=within),
+        {"match": match, "offset": max(RANK_WINDOW, limit) - 1, **tag_params},
+    ).fetchone()
     rows = conn.execute(
-        _SEARCH_SQL,
+        _SEARCH_SQL.format(within=within),
         {
             "match": match,
             "oldest": oldest[0] if oldest else 0,
@@ -213,6 +238,7 @@ def _run(
             "open": highlight[0],
             "close": highlight[1],
             "tokens": tokens,
+            **tag_params,
         },
     ).fetchall()
     return [
@@ -236,6 +262,7 @@ def search(
     *,
     highlight: tuple[str, str] = ("[", "]"),
     snippet_tokens: int = 12,
+    tags: Sequence[str] = (),
 ) -> list[SearchHit]:
     """Best matches first (bm25, answer text weighted over reasoning); [] for an empty query.
 
@@ -245,6 +272,7 @@ def search(
     word that already fills the page does not need it. Only the RANK_WINDOW most recent matches
     are ranked; finding where they start walks the index in id order without scoring.
     A query with CJK characters gets snippets of twice as many tokens: each character is one.
+    ``tags``: only messages of conversations that have all of them.
     """
     exact = build_match(query, prefix=False)
     if exact is None or limit <= 0:
@@ -252,9 +280,9 @@ def search(
     if _CJK_CHAR.search(query):
         snippet_tokens *= 2
     snippet_tokens = max(1, min(snippet_tokens, 64))
-    hits = _run(conn, exact, limit, highlight, snippet_tokens)
+    hits = _run(conn, exact, limit, highlight, snippet_tokens, tags)
     if len(hits) < limit:
         prefixed = build_match(query)
         if prefixed is not None and prefixed != exact:
-            hits = _run(conn, prefixed, limit, highlight, snippet_tokens)
+            hits = _run(conn, prefixed, limit, highlight, snippet_tokens, tags)
     return hits

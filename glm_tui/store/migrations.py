@@ -263,12 +263,66 @@ def _v5_attachments_and_compactions(db: Database) -> None:
     )
 
 
+def _v6_organising(db: Database) -> None:
+    """Pins, tags and bookmarks; who gave a conversation its title; what side requests cost.
+
+    ``title_source`` is ``prompt`` (the first prompt's line), ``model`` (an automatic title) or
+    ``user`` (renamed: never replaced by an automatic title). A tag is kept as first typed and
+    compared without case. ``side_requests`` holds the usage of requests that are no message of
+    a conversation's tree (its automatic title), so that they are counted like any other; a
+    deleted conversation leaves them (spent is spent), without a conversation.
+    """
+    conversations = db.table("conversations")
+    conversations.add_column("pinned", int, not_null_default=0)
+    conversations.add_column("title_source", str, not_null_default="prompt")
+    # The sidebar's order: pinned first, then the most recently updated.
+    db.execute("CREATE INDEX conversations_pinned_updated ON conversations(pinned, updated_at, id)")
+    db.execute(
+        """
+        CREATE TABLE conversation_tags (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (conversation_id, tag)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX conversation_tags_tag ON conversation_tags(tag, conversation_id)")
+    db.execute(
+        """
+        CREATE TABLE bookmarks (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE side_requests (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
+            purpose TEXT NOT NULL,
+            model TEXT,
+            created_at TEXT NOT NULL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            total_tokens INTEGER,
+            cached_tokens INTEGER,
+            reasoning_tokens INTEGER,
+            credits REAL,
+            usd REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX side_requests_conversation ON side_requests(conversation_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_full_text_search,
     _v3_sidebar,
     _v4_cjk_search_and_tools,
     _v5_attachments_and_compactions,
+    _v6_organising,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

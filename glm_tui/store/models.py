@@ -21,6 +21,8 @@ STATUSES = ("complete", "streaming", "stopped", "interrupted", "error", "truncat
 TOOL_STATUSES = ("ok", "error", "denied", "timed_out", "cancelled")
 """How a tool call ended (a message with role ``tool``; None while it runs, or if it never
 ended: its message is then ``streaming`` or ``interrupted``)."""
+TITLE_SOURCES = ("prompt", "model", "user")
+"""Who gave a conversation its title (see Conversation.title_source)."""
 USAGE_FIELDS = (
     "prompt_tokens",
     "completion_tokens",
@@ -154,6 +156,10 @@ class Conversation:
     updated_at: str
     current_leaf_id: int | None
     message_count: int
+    pinned: bool = False
+    title_source: str = "prompt"
+    """Who gave the title: ``prompt`` (its first line), ``model`` (an automatic title) or
+    ``user`` (renamed; an automatic title never replaces it)."""
 
     def to_json(self, messages: Sequence[Message] = ()) -> dict[str, Any]:
         return {
@@ -177,6 +183,9 @@ class ConversationSummary:
     created_at: str
     updated_at: str
     message_count: int
+    pinned: bool = False
+    tags: tuple[str, ...] = ()
+    """Sorted without case."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -186,6 +195,8 @@ class ConversationSummary:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "message_count": self.message_count,
+            "pinned": self.pinned,
+            "tags": list(self.tags),
         }
 
 
@@ -208,3 +219,45 @@ class SearchHit:
             "role": self.role,
             "snippet": self.snippet,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A bookmarked message, with what a list of bookmarks shows and what opening it needs."""
+
+    message_id: int
+    conversation_id: int
+    title: str
+    """The conversation's title."""
+    role: str
+    excerpt: str
+    """The start of the message's text, on one line."""
+    created_at: str
+    """When the message was written."""
+    bookmarked_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "conversation_id": self.conversation_id,
+            "title": self.title,
+            "role": self.role,
+            "excerpt": self.excerpt,
+            "created_at": self.created_at,
+            "bookmarked_at": self.bookmarked_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchHighlight:
+    """Where a search matched in one message: what opening a hit scrolls to and highlights."""
+
+    message_id: int
+    conversation_id: int
+    terms: tuple[str, ...]
+    """The matched words as the message writes them (``Owls`` for ``owl``; a run of CJK
+    characters as one), each once: highlight these in the message as shown."""
+    content_spans: tuple[tuple[int, int], ...]
+    """(start, end) of each match in the message's content (character offsets)."""
+    reasoning_spans: tuple[tuple[int, int], ...]
+    """The same in its reasoning (open the Thinking block when only these exist)."""

@@ -14,7 +14,6 @@ from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, source
 from . import attachments as attached
 from . import compactions, fts, markdown, outline, tree
 from .attachments import AttachmentContent, AttachmentRef
-from .base import StoreBase
 from .compactions import Compaction
 from .errors import NotFound
 from .models import (
@@ -24,6 +23,7 @@ from .models import (
     USAGE_FIELDS,
     Conversation,
     ConversationSummary,
+    MatchHighlight,
     Message,
     SearchHit,
     ToolResultInfo,
@@ -31,6 +31,7 @@ from .models import (
     clean_text,
     utc_now,
 )
+from .organize import Organising, add_usages, clean_tag, usage_sums_sql
 from .recovery import process_start
 from .rows import (
     CONVERSATION_COLUMNS,
@@ -52,7 +53,7 @@ UNSET = _Unset.UNSET
 Unset = Literal[_Unset.UNSET]
 
 
-class Store(StoreBase):
+class Store(Organising):
     """The history: open with ``Store.open(path)``; a context manager, or call ``close()``.
 
     Every method is one transaction; unknown ids raise NotFound, failed writes a StoreError
@@ -98,14 +99,23 @@ class Store(StoreBase):
         return conversation_from_row(row)
 
     def list_conversations(
-        self, limit: int | None = None, offset: int = 0
+        self, limit: int | None = None, offset: int = 0, *, tag: str | None = None
     ) -> list[ConversationSummary]:
-        """Most recently updated first."""
+        """Pinned ones first, then the most recently updated; ``tag``: only those with it
+        (any case)."""
+        where: tuple[str, ...] = ()
+        if tag is not None:
+            where = (clean_tag(tag),)
         with self._read() as conn:
             rows = conn.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM conversations"
-                " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
-                (-1 if limit is None else limit, offset),
+                + (
+                    " WHERE id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)"
+                    if where
+                    else ""
+                )
+                + " ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ? OFFSET ?",
+                (*where, -1 if limit is None else limit, offset),
             ).fetchall()
         return [summary_from_row(row) for row in rows]
 
@@ -143,10 +153,13 @@ class Store(StoreBase):
         system_prompt: str | Unset | None = UNSET,
         settings: dict[str, Any] | Unset = UNSET,
     ) -> None:
-        """Change only the fields given (``system_prompt=None`` clears it); touches updated_at."""
+        """Change only the fields given (``system_prompt=None`` clears it); touches updated_at.
+
+        A title given here is the user's: an automatic title never replaces it."""
         changes: dict[str, Any] = {}
         if title is not UNSET:
             changes["title"] = clean_text(title)
+            changes["title_source"] = "user"
         if provider is not UNSET:
             changes["provider"] = provider
         if model is not UNSET:
@@ -183,21 +196,17 @@ class Store(StoreBase):
             attached.delete_unused(conn, used)
 
     def conversation_usage(self, cid: int) -> Usage:
-        """Usage summed over every message of the conversation, all branches included.
+        """Usage summed over every message of the conversation, all branches included, and
+        over its side requests (its automatic title).
 
         Token counts are 0 when nothing was reported; credits and usd stay None unless some
         message had a cost (an unknown cost is not a zero cost).
         """
-        sums = ", ".join(
-            f"sum({name})" if name in ("credits", "usd") else f"coalesce(sum({name}), 0)"
-            for name in USAGE_FIELDS
-        )
         with self._read() as conn:
             self._conversation_row_exists(conn, cid)
-            row = conn.execute(
-                f"SELECT {sums} FROM messages WHERE conversation_id = ?", (cid,)
-            ).fetchone()
-        return Usage(*row)
+            messages = Usage(*conn.execute(usage_sums_sql("messages"), (cid,)).fetchone())
+            side = Usage(*conn.execute(usage_sums_sql("side_requests"), (cid,)).fetchone())
+        return add_usages(messages, side)
 
     def usage_by(
         self, by: Grouping, *, since: date | None = None, until: date | None = None
@@ -474,11 +483,25 @@ class Store(StoreBase):
     # -- search, change detection ------------------------------------------------------------
 
     def search(
-        self, query: str, limit: int = 50, *, highlight: tuple[str, str] = ("[", "]")
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        highlight: tuple[str, str] = ("[", "]"),
+        tags: Sequence[str] = (),
     ) -> list[SearchHit]:
-        """Ranked full-text search over content and reasoning; any text is a valid query."""
+        """Ranked full-text search over content and reasoning; any text is a valid query.
+        ``tags``: only in conversations that have all of them."""
         with self._read() as conn:
-            return fts.search(conn, query, limit, highlight=highlight)
+            return fts.search(conn, query, limit, highlight=highlight, tags=tags)
+
+    def hit_highlight(self, message_id: int, query: str) -> MatchHighlight | None:
+        """Where ``query`` matched in a message (the words to highlight when a hit is opened);
+        None when it does not match there."""
+        from .hit_terms import hit_highlight
+
+        with self._read() as conn:
+            return hit_highlight(conn, message_id, query)
 
     def data_version(self) -> int:
         """Changes when another connection commits: poll it to notice other processes' writes."""

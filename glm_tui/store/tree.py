@@ -118,10 +118,11 @@ def copy_path(conn: sqlite3.Connection, path: list[Message], now: str) -> int:
     Runs inside the caller's write transaction. Rows are copied in SQL, so every column,
     usage and times included, comes along without being listed here.
     """
+    # The fork's title is chosen ("... (fork)"): an automatic title does not replace it.
     cur = conn.execute(
         "INSERT INTO conversations (title, provider, model, system_prompt, settings,"
-        " created_at, updated_at, message_count)"
-        " SELECT title || ' (fork)', provider, model, system_prompt, settings, ?, ?, ?"
+        " created_at, updated_at, message_count, title_source)"
+        " SELECT title || ' (fork)', provider, model, system_prompt, settings, ?, ?, ?, 'user'"
         " FROM conversations WHERE id = ?",
         (now, now, len(path), path[0].conversation_id),
     )

@@ -21,11 +21,13 @@ from .models import (
     EXPORT_VERSION,
     ROLES,
     STATUSES,
+    TITLE_SOURCES,
     TOOL_STATUSES,
     USAGE_FIELDS,
     normalize_time,
     utc_now,
 )
+from .organize import clean_tag
 
 _STORE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 _INT_USAGE = frozenset(USAGE_FIELDS[:5])
@@ -41,6 +43,7 @@ class MessagePlan:
     # ids.
     values: tuple[Any, ...]
     attachment_shas: tuple[str, ...] = ()
+    bookmarked_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -48,6 +51,7 @@ class CompactionPlan:
     through_old_id: int
     # summary, summarised, model, usage, created_at, undone_at: compactions.add's order.
     values: tuple[Any, ...]
+    bookmarked_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -62,6 +66,9 @@ class ConversationPlan:
     current_leaf_old_id: int | None
     messages: list[MessagePlan]
     compactions: list[CompactionPlan]
+    pinned: bool = False
+    tags: tuple[str, ...] = ()
+    title_source: str = "prompt"
 
 
 def parse_json(text: str | bytes) -> object:
@@ -258,7 +265,10 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         _sources(obj.get("sources"), f"{where}.sources"),
     )
     attachments, shas = _attachments(obj.get("attachments"), f"{where}.attachments")
-    return MessagePlan(mid, parent, (*values, attachments), shas)
+    bookmarked = None
+    if obj.get("bookmarked_at") is not None:
+        bookmarked = _time(obj, "bookmarked_at", where, now)
+    return MessagePlan(mid, parent, (*values, attachments), shas, bookmarked)
 
 
 _NO_USAGE = (None,) * len(USAGE_FIELDS)
@@ -300,6 +310,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
             and get("tool") is None
             and get("sources") is None
             and not get("attachments")
+            and get("bookmarked_at") is None
             and type(content) is str
             and type(reasoning) in _TEXT_OR_NONE
             and status in STATUSES
@@ -390,6 +401,12 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
         )
     created = _time(obj, "created_at", where, now)
     ids = {m.old_id for m in messages}
+    pinned = obj.get("pinned", False)
+    if not isinstance(pinned, bool):
+        raise _fail(f"{where}.pinned", "true or false", pinned)
+    title_source = obj.get("title_source", "prompt")
+    if title_source not in TITLE_SOURCES:
+        raise _fail(f"{where}.title_source", "one of " + ", ".join(TITLE_SOURCES), title_source)
     return ConversationPlan(
         title=_text(obj, "title", where),
         provider=_text(obj, "provider", where, default=""),
@@ -401,6 +418,9 @@ def _conversation(obj: object, where: str, now: str) -> ConversationPlan:
         current_leaf_old_id=leaf,
         messages=ordered,
         compactions=_compactions(obj.get("compactions"), f"{where}.compactions", ids, now),
+        pinned=pinned,
+        tags=_tags(obj.get("tags"), f"{where}.tags"),
+        title_source=title_source,
     )
 
 
@@ -477,6 +497,22 @@ def attachment_contents(data: object, plans: list[ConversationPlan]) -> list[Att
         mime = _text(entry, "mime", where)
         contents.append(AttachmentContent(sha, kind, mime, len(stored), text, raw, width, height))
     return contents
+
+
+def _tags(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(where, "a list of tags", value)
+    tags: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _fail(f"{where}[{index}]", "a string", item)
+        try:
+            tags.append(clean_tag(item))
+        except ValueError as exc:
+            raise ImportFormatError(f"{where}[{index}]", str(exc)) from None
+    return tuple(tags)
 
 
 def validate(data: object) -> list[ConversationPlan]:
