@@ -34,10 +34,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-class Failure(Exception):
-    """A request or data failure: printed as one ``error:`` line, exit 1."""
-
-
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)

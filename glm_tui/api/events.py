@@ -43,13 +43,6 @@ class Usage:
     def to_dict(self) -> dict[str, int | float | None]:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> Usage | None:
-        if not data:
-            return None
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in fields})  # type: ignore[arg-type]
-
 
 @dataclass(frozen=True, slots=True)
 class Finished:
