@@ -29,7 +29,8 @@ from glm_tui.cli_common import (
 from glm_tui.cli_history import export, import_, list_, rm, search, show
 from glm_tui.cli_organize import pin, tag
 from glm_tui.config import redact
-from glm_tui.startup import db_directory_problem, start_tui
+from glm_tui.global_options import db_directory_problem
+from glm_tui.startup import start_tui
 
 # -- the group ----------------------------------------------------------------------------------
 

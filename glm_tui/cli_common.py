@@ -17,8 +17,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from glm_tui.config import ConfigError, Settings, config_permission_warning, load_settings
-from glm_tui.startup import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
-from glm_tui.startup import db_directory_problem
+from glm_tui.global_options import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
+from glm_tui.global_options import db_directory_problem
 from glm_tui.terminal_text import strip_controls
 
 F = TypeVar("F", bound=Callable[..., Any])

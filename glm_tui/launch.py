@@ -1,20 +1,18 @@
 """The ``glm-tui`` entry point (also ``python -m glm_tui``).
 
-Most starts are the TUI with a few global options. Those are parsed (startup.py) exactly as the
-click CLI would parse them, and the TUI starts without importing click (a few per cent of the
-time to the first screen). Anything else (a subcommand, ``--help``, ``--version``, a value that
-does not parse, settings that are wrong) goes to the click CLI, which runs it or says what is
-wrong.
+Most starts are the TUI with a few global options. Those are parsed (global_options.py)
+exactly as the click CLI would parse them, and the TUI starts without importing click (a few per
+cent of the time to the first screen). Anything else (a subcommand, ``--help``, ``--version``, a
+value that does not parse, settings that are wrong) goes to the click CLI, which runs it or says
+what is wrong.
 """
 
 from __future__ import annotations
 
 import sys
 
-# tui_flags and GLOBAL_OPTIONS are named here too: tests and scripts know them as launch's.
-from glm_tui.startup import GLOBAL_OPTIONS as GLOBAL_OPTIONS
-from glm_tui.startup import db_directory_problem, start_tui
-from glm_tui.startup import tui_flags as tui_flags
+from glm_tui.global_options import db_directory_problem, tui_flags
+from glm_tui.startup import start_tui
 
 
 def main() -> None:
