@@ -1,7 +1,8 @@
 """The streaming GLM-4.7 client: one POST to ``/chat/completions``, typed events out.
 
-Everything that can go wrong on the wire becomes one of the typed errors in ``errors.py``; the
-wire format it follows is docs/glm-api.md (Z.ai, AI/ML API and other OpenAI-compatible servers).
+Everything that can go wrong on the wire becomes one of the typed errors in ``errors.py``. The
+wire format (Z.ai, the AI/ML API and other OpenAI-compatible servers) is summed up in
+docs/architecture.md, "The wire".
 """
 
 from __future__ import annotations

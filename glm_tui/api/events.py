@@ -150,7 +150,7 @@ def calls_to_text(calls: tuple[ToolCall, ...] | list[ToolCall]) -> str | None:
     return json.dumps([c.to_json() for c in calls], ensure_ascii=False)
 
 
-# finish_reason -> message status (see interface.md, "Message status").
+# finish_reason -> message status (docs/architecture.md, "Message status").
 FINISH_STATUS: dict[str, str] = {
     "stop": "complete",
     "tool_calls": "complete",

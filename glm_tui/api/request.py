@@ -1,4 +1,4 @@
-"""The JSON body of a streaming chat request (docs/architecture.md, "The API client")."""
+"""The JSON body of a streaming chat request (docs/architecture.md, "The wire")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What the store hands out: plain frozen dataclasses, each with the interface.md JSON shape."""
+"""What the store hands out: plain frozen dataclasses, each with the JSON shape ``show --json``
+and the export print (README, "Scripting")."""
 
 from __future__ import annotations
 
