@@ -405,7 +405,7 @@ def tool_calls_stream(
     usage = _auto_usage(usage, content, reasoning, chunk_chars)
     events.append(sse(chunk(content="", finish_reason=finish_reason, usage=usage)))
     events.append(DONE)
-    return Response(steps=events)
+    return Response(steps=[*events])
 
 
 def _retry_headers(
