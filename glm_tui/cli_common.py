@@ -3,7 +3,8 @@ global options as click options, the settings of the run, the store opened for o
 
 The subcommands live in cli.py (the group, ``ask``, ``tools``, ``models``, ``usage``,
 ``config``), cli_history.py (``list``, ``show``, ``search``, ``export``, ``import``, ``rm``) and
-cli_organize.py (``pin``, ``tag``); each imports its helpers from here, so none imports another.
+cli_organize.py (``pin``, ``tag``); each takes its helpers from here, so none imports cli.py,
+which imports them all.
 """
 
 from __future__ import annotations
