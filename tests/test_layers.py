@@ -71,6 +71,23 @@ def test_the_import_contracts_hold() -> None:
     assert "0 broken" in result.stdout
 
 
+def test_no_import_cycles_at_run_time() -> None:
+    """No module imports, through others, a module that imports it (the imports inside
+    functions count: a lazy import does not make a cycle go away). Imports made only for
+    annotations, under TYPE_CHECKING, are left out: the parts of the session and of the main
+    screen name their owner's type there."""
+    import grimp
+
+    graph = grimp.build_graph("glm_tui", exclude_type_checking_imports=True, cache_dir=None)
+    cycles = set()
+    for importer in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(importer):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                cycles.add(" -> ".join((importer, *back)))
+    assert sorted(cycles) == []
+
+
 def _contracts() -> list[dict[str, Any]]:
     with (ROOT / "pyproject.toml").open("rb") as file:
         contracts: list[dict[str, Any]] = tomllib.load(file)["tool"]["importlinter"]["contracts"]
