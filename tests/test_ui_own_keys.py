@@ -83,6 +83,8 @@ async def test_rebound_keys_act_and_are_shown_everywhere(tmp_path: Path, store: 
         rows = dict(app.screen.rows)  # type: ignore[attr-defined]
         assert rows["Ctrl+O"] == "new conversation" and "F9" in rows
         assert "Ctrl+N" not in rows
+        # Each row names its action for [keys].
+        assert ("Ctrl+O", "new conversation", "new_conversation") in app.screen.entries  # type: ignore[attr-defined]
         await shows(pilot, "show / hide the sidebar")
         await pilot.press("escape")
         await pilot.press("ctrl+k")

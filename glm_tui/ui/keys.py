@@ -163,6 +163,12 @@ KEYS: tuple[Key, ...] = (
         where="in the composer",
         fixed="up,alt+up",
     ),
+    # The pane's own scroll keys, when it has the focus: the window's keys, moved with them
+    # (before the pane's keys that F1 lists: none is listed with them).
+    Key("conversation_top", "cursor", shown=False, action="scroll_home"),
+    Key("conversation_end", "cursor", shown=False, action="scroll_end"),
+    Key("page_up", "cursor", shown=False, action="page_up"),
+    Key("page_down", "cursor", shown=False, action="page_down"),
     Key("previous_message", "cursor", shown=False, help="previous / next message",
         where="in the messages"),
     Key("next_message", "cursor", shown=False),
@@ -170,11 +176,6 @@ KEYS: tuple[Key, ...] = (
         where="in the messages"),
     Key("message_last", "cursor", shown=False),
     Key("message_search", "cursor", shown=False, help="search", where="in the messages"),
-    # The pane's own scroll keys, when it has the focus: the window's keys, moved with them.
-    Key("conversation_top", "cursor", shown=False, action="scroll_home"),
-    Key("conversation_end", "cursor", shown=False, action="scroll_end"),
-    Key("page_up", "cursor", shown=False, action="page_up"),
-    Key("page_down", "cursor", shown=False, action="page_down"),
     Key("copy_message", "message", "Copy", help="copy the message", where="on a message"),
     Key(
         "regenerate_message",
@@ -441,16 +442,22 @@ class KeyTable:
         names = [key_name(k) for run in self._same_meaning(key) for k in self.keys_of(run)]
         return " / ".join(dict.fromkeys(names))
 
-    def help_rows(self) -> list[tuple[str, str]]:
-        """(keys, description) for F1, in the table's order; an action without a key is
-        listed with "—" (the palette has it)."""
+    def help_entries(self) -> list[tuple[str, str, str]]:
+        """(keys, description, names in ``[keys]``) for F1, in the table's order; an action
+        without a key is listed with "—" (the palette has it)."""
         rows = []
         for key in KEYS:
             if key.help:
                 where = f" ({key.where})" if key.where else ""
-                rows.append((self.keys_text(key) or "—", key.help + where))
-        rows.append(("Tab / Shift+Tab", "next / previous field or button (in a dialog too)"))
+                run = self._same_meaning(key)
+                names = ", ".join(dict.fromkeys(k.name for k in run if not k.fixed))
+                rows.append((self.keys_text(key) or "—", key.help + where, names))
+        rows.append(("Tab / Shift+Tab", "next / previous field or button (in a dialog too)", ""))
         return rows
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        """(keys, description) for F1."""
+        return [(keys, text) for keys, text, _ in self.help_entries()]
 
     def palette_commands(self) -> list[PaletteCommand]:
         """The palette's commands: each keyed action named for the palette, its help ending with

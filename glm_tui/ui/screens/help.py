@@ -76,20 +76,29 @@ class HelpScreen(DialogScreen[None]):
     def __init__(self, settings: Settings, key_table: KeyTable = DEFAULT) -> None:
         super().__init__(id="help")
         self.settings = settings
-        self.rows = key_table.help_rows()
+        self.entries = key_table.help_entries()
+        self.rows = [(keys, text) for keys, text, _ in self.entries]
         """(keys in force, description) of every key."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
             width = max(KEY_COLUMN, *(len(key) + 2 for key, _ in self.rows))
-            for key, action in self.rows:
+            for key, action, names in self.entries:
                 with Horizontal(classes="help-row"):
                     key_cell = Static(Content(key), classes="help-key")
                     if width != KEY_COLUMN:
                         key_cell.styles.width = width
                     yield key_cell
-                    yield Static(Content(action), classes="help-description")
+                    # The action's name: what [keys] in config.toml gives other keys.
+                    text = Content.assemble(action, (f"  {names}" if names else "", "dim"))
+                    yield Static(text, classes="help-description")
+            yield Static(
+                Content(
+                    "Dim: the action's name in [keys] of the config file, to give it other keys."
+                ),
+                classes="dialog-text",
+            )
             yield Static(files_text(self.settings), id="help-files")
 
     def action_close(self) -> None:
