@@ -257,3 +257,26 @@ async def test_opening_a_search_hit_highlights_the_words_it_matched(
         assert selected is not None and selected.message.content == "Where do Owls hunt?"  # type: ignore[attr-defined]
         assert selected.has_class("-hit")
         await shows(pilot, "Found: Owls")
+
+
+async def test_the_palette_pins_and_tags_the_open_conversation(
+    tmp_path: Path, store: Store
+) -> None:
+    ants, _bees, _cats = seed_three(store)
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await app.main.open_conversation(ants)
+        for command in ("Pin or unpin conversation", "Tag conversation"):
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: CommandPalette.is_open(app))
+            await type_text(pilot, command)
+            await shows(pilot, command)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: not CommandPalette.is_open(app))
+        await wait_until(pilot, lambda: isinstance(app.screen, TagScreen))
+        await type_text(pilot, "zoo")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: store.conversation_summary(ants).tags == ("zoo",))
+        assert store.conversation_summary(ants).pinned
+        assert list_titles(app)[0] == f"{PIN_MARKER}Ants"

@@ -133,3 +133,36 @@ async def test_help_lists_the_commands_and_a_broken_prompt_is_named(
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("down", "enter")  # /system
         await wait_until(pilot, lambda: app.main.composer.text == "/system ")
+
+
+async def test_the_builtin_commands_change_the_conversation(
+    fake_glm: FakeGLM, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_glm.enqueue(zai_stream("First."), zai_stream("Second."))
+    monkeypatch.chdir(tmp_path)  # /export writes to the working directory
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        main = app.main
+        await send(pilot, app, "/model glm-4.5-air")
+        await notified(pilot, app, "The next conversation uses glm-4.5-air.")
+        await send(pilot, app, "/system Answer in one word.")
+        await notified(pilot, app, "The next conversation starts with this system prompt.")
+        await send(pilot, app, "/thinking off")
+        await notified(pilot, app, "Thinking off for the next requests.")
+        await send(pilot, app, "Hello")
+        await wait_idle(pilot, app)
+        body = fake_glm.requests[0].json
+        assert body["model"] == "glm-4.5-air"
+        assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
+        cid = main.session.current_id
+        assert cid is not None
+        await send(pilot, app, "/tag work -nothing")
+        await notified(pilot, app, "Tags: #work")
+        assert store.conversation_summary(cid).tags == ("work",)
+        await send(pilot, app, "/export json")
+        await wait_until(pilot, lambda: list(tmp_path.glob("glm-tui-*.json")))
+        await notified(pilot, app, "Saved in ")
+        await send(pilot, app, "/title")
+        await notified(pilot, app, "Usage: /title TEXT")
+        assert main.composer.text == "/title"
