@@ -148,3 +148,14 @@ async def test_the_vi_keymap_in_the_sidebar_and_the_messages(tmp_path: Path, sto
         await pilot.press("slash")
         await wait_until(pilot, lambda: main.focused is main.sidebar.search_input)
         assert isinstance(options, OptionList)
+
+
+async def test_quit_moved_leaves_ctrl_q_free(tmp_path: Path, store: Store) -> None:
+    """Textual's App binds Ctrl+Q to quit itself: moved in [keys], quit has only its new key."""
+    app = make_app(settings_from(tmp_path, '[keys]\nquit = "ctrl+x"\n'), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert "ctrl+q" not in app.screen.active_bindings
+        assert "ctrl+x" in footer_keys(app) and "ctrl+q" not in footer_keys(app)
+        await pilot.press("ctrl+x")
+        await wait_until(pilot, lambda: not app.is_running)
