@@ -118,6 +118,12 @@ async def test_t_tags_with_completion_and_the_search_box_knows_tags(
         await wait_until(pilot, lambda: list_titles(app) == ["Cats", "Ants"])
         app.main.sidebar.search_input.value = "tag:WORK an"
         await wait_until(pilot, lambda: list_titles(app) == ["Ants"])
+        # Enter with tags alone: no message search, the filtered list gets the focus.
+        app.main.sidebar.search_input.value = "tag:work"
+        app.main.sidebar.search_input.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.main.sidebar.option_list.has_focus)
+        assert app.main.sidebar.hits is None and list_titles(app) == ["Cats", "Ants"]
 
 
 async def test_the_palette_groups_the_list_by_tag(tmp_path: Path, store: Store) -> None:

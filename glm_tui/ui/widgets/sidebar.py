@@ -377,8 +377,13 @@ class Sidebar(Vertical):
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip():
+        wanted = parse_filter(event.value)
+        if wanted.text:
             self.post_message(self.FullTextSearch(event.value.strip()))
+        elif wanted.tags:
+            self.option_list.focus()  # tags alone: the list shows their conversations already
+            if self.option_list.option_count:
+                self.option_list.highlighted = 0
         else:
             self.clear_search()
 
