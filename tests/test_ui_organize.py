@@ -105,6 +105,13 @@ async def test_t_tags_with_completion_and_the_search_box_knows_tags(
         await pilot.press("enter")
         await wait_until(pilot, lambda: store.conversation_summary(ants).tags == ("ideas", "work"))
         await shows(pilot, "#ideas #work")
+        await pilot.press("t")  # what is typed goes after the tags it has
+        await wait_until(pilot, lambda: isinstance(app.screen, TagScreen))
+        await type_text(pilot, "more")
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: store.conversation_summary(ants).tags == ("ideas", "more", "work")
+        )
         # A tag that cannot be one: one message, nothing changed.
         await highlight(pilot, app, bees)
         await pilot.press("t")

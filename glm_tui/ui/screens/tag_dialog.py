@@ -59,8 +59,10 @@ class TagScreen(DialogScreen[list[str] | None]):
                 Content.assemble("Tags of ", (self.conversation_title, "bold")),
                 classes="dialog-title",
             )
+            # The cursor after the tags, ready for another (typing must not replace them).
             yield Input(
-                value=" ".join(self.tags),
+                value=" ".join(self.tags) + (" " if self.tags else ""),
+                select_on_focus=False,
                 placeholder="work ideas (one word each)",
                 suggester=TagSuggester([tag for tag, _ in self.in_use]),
                 id="tag-input",
