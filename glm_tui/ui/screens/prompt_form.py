@@ -14,6 +14,11 @@ from textual.widgets import Button, Input, Label
 
 from glm_tui.ui.screens.dialogs import DialogScreen, dialog_button, dialog_buttons
 
+LABEL_NOTES = {
+    "input": "  the text the prompt works on",
+    "clipboard": "  paste it here (a terminal program cannot read the clipboard)",
+}
+
 
 class PromptFormScreen(DialogScreen[dict[str, str] | None]):
     """Dismisses with {variable: value}, or None when cancelled."""
@@ -29,7 +34,7 @@ class PromptFormScreen(DialogScreen[dict[str, str] | None]):
         with Vertical(classes="dialog", id="prompt-form-dialog"):
             yield Label(Content.assemble("/", (self.prompt_name, "bold")), classes="dialog-title")
             for index, name in enumerate(self.names):
-                yield Label(Content(name))
+                yield Label(Content.assemble(name, (LABEL_NOTES.get(name, ""), "dim")))
                 yield Input(id=f"var-{index}", classes="prompt-variable")
             yield dialog_buttons(
                 "Enter: next field, then send · Esc: cancel",
