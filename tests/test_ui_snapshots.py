@@ -188,3 +188,69 @@ def test_selected_message_with_its_branch_indicator(
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def seed_organised(store: Store) -> int:
+    """The history, with a pin, tags and two bookmarks; returns the open conversation."""
+    cid = seed_history(store)
+    pinned = next(s.id for s in store.list_conversations() if s.title == "Python typing tips")
+    store.set_pinned(pinned, True)
+    store.add_tag(pinned, "python")
+    store.add_tag(cid, "python")
+    store.add_tag(cid, "work")
+    kyoto = next(s.id for s in store.list_conversations() if s.title == "Plan a trip to Kyoto")
+    store.add_tag(kyoto, "travel")
+    for message in store.current_path(cid):
+        store.set_bookmark(message.id, True)
+    store.db.conn.execute("UPDATE bookmarks SET created_at = '2024-03-14T14:58:00Z'")
+    return cid
+
+
+def test_sidebar_with_pins_and_tags(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    cid = seed_organised(store)
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opener(cid)(pilot)
+        app.main.sidebar.option_list.focus()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_sidebar_grouped_by_tag(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    seed_organised(store)
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await app.main.run_action("group_by_tag")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_bookmarks_view(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    seed_organised(store)
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await app.main.run_action("bookmarks")
+        await wait_until(pilot, lambda: app.screen.id == "bookmarks")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_slash_completion_list(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    cid = seed_history(store)
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opener(cid)(pilot)
+        await pilot.press("slash", "t")
+        await wait_until(pilot, lambda: app.main.query_one("#slash-list").has_class("-shown"))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

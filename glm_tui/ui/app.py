@@ -61,7 +61,13 @@ class GLMApp(App[None]):
 
     def __init__(self, settings: Settings, *, session: Session, now: Clock) -> None:
         self.settings = settings
+        self.key_table = keys.KeyTable.for_settings(settings)
+        """The keys in force (``[keys]`` and ``keymap`` applied): every binding, F1, the palette."""
+        palette_keys = self.key_table.action_keys("command_palette")
+        # The footer finds the palette's key by this name (none: a key no terminal sends).
+        self.COMMAND_PALETTE_BINDING = palette_keys[0] if palette_keys else "glm-tui-no-key"  # type: ignore[misc]
         super().__init__()
+        keys.install(self, "app")
         self._theme_problems = setup_themes(self, settings)
         self.session = session
         self.now = now
@@ -91,6 +97,10 @@ class GLMApp(App[None]):
         self.call_after_refresh(self.collector.started)
         report_problems(self, self._theme_problems)
         self.watch(self, "theme", self._theme_chosen, init=False)
+        if problems := self.settings.key_problems:
+            self.notify(
+                "\n".join(problems), title="Keys", severity="warning", markup=False, timeout=15
+            )
         if warning := config_permission_warning(self.settings):
             self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
 
@@ -183,7 +193,7 @@ class GLMApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
-            self.push_screen(HelpScreen(self.settings))
+            self.push_screen(HelpScreen(self.settings, self.key_table))
 
     def action_welcome(self) -> None:
         from glm_tui.ui.screens.welcome import WelcomeScreen

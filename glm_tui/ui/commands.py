@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from glm_tui.store import StoreError
-from glm_tui.ui.keys import PaletteCommand, palette_commands
+from glm_tui.ui.keys import PaletteCommand, table_of
 from glm_tui.ui.screens.main import MainScreen
 
 TITLES_LIMIT = 50_000
@@ -71,7 +71,7 @@ class ActionCommands(_AppProvider):
         has_conversation = self.main.session.current_id is not None
         return [
             command
-            for command in palette_commands()
+            for command in table_of(self.app).palette_commands()
             if command.name not in taken and (has_conversation or not command.needs_conversation)
         ]
 

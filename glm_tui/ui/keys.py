@@ -1,38 +1,63 @@
-"""Every key of glm-tui, defined once: the bindings, the F1 help, the command palette, the
+"""Every key of glm-tui, presented once: the bindings, the F1 help, the command palette, the
 footer (it shows the bindings) and the composer's hint all come from ``KEYS``.
 
-A key belongs to a scope: the widget or screen whose ``BINDINGS`` it is in (``bindings(scope)``)
-or, for ``composer`` keys, the composer's own key handling (documented here, handled there).
-``tests/test_keys.py`` checks that the bindings of every screen and widget, the help and the
-palette agree with this table.
+A ``Key`` names an action of ``glm_tui/key_actions.py`` (``name``): its keys are that action's,
+for the keymap and with the ``[keys]`` of ``config.toml`` (a ``KeyTable``, made from the settings
+when the app starts). Keys nobody may move (the composer's Enter, the search box's Down) say
+their keys here (``fixed``). A key belongs to a scope: the widget or screen whose bindings it is
+in (``KeyTable.bindings(scope)``) or, for ``composer`` keys, the composer's own key handling
+(documented here, handled there).
+
+To add a key: its action in ``key_actions.py`` (name, default keys, description, scope), then a
+``Key(name, scope, ...)`` here saying where it is bound and how F1, the footer and the palette
+show it; ``tests/test_key_config.py`` checks that the two agree, and ``tests/test_keys.py`` that
+the bindings of every screen and widget, the help and the palette agree with this table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
+
+from glm_tui.key_actions import BY_NAME
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from glm_tui.config import Settings
 
 Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer"]
+
+ACTION_SCOPE: dict[Scope, str] = {
+    "app": "app",
+    "screen": "app",
+    "list": "sidebar",
+    "message": "message",
+    "cursor": "message",
+}
+"""The scope in key_actions.py of the keys of each UI scope that a user can move (the message
+pane's cursor keys are a selected message's)."""
 
 _SIDEBAR = Binding.Group("Sidebar")
 _BRANCH = Binding.Group("Branch", compact=True)
 _GROUPS = {"Sidebar": _SIDEBAR, "Branch": _BRANCH}
+OURS = "glm-tui:"
+"""The start of the id of every binding made from this table (to replace them by the keys in
+force)."""
 
 
 @dataclass(frozen=True)
 class Key:
-    keys: str
-    """Textual key names, comma-separated for several keys with one meaning."""
-    action: str
-    """The action on the scope's node (``page(-1)``: with its argument)."""
+    name: str
+    """The action's name in key_actions.py (and in ``[keys]``); with ``fixed``, the action."""
     scope: Scope
     label: str = ""
     """The footer's word for it ("" : not in the footer)."""
     help: str = ""
-    """F1's description ("" : not in F1, e.g. a second key documented with the first)."""
+    """F1's description ("" : not in F1, e.g. a key documented with the one before)."""
     shown: bool = True
     priority: bool = False
     group: str | None = None
@@ -44,26 +69,29 @@ class Key:
     """Offered in the palette only while a conversation is open."""
     where: str = ""
     """Where the key works, for F1 ("in the sidebar", "on a message")."""
+    action: str = ""
+    """The action run on the scope's node when not the key_actions one (``page(-1)``)."""
+    fixed: str = ""
+    """The keys, comma-separated, of a key nobody may move (then ``name`` is its action)."""
 
-    def binding(self) -> Binding:
-        return Binding(
-            self.keys,
-            self.action,
-            self.label,
-            show=self.shown and bool(self.label),
-            priority=self.priority,
-            group=_GROUPS[self.group] if self.group else None,
-        )
+    @property
+    def runs(self) -> str:
+        """The action its binding runs (with its arguments)."""
+        if self.action or self.fixed:
+            return self.action or self.name
+        return BY_NAME[self.name].action
 
 
 # fmt: off
 KEYS: tuple[Key, ...] = (
     # First in the main screen's keys, as Textual's own App binds it: the footer starts with it.
-    Key("ctrl+q", "quit", "screen", "Quit", priority=True),
-    Key("enter", "send", "composer", help="send the message", where="in the composer"),
-    Key("ctrl+j,shift+enter", "newline", "composer", help="new line", where="in the composer"),
+    Key("quit", "screen", "Quit", priority=True),
+    Key("send", "composer", help="send the message (or run a / command)", where="in the composer",
+        fixed="enter"),
+    Key("newline", "composer", help="new line", where="in the composer",
+        fixed="ctrl+j,shift+enter"),
+    Key("complete", "composer", help="complete a / command", where="in the composer", fixed="tab"),
     Key(
-        "escape",
         "stop",
         "screen",
         "Stop",
@@ -72,7 +100,6 @@ KEYS: tuple[Key, ...] = (
         palette_help="Stop the reply being written, keep what arrived",
     ),
     Key(
-        "ctrl+n",
         "new_conversation",
         "screen",
         "New",
@@ -81,10 +108,9 @@ KEYS: tuple[Key, ...] = (
         palette="New conversation",
         palette_help="Start an empty conversation",
     ),
-    # Ctrl+B is tmux's prefix: Ctrl+L does the same inside tmux and screen (README, Keys). Two
-    # actions ("...()" is the same one) so that the footer shows both keys as a group.
+    # Ctrl+B is tmux's prefix: Ctrl+L does the same inside tmux and screen (README, Keys). A key
+    # with a group shows each of its keys in the footer, side by side.
     Key(
-        "ctrl+b",
         "toggle_sidebar",
         "screen",
         "Sidebar",
@@ -94,28 +120,25 @@ KEYS: tuple[Key, ...] = (
         palette="Toggle sidebar",
         palette_help="Show or hide the conversation list",
     ),
-    Key("ctrl+l", "toggle_sidebar()", "screen", "Sidebar", priority=True, group="Sidebar"),
     Key(
-        "ctrl+f",
         "search",
         "screen",
         "Search",
         priority=True,
-        help="search (Enter: every message; / in the list too)",
+        help="search (Enter: every message; tag:NAME for a tag)",
         palette="Search conversations",
         palette_help="Search titles and messages",
     ),
-    Key("slash", "search", "list", shown=False),
+    Key("sidebar_search", "list", shown=False, help="search", where="in the sidebar"),
     Key(
-        "down",
         "to_list",
         "search",
         shown=False,
         help="to the results, the first highlighted",
         where="in the search box",
+        fixed="down",
     ),
     Key(
-        "ctrl+r",
         "regenerate",
         "screen",
         "Regenerate",
@@ -125,59 +148,46 @@ KEYS: tuple[Key, ...] = (
         palette_help="A new reply to the last prompt",
         needs_conversation=True,
     ),
+    Key("page_up", "screen", shown=False, priority=True,
+        help="scroll the conversation, from anywhere"),
+    Key("page_down", "screen", shown=False, priority=True),
+    Key("conversation_top", "screen", shown=False, priority=True,
+        help="top / end (in a field with text: its line)"),
+    Key("conversation_end", "screen", shown=False, priority=True),
+    Key("first_message", "screen", shown=False, priority=True,
+        help="first message / end, from anywhere"),
+    Key("last_message", "screen", shown=False, priority=True),
     Key(
-        "pageup",
-        "page(-1)",
-        "screen",
-        shown=False,
-        priority=True,
-        help="scroll the conversation, from anywhere",
-    ),
-    Key("pagedown", "page(1)", "screen", shown=False, priority=True),
-    Key(
-        "home",
-        "conversation_top",
-        "screen",
-        shown=False,
-        priority=True,
-        help="top / end (in a field with text: its line)",
-    ),
-    Key("end", "conversation_end", "screen", shown=False, priority=True),
-    Key(
-        "ctrl+home",
-        "conversation_top(True)",
-        "screen",
-        shown=False,
-        priority=True,
-        help="first message / end, from anywhere",
-    ),
-    Key("ctrl+end", "conversation_end(True)", "screen", shown=False, priority=True),
-    Key(
-        "up,alt+up",
         "select_messages",
         "composer",
         help="select a message (Alt+Up with a draft)",
         where="in the composer",
+        fixed="up,alt+up",
     ),
-    Key("up", "cursor(-1)", "cursor", shown=False),
-    Key("down", "cursor(1)", "cursor", shown=False),
-    Key("home", "scroll_home", "cursor", shown=False),
-    Key("end", "scroll_end", "cursor", shown=False),
-    Key("pageup", "page_up", "cursor", shown=False),
-    Key("pagedown", "page_down", "cursor", shown=False),
-    Key("c", "copy", "message", "Copy", help="copy the message", where="on a message"),
+    # The pane's own scroll keys, when it has the focus: the window's keys, moved with them
+    # (before the pane's keys that F1 lists: none is listed with them).
+    Key("conversation_top", "cursor", shown=False, action="scroll_home"),
+    Key("conversation_end", "cursor", shown=False, action="scroll_end"),
+    Key("page_up", "cursor", shown=False, action="page_up"),
+    Key("page_down", "cursor", shown=False, action="page_down"),
+    Key("previous_message", "cursor", shown=False, help="previous / next message",
+        where="in the messages"),
+    Key("next_message", "cursor", shown=False),
+    Key("message_first", "cursor", shown=False, help="first / last message",
+        where="in the messages"),
+    Key("message_last", "cursor", shown=False),
+    Key("message_search", "cursor", shown=False, help="search", where="in the messages"),
+    Key("copy_message", "message", "Copy", help="copy the message", where="on a message"),
     Key(
-        "r",
-        "retry",
+        "regenerate_message",
         "message",
         "Regenerate",
         help="regenerate (on a prompt: reply again)",
         where="on a message",
     ),
-    Key("e", "edit", "message", "Edit", help="edit it, as a new branch", where="on a prompt"),
+    Key("edit_message", "message", "Edit", help="edit it, as a new branch", where="on a prompt"),
     Key(
-        "f",
-        "fork",
+        "fork_message",
         "message",
         "Fork",
         help="fork: a new conversation up to it",
@@ -187,18 +197,18 @@ KEYS: tuple[Key, ...] = (
         needs_conversation=True,
     ),
     Key(
-        "left_square_bracket",
-        "branch(-1)",
+        "previous_branch",
         "message",
         "Previous branch",
         group="Branch",
         help="previous / next branch (‹ 2/3 ›)",
         where="on a message",
     ),
-    Key("right_square_bracket", "branch(1)", "message", "Next branch", group="Branch"),
-    Key("k", "copy_code", "message", shown=False, help="copy its code", where="on a reply"),
+    Key("next_branch", "message", "Next branch", group="Branch"),
+    Key("bookmark_message", "message", "Bookmark", help="bookmark it (or remove its bookmark)",
+        where="on a message"),
+    Key("copy_code", "message", shown=False, help="copy its code", where="on a reply"),
     Key(
-        "ctrl+t",
         "toggle_thinking",
         "screen",
         "Thinking",
@@ -208,7 +218,6 @@ KEYS: tuple[Key, ...] = (
         palette_help="Thinking on/off for the next request",
     ),
     Key(
-        "f2",
         "rename",
         "screen",
         "Rename",
@@ -219,7 +228,6 @@ KEYS: tuple[Key, ...] = (
         needs_conversation=True,
     ),
     Key(
-        "f3",
         "settings",
         "screen",
         shown=False,
@@ -229,17 +237,51 @@ KEYS: tuple[Key, ...] = (
         palette_help="Provider, model, sampling, system prompt, theme",
     ),
     Key(
-        "delete",
-        "delete",
+        "show_bookmarks",
+        "screen",
+        shown=False,
+        priority=True,
+        help="the bookmarks of every conversation",
+        palette="Bookmarks",
+        palette_help="Every bookmarked message; Enter opens it",
+    ),
+    Key(
+        "new_with_role",
+        "screen",
+        shown=False,
+        priority=True,
+        help="new conversation with a role of the prompt library",
+        palette="New conversation with role…",
+        palette_help="Start a conversation with a prompt's system prompt and model",
+    ),
+    Key(
+        "group_by_tag",
+        "screen",
+        shown=False,
+        priority=True,
+        help="group the sidebar by tag, or not",
+        palette="Group by tag",
+        palette_help="Group the conversation list by tag, or list it by date again",
+    ),
+    Key(
+        "delete_conversation",
         "list",
         "Delete",
         help="delete the conversation (asks first)",
         where="in the sidebar",
     ),
+    Key("pin_conversation", "list", "Pin", help="pin / unpin (pinned ones stay on top)",
+        where="in the sidebar"),
+    Key("tag_conversation", "list", "Tag", help="tags of the conversation", where="in the sidebar"),
+    Key("sidebar_down", "list", shown=False, help="next / previous conversation",
+        where="in the sidebar"),
+    Key("sidebar_up", "list", shown=False),
+    Key("sidebar_first", "list", shown=False, help="first / last conversation",
+        where="in the sidebar"),
+    Key("sidebar_last", "list", shown=False),
     # The app's own keys work over any dialog too (the main screen's do not).
-    Key("ctrl+q", "quit", "app", "Quit", priority=True, help="quit"),
+    Key("quit", "app", "Quit", priority=True, help="quit"),
     Key(
-        "f1",
         "help",
         "app",
         "Help",
@@ -248,23 +290,20 @@ KEYS: tuple[Key, ...] = (
         palette="Help",
         palette_help="Every key, and where the config and history live",
     ),
+    Key("command_palette", "app", "palette", shown=False, priority=True, help="command palette"),
 )
 # fmt: on
 
 PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
     ("Delete conversation", "Delete this conversation (asks first)", "delete_current", True),
+    ("Pin or unpin conversation", "Pinned conversations stay on top", "pin_current", True),
+    ("Tag conversation", "Add or remove the conversation's tags", "tag_current", True),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 
 
 BindingList = list[Binding | tuple[str, str] | tuple[str, str, str]]
 """The type Textual gives ``BINDINGS``."""
-
-
-def bindings(scope: Scope) -> BindingList:
-    """The ``BINDINGS`` of a scope, in the table's order."""
-    return [key.binding() for key in KEYS if key.scope == scope]
-
 
 _NAMES = {
     "left_square_bracket": "[",
@@ -279,6 +318,7 @@ _NAMES = {
     "end": "End",
     "up": "Up",
     "down": "Down",
+    "tab": "Tab",
 }
 
 
@@ -293,35 +333,6 @@ def key_name(key: str) -> str:
     return "+".join([*(m.capitalize() for m in mods), name])
 
 
-def _same_meaning(key: Key) -> list[Key]:
-    """The key and the ones after it that are documented with it (no help of their own)."""
-    index = KEYS.index(key)
-    run = [key]
-    for other in KEYS[index + 1 :]:
-        if other.help or other.scope != key.scope:
-            break
-        run.append(other)
-    return run
-
-
-def keys_text(key: Key) -> str:
-    """All the keys of a help line: ``Ctrl+B / Ctrl+L``, ``PageUp / PageDown``."""
-    names = [key_name(k) for run in _same_meaning(key) for k in run.keys.split(",")]
-    return " / ".join(dict.fromkeys(names))
-
-
-def help_rows() -> list[tuple[str, str]]:
-    """(keys, description) for F1, in the table's order."""
-    rows = []
-    for key in KEYS:
-        if key.help:
-            where = f" ({key.where})" if key.where else ""
-            rows.append((keys_text(key), key.help + where))
-    rows.append(("Tab / Shift+Tab", "next / previous field or button (in a dialog too)"))
-    rows.append(("Ctrl+P", "command palette"))
-    return rows
-
-
 @dataclass(frozen=True)
 class PaletteCommand:
     name: str
@@ -333,40 +344,198 @@ class PaletteCommand:
     on_app: bool = False
 
 
-def palette_commands() -> list[PaletteCommand]:
-    """The palette's commands: each keyed action named for the palette, its help ending with
-    its key, then the commands that have no key."""
-    commands = []
-    for key in KEYS:
-        if key.palette is None:
-            continue
-        hint = keys_text(key).replace(" / ", " or ")
-        where = f" {key.where}" if key.where else ""
-        commands.append(
-            PaletteCommand(
-                key.palette,
-                f"{key.palette_help} ({hint}{where})",
-                key.action.removesuffix("()"),
-                key.needs_conversation,
-                on_app=key.scope == "app",
-            )
-        )
-    commands += [PaletteCommand(*spec) for spec in PALETTE_ONLY]
-    return commands
+@dataclass
+class KeyTable:
+    """The keys in force: the table's keys with the keymap and ``[keys]`` applied."""
 
-
-def composer_hint() -> str:
-    """The composer's placeholder: how to send, add a line, and find every key."""
-    send = next(k for k in KEYS if k.action == "send")
-    newline = next(k for k in KEYS if k.action == "newline")
-    help_key = next(k for k in KEYS if k.action == "help")
-    return (
-        f"Message GLM · {key_name(send.keys)}: send · "
-        f"{key_name(newline.keys.split(',')[0])}: new line · {key_name(help_key.keys)}: help"
+    keymap: str = "default"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    _maps: dict[tuple[type[DOMNode], Scope], BindingsMap] = field(
+        default_factory=dict, init=False, repr=False
     )
+
+    def __post_init__(self) -> None:
+        from glm_tui.key_config import KeyConfig
+
+        self.in_force = KeyConfig(self.keymap, dict(self.overrides)).keys()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> KeyTable:
+        return cls(settings.keymap, dict(settings.key_overrides))
+
+    @property
+    def is_default(self) -> bool:
+        return self.keymap == "default" and not self.overrides
+
+    def keys_of(self, key: Key) -> tuple[str, ...]:
+        """The key's keys in force (none: the action has no key)."""
+        if key.fixed:
+            return tuple(key.fixed.split(","))
+        return self.in_force[key.name]
+
+    def action_keys(self, name: str) -> tuple[str, ...]:
+        """The keys in force of an action of key_actions.py."""
+        return self.in_force.get(name, ())
+
+    def first(self, name: str) -> str:
+        """The first key of an action as people write it ("" when it has none)."""
+        keys = self.action_keys(name)
+        return key_name(keys[0]) if keys else ""
+
+    # -- bindings ------------------------------------------------------------------------------
+
+    def _bindings(self, key: Key) -> list[Binding]:
+        keys = self.keys_of(key)
+        if not keys:
+            return []
+        group = _GROUPS[key.group] if key.group else None
+        # A group shows each of its keys in the footer: one binding per key.
+        spread = [(k,) for k in keys] if group is not None else [keys]
+        return [
+            Binding(
+                ",".join(some),
+                key.runs,
+                key.label,
+                show=key.shown and bool(key.label),
+                priority=key.priority,
+                group=group,
+                id=f"{OURS}{key.name}",
+                tooltip="Open the command palette" if key.name == "command_palette" else "",
+            )
+            for some in spread
+        ]
+
+    def bindings(self, scope: Scope) -> BindingList:
+        """The bindings of a scope, in the table's order."""
+        return [b for key in KEYS if key.scope == scope for b in self._bindings(key)]
+
+    def bindings_map(self, node_class: type[DOMNode], scope: Scope) -> BindingsMap:
+        """The class's bindings with ours replaced by the keys in force (built once a class)."""
+        cached = self._maps.get((node_class, scope))
+        if cached is None:
+            base = node_class._merged_bindings or BindingsMap()
+            by_key: dict[str, list[Binding]] = {}
+            for key, found in base.key_to_bindings.items():
+                kept = [b for b in found if not (b.id or "").startswith(OURS)]
+                if kept:
+                    by_key[key] = kept
+            ours = BindingsMap(self.bindings(scope))
+            for key, found in ours.key_to_bindings.items():
+                by_key.setdefault(key, []).extend(found)
+            cached = self._maps[(node_class, scope)] = BindingsMap.from_keys(by_key)
+        return cached.copy()
+
+    # -- what the user reads -------------------------------------------------------------------
+
+    def _same_meaning(self, key: Key) -> list[Key]:
+        """The key and the ones after it that are documented with it (no help of their own)."""
+        index = KEYS.index(key)
+        run = [key]
+        for other in KEYS[index + 1 :]:
+            if other.help or other.scope != key.scope:
+                break
+            run.append(other)
+        return run
+
+    def keys_text(self, key: Key) -> str:
+        """All the keys of a help line: ``Ctrl+B / Ctrl+L``, ``PageUp / PageDown`` ("" when
+        none has a key)."""
+        names = [key_name(k) for run in self._same_meaning(key) for k in self.keys_of(run)]
+        return " / ".join(dict.fromkeys(names))
+
+    def help_entries(self) -> list[tuple[str, str, str]]:
+        """(keys, description, names in ``[keys]``) for F1, in the table's order; an action
+        without a key is listed with "—" (the palette has it)."""
+        rows = []
+        for key in KEYS:
+            if key.help:
+                where = f" ({key.where})" if key.where else ""
+                run = self._same_meaning(key)
+                names = ", ".join(dict.fromkeys(k.name for k in run if not k.fixed))
+                rows.append((self.keys_text(key) or "—", key.help + where, names))
+        rows.append(("Tab / Shift+Tab", "next / previous field or button (in a dialog too)", ""))
+        return rows
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        """(keys, description) for F1."""
+        return [(keys, text) for keys, text, _ in self.help_entries()]
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The palette's commands: each keyed action named for the palette, its help ending with
+        its keys, then the commands that have no key."""
+        commands = []
+        for key in KEYS:
+            if key.palette is None:
+                continue
+            hint = self.keys_text(key).replace(" / ", " or ")
+            where = f" {key.where}" if key.where else ""
+            commands.append(
+                PaletteCommand(
+                    key.palette,
+                    f"{key.palette_help} ({hint}{where})" if hint else key.palette_help,
+                    key.runs,
+                    key.needs_conversation,
+                    on_app=key.scope == "app",
+                )
+            )
+        commands += [PaletteCommand(*spec) for spec in PALETTE_ONLY]
+        return commands
+
+    def composer_hint(self) -> str:
+        """The composer's placeholder: how to send, add a line, and find every key."""
+        send = next(k for k in KEYS if k.name == "send")
+        newline = next(k for k in KEYS if k.name == "newline")
+        help_key = self.first("help")
+        hint = (
+            f"Message GLM · {key_name(send.fixed)}: send · "
+            f"{key_name(newline.fixed.split(',')[0])}: new line"
+        )
+        return f"{hint} · {help_key}: help" if help_key else hint
+
+
+DEFAULT = KeyTable()
+"""The keys without ``[keys]``: the classes' own ``BINDINGS``, for a node made with no app."""
+
+
+def bindings(scope: Scope) -> BindingList:
+    """A class's ``BINDINGS`` (the default keys; ``install`` puts the keys in force)."""
+    return DEFAULT.bindings(scope)
+
+
+def table_of(node: DOMNode) -> KeyTable:
+    """The keys in force of the app the node is in (the default ones outside an app)."""
+    try:
+        app = node.app
+    except Exception:  # no app is running (a widget made in a unit test)
+        return DEFAULT
+    table = getattr(app, "key_table", None)
+    return table if isinstance(table, KeyTable) else DEFAULT
+
+
+def install(node: DOMNode, scope: Scope) -> None:
+    """Give the node the bindings of its scope with the keys in force (called in its
+    ``__init__``: its class's ``BINDINGS`` hold the default keys)."""
+    table = table_of(node)
+    if not table.is_default:
+        node._bindings = table.bindings_map(type(node), scope)
 
 
 def actions(scopes: Iterable[Scope]) -> Sequence[str]:
     """The action names (without arguments) of the given scopes."""
     wanted = set(scopes)
-    return tuple(dict.fromkeys(k.action.split("(")[0] for k in KEYS if k.scope in wanted))
+    return tuple(dict.fromkeys(k.runs.split("(")[0] for k in KEYS if k.scope in wanted))
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """F1's rows with the default keys."""
+    return DEFAULT.help_rows()
+
+
+def palette_commands() -> list[PaletteCommand]:
+    """The palette's commands with the default keys."""
+    return DEFAULT.palette_commands()
+
+
+def composer_hint() -> str:
+    """The composer's placeholder with the default keys."""
+    return DEFAULT.composer_hint()

@@ -33,6 +33,15 @@ class BranchActions:
             await self.switch(event.message_id, event.step)
         elif event.kind == "reply":
             await self.screen.conversations.reply_again(event.message_id)
+        elif event.kind == "bookmark":
+            await self.bookmark(event.message_id)
+
+    async def bookmark(self, message_id: int) -> None:
+        """Bookmark the message, or remove its bookmark (the pane marks it on the event)."""
+        done = await attempt(self.screen.app, self.session.organizer.toggle_bookmark(message_id))
+        if done is not None:
+            text = "Bookmarked (palette: Bookmarks)." if done else "Bookmark removed."
+            self.screen.notify(text, timeout=3)
 
     async def switch(self, message_id: int, step: int) -> None:
         """Show the previous (-1) or next (+1) sibling of a message, and the newest branch

@@ -9,15 +9,16 @@ from textual.content import Content
 from textual.widgets import Static
 
 from glm_tui.config import Settings
-from glm_tui.ui.keys import help_rows
+from glm_tui.ui.keys import DEFAULT, KeyTable
 from glm_tui.ui.screens.dialogs import DialogScreen
 
-KEYS: list[tuple[str, str]] = help_rows()
-"""(keys, description) of every key: from the one key table (ui/keys.py)."""
+KEYS: list[tuple[str, str]] = DEFAULT.help_rows()
+"""(keys, description) of every default key: from the one key table (ui/keys.py)."""
 
 
 KEY_COLUMN = max(len(key) for key, _ in KEYS) + 2
-"""The width of the keys' column: each description wraps in its own column, beside its key."""
+"""The width of the keys' column with the default keys (your own may make it wider): each
+description wraps in its own column, beside its key."""
 
 
 def files_text(settings: Settings) -> Content:
@@ -72,17 +73,32 @@ class HelpScreen(DialogScreen[None]):
     """
     BINDINGS = [Binding("escape,q", "close", "Close")]  # and F1: the app's key (action_help)
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, key_table: KeyTable = DEFAULT) -> None:
         super().__init__(id="help")
         self.settings = settings
+        self.entries = key_table.help_entries()
+        self.rows = [(keys, text) for keys, text, _ in self.entries]
+        """(keys in force, description) of every key."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
-            for key, action in KEYS:
+            width = max(KEY_COLUMN, *(len(key) + 2 for key, _ in self.rows))
+            for key, action, names in self.entries:
                 with Horizontal(classes="help-row"):
-                    yield Static(Content(key), classes="help-key")
-                    yield Static(Content(action), classes="help-description")
+                    key_cell = Static(Content(key), classes="help-key")
+                    if width != KEY_COLUMN:
+                        key_cell.styles.width = width
+                    yield key_cell
+                    # The action's name: what [keys] in config.toml gives other keys.
+                    text = Content.assemble(action, (f"  {names}" if names else "", "dim"))
+                    yield Static(text, classes="help-description")
+            yield Static(
+                Content(
+                    "Dim: the action's name in [keys] of the config file, to give it other keys."
+                ),
+                classes="dialog-text",
+            )
             yield Static(files_text(self.settings), id="help-files")
 
     def action_close(self) -> None:

@@ -22,9 +22,11 @@ from glm_tui.ui import keys
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.branch_actions import BranchActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
+from glm_tui.ui.screens.organize_actions import OrganizeActions
 from glm_tui.ui.screens.problems import attempt
 from glm_tui.ui.screens.screen_keys import ScreenKeys
 from glm_tui.ui.screens.session_view import SessionView
+from glm_tui.ui.screens.slash_actions import SlashActions
 from glm_tui.ui.screens.turn_runner import TurnRunner
 from glm_tui.ui.textual_private import FirstResumeScreen
 from glm_tui.ui.widgets.composer import Composer
@@ -35,6 +37,7 @@ from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply
 from glm_tui.ui.widgets.selection import MessageCursor
 from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.widgets.sidebar import ConversationList, Sidebar
+from glm_tui.ui.widgets.slash_list import SlashList
 from glm_tui.ui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 2.0
@@ -51,6 +54,8 @@ class MainScreen(FirstResumeScreen):
 
     def __init__(self, session: Session, *, now: Clock, collector: Collector) -> None:
         super().__init__(id="_default")
+        keys.install(self, "screen")
+        self.key_table = keys.table_of(self)
         self.session = session
         self.now = now
         self.collector = collector
@@ -58,6 +63,8 @@ class MainScreen(FirstResumeScreen):
         self.conversations = ConversationActions(self, session)
         self.branches = BranchActions(self, session)
         self.screen_keys = ScreenKeys(self)
+        self.organize = OrganizeActions(self, session)
+        self.slash = SlashActions(self, session)
         self.started = False
         """The first screen is up: the history listed, the status line filled."""
 
@@ -71,17 +78,26 @@ class MainScreen(FirstResumeScreen):
             yield Sidebar(now=self.now, id="sidebar")
             with Vertical(id="chat"):
                 yield MessagePane(clock=self.seconds, empty_text=self.empty_text(), id="messages")
-                yield Composer(id="composer", placeholder=keys.composer_hint())
+                yield SlashList(id="slash-list")
+                yield Composer(id="composer", placeholder=self.key_table.composer_hint())
                 yield StatusLine(id="status-line")
         yield KeyFooter(keep=("f1",))
 
     def empty_text(self) -> Content:
+        table = self.key_table
+        sidebar = [keys.key_name(key) for key in table.action_keys("toggle_sidebar")]
+        said = [
+            (table.first("toggle_thinking"), "turns thinking on or off"),
+            (sidebar[0] + (f" (or {' or '.join(sidebar[1:])})" if sidebar[1:] else "")
+             if sidebar else "", "hides the sidebar"),
+            (table.first("help"), "lists every key"),
+        ]  # fmt: skip
+        tips = "".join(f", {key} {what}" for key, what in said if key)
         return Content.assemble(
             ("New conversation", "bold"),
             "\n\n",
             f"Model: {self.session.settings.model_label}\n\n",
-            "Type below and press Enter to send. Ctrl+J adds a line, Ctrl+T turns thinking on "
-            "or off, Ctrl+B (or Ctrl+L) hides the sidebar, F1 lists every key.",
+            f"Type below and press Enter to send. Ctrl+J adds a line{tips}.",
         )
 
     def settings_changed(self) -> None:
@@ -108,6 +124,7 @@ class MainScreen(FirstResumeScreen):
         session = self.session
         session.subscribe(SessionView(self))
         self.pane.branch_info = session.branch_positions
+        self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
         # box filters) is read just after it is drawn: 10,000 conversations take ~40 ms.
@@ -118,6 +135,7 @@ class MainScreen(FirstResumeScreen):
         await session.look_elsewhere()  # the first look notes where the history is
         self.set_interval(POLL_SECONDS, self.conversations.look_elsewhere)
         self.started = True
+        self.call_after_refresh(self.slash.load)
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
 
@@ -141,7 +159,16 @@ class MainScreen(FirstResumeScreen):
     async def _send(self, event: Composer.Submitted) -> None:
         event.stop()
         if event.composer is self.composer:
-            await self.conversations.send(event.text)
+            if event.text.startswith("/"):
+                await self.slash.submit(event.text)
+            else:
+                await self.conversations.send(event.text)
+
+    @on(Composer.Changed, "#composer")
+    def _composer_changed(self, event: Composer.Changed) -> None:
+        text = self.composer.text
+        if text.startswith("/") or self.query_one(SlashList).shown:
+            self.slash.text_changed(text)
 
     @on(Composer.SelectMessages)
     def _up_from_composer(self, event: Composer.SelectMessages) -> None:
@@ -156,7 +183,13 @@ class MainScreen(FirstResumeScreen):
 
     @on(Sidebar.Opened)
     async def _sidebar_opened(self, event: Sidebar.Opened) -> None:
-        await self.conversations.open(event.conversation_id, event.message_id)
+        if event.message_id is not None and event.query:
+            organizer = self.session.organizer
+            await attempt(
+                self.app, organizer.open_hit(event.conversation_id, event.message_id, event.query)
+            )
+        else:
+            await self.conversations.open(event.conversation_id, event.message_id)
         self.screen_keys.opened()
         if event.message_id is None:
             self.composer.focus()
@@ -168,6 +201,14 @@ class MainScreen(FirstResumeScreen):
     @on(ConversationList.DeleteRequested)
     def _delete_requested(self, event: ConversationList.DeleteRequested) -> None:
         self.conversations.confirm_delete(event.conversation_id)
+
+    @on(ConversationList.PinRequested)
+    async def _pin_requested(self, event: ConversationList.PinRequested) -> None:
+        await self.organize.toggle_pin(event.conversation_id)
+
+    @on(ConversationList.TagRequested)
+    def _tag_requested(self, event: ConversationList.TagRequested) -> None:
+        self.organize.tag(event.conversation_id)
 
     @on(AssistantMessage.Retry)
     async def _retry(self, event: AssistantMessage.Retry) -> None:
@@ -226,6 +267,23 @@ class MainScreen(FirstResumeScreen):
     def action_delete_current(self) -> None:
         if self.session.current_id is not None:
             self.conversations.confirm_delete(self.session.current_id)
+
+    async def action_pin_current(self) -> None:
+        if self.session.current_id is not None:
+            await self.organize.toggle_pin(self.session.current_id)
+
+    def action_tag_current(self) -> None:
+        if self.session.current_id is not None:
+            self.organize.tag(self.session.current_id)
+
+    def action_bookmarks(self) -> None:
+        self.organize.show_bookmarks()
+
+    def action_new_with_role(self) -> None:
+        self.organize.new_with_role()
+
+    def action_group_by_tag(self) -> None:
+        self.organize.group_by_tag()
 
     async def action_fork(self) -> None:
         if self.session.current_id is not None:

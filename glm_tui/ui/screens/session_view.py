@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from glm_tui.session import (
+    BookmarkChanged,
     BranchChanged,
     ChangedElsewhere,
+    ConversationChanged,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -20,6 +22,7 @@ from glm_tui.session import (
     TurnFinished,
     TurnQueued,
 )
+from glm_tui.ui.screens.problems import attempt_now
 from glm_tui.ui.widgets.messages import AssistantMessage
 
 if TYPE_CHECKING:
@@ -70,15 +73,41 @@ class SessionView:
                 await session.open(event.conversation_id)  # another branch: shown whole
         elif isinstance(event, ConversationRemoved):
             await self._removed(event)
+        elif isinstance(event, ConversationChanged):
+            screen.sidebar.change(event.summary)  # an automatic title, a pin, tags
+        elif isinstance(event, BookmarkChanged):
+            self._bookmark_changed(event)
+
+    def _bookmark_changed(self, event: BookmarkChanged) -> None:
+        pane = self.screen.pane
+        if pane.conversation_id != event.conversation_id:
+            return
+        if event.bookmarked:
+            pane.bookmarked.add(event.message_id)
+        else:
+            pane.bookmarked.discard(event.message_id)
+        widget = pane.widget_for(event.message_id)
+        if widget is not None:
+            widget.set_bookmarked(event.bookmarked)
 
     async def _opened(self, event: ConversationOpened) -> None:
         screen = self.screen
         cid = event.conversation.id if event.conversation is not None else None
+        # The stars of the conversation's bookmarks (the one read here: opening is rare).
+        bookmarked: set[int] | None = set()
+        if cid is not None:
+            bookmarked = attempt_now(
+                screen.app, lambda: screen.session.organizer.bookmarked_ids(cid)
+            )
+        screen.pane.bookmarked = bookmarked or set()
         await screen.pane.show(cid, event.path, event.live)
         screen.sidebar.select(cid)
         screen.collector.later()
         if event.message_id is not None:
             await screen.branches.select_message(event.message_id)
+            widget = screen.pane.widget_for(event.message_id)
+            if event.highlight is not None and widget is not None:
+                widget.show_match(event.highlight)
 
     def _queued(self, event: TurnQueued) -> None:
         screen = self.screen

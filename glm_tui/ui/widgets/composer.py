@@ -1,11 +1,13 @@
 """The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line.
 
-Up on an empty composer (or Alt+Up anywhere in it) moves the focus to the messages above.
+Up on an empty composer (or Alt+Up anywhere in it) moves the focus to the messages above. While
+the slash commands' completion list is shown, its keys go to it first (``completion``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual import events
 from textual.message import Message
@@ -13,7 +15,16 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 
+class Completion(Protocol):
+    def handles(self, key: str) -> bool: ...
+
+    def key(self, key: str) -> bool: ...
+
+
 class Composer(TextArea):
+    completion: Completion | None = None
+    """What takes Tab, Enter, Up, Down and Escape while it lists completions."""
+
     @dataclass
     class Submitted(Message):
         composer: Composer
@@ -46,6 +57,11 @@ class Composer(TextArea):
         return super().render_line(y)
 
     async def _on_key(self, event: events.Key) -> None:
+        completion = self.completion
+        if completion is not None and completion.handles(event.key) and completion.key(event.key):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()

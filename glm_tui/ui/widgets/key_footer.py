@@ -137,11 +137,15 @@ class KeyFooter(Widget, can_focus=False):
         active = self.screen.active_bindings
         # Under a dialog, the screen's own keys do nothing: only the app's are shown.
         under_dialog = not self.screen.is_active
-        app_keys = {key for binding in keys.bindings("app") for key in _keys_of(binding)}
+        app_bindings = keys.table_of(self).bindings("app")
+        app_keys = {key for binding in app_bindings for key in _keys_of(binding)}
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         for key, (_node, binding, enabled, tooltip) in active.items():
             if binding.show and not (under_dialog and key not in app_keys):
-                by_action[binding.action].append((binding, enabled, tooltip))
+                # The keys of one action are shown once, unless the action has a group: a
+                # group shows each of its keys (Ctrl+B and Ctrl+L, both the sidebar's).
+                place = binding.action if binding.group is None else f"{binding.action} {key}"
+                by_action[place].append((binding, enabled, tooltip))
         for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
             multi = list(runs)
             if group is not None and len(multi) > 1:

@@ -8,7 +8,7 @@ the user asked for (a :class:`MessageActions.Requested` message); the app does i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from textual import events
 from textual.content import Content
@@ -16,10 +16,14 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from glm_tui.store import Message
+from glm_tui.store import MatchHighlight, Message
 from glm_tui.ui import keys
 
-RequestKind = Literal["edit", "fork", "branch", "reply"]
+RequestKind = Literal["edit", "fork", "branch", "reply", "bookmark"]
+HIT_STYLE = "bold reverse $text-accent"
+"""The words a search matched, in the message it opened."""
+BOOKMARK_MARK = "★ "
+"""Before the role of a bookmarked message."""
 
 
 def branch_text(branch: tuple[int, int] | None) -> str:
@@ -34,11 +38,23 @@ class RoleLine(Static):
 
     GAP = 2
 
-    def __init__(self, name: str, branch: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, name: str, branch: tuple[int, int] | None = None, bookmarked: bool = False
+    ) -> None:
         super().__init__(Content(name), classes="role")
         self.role_name = name
+        self.bookmarked = bookmarked
         self.branch: tuple[int, int] | None = None
         self.set_branch(branch)
+
+    def _label(self) -> Content:
+        if self.bookmarked:
+            return Content.assemble((BOOKMARK_MARK, "$text-warning"), self.role_name)
+        return Content(self.role_name)
+
+    def set_bookmarked(self, bookmarked: bool) -> None:
+        self.bookmarked = bookmarked
+        self.set_branch(self.branch)
 
     def set_branch(self, branch: tuple[int, int] | None) -> None:
         self.branch = branch
@@ -47,19 +63,19 @@ class RoleLine(Static):
             # "not reverse": the cursor reverses the role line, and only the name should turn.
             self.update(
                 Content.assemble(
-                    self.role_name,
+                    self._label(),
                     (" " * self.GAP, "not reverse"),
                     (indicator, "not bold not reverse $text-muted"),
                 )
             )
         else:
-            self.update(Content(self.role_name))
+            self.update(self._label())
 
     def on_click(self, event: events.Click) -> None:
         indicator = branch_text(self.branch)
         if not indicator:
             return
-        start = Content(self.role_name).cell_length + self.GAP
+        start = self._label().cell_length + self.GAP
         end = start + len(indicator)
         step = -1 if start <= event.x < start + 2 else 1 if end - 2 <= event.x < end else 0
         owner = next((a for a in self.ancestors if isinstance(a, MessageActions)), None)
@@ -73,6 +89,10 @@ class MessageActions(Widget):
 
     BINDINGS = keys.bindings("message")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keys.install(self, "message")
+
     @dataclass
     class Requested(TextualMessage):
         """The user asked for an action on this message (the app carries it out)."""
@@ -85,10 +105,34 @@ class MessageActions(Widget):
     message: Message
     branch: tuple[int, int] | None = None
     """(place among the siblings, how many) when the message has siblings."""
+    bookmarked: bool = False
 
     def role_line(self, name: str) -> RoleLine:
         """The first line of the message, for ``compose``."""
-        return RoleLine(name, self.branch)
+        return RoleLine(name, self.branch, self.bookmarked)
+
+    def show_match(self, highlight: MatchHighlight) -> None:
+        """A search hit opened here: the words it matched, highlighted under the role line (a
+        prompt highlights them in its text too)."""
+        words: list[tuple[str, str] | str] = []
+        for term in highlight.terms:
+            words += [" · " if words else "", (term, HIT_STYLE)]
+        in_thinking = bool(highlight.reasoning_spans) and not highlight.content_spans
+        line = Content.assemble(
+            ("Found: ", "dim"), *words, (" (in its thinking)" if in_thinking else "", "dim")
+        )
+        self.add_class("-hit")
+        for old in self.query(".match-line"):
+            old.remove()
+        roles = self.query(RoleLine)
+        if roles:
+            self.mount(Static(line, classes="match-line"), after=roles.first())
+
+    def set_bookmarked(self, bookmarked: bool) -> None:
+        self.bookmarked = bookmarked
+        self.set_class(bookmarked, "-bookmarked")
+        for line in self.query(RoleLine):
+            line.set_bookmarked(bookmarked)
 
     def set_branch(self, branch: tuple[int, int] | None) -> None:
         self.branch = branch
@@ -117,3 +161,6 @@ class MessageActions(Widget):
 
     def action_branch(self, step: int) -> None:
         self.request("branch", step)
+
+    def action_bookmark(self) -> None:
+        self.request("bookmark")

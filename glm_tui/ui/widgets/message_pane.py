@@ -76,6 +76,8 @@ class MessagePane(MessageCursor):
         self.empty_text = empty_text
         self.conversation_id: int | None = None
         self.branch_info: BranchInfo | None = None
+        self.bookmarked: set[int] = set()
+        """The bookmarked messages of the conversation shown (marked with a star)."""
         self._older: list[Message] = []
         self._lock = asyncio.Lock()
 
@@ -121,13 +123,17 @@ class MessagePane(MessageCursor):
         branches = self._branches(messages)
         for message in messages:
             branch = branches.get(message.id)
+            widget: UserMessage | AssistantMessage
             if message.role == "user":
-                widgets.append(UserMessage(message, branch))
+                widget = UserMessage(message, branch)
             elif message.role == "assistant":
                 mine = live if live is not None and live.assistant_id == message.id else None
-                widgets.append(
-                    AssistantMessage(message, live=mine, clock=self.clock, branch=branch)
-                )
+                widget = AssistantMessage(message, live=mine, clock=self.clock, branch=branch)
+            else:
+                continue
+            if message.id in self.bookmarked:
+                widget.set_bookmarked(True)
+            widgets.append(widget)
         last = messages[-1] if messages else None
         waiting = live is not None and live.assistant_id is None
         if is_tail and last is not None and last.role == "user" and not waiting:

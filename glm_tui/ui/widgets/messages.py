@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from glm_tui.session.live import LiveTurn
-from glm_tui.store import Message
+from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
     STATUS_WORDS,
@@ -28,7 +28,7 @@ from glm_tui.ui.formatting import (
     status_words,
     tokens_text,
 )
-from glm_tui.ui.widgets.message_actions import MessageActions
+from glm_tui.ui.widgets.message_actions import HIT_STYLE, MessageActions
 from glm_tui.ui.widgets.thinking import (
     ThinkingBlock,
     markdown,
@@ -69,6 +69,20 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
         yield Static(Content(strip_controls(self.message.content)), classes="user-text")
+
+    def show_match(self, highlight: MatchHighlight) -> None:
+        super().show_match(highlight)
+        text = strip_controls(self.message.content)
+        content = Content(text)
+        folded = text.casefold()
+        for term in highlight.terms:
+            needle = term.casefold()
+            start = folded.find(needle) if needle else -1
+            while start >= 0:
+                content = content.stylize(HIT_STYLE, start, start + len(needle))
+                start = folded.find(needle, start + len(needle))
+        for static in self.query(".user-text").results(Static):
+            static.update(content)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.content)
@@ -151,6 +165,11 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self._reasoning_seen = bool(reasoning) and live is None
         if live is not None:
             live.listener = self
+
+    def show_match(self, highlight: MatchHighlight) -> None:
+        super().show_match(highlight)
+        if highlight.reasoning_spans and not highlight.content_spans and self.thinking:
+            self.thinking.collapsed = False  # the words are in the thinking: show it
 
     # -- composition --------------------------------------------------------------------------
 

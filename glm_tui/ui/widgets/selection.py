@@ -23,6 +23,10 @@ class MessageCursor(VerticalScroll, inherit_bindings=False):
 
     BINDINGS = keys.bindings("cursor")
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        keys.install(self, "cursor")
+
     @dataclass
     class LeftBottom(TextualMessage):
         """Down was pressed on the last message: the cursor leaves the pane."""
@@ -88,6 +92,23 @@ class MessageCursor(VerticalScroll, inherit_bindings=False):
             self.post_message(self.LeftBottom())
         elif index >= 0:
             self.select(messages[index], step)
+
+    async def action_first(self) -> None:
+        """The first message (vi's g): the older ones are mounted first."""
+        while self.has_older:
+            await self.load_older()
+        messages = self.message_widgets()
+        if messages:
+            self.select(messages[0], 1)
+
+    def action_last(self) -> None:
+        """The last message (vi's G)."""
+        messages = self.message_widgets()
+        if messages:
+            self.select(messages[-1], -1)
+
+    async def action_search(self) -> None:
+        await self.screen.run_action("search")
 
     # -- scrolling ----------------------------------------------------------------------------
 

@@ -1,11 +1,14 @@
-"""The conversation sidebar: a search box over a list of conversations, newest first.
+"""The conversation sidebar: a search box over a list of conversations, pinned ones first, then
+the newest.
 
 The list is an OptionList: it renders only the visible lines, so 10,000 conversations stay
-instant. Typing filters titles in memory; Enter runs the store's full-text search.
+instant. Typing filters titles in memory (``tag:NAME`` keeps a tag's); Enter runs the store's
+full-text search. The list can be grouped by tag (a conversation is in each of its tags').
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +21,14 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from glm_tui.conversation_filter import group_by_tag, parse_filter, with_changed, with_touched
 from glm_tui.store import ConversationSummary, SearchHit
 from glm_tui.ui import keys
 from glm_tui.ui.formatting import relative_time
 
 LIVE_MARKER = "● "
+PIN_MARKER = "⚑ "
+"""Before the title of a pinned conversation."""
 HIGHLIGHT = ("\ue000", "\ue001")
 """Marks around the matches in search snippets (private-use characters: never in real text)."""
 PAGE_SIZE = 200
@@ -53,8 +59,20 @@ class SearchInput(Input):
 class ConversationList(OptionList):
     BINDINGS = keys.bindings("list")
 
+    def __init__(self, *, id: str, markup: bool) -> None:
+        super().__init__(id=id, markup=markup)
+        keys.install(self, "list")
+
     @dataclass
     class DeleteRequested(Message):
+        conversation_id: int
+
+    @dataclass
+    class PinRequested(Message):
+        conversation_id: int
+
+    @dataclass
+    class TagRequested(Message):
         conversation_id: int
 
     @dataclass
@@ -75,18 +93,43 @@ class ConversationList(OptionList):
         if highlighted is not None and highlighted >= self.option_count - 5:
             self.post_message(self.NearEnd())
 
-    def action_delete(self) -> None:
+    def _highlighted_id(self) -> int | None:
         option = self.highlighted_option
-        if option is not None and option.id is not None:
-            self.post_message(self.DeleteRequested(option_conversation(option.id)))
+        if option is None or option.id is None:
+            return None
+        return option_conversation(option.id)
+
+    def action_delete(self) -> None:
+        if (cid := self._highlighted_id()) is not None:
+            self.post_message(self.DeleteRequested(cid))
+
+    def action_pin(self) -> None:
+        if (cid := self._highlighted_id()) is not None:
+            self.post_message(self.PinRequested(cid))
+
+    def action_tag(self) -> None:
+        if (cid := self._highlighted_id()) is not None:
+            self.post_message(self.TagRequested(cid))
 
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())
 
 
 def option_conversation(option_id: str) -> int:
-    """The conversation id in an option id: ``c12`` or ``h12-345`` (a search hit)."""
+    """The conversation id in an option id: ``c12``, ``c12-3`` (its third place in a list grouped
+    by tag) or ``h12-345`` (a search hit)."""
     return int(option_id[1:].split("-", 1)[0])
+
+
+@dataclass(frozen=True)
+class TagHeading:
+    """The line above a tag's conversations when the list is grouped by tag."""
+
+    tag: str | None
+    count: int
+
+
+Row = ConversationSummary | TagHeading
 
 
 class Sidebar(Vertical):
@@ -96,6 +139,8 @@ class Sidebar(Vertical):
 
         conversation_id: int
         message_id: int | None = None
+        query: str = ""
+        """The search that found ``message_id`` (its words are highlighted there)."""
 
     @dataclass
     class FullTextSearch(Message):
@@ -108,11 +153,19 @@ class Sidebar(Vertical):
         self.live_ids: Collection[int] = ()
         self.current_id: int | None = None
         self.hits: list[SearchHit] | None = None
-        self._shown: list[ConversationSummary] = []
-        """The conversations the list holds (the filtered ones); the first ones are rendered."""
+        self.hits_query = ""
+        self.grouped = False
+        """Grouped by tag (a heading per tag), rather than by date."""
+        self._shown: list[Row] = []
+        """The rows the list holds (the filtered conversations, the tag headings when grouped),
+        one per option; the first ones are rendered."""
+        self._first_place: dict[int, int] = {}
+        """Each conversation's first row in ``_shown`` (its option id is ``c<id>`` there)."""
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Search (Ctrl+F)", id="search")
+        search_key = keys.table_of(self).first("search")
+        placeholder = f"Search ({search_key})" if search_key else "Search"
+        yield SearchInput(placeholder=placeholder, id="search")
         yield Static(Content(""), id="search-info")
         yield ConversationList(id="conversations", markup=False)
 
@@ -140,8 +193,20 @@ class Sidebar(Vertical):
             self._render_list()
 
     def touch(self, summary: ConversationSummary) -> None:
-        """One conversation added or changed here: it moves to the top (newest first)."""
-        self.summaries = [summary, *(s for s in self.summaries if s.id != summary.id)]
+        """One conversation added or written to here: it moves to the top of its part (the
+        pinned ones, or the others)."""
+        self.summaries = with_touched(self.summaries, summary)
+        if self.hits is None:
+            self._render_list()
+
+    def change(self, summary: ConversationSummary) -> None:
+        """A conversation's title, pin or tags changed: it keeps its place (a pin moves it)."""
+        self.summaries = with_changed(self.summaries, summary)
+        if self.hits is None:
+            self._render_list(keep_view=True)
+
+    def set_grouped(self, grouped: bool) -> None:
+        self.grouped = grouped
         if self.hits is None:
             self._render_list()
 
@@ -159,32 +224,72 @@ class Sidebar(Vertical):
             return
         now = self.now()
         option_list = self.option_list
-        for summary in self._shown[: option_list.option_count]:
-            if summary.id in changed:
-                option = self._summary_option(summary, now)
-                option_list.replace_option_prompt(f"c{summary.id}", option.prompt)
+        for index, row in enumerate(self._shown[: option_list.option_count]):
+            if isinstance(row, ConversationSummary) and row.id in changed:
+                option = self._option(index, row, now)
+                option_list.replace_option_prompt_at_index(index, option.prompt)
 
-    def _summary_option(self, summary: ConversationSummary, now: datetime) -> Option:
+    def _option(self, index: int, row: Row, now: datetime) -> Option:
+        """The option of the row at ``index`` of ``_shown``."""
+        if isinstance(row, TagHeading):
+            name = f"#{row.tag}" if row.tag is not None else "No tag"
+            return Option(Content.assemble((name, "bold $text-accent"), (f"  {row.count}", "dim")),
+                          disabled=True)  # fmt: skip
+        summary = row
         live = summary.id in self.live_ids
         title = Content.assemble(
             (LIVE_MARKER, "$success") if live else "",
+            (PIN_MARKER, "$text-warning") if summary.pinned else "",
             (summary.title or "New conversation", "bold"),
         )
         meta = " · ".join(p for p in (relative_time(summary.updated_at, now), summary.model) if p)
-        return Option(Content.assemble(title, "\n", (meta, "dim")), id=f"c{summary.id}")
+        tags = " ".join(f"#{tag}" for tag in summary.tags)
+        line = Content.assemble((meta, "dim"), ("  " if tags else "", ""), (tags, "$text-accent"))
+        # A conversation in several groups has one option in each: ids must differ.
+        first = self._first_place.get(summary.id)
+        option_id = f"c{summary.id}" if first in (None, index) else f"c{summary.id}-{index}"
+        return Option(Content.assemble(title, "\n", line), id=option_id)
 
-    def _render_list(self) -> None:
-        query = self.search_input.value.strip().casefold()
-        shown = [s for s in self.summaries if query in (s.title or "").casefold()]
-        self._shown = shown
+    def _rows(self, summaries: list[ConversationSummary]) -> list[Row]:
+        if not self.grouped:
+            return list(summaries)
+        rows: list[Row] = []
+        for group in group_by_tag(summaries):
+            rows.append(TagHeading(group.tag, len(group.summaries)))
+            rows.extend(group.summaries)
+        return rows
+
+    def _render_list(self, *, keep_view: bool = False) -> None:
+        query = self.search_input.value.strip()
+        wanted = parse_filter(query)
+        shown = wanted.apply(self.summaries)
+        self._shown = self._rows(shown)
+        self._first_place = {}
+        for index, row in enumerate(self._shown):
+            if isinstance(row, ConversationSummary):
+                self._first_place.setdefault(row.id, index)
         now = self.now()
-        self.option_list.set_options([self._summary_option(s, now) for s in shown[:PAGE_SIZE]])
+        option_list = self.option_list
+        scroll_y = option_list.scroll_y
+        before = option_list.highlighted_option
+        count = max(PAGE_SIZE, option_list.option_count) if keep_view else PAGE_SIZE
+        option_list.set_options(
+            [self._option(i, row, now) for i, row in enumerate(self._shown[:count])]
+        )
         info = self.query_one("#search-info", Static)
         if query:
-            count = len(shown)
-            info.update(Content(f"{count} title{'s' if count != 1 else ''} · Enter: all text"))
+            found = len(shown)
+            info.update(Content(f"{found} title{'s' if found != 1 else ''} · Enter: all text"))
         info.display = bool(query)
-        self._highlight_current()
+        if keep_view:
+            self._highlight_current()
+            if option_list.has_focus and before is not None and before.id is not None:
+                # The conversation the keys act on keeps the highlight, wherever it went.
+                with contextlib.suppress(OptionDoesNotExist):
+                    option_list.highlighted = option_list.get_option_index(before.id)
+            option_list.scroll_to(y=scroll_y, animate=False, immediate=True)
+        else:
+            self._highlight_current()
 
     def _render_more(self, up_to: int = 0) -> None:
         option_list = self.option_list
@@ -192,7 +297,9 @@ class Sidebar(Vertical):
         end = max(start + PAGE_SIZE, up_to + 1)
         if self.hits is None and start < len(self._shown):
             now = self.now()
-            option_list.add_options(self._summary_option(s, now) for s in self._shown[start:end])
+            option_list.add_options(
+                self._option(i, row, now) for i, row in enumerate(self._shown[start:end], start)
+            )
 
     @on(ConversationList.NearEnd)
     def _near_end(self, event: ConversationList.NearEnd) -> None:
@@ -204,7 +311,14 @@ class Sidebar(Vertical):
         if self.current_id is None:
             option_list.highlighted = None
             return
-        index = next((i for i, s in enumerate(self._shown) if s.id == self.current_id), None)
+        index = next(
+            (
+                i
+                for i, row in enumerate(self._shown)
+                if isinstance(row, ConversationSummary) and row.id == self.current_id
+            ),
+            None,
+        )
         if index is not None and index >= option_list.option_count:
             self._render_more(up_to=index)
         try:
@@ -220,6 +334,7 @@ class Sidebar(Vertical):
     def show_hits(self, query: str, hits: Sequence[SearchHit]) -> None:
         """Full-text search results: one option per matching message."""
         self.hits = list(hits)
+        self.hits_query = query
         options = [
             Option(
                 Content.assemble(
@@ -262,8 +377,13 @@ class Sidebar(Vertical):
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip():
+        wanted = parse_filter(event.value)
+        if wanted.text:
             self.post_message(self.FullTextSearch(event.value.strip()))
+        elif wanted.tags:
+            self.option_list.focus()  # tags alone: the list shows their conversations already
+            if self.option_list.option_count:
+                self.option_list.highlighted = 0
         else:
             self.clear_search()
 
@@ -272,7 +392,8 @@ class Sidebar(Vertical):
         event.stop()
         option_id = event.option.id or ""
         message_id = int(option_id.split("-", 1)[1]) if option_id.startswith("h") else None
-        self.post_message(self.Opened(option_conversation(option_id), message_id))
+        query = self.hits_query if message_id is not None else ""
+        self.post_message(self.Opened(option_conversation(option_id), message_id, query))
 
     @on(ConversationList.SearchRequested)
     def _focus_search(self, event: ConversationList.SearchRequested) -> None:
