@@ -20,6 +20,7 @@ from textual.content import Content
 from glm_tui.session import Session
 from glm_tui.ui import keys
 from glm_tui.ui.memory import Collector
+from glm_tui.ui.screens.approvals import PanelApprover
 from glm_tui.ui.screens.branch_actions import BranchActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
 from glm_tui.ui.screens.problems import attempt
@@ -58,6 +59,8 @@ class MainScreen(FirstResumeScreen):
         self.conversations = ConversationActions(self, session)
         self.branches = BranchActions(self, session)
         self.screen_keys = ScreenKeys(self)
+        self.approver = PanelApprover(self)
+        session.approver = self.approver  # tool calls are asked about in the approval panel
         self.started = False
         """The first screen is up: the history listed, the status line filled."""
 
@@ -118,6 +121,7 @@ class MainScreen(FirstResumeScreen):
         await session.look_elsewhere()  # the first look notes where the history is
         self.set_interval(POLL_SECONDS, self.conversations.look_elsewhere)
         self.started = True
+        self.call_after_refresh(session.start_tools)  # MCP servers: never before the first screen
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
 

@@ -14,12 +14,16 @@ from glm_tui.session import (
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ReplyContinued,
     SessionEvent,
     StatusChanged,
+    ToolCallChanged,
+    ToolsChanged,
     TurnBegan,
     TurnFinished,
     TurnQueued,
 )
+from glm_tui.ui.screens.tool_view import ToolView
 from glm_tui.ui.widgets.messages import AssistantMessage
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ class SessionView:
 
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        self.tools = ToolView(screen)
 
     async def __call__(self, event: SessionEvent) -> None:
         screen = self.screen
@@ -70,6 +75,8 @@ class SessionView:
                 await session.open(event.conversation_id)  # another branch: shown whole
         elif isinstance(event, ConversationRemoved):
             await self._removed(event)
+        elif isinstance(event, ToolCallChanged | ReplyContinued | ToolsChanged):
+            await self.tools.show(event)
 
     async def _opened(self, event: ConversationOpened) -> None:
         screen = self.screen
@@ -100,6 +107,8 @@ class SessionView:
             await listener.finish(message)
         elif screen.pane.conversation_id == cid and live.assistant_id is None:
             await screen.session.open(cid)  # stopped before the reply began
+        elif screen.pane.conversation_id == cid and self.tools.unfinished(live):
+            await screen.session.open(cid)  # stopped during its calls: as they were saved
         screen.sidebar.set_live(set(screen.session.live))
         if screen.pane.conversation_id == cid and screen.is_active:
             screen.composer.focus()
