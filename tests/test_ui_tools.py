@@ -375,9 +375,7 @@ async def test_a_server_that_dies_is_told_and_can_be_restarted(
     tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
 ) -> None:
     write_servers(tmp_path, {"test": {"command": sys.executable, "args": [SERVER]}})
-    fake_glm.enqueue(
-        tool_calls_stream([("k1", "test__crash", "{}")]), zai_stream("It crashed.")
-    )
+    fake_glm.enqueue(tool_calls_stream([("k1", "test__crash", "{}")]), zai_stream("It crashed."))
     settings = tool_settings(tmp_path, fake_glm.base_url, tools=())
     app = tools_app(settings, store, files, environ={"PATH": os.environ.get("PATH", "")})
     async with app.run_test(size=SIZE) as pilot:

@@ -97,8 +97,11 @@ class ApprovalPanel(Vertical):
         shortens the keys line. True when that changed."""
         width, height = self.screen.size
         before = (self.has_class("-low"), self.has_class("-narrow"))
-        self.set_class(height < LOW, "-low")
+        low = height < LOW
+        self.set_class(low, "-low")
         self.set_class(width < NARROW, "-narrow")
+        # All the column but the status line, the footer and a row of the pane (its padding).
+        self.styles.max_height = max(3, height - 3) if low else None
         return before != (self.has_class("-low"), self.has_class("-narrow"))
 
     def focus_panel(self) -> None:
@@ -124,13 +127,16 @@ class ApprovalPanel(Vertical):
             title += ["\n", (strip_controls(description), "$text-muted italic")]
         self.query_one("#approval-title", Static).update(Content.assemble(*title))
         calls = self.query_one("#approval-calls", Static)
-        calls.display = count > 1
+        calls.display = count > 1 and not self.has_class("-low")  # the title says "1 of 3"
         if count > 1:
             calls.update(self._list())
-        arguments = strip_controls(arguments_for_reading(request.call.arguments)) or "{}"
+        low = self.has_class("-low")
+        # Indented JSON reads best; on a low terminal its first row would be a lone "{".
+        shown = request.call.arguments if low else arguments_for_reading(request.call.arguments)
+        arguments = strip_controls(shown) or "{}"
         self.query_one("#approval-arguments", Static).update(Content(arguments))
         self.query_one("#approval-keys", Static).update(
-            self._keys_line(count, short=self.has_class("-narrow"))
+            self._keys_line(count, short=self.has_class("-narrow"), low=low)
         )
         self.query_one(ArgumentsView).scroll_home(animate=False)
         self.refresh_bindings()
@@ -149,13 +155,13 @@ class ApprovalPanel(Vertical):
             else:
                 lines += ["· ", name]
             lines.append("\n")
-        return Content.assemble(*lines)
+        return Content.assemble(*lines[:-1])
 
     @staticmethod
-    def _keys_line(count: int, *, short: bool) -> Content:
+    def _keys_line(count: int, *, short: bool, low: bool = False) -> Content:
         if short:
-            text = "y allow · a always · n deny · e edit"
-            return Content(text + (" · Y/N all" if count > 1 else ""))
+            text = "y:allow a:always n:deny e:edit"  # two rows of a 20-column terminal
+            return Content(text + (" Y/N:all" if count > 1 and not low else ""))
         text = "y / Enter: allow once · a: always allow this tool · n / Esc: deny · e: edit"
         if count > 1:
             text += " · Y: allow all · N: deny all"
