@@ -397,3 +397,14 @@ async def test_a_server_that_dies_is_told_and_can_be_restarted(
         await pilot.press("enter")
         await shows(pilot, "5 tools")
         await wait_until(pilot, lambda: "test is running (5 tools)" in notes(app))
+
+
+async def test_a_broken_mcp_json_is_said_once(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+) -> None:
+    (tmp_path / "mcp.json").write_text('{"mcpServers": {"x": ')
+    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "mcp.json" in notes(app))
+        assert len(app._notifications) == 1
+        await shows(pilot, "1 tool")  # the built-in one is still offered

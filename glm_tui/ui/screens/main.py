@@ -109,7 +109,8 @@ class MainScreen(FirstResumeScreen):
 
     async def on_mount(self) -> None:
         session = self.session
-        session.subscribe(SessionView(self))
+        view = SessionView(self)
+        session.subscribe(view)
         self.pane.branch_info = session.branch_positions
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
@@ -121,7 +122,7 @@ class MainScreen(FirstResumeScreen):
         await session.look_elsewhere()  # the first look notes where the history is
         self.set_interval(POLL_SECONDS, self.conversations.look_elsewhere)
         self.started = True
-        self.call_after_refresh(session.start_tools)  # MCP servers: never before the first screen
+        self.call_after_refresh(view.tools.start)  # MCP servers: never before the first screen
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
 

@@ -24,6 +24,21 @@ class ToolView:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
 
+    def start(self) -> None:
+        """Start the MCP servers (in the background); a broken mcp.json is said now, as no
+        server will ever change to tell it."""
+        session = self.screen.session
+        session.start_tools()
+        toolbox = session.toolbox
+        if toolbox is not None and toolbox.config_error and not toolbox.servers:
+            self.screen.notify(
+                strip_controls(toolbox.config_error),
+                title="Tool servers",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+
     async def show(self, event: ToolCallChanged | ReplyContinued | ToolsChanged) -> None:
         if isinstance(event, ToolsChanged):
             self._tell_failures(event)

@@ -56,11 +56,6 @@ class CallView:
     """The result as the model got it (None: none yet)."""
     duration: float | None = None
 
-    @property
-    def final(self) -> bool:
-        """The call ended (or never ran): nothing about it changes any more."""
-        return self.result is not None and self.status != "running…"
-
 
 def view_of_live(call: LiveToolCall) -> CallView:
     """A call of the turn being written."""
