@@ -20,7 +20,6 @@ from glm_tui.store import Message
 from glm_tui.ui.textual_private import anchor_released
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.selection import MessageCursor
-from glm_tui.ui.widgets.tool_block import ToolCallBlock
 
 PAGE_SIZE = 30
 
@@ -319,9 +318,6 @@ class MessagePane(MessageCursor):
 
     # -- a turn with tools ---------------------------------------------------------------------
 
-    def call_block(self, call_id: str) -> ToolCallBlock | None:
-        return next((b for b in self.query(ToolCallBlock) if b.call_id == call_id), None)
-
     async def show_call(self, live: LiveTurn, call: LiveToolCall) -> None:
         """A call of the turn being written here changed: its block shows it (made under the
         reply that asked for it, the first time)."""
@@ -341,6 +337,9 @@ class MessagePane(MessageCursor):
             if self.conversation_id != live.conversation_id or self.widget_for(reply.id):
                 return
             self._continued.add(reply.id)
+            replies = [w for w in self.message_widgets() if isinstance(w, AssistantMessage)]
+            if replies and replies[-1].thinking is not None:
+                replies[-1].thinking.fold()  # the thinking that led to the calls: read, done
             await self.mount(AssistantMessage(reply, live=live, clock=self.clock, continued=True))
             self.anchor()
 
