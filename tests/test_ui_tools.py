@@ -408,3 +408,32 @@ async def test_a_broken_mcp_json_is_said_once(
         await wait_until(pilot, lambda: "mcp.json" in notes(app))
         assert len(app._notifications) == 1
         await shows(pilot, "1 tool")  # the built-in one is still offered
+
+
+async def test_leaving_and_coming_back_while_asked(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+) -> None:
+    fake_glm.enqueue(
+        tool_calls_stream([read_call()], reasoning="Read it."), zai_stream("It says pelican.")
+    )
+    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, app, "Read it.")
+        panel = await panel_up(pilot, app)
+        cid = app.session.current_id
+        assert cid is not None
+        await app.main.open_conversation(None)  # a new conversation: the panel still asks
+        assert not blocks(app) and panel.is_attached
+        await shows(pilot, f"in {store.get_conversation(cid).title}")  # it names it
+        await app.main.open_conversation(cid)
+        await wait_until(pilot, lambda: len(blocks(app)) == 1)
+        assert blocks(app)[0].view.status == "waiting for approval"
+        assert " in Read it" not in screen_text(app)
+        [asking] = app.query(AssistantMessage)
+        assert asking.live is None  # its round is over: it does not stream any more
+        panel.focus_panel()
+        await pilot.press("y")
+        await wait_idle(pilot, app)
+        assert [b.view.status for b in blocks(app)] == ["done"]
+        _first, second = app.query(AssistantMessage)
+        assert second.has_class("-continued") and second.answer.source == "It says pelican."

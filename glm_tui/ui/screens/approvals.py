@@ -27,6 +27,15 @@ class PanelApprover:
         self._one_at_a_time = asyncio.Lock()
         self.panel: ApprovalPanel | None = None
         """The panel asking now (None: none)."""
+        self._asking_in: int | None = None
+        """The conversation whose calls the panel asks about."""
+
+    def conversation_shown(self) -> None:
+        """Another conversation is shown: the panel names the one it asks for, if not it."""
+        panel = self.panel
+        if panel is not None and panel.is_mounted:
+            panel.where = self._where(self._asking_in)
+            panel.refresh_request()
 
     async def approve(self, requests: Sequence[ApprovalRequest]) -> Sequence[Decision]:
         async with self._one_at_a_time:
@@ -57,7 +66,8 @@ class PanelApprover:
             if not answered.done():
                 answered.set_result(decisions)
 
-        panel = ApprovalPanel(requests, done, where=self._where(self._conversation_of(requests)))
+        self._asking_in = self._conversation_of(requests)
+        panel = ApprovalPanel(requests, done, where=self._where(self._asking_in))
         composer = screen.composer
         self.panel = panel
         try:

@@ -83,6 +83,7 @@ class SessionView:
         cid = event.conversation.id if event.conversation is not None else None
         await screen.pane.show(cid, event.path, event.live)
         screen.sidebar.select(cid)
+        screen.approver.conversation_shown()
         screen.collector.later()
         if event.message_id is not None:
             await screen.branches.select_message(event.message_id)

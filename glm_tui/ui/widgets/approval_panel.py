@@ -104,6 +104,10 @@ class ApprovalPanel(Vertical):
         self.styles.max_height = max(3, height - 3) if low else None
         return before != (self.has_class("-low"), self.has_class("-narrow"))
 
+    def refresh_request(self) -> None:
+        """Show the call being decided again (``where`` changed)."""
+        self._show()
+
     def focus_panel(self) -> None:
         self.query_one(ArgumentsView).focus()
 
