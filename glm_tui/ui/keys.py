@@ -237,55 +237,14 @@ KEYS: tuple[Key, ...] = (
         where="in the sidebar",
     ),
     # The approval panel (widgets/approval_panel.py) has the focus while it asks: its keys come
-    # before the window's (Escape there denies the call; it does not stop the reply).
-    Key(
-        "y,enter",
-        "allow_once",
-        "approval",
-        "Allow",
-        help="allow the tool call once",
-        where="in the approval panel",
-    ),
-    Key(
-        "a",
-        "allow_always",
-        "approval",
-        "Always",
-        help="allow it, and always allow this tool (saved)",
-        where="in the approval panel",
-    ),
-    Key(
-        "n,escape",
-        "deny_call",
-        "approval",
-        "Deny",
-        help="deny it (the model is told)",
-        where="in the approval panel",
-    ),
-    Key(
-        "e",
-        "edit_arguments",
-        "approval",
-        "Edit",
-        help="edit its arguments (JSON), then allow it",
-        where="in the approval panel",
-    ),
-    Key(
-        "Y",
-        "allow_all",
-        "approval",
-        "Allow all",
-        help="allow every call the reply asked for",
-        where="in the approval panel",
-    ),
-    Key(
-        "N",
-        "deny_all",
-        "approval",
-        "Deny all",
-        help="deny every call left",
-        where="in the approval panel",
-    ),
+    # before the window's (Escape there denies the call; it does not stop the reply). They work
+    # only while it asks, and it says them on its last line (and the footer): F1 leaves them out.
+    Key("y,enter", "allow_once", "approval", "Allow"),
+    Key("a", "allow_always", "approval", "Always"),
+    Key("n,escape", "deny_call", "approval", "Deny"),
+    Key("e", "edit_arguments", "approval", "Edit"),
+    Key("Y", "allow_all", "approval", "Allow all"),
+    Key("N", "deny_all", "approval", "Deny all"),
     # The app's own keys work over any dialog too (the main screen's do not).
     Key("ctrl+q", "quit", "app", "Quit", priority=True, help="quit"),
     Key(
