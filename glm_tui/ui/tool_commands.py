@@ -55,7 +55,11 @@ class ToolServerCommands(Provider):
         if main is None:
             return
         main.notify(f"Restarting the tool server {strip_controls(name)}…", markup=False)
-        main.run_worker(self._restart_and_tell(main, name), group="restart-tool-server")
+        main.run_worker(
+            self._restart_and_tell(main, name),
+            group="restart-tool-server",
+            exit_on_error=False,  # the app's one handler says what failed; the app goes on
+        )
 
     def _main_screen(self) -> MainScreen | None:
         screen = self.app.screen_stack[0] if self.app.screen_stack else None
