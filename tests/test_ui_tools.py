@@ -71,6 +71,9 @@ async def panel_up(pilot: Any, app: GLMApp) -> ApprovalPanel:
     panel = app.main.approver.panel
     assert panel is not None
     await wait_until(pilot, lambda: panel.is_mounted and app.focused is not None)
+    request = panel.current
+    assert request is not None
+    await shows(pilot, f"Allow {request.call.name}")  # drawn, not only mounted
     return panel
 
 
