@@ -7,14 +7,16 @@ config is read before the UI starts. Keys use Textual's names (``ctrl+n``, ``f2`
 
 Scopes: ``app`` keys work anywhere in the main screen (they need Ctrl, Alt or a function key,
 or the composer could not type them); ``sidebar`` keys in the conversation list; ``message``
-keys on a selected message. Two actions whose scopes meet cannot share a key.
+keys on a selected message; ``approval`` keys in the approval panel, which has the keyboard
+while it asks (its keys come before the window's: Escape there denies a call instead of
+stopping the reply). Two actions whose scopes meet cannot share a key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCOPES = ("app", "sidebar", "message")
+SCOPES = ("app", "sidebar", "message", "approval")
 KEYMAPS = ("default", "vi")
 
 
@@ -114,6 +116,19 @@ ACTIONS: tuple[KeyAction, ...] = (
         "message",
         "bookmark",
     ),
+    # The approval panel (glm_tui/ui/screens/approval_panel.py).
+    _a("allow_call", ("y", "enter"), "Allow the tool call once", "approval", "allow_once"),
+    _a(
+        "always_allow_tool",
+        ("a",),
+        "Allow the call, and always allow its tool",
+        "approval",
+        "allow_always",
+    ),
+    _a("deny_call", ("n", "escape"), "Deny the tool call", "approval"),
+    _a("edit_call", ("e",), "Edit the arguments, then allow it", "approval", "edit_arguments"),
+    _a("allow_all_calls", ("Y",), "Allow every call the reply asked for", "approval", "allow_all"),
+    _a("deny_all_calls", ("N",), "Deny every call left", "approval", "deny_all"),
 )
 BY_NAME: dict[str, KeyAction] = {action.name: action for action in ACTIONS}
 
@@ -132,8 +147,10 @@ RESERVED_KEYS: dict[str, str] = {
 
 def scopes_meet(first: str, second: str) -> bool:
     """Whether keys of the two scopes can be pressed at the same place (the app's keys work
-    everywhere in the main screen)."""
-    return first == second or "app" in (first, second)
+    everywhere in the main screen, but the approval panel's come first while it asks)."""
+    if first == second:
+        return True
+    return "app" in (first, second) and "approval" not in (first, second)
 
 
 def default_keys(keymap: str = "default") -> dict[str, tuple[str, ...]]:

@@ -321,6 +321,13 @@ async def shot_palette(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> N
     await wait_for(pilot, lambda: "Open conversation: Plan a 3-day" in screen_text(app), "hits")
 
 
+async def shot_approval(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
+    await send(pilot, app, "What does notes/todo.md say?")
+    await wait_for(pilot, lambda: app.main.approver.panel is not None, "the approval panel")
+    await wait_for(pilot, lambda: "todo.md" in screen_text(app), "the arguments")
+
+
 Shot = Callable[[Pilot[Any], GLMApp, dict[str, int]], Awaitable[None]]
 
 
@@ -333,6 +340,8 @@ class Plan:
     hold: bool = False
     changes: tuple[tuple[str, Any], ...] = ()
     """Settings for this shot (the key is made up, and shown redacted anyway)."""
+    tools: bool = False
+    """The built-in tools offered, reading a small made-up project (the approval panel)."""
 
 
 def plans() -> list[Plan]:
@@ -354,6 +363,12 @@ def plans() -> list[Plan]:
         ),
         Plan("error", shot_error),
         Plan("command-palette", shot_palette),
+        Plan(
+            "approval",
+            shot_approval,
+            changes=(("tools", ("read_file", "list_directory")),),
+            tools=True,
+        ),
     ]
     themes, errors = load_themes(None)
     if errors:
@@ -384,7 +399,15 @@ async def take(plan: Plan, out: Path) -> Path:
                     model=demo.default_model or "",
                     transport=transport,
                 )
-            app = create_app(settings, store=store, client=client, now=lambda: NOW)
+            toolbox = None
+            if plan.tools:
+                from glm_tui.tools.toolbox import Toolbox
+
+                project = tmp / "project"
+                (project / "notes").mkdir(parents=True)
+                (project / "notes" / "todo.md").write_text("- ship the tools\n")
+                toolbox = Toolbox(settings, root=project, use_mcp=False)
+            app = create_app(settings, store=store, client=client, now=lambda: NOW, toolbox=toolbox)
             app.transport = transport  # type: ignore[attr-defined]
             async with app.run_test(size=SIZE) as pilot:
                 await pilot.pause()

@@ -18,6 +18,7 @@ from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.fakeglm import FakeGLM, stall_stream
 from tests.ui_helpers import (
     make_app,
+    screen_text,
     seed_branched,
     seed_conversation,
     send,
@@ -252,5 +253,115 @@ def test_the_slash_completion_list(tmp_path: Path, store: Store, snap_compare: A
         await pilot.press("slash", "t")
         await wait_until(pilot, lambda: app.main.query_one("#slash-list").has_class("-shown"))
         await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- tools ---------------------------------------------------------------------------------------
+
+TOOL_RESULT = """# glm-tui
+
+A terminal chat client for GLM-4.7 [not markup]."""
+
+
+def seed_tool_turn(store: Store) -> int:
+    """A turn that used a tool: the reply that asked (thinking, one call), the result, and the
+    answer after it."""
+    from glm_tui.api.events import ToolCall
+    from glm_tui.store.models import ToolResultInfo
+
+    cid = store.create_conversation(
+        title="What is this project?", provider="openai", model="glm-4.7"
+    )
+    user = store.add_message(cid, parent_id=None, role="user", content="What is this project?")
+    asked = store.add_message(
+        cid,
+        parent_id=user,
+        role="assistant",
+        reasoning="The README will say. I should read it.",
+        model="glm-4.7",
+    )
+    arguments = '{"path": "README.md"}'
+    store.update_message(
+        asked,
+        finish_reason="tool_calls",
+        tool_calls=[ToolCall("call_1", "read_file", arguments)],
+        duration=1.5,
+    )
+    result = store.add_message(
+        cid,
+        parent_id=asked,
+        role="tool",
+        content=TOOL_RESULT,
+        tool=ToolResultInfo("call_1", "read_file", arguments, None),
+    )
+    store.update_message(result, tool_status="ok", duration=0.03)
+    answer = store.add_message(
+        cid,
+        parent_id=result,
+        role="assistant",
+        content="It is **glm-tui**, a terminal chat client for GLM-4.7.",
+        reasoning="The README answers it.",
+        model="glm-4.7",
+    )
+    store.update_message(answer, finish_reason="stop", duration=2.1)
+    when = "2024-03-14T14:55:00Z"
+    conn = store.db.conn
+    conn.execute(
+        "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", (when, when, cid)
+    )
+    conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (when, cid))
+    return cid
+
+
+@pytest.mark.parametrize("opened", [False, True], ids=["folded", "open"])
+def test_a_tool_call_block(tmp_path: Path, store: Store, snap_compare: Any, opened: bool) -> None:
+    from glm_tui.ui.widgets.tool_block import ToolCallBlock
+
+    cid = seed_tool_turn(store)
+    app = make_app(ui_settings(tmp_path), store)
+    open_conversation = opener(cid)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_conversation(pilot)
+        if opened:
+            app.query_one(ToolCallBlock).collapsed = False
+            await wait_until(pilot, lambda: "[not markup]" in screen_text(app))
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_approval_panel(
+    tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any
+) -> None:
+    import json
+
+    from glm_tui.tools.toolbox import Toolbox
+    from glm_tui.ui.app import create_app
+    from tests.fakeglm import tool_calls_stream
+    from tests.ui_helpers import fixed_clock
+
+    calls = [
+        ("c1", "read_file", json.dumps({"path": "README.md"})),
+        ("c2", "list_directory", json.dumps({"path": "[b]docs[/b]"})),
+    ]
+    fake_glm.enqueue(tool_calls_stream(calls, reasoning="I should look at the files."))
+    settings = ui_settings(
+        tmp_path,
+        fake_glm.base_url,
+        config_path=tmp_path / "config.toml",
+        tools=("read_file", "list_directory"),
+    )
+    box = Toolbox(settings, root=tmp_path, use_mcp=False)
+    app = create_app(settings, store=store, now=fixed_clock, toolbox=box)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await send(pilot, app, "What is in this project?")
+        await wait_until(pilot, lambda: app.main.approver.panel is not None)
+        await wait_until(pilot, lambda: "list_directory" in screen_text(app))
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from glm_tui.api.client import GLMClient
+    from glm_tui.tools.toolbox import Toolbox
     from glm_tui.ui.screens.settings_form import FormResult
 
 Clock = Callable[[], datetime]
@@ -49,6 +50,12 @@ def _conversation_commands() -> type[Provider]:
     return ConversationCommands
 
 
+def _tool_commands() -> type[Provider]:
+    from glm_tui.ui.tool_commands import ToolServerCommands
+
+    return ToolServerCommands
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -56,7 +63,7 @@ def _utc_now() -> datetime:
 class GLMApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "glm-tui"
-    COMMANDS = App.COMMANDS | {_action_commands, _conversation_commands}
+    COMMANDS = App.COMMANDS | {_action_commands, _conversation_commands, _tool_commands}
     BINDINGS = keys.bindings("app")
 
     def __init__(self, settings: Settings, *, session: Session, now: Clock) -> None:
@@ -222,12 +229,18 @@ def create_app(
     store: Store | None = None,
     client: GLMClient | None = None,
     now: Clock | None = None,
+    toolbox: Toolbox | None = None,
 ) -> GLMApp:
-    """The app, for ``run_app`` and for tests (which pass their own store, client or clock)."""
+    """The app, for ``run_app`` and for tests (which pass their own store, client, clock or
+    toolbox). The toolbox's MCP servers start once the first screen is up."""
     if store is None:
         store = Store.open(settings.db_path)
     clock = now or _utc_now
-    service = ChatService(store, settings, client=client)
+    if toolbox is None:
+        from glm_tui.tools.toolbox import Toolbox
+
+        toolbox = Toolbox(settings)
+    service = ChatService(store, settings, client=client, toolbox=toolbox)
     session = Session(store, service, clock=lambda: clock().timestamp())
     return GLMApp(settings, session=session, now=clock)
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from glm_tui.config import Settings
 
-Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer"]
+Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer", "approval"]
 
 ACTION_SCOPE: dict[Scope, str] = {
     "app": "app",
@@ -37,6 +37,7 @@ ACTION_SCOPE: dict[Scope, str] = {
     "list": "sidebar",
     "message": "message",
     "cursor": "message",
+    "approval": "approval",
 }
 """The scope in key_actions.py of the keys of each UI scope that a user can move (the message
 pane's cursor keys are a selected message's)."""
@@ -279,6 +280,15 @@ KEYS: tuple[Key, ...] = (
     Key("sidebar_first", "list", shown=False, help="first / last conversation",
         where="in the sidebar"),
     Key("sidebar_last", "list", shown=False),
+    # The approval panel (screens/approval_panel.py) has the focus while it asks: its keys come
+    # before the window's (Escape there denies the call; it does not stop the reply). They work
+    # only while it asks, and it says them on its last line (and the footer): F1 leaves them out.
+    Key("allow_call", "approval", "Allow"),
+    Key("always_allow_tool", "approval", "Always"),
+    Key("deny_call", "approval", "Deny"),
+    Key("edit_call", "approval", "Edit"),
+    Key("allow_all_calls", "approval", "Allow all"),
+    Key("deny_all_calls", "approval", "Deny all"),
     # The app's own keys work over any dialog too (the main screen's do not).
     Key("quit", "app", "Quit", priority=True, help="quit"),
     Key(

@@ -20,6 +20,7 @@ from textual.content import Content
 from glm_tui.session import Session
 from glm_tui.ui import keys
 from glm_tui.ui.memory import Collector
+from glm_tui.ui.screens.approvals import PanelApprover
 from glm_tui.ui.screens.branch_actions import BranchActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
 from glm_tui.ui.screens.organize_actions import OrganizeActions
@@ -65,6 +66,8 @@ class MainScreen(FirstResumeScreen):
         self.screen_keys = ScreenKeys(self)
         self.organize = OrganizeActions(self, session)
         self.slash = SlashActions(self, session)
+        self.approver = PanelApprover(self)
+        session.approver = self.approver  # tool calls are asked about in the approval panel
         self.started = False
         """The first screen is up: the history listed, the status line filled."""
 
@@ -122,7 +125,8 @@ class MainScreen(FirstResumeScreen):
 
     async def on_mount(self) -> None:
         session = self.session
-        session.subscribe(SessionView(self))
+        view = SessionView(self)
+        session.subscribe(view)
         self.pane.branch_info = session.branch_positions
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
@@ -136,6 +140,7 @@ class MainScreen(FirstResumeScreen):
         self.set_interval(POLL_SECONDS, self.conversations.look_elsewhere)
         self.started = True
         self.call_after_refresh(self.slash.load)
+        self.call_after_refresh(view.tools.start)  # MCP servers: never before the first screen
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
 

@@ -16,13 +16,17 @@ from glm_tui.session import (
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
+    ReplyContinued,
     SessionEvent,
     StatusChanged,
+    ToolCallChanged,
+    ToolsChanged,
     TurnBegan,
     TurnFinished,
     TurnQueued,
 )
 from glm_tui.ui.screens.problems import attempt_now
+from glm_tui.ui.screens.tool_view import ToolView
 from glm_tui.ui.widgets.messages import AssistantMessage
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ class SessionView:
 
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        self.tools = ToolView(screen)
 
     async def __call__(self, event: SessionEvent) -> None:
         screen = self.screen
@@ -77,6 +82,8 @@ class SessionView:
             screen.sidebar.change(event.summary)  # an automatic title, a pin, tags
         elif isinstance(event, BookmarkChanged):
             self._bookmark_changed(event)
+        elif isinstance(event, ToolCallChanged | ReplyContinued | ToolsChanged):
+            await self.tools.show(event)
 
     def _bookmark_changed(self, event: BookmarkChanged) -> None:
         pane = self.screen.pane
@@ -102,6 +109,7 @@ class SessionView:
         screen.pane.bookmarked = bookmarked or set()
         await screen.pane.show(cid, event.path, event.live)
         screen.sidebar.select(cid)
+        screen.approver.conversation_shown()
         screen.collector.later()
         if event.message_id is not None:
             await screen.branches.select_message(event.message_id)
@@ -129,6 +137,8 @@ class SessionView:
             await listener.finish(message)
         elif screen.pane.conversation_id == cid and live.assistant_id is None:
             await screen.session.open(cid)  # stopped before the reply began
+        elif screen.pane.conversation_id == cid and self.tools.unfinished(live):
+            await screen.session.open(cid)  # stopped during its calls: as they were saved
         screen.sidebar.set_live(set(screen.session.live))
         if screen.pane.conversation_id == cid and screen.is_active:
             screen.composer.focus()

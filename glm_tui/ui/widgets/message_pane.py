@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Static
 
-from glm_tui.session.live import LiveTurn
+from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message
 from glm_tui.ui.textual_private import anchor_released
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
@@ -61,6 +61,25 @@ def _changed(shown: Message, stored: Message) -> bool:
     )
 
 
+def tool_rounds(path: Sequence[Message]) -> tuple[dict[int, list[Message]], set[int]]:
+    """The tool results of each reply that asked for calls (the ``tool`` rows that follow it),
+    and the replies that go on after results (a turn that used tools is several replies)."""
+    results: dict[int, list[Message]] = {}
+    continued: set[int] = set()
+    asked: Message | None = None
+    previous: Message | None = None
+    for message in path:
+        if message.role == "tool":
+            if asked is not None:
+                results.setdefault(asked.id, []).append(message)
+        else:
+            asked = message if message.role == "assistant" and message.tool_calls else None
+            if message.role == "assistant" and previous is not None and previous.role == "tool":
+                continued.add(message.id)
+        previous = message
+    return results, continued
+
+
 class OlderMessages(Static):
     """The line at the top saying how many older messages are not mounted yet."""
 
@@ -80,6 +99,18 @@ class MessagePane(MessageCursor):
         """The bookmarked messages of the conversation shown (marked with a star)."""
         self._older: list[Message] = []
         self._lock = asyncio.Lock()
+        self._results: dict[int, list[Message]] = {}
+        """The tool results of the replies shown that asked for calls, by reply."""
+        self._continued: set[int] = set()
+        """The replies shown that go on after tool results."""
+
+    def _note_tools(self, path: Sequence[Message], *, replace: bool = True) -> None:
+        results, continued = tool_rounds(path)
+        if replace:
+            self._results, self._continued = results, continued
+        else:
+            self._results.update(results)
+            self._continued |= continued
 
     @property
     def has_older(self) -> bool:
@@ -128,7 +159,18 @@ class MessagePane(MessageCursor):
                 widget = UserMessage(message, branch)
             elif message.role == "assistant":
                 mine = live if live is not None and live.assistant_id == message.id else None
-                widget = AssistantMessage(message, live=mine, clock=self.clock, branch=branch)
+                if message.tool_calls and message.status == "complete":
+                    mine = None  # its round ended: its calls are approved or run now
+                calls = live.tool_calls if live is not None and message.tool_calls else None
+                widget = AssistantMessage(
+                    message,
+                    live=mine,
+                    clock=self.clock,
+                    branch=branch,
+                    results=self._results.get(message.id, ()),
+                    live_calls=calls,
+                    continued=message.id in self._continued,
+                )
             else:
                 continue
             if message.id in self.bookmarked:
@@ -147,6 +189,7 @@ class MessagePane(MessageCursor):
         async with self._lock:
             self.conversation_id = conversation_id
             await self.remove_children()
+            self._note_tools(path)
             messages = [m for m in path if m.role in ("user", "assistant")]
             if conversation_id is None or not messages:
                 self._older = []
@@ -210,6 +253,7 @@ class MessagePane(MessageCursor):
                     return True  # nothing new
             if any(getattr(w, "live", None) is not None for w in shown[index:]):
                 return True  # this app is writing there: its own turn shows it
+            self._note_tools(path, replace=False)
             later = (
                 list(self.children)[list(self.children).index(shown[index]) :]
                 if index < len(shown)
@@ -272,10 +316,38 @@ class MessagePane(MessageCursor):
             messages = [m for m in branch if m.role in ("user", "assistant")]
             if widget is None or not messages or len(messages) > PAGE_SIZE:
                 return False
+            self._note_tools(branch, replace=False)
             children = list(self.children)
             await self.remove_children(children[children.index(widget) :])
             await self.mount_all(self._widgets_for(messages, live, is_tail=True))
             return True
+
+    # -- a turn with tools ---------------------------------------------------------------------
+
+    async def show_call(self, live: LiveTurn, call: LiveToolCall) -> None:
+        """A call of the turn being written here changed: its block shows it (made under the
+        reply that asked for it, the first time)."""
+        if self.conversation_id != live.conversation_id or live.assistant_id is None:
+            return
+        for widget in self.message_widgets():
+            if isinstance(widget, AssistantMessage) and widget.block_for(call.call.id) is not None:
+                await widget.show_call(call)
+                return
+        asking = self.widget_for(live.assistant_id)
+        if isinstance(asking, AssistantMessage):
+            await asking.show_call(call)
+
+    async def continue_turn(self, live: LiveTurn, reply: Message) -> None:
+        """The results went back to the model: its next reply streams below them."""
+        async with self._lock:
+            if self.conversation_id != live.conversation_id or self.widget_for(reply.id):
+                return
+            self._continued.add(reply.id)
+            replies = [w for w in self.message_widgets() if isinstance(w, AssistantMessage)]
+            if replies and replies[-1].thinking is not None:
+                replies[-1].thinking.fold()  # the thinking that led to the calls: read, done
+            await self.mount(AssistantMessage(reply, live=live, clock=self.clock, continued=True))
+            self.anchor()
 
     # -- loading older messages ---------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
-from glm_tui.session.live import LiveTurn
+from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
@@ -36,9 +36,25 @@ from glm_tui.ui.widgets.thinking import (
     restyle_shallow,
     thinking_title,
 )
+from glm_tui.ui.widgets.tool_block import ToolCallBlock, view_of_live, view_of_saved
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
+
+
+def round_text(live: LiveTurn) -> tuple[str, str]:
+    """(reasoning, answer) of the live turn's current round: what came after its last tool
+    call (all of it, for a turn without tools). Each round is a reply of its own."""
+    reasoning: list[str] = []
+    content: list[str] = []
+    for part in live.parts:
+        if isinstance(part, TextPart):
+            (reasoning if part.kind == "reasoning" else content).append(part.text)
+        else:
+            reasoning.clear()
+            content.clear()
+    return "".join(reasoning), "".join(content)
+
 
 FLUSH_INTERVAL = 0.125
 """Seconds between two renders of a live reply: at most 8 a second, whatever the token rate
@@ -114,7 +130,13 @@ class MissingReply(Horizontal):
 
 
 class AssistantMessage(MessageActions, Vertical, can_focus=True):
-    """A reply: the Thinking block, the answer as streamed Markdown, and a footer.
+    """A reply: the Thinking block, the answer as streamed Markdown, its tool calls (a block
+    each) and a footer.
+
+    A turn that uses tools is several replies: the one that asks for calls shows them below its
+    text (``results``: their saved rows; the live turn's calls while it runs) and has no footer;
+    the reply that goes on after the results (``continued``) has no role line, so the turn
+    reads as one: think, call, think, answer.
 
     While the reply is live, text arrives through ``on_reasoning`` / ``on_content`` (called by
     the app's worker for every piece) and is written to the Markdown streams in batches by a
@@ -134,18 +156,29 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         live: LiveTurn | None = None,
         clock: Callable[[], float] | None = None,
         branch: tuple[int, int] | None = None,
+        results: Sequence[Message] = (),
+        live_calls: dict[str, LiveToolCall] | None = None,
+        continued: bool = False,
     ) -> None:
         super().__init__(id=f"msg-{message.id}", classes="message assistant-message")
         self.message = message
         self.branch = branch
         self.live = live
         self.clock = clock or (lambda: 0.0)
+        self.continued = continued
+        self.set_class(continued, "-continued")
         # Saved text is as the provider sent it: escape codes are removed for the screen.
-        reasoning = live.reasoning_text if live else strip_controls(message.reasoning or "")
-        content = live.content_text if live else strip_controls(message.content)
+        if live is not None:
+            reasoning, content = round_text(live)
+        else:
+            reasoning = strip_controls(message.reasoning or "")
+            content = strip_controls(message.content)
         self._pending_reasoning: list[str] = [reasoning] if live and reasoning else []
         self._pending_content: list[str] = [content] if live and content else []
-        thinking_now = live is not None and live.answer_started is None
+        # A continued reply times its own thinking: the turn's clock started with the first.
+        self._round_started = self.clock() if continued and live is not None else None
+        self._round_answered: float | None = None
+        thinking_now = live is not None and (continued or live.answer_started is None)
         self.thinking: ThinkingBlock | None = None
         if live is not None or reasoning:
             self.thinking = ThinkingBlock(
@@ -156,7 +189,17 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             )
             self.thinking.display = bool(reasoning) or thinking_now
         self.answer = markdown(None if live else content, classes="answer")
-        self.answer.display = bool(content) or live is None
+        self.answer.display = bool(content) or (live is None and not message.tool_calls)
+        by_id = {row.tool.call_id: row for row in results if row.tool is not None}
+        live_calls = live_calls or {}
+        self.tool_blocks = [
+            ToolCallBlock(
+                view_of_live(live_calls[call.id])
+                if call.id in live_calls
+                else view_of_saved(call, by_id.get(call.id))
+            )
+            for call in message.tool_calls
+        ]
         self._stream: SegmentedMarkdown | None = None
         self._timer: Timer | None = None
         # One flush at a time: the timer's and finish()'s would race on the streams.
@@ -178,6 +221,8 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         if self.thinking is not None:
             yield self.thinking
         yield self.answer
+        if self.tool_blocks:
+            yield Vertical(*self.tool_blocks, classes="tool-calls")
         yield Static(Content(""), classes="status-text")
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
@@ -226,6 +271,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
             self._pending_content.clear()
             if self.thinking is not None and not self._answer_shown:
                 self.thinking.fold()  # once: the user may open it again while the answer streams
+                self._round_answered = self.clock()
             if self.thinking is not None and not self._reasoning_seen:
                 self.thinking.display = False
             self.answer.display = True
@@ -240,6 +286,12 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         if self.thinking is None or live is None:
             return
         now = self.clock()
+        if self._round_started is not None:
+            end = self._round_answered if self._round_answered is not None else now
+            self.thinking.title = thinking_title(
+                end - self._round_started, live=self._round_answered is None
+            )
+            return
         if live.connected is None:
             self.thinking.title = thinking_title(now - live.started, live=True, connecting=True)
             return
@@ -261,7 +313,10 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
                 await self.thinking.stop()
         live = self.live
         if self.thinking is not None:
-            if live is not None and live.connected is not None:
+            if live is not None and self._round_started is not None:
+                end = self._round_answered if self._round_answered is not None else self.clock()
+                self.thinking.title = thinking_title(end - self._round_started, live=False)
+            elif live is not None and live.connected is not None:
                 seconds = live.thinking_seconds(self.clock(), message.duration)
                 self.thinking.title = thinking_title(seconds, live=False)
             else:
@@ -271,8 +326,30 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         if live is not None and live.listener is self:
             live.listener = None
         self.live = None
-        self.answer.display = bool(self.answer.source) or message.status == "complete"
+        self.answer.display = bool(self.answer.source) or (
+            message.status == "complete" and not message.tool_calls
+        )
         self._update_footer()
+
+    # -- tool calls ---------------------------------------------------------------------------
+
+    def block_for(self, call_id: str) -> ToolCallBlock | None:
+        return next((b for b in self.tool_blocks if b.call_id == call_id), None)
+
+    async def show_call(self, call: LiveToolCall) -> None:
+        """A call this reply asked for was proposed, decided, started or ended."""
+        block = self.block_for(call.call.id)
+        if block is not None:
+            block.show(view_of_live(call))
+            return
+        block = ToolCallBlock(view_of_live(call))
+        self.tool_blocks.append(block)
+        calls = self.query(".tool-calls").results(Vertical)
+        box = next(iter(calls), None)
+        if box is None:
+            await self.mount(Vertical(block, classes="tool-calls"), before=".status-text")
+        else:
+            await box.mount(block)
 
     # -- footer and actions -------------------------------------------------------------------
 
@@ -299,6 +376,8 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self.set_class(not live and status != "complete", "-incomplete")
         self.set_class(status == "error", "-error")
         self.set_class(live, "-live")
+        # A reply that asked for calls goes on below them: the last reply has the footer.
+        self.set_class(not live and status == "complete" and bool(message.tool_calls), "-calls")
         self.query_one(".retry", Button).display = not live and status != "complete"
         self.query_one(".copy", Button).display = not live
         self.query_one(".copy-code", Button).display = not live and bool(
