@@ -89,6 +89,13 @@ def last_reply(app: GLMApp) -> AssistantMessage | None:
     return replies[-1] if replies else None
 
 
+def end_of(text: str) -> str:
+    """The last characters of the last word of ``text`` with a letter in it: on the screen
+    when the reply's end is (a wrapped line, or a sidebar beside it, does not split them)."""
+    word = next(word for word in reversed(text.split()) if any(ch.isalnum() for ch in word))
+    return word.strip("`*|")[-4:]
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as status:
         for line in status:
@@ -186,9 +193,9 @@ async def stream_once(tmp: Path, fake: FakeGLM, reply: Reply, scroll: bool = Fal
             await painted(app)
             finished = time.perf_counter()
             await watch.stop()
-            # The reply's last two words (a line may be wrapped) are on the screen.
-            last_words = " ".join(expected.replace("`", " ").split()[-2:])
-            if last_words not in " ".join(screen_text(app).split()):
+            # The reply's last word is on the screen.
+            last_words = end_of(expected)
+            if last_words not in screen_text(app):
                 raise AssertionError(f"the reply's end is not on the screen: {last_words!r}")
             frames = await scroll_through(app) if scroll else []
             result = Streamed(

@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(UTC)
     started = time.perf_counter()
     try:
-        bare = _common.bare_start()
+        bare = round(_common.bare_start(), 4)
         print(f"== bare Textual app, settled on a pty: {bare:.3f} s "
               f"(targets were set where it took {figures.REFERENCE_BARE_S} s: "
               f"times x{bare / figures.REFERENCE_BARE_S:.2f})", flush=True)  # fmt: skip
