@@ -7,7 +7,7 @@ import concurrent.futures
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
@@ -20,7 +20,7 @@ from glm_tui.ui.markdown.blocks import (
     SegmentPlaceholder,
     StreamedParagraph,
 )
-from glm_tui.ui.markdown.code_lines import CodeLines
+from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
 from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui.widgets.thinking import ThinkingBlock
@@ -264,6 +264,36 @@ async def test_a_long_fence_highlights_only_the_lines_in_view_and_keeps_them() -
         assert "value_10000 = compute(10000)" in screen_text(app)
         assert code.size.height == 10_001
         assert len(highlighted) == before + 1
+
+
+class NestedCodeApp(App[None]):
+    CSS = "#around { height: auto; }"
+
+    def __init__(self, code: CodeLines) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(), Vertical(id="around"):
+            yield self.code
+
+
+async def test_scrolling_through_a_long_fence_keeps_few_drawn_lines_alive() -> None:
+    # Textual keeps every line a widget drew; as tall as 10,000 lines, the fence and the
+    # containers around it kept a million objects for the garbage collector to walk.
+    source = "\n".join(f"value_{i} = compute({i})" for i in range(10_000))
+    app = NestedCodeApp(CodeLines(source, lambda text: MarkdownFence.highlight(text, "python")))
+    async with app.run_test(size=(80, 40)) as pilot:
+        scroller = app.query_one(VerticalScroll)
+        around = app.query_one("#around")
+        drawn = 0
+        for _ in range(60):
+            scroller.scroll_to(y=scroller.scroll_y + 38, animate=False, immediate=True)
+            await pilot.pause()
+            drawn = max(drawn, len(app.code._styles_cache._cache))
+            drawn = max(drawn, len(around._styles_cache._cache))
+        assert "value_2280 = compute(2280)" in screen_text(app)
+        assert drawn <= DRAWN_LINES + 40
 
 
 async def test_a_long_fence_looks_like_a_label_of_the_same_code() -> None:

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, cast
 
 from rich.cells import cell_len
 from textual.content import Content
-from textual.geometry import Offset, Size
+from textual.dom import DOMNode
+from textual.geometry import Offset, Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions
 from textual.widget import Widget
+
+from glm_tui.ui.textual_private import bound_drawn_lines, chunk_strips
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -29,8 +32,15 @@ if TYPE_CHECKING:
 CHUNK = 50
 """Lines highlighted together (the same cut as the labels of a shorter fence's updates)."""
 
-CACHED_CHUNKS = 64
+CACHED_CHUNKS = 16
 """Highlighted chunks kept: several screens of code, whatever the length."""
+
+DRAWN_CHUNKS = 4
+"""Chunks kept drawn at the widget's width (a screen's worth: each line drawn keeps caches of
+its own, dozens of objects for the garbage collector to walk)."""
+
+DRAWN_LINES = 200
+"""Lines of what it drew that Textual may keep (it would keep every line ever seen)."""
 
 
 class CodeLines(Widget):
@@ -125,13 +135,11 @@ class CodeLines(Widget):
         rules = cast("RulesMap", self.styles)
         options = RenderOptions(self._get_style, rules, selection, selection_style)
         style = self.visual_style
-        strips = self._content(index).render_strips(width, None, style, options)
         # Text selection reads each cell's place in the code from the strips: rows of the code.
-        first = index * CHUNK
-        strips = [strip.apply_offsets(0, first + row) for row, strip in enumerate(strips)]
+        strips = chunk_strips(self._content(index), width, style, options, index * CHUNK)
         if selection is None:  # a selection is drawn into the strips: not kept
             self._chunks[key] = strips
-            while len(self._chunks) > CACHED_CHUNKS:
+            while len(self._chunks) > DRAWN_CHUNKS:
                 self._chunks.popitem(last=False)
         return strips
 
@@ -145,6 +153,15 @@ class CodeLines(Widget):
         else:
             self._contents.move_to_end(index)
         return content
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # This widget and the ones around it, up to what scrolls, are as tall as the code:
+        # Textual keeps every line of each that was ever drawn (blank rows of a container too).
+        node: DOMNode | None = self
+        while isinstance(node, Widget) and node.styles.overflow_y not in ("auto", "scroll"):
+            bound_drawn_lines(node, DRAWN_LINES)
+            node = node.parent
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
