@@ -153,11 +153,18 @@ async def scroll_through(app: GLMApp) -> list[float]:
     pane.scroll_to(y=reply.virtual_region.y, animate=False, immediate=True)
     await painted(app)
     frames = []
+    cpu = []
     while pane.scroll_y < pane.max_scroll_y:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         pane.scroll_to(y=pane.scroll_y + pane.size.height, animate=False, immediate=True)
         await painted(app)
         frames.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    # CPU time beside the wall time: on a busy machine the wall time counts other programs.
+    print(
+        f"     scrolling, CPU per page: p50 {_common.median(cpu) * 1000:.1f} ms, "
+        f"p99 {_common.percentile(cpu, 99) * 1000:.1f} ms, max {max(cpu) * 1000:.1f} ms"
+    )
     return frames
 
 
