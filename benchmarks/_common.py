@@ -82,3 +82,34 @@ def add_from_source(parser: argparse.ArgumentParser) -> None:
 def run_env(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
     """``env`` as installed programs run, unless ``--from-source``."""
     return env if args.from_source else installed_env(env)
+
+
+BARE_MARK = "BARE-APP-READY"
+
+
+def bare_start(runs: int = 5) -> float:
+    """Median seconds a bare Textual app (bare_app.py) takes to settle on a pseudo-terminal."""
+    from ptyrun import time_to_settled
+
+    env = installed_env(os_environ())
+    argv = [sys.executable, str(ROOT / "benchmarks" / "bare_app.py")]
+    time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET)  # fills the bytecode cache
+    times = [time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET) for _ in range(runs)]
+    return median(times)
+
+
+SETTLE_QUIET = 0.6
+"""Seconds without a change after which a screen counts as settled."""
+
+
+def ensure_bare(runs: int = 3) -> float:
+    """The bare start of this run: given by run.py, or measured now (and passed on to the
+    programs this one starts)."""
+    import os
+
+    from figures import BARE_ENV
+
+    if not os.environ.get(BARE_ENV):
+        os.environ[BARE_ENV] = f"{bare_start(runs):.4f}"
+        print(f"     bare Textual app start (settled): {float(os.environ[BARE_ENV]):.3f} s")
+    return float(os.environ[BARE_ENV])

@@ -3,7 +3,8 @@
     python benchmarks/seed.py --db /tmp/big.db --conversations 10000 --messages 20
     python benchmarks/bench_search.py --db /tmp/big.db
 
-Target: search p50 at most 20 ms over 200,000 messages (a third of them in Chinese).
+Target (issue 19): search p50 at most 30 ms over 1,000,000 messages (a third of them in
+Chinese); the sidebar's and opening's queries within a few milliseconds. Times are p50s.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import _common
+from figures import Figure, record
 
 from glm_tui.store import Store
 
-TARGET_P50_MS = 20.0
+TARGET_P50_MS = 30.0
 
 # What people type: common and rare words, phrases, prefixes (search as you type), numbers,
 # accents and other scripts, operators and punctuation that must be taken literally, Chinese.
@@ -93,42 +95,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.db} does not exist (run benchmarks/seed.py first)", file=sys.stderr)
         return 1
 
+    _common.ensure_bare()
     start = time.perf_counter()
     store = Store.open(args.db)
+    oks = []
     open_ms = (time.perf_counter() - start) * 1000
     with store:
         n_messages = store.db.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         print(f"{args.db}: {store.count_conversations():,} conversations, {n_messages:,} messages")
         all_times: list[float] = []
+        cpu_started = time.process_time()
         for query in QUERIES:
             times = timed(functools.partial(store.search, query, args.limit), args.repeat)
             all_times += times
             if args.verbose:
                 hits = len(store.search(query, args.limit))
                 print(f"  {query!r:<52} {_common.median(times):7.2f} ms  {hits:>3} hits")
+        cpu_each = (time.process_time() - cpu_started) * 1000 / (len(QUERIES) * (args.repeat + 1))
         p50 = _common.percentile(all_times, 50)
         p95 = _common.percentile(all_times, 95)
         print(f"search: {len(QUERIES)} queries x {args.repeat} runs, limit {args.limit}")
-        _common.report("search p50", p50, "ms", f"<= {TARGET_P50_MS:g} ms", p50 <= TARGET_P50_MS)
-        print(f"     search p95 {p95:.1f} ms, max {max(all_times):.1f} ms")
+        print(f"     search p95 {p95:.1f} ms, max {max(all_times):.1f} ms; "
+              f"CPU {cpu_each:.1f} ms a search on average")  # fmt: skip
+        oks.append(record(Figure("search_p50", "search p50", p50, "ms", TARGET_P50_MS)))
 
-        sidebar = timed(lambda: store.list_conversations(limit=100), args.repeat)
-        _common.report("sidebar: newest 100 conversations", min(sidebar), "ms", "<= 5 ms",
-                       min(sidebar) <= 5)  # fmt: skip
-        everything = timed(lambda: store.list_conversations(), args.repeat)
-        _common.report("list all conversations", min(everything), "ms", "<= 100 ms",
-                       min(everything) <= 100)  # fmt: skip
+        sidebar = _common.median(timed(lambda: store.list_conversations(limit=100), args.repeat))
+        oks.append(record(Figure("sidebar_100", "sidebar: newest 100 conversations", sidebar,
+                                 "ms", 5)))  # fmt: skip
+        everything = _common.median(timed(lambda: store.list_conversations(), args.repeat))
+        # Issue 7 allowed 100 ms for 10,000 conversations; the same per conversation here.
+        limit = 100 * store.count_conversations() / 10_000
+        oks.append(record(Figure("list_all", "list all conversations", everything, "ms", limit)))
         cid = store.most_recent_conversation_id()
         if cid is not None:
             # The most recent one is the 2,000-message conversation: its whole branch, text and
             # usage included, is read when it opens (a tenth of the 0.25 s it may take).
-            path = timed(lambda: store.current_path(cid), args.repeat)
+            path = _common.median(timed(lambda: store.current_path(cid), args.repeat))
             n = len(store.current_path(cid))
-            _common.report(f"current branch, {n:,} messages", min(path), "ms", "<= 25 ms",
-                           min(path) <= 25)  # fmt: skip
-    _common.report("open (migrations checked, recovery)", open_ms, "ms", "<= 100 ms",
-                   open_ms <= 100)  # fmt: skip
-    return 0
+            oks.append(record(Figure("current_branch", f"current branch, {n:,} messages", path,
+                                     "ms", 25)))  # fmt: skip
+    oks.append(record(Figure("store_open", "open the store (migrations checked, recovery)",
+                             open_ms, "ms", 100)))  # fmt: skip
+    return 0 if all(oks) else 1
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 
 Messages have Markdown, code blocks, reasoning, usage and a few branches (regenerated replies);
 titles and dates vary; a third of the conversations are in Chinese (seed_zh.py). The same --seed
-gives the same history. The target is the store's write rate: 20,000 messages per second or
-more.
+gives the same history. The target is the store's write rate: 30,000 messages per second or
+more (issue 19), on a machine where a bare Textual app starts in 0.19 s.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import _common
+import _common  # noqa: F401 - puts the checkout on sys.path
 import seed_zh
+from figures import Figure, record
 
 from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, Store
 
-TARGET_RATE = 20_000.0
+TARGET_RATE = 30_000.0
 BATCH = 250  # conversations per import transaction
 
 
@@ -410,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({chinese:,} in Chinese), {size_mb:,.0f} MB")  # fmt: skip
     print(f"generating text: {generate_s:.2f} s; store: {store_s:.2f} s; wall: {wall:.2f} s")
     rate = total / store_s if store_s else float("inf")
-    _common.report("store write rate", rate, "msg/s", f">= {TARGET_RATE:,.0f}", rate >= TARGET_RATE)
+    record(Figure("seed_rate", "seeding: store write rate", rate, "msg/s", TARGET_RATE, True))
     overall = total / wall if wall else float("inf")
     print(f"     (end to end, text generation included: {overall:,.0f} msg/s)")
     return 0

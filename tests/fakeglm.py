@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -252,7 +253,7 @@ def aimlapi_stream(
 
 
 def raw_stream(
-    steps: list[bytes | str | float | _Stall],
+    steps: Sequence[bytes | str | float | _Stall],
     delay: float = 0.0,
     status: int = 200,
     content_type: str = "text/event-stream",

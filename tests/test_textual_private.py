@@ -21,7 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PRIVATE_MODULE = ROOT / "glm_tui" / "ui" / "textual_private.py"
 
 # The private modules textual_private.py imports from, and what it takes from each.
-PRIVATE_IMPORTS = {"textual.widgets._markdown": ("MarkdownParagraph",)}
+PRIVATE_IMPORTS = {
+    "textual.widgets._markdown": ("MarkdownParagraph",),
+    "textual._styles_cache": ("StylesCache",),
+}
 
 
 def test_the_private_modules_and_their_names_exist() -> None:

@@ -7,6 +7,8 @@ import concurrent.futures
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownFence
@@ -18,6 +20,7 @@ from glm_tui.ui.markdown.blocks import (
     SegmentPlaceholder,
     StreamedParagraph,
 )
+from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
 from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui.widgets.thinking import ThinkingBlock
@@ -194,25 +197,130 @@ async def test_parking_keeps_the_height_and_unparking_keeps_the_view_still() -> 
             assert part.rows == heights[index]
 
 
-async def test_a_long_fence_is_shown_in_labels_of_fence_chunk_lines() -> None:
+async def test_a_long_fence_is_one_widget_of_its_lines_after_a_label_while_short() -> None:
     lines = [f"x_{i} = {i}" for i in range(FENCE_CHUNK * 2 + 7)]
     widget = SegmentedMarkdown(classes="answer")
     async with MarkdownApp(widget).run_test(size=(100, 40)) as pilot:
         await widget.write("Code:\n\n```python\n")
-        for line in lines:
+        for line in lines[:3]:
+            await widget.write(line + "\n")
+        await wait_until(pilot, lambda: bool(widget.query(ChunkedFence)))
+        await wait_until(pilot, lambda: "x_2 = 2" in screen_text(pilot.app))
+        fence = widget.query_one(ChunkedFence)
+        assert list(fence.query(Label)) and not list(fence.query(CodeLines))
+        for line in lines[3:]:
             await widget.write(line + "\n")
         await widget.write("```\n")
         await widget.stop()
+        await wait_until(pilot, lambda: bool(fence.query(CodeLines)))
+        code = fence.query_one(CodeLines)
+        assert not list(fence.query(Label))
+        await wait_until(pilot, lambda: code.code == "\n".join(lines))
+        assert fence.code == code.code
+        await pilot.pause()
+        assert code.size.height == len(lines)
+        assert "x_0 = 0" in screen_text(pilot.app)
 
-        def labels() -> list[Label]:
-            fences = list(widget.query(ChunkedFence))
-            return list(fences[0].query(Label)) if fences else []
 
-        await wait_until(pilot, lambda: len(labels()) == 3)
-        fence = widget.query_one(ChunkedFence)
-        assert fence.code == "\n".join(lines)
-        shown = "\n".join(str(label.render()) for label in labels())
-        assert "x_0 = 0" in shown and f"x_{len(lines) - 1} = {len(lines) - 1}" in shown
+class CodeApp(App[None]):
+    def __init__(self, code: CodeLines) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield self.code
+
+
+async def test_a_long_fence_highlights_only_the_lines_in_view_and_keeps_them() -> None:
+    highlighted: list[str] = []
+
+    def highlight(text: str) -> Content:
+        highlighted.append(text)
+        return MarkdownFence.highlight(text, "python")
+
+    source = "\n".join(f"value_{i} = compute({i})" for i in range(10_000))
+    code = CodeLines(source, highlight)
+    app = CodeApp(code)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        assert code.size.height == 10_000
+        assert "value_0 = compute(0)" in screen_text(app)
+        assert len(highlighted) == 1  # the first chunk: 20 rows show lines 0-18
+        scroller = app.query_one(VerticalScroll)
+        scroller.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "value_9999 = compute(9999)" in screen_text(app)
+        assert len(highlighted) <= 3  # the last chunks, not the 10,000 lines
+        scroller.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert "value_0 = compute(0)" in screen_text(app)
+        assert len(highlighted) <= 3  # kept: not highlighted again
+        # Streaming appends lines: the chunk that changed is highlighted again, no other.
+        before = len(highlighted)
+        code.set_code(source + "\nvalue_10000 = compute(10000)")
+        scroller.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "value_10000 = compute(10000)" in screen_text(app)
+        assert code.size.height == 10_001
+        assert len(highlighted) == before + 1
+
+
+class NestedCodeApp(App[None]):
+    CSS = "#around { height: auto; }"
+
+    def __init__(self, code: CodeLines) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(), Vertical(id="around"):
+            yield self.code
+
+
+async def test_scrolling_through_a_long_fence_keeps_few_drawn_lines_alive() -> None:
+    # Textual keeps every line a widget drew; as tall as 10,000 lines, the fence and the
+    # containers around it kept a million objects for the garbage collector to walk.
+    source = "\n".join(f"value_{i} = compute({i})" for i in range(10_000))
+    app = NestedCodeApp(CodeLines(source, lambda text: MarkdownFence.highlight(text, "python")))
+    async with app.run_test(size=(80, 40)) as pilot:
+        scroller = app.query_one(VerticalScroll)
+        around = app.query_one("#around")
+        drawn = 0
+        for _ in range(60):
+            scroller.scroll_to(y=scroller.scroll_y + 38, animate=False, immediate=True)
+            await pilot.pause()
+            drawn = max(drawn, len(app.code._styles_cache._cache))
+            drawn = max(drawn, len(around._styles_cache._cache))
+        assert "value_2280 = compute(2280)" in screen_text(app)
+        assert drawn <= DRAWN_LINES + 40
+
+
+async def test_a_long_fence_looks_like_a_label_of_the_same_code() -> None:
+    source = "\n".join(f"def f_{i}(x):  # {'long ' * (i % 5)}" for i in range(60))
+    app = CodeApp(CodeLines(source, lambda text: MarkdownFence.highlight(text, "python")))
+    async with app.run_test(size=(80, 70)) as pilot:
+        await pilot.pause()
+        lines_render = [list(strip.simplify()) for strip in app.screen._compositor.render_strips()]
+    label_app = LabelApp(MarkdownFence.highlight(source, "python"))
+    async with label_app.run_test(size=(80, 70)) as pilot:
+        await pilot.pause()
+        label_render = [list(s.simplify()) for s in label_app.screen._compositor.render_strips()]
+    text = "\n".join("".join(segment.text for segment in line) for line in label_render)
+    assert "def f_59(x):  # long long long long" in text
+    assert lines_render == label_render
+
+
+class LabelApp(App[None]):
+    CSS = "Label { padding: 1 2; }"
+
+    def __init__(self, content: Content) -> None:
+        super().__init__()
+        self.content = content
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(self.content, expand=True)
 
 
 async def test_the_thinking_body_is_built_when_first_opened() -> None:

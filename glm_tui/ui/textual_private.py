@@ -7,24 +7,33 @@ uses the adapters below and Textual's public API only.
 
 What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdown widget that
 makes its blocks in ``compose`` when it is given its text, code fences updated in place, a
-paragraph that repaints without a layout, and a shallow restyle; the main screen skips one
+paragraph that repaints without a layout, a long fence's lines drawn a chunk at a time, and a
+shallow restyle; the main screen skips one
 restyle of every widget when it is first shown; the theme is chosen before the app runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from markdown_it.token import Token
 from textual import events
+from textual._styles_cache import StylesCache  # (2) the type of Widget._styles_cache
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions
 from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownParagraph  # (1) not exported by widgets.markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+
+if TYPE_CHECKING:
+    from textual.css.types import TextAlign, TextOverflow
 
 PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownParagraph, "__init__", "textual.widgets._markdown.MarkdownParagraph, subclassed"),
@@ -47,6 +56,9 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Screen, "_on_screen_resume", "the screen's resume handler, told not to restyle once"),
     (App, "_refresh_truecolor_filter", "a theme chosen before the app runs takes effect"),
     (events.ScreenResume, "refresh_styles", "whether a resumed screen restyles its widgets"),
+    (Content, "_wrap_and_format", "a long fence's chunk of lines, numbered from its first row"),
+    (Widget, "_styles_cache", "the lines a widget has drawn, kept by Textual without a bound"),
+    (StylesCache, "_cache", "those lines, counted before they are forgotten"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -195,3 +207,40 @@ class RepaintingParagraph(MarkdownParagraph):
     def show_content(self, content: Content, *, layout: bool) -> None:
         self._content = content
         self.update(content, layout=layout)
+
+
+def bound_drawn_lines(widget: Widget, most: int) -> None:
+    """Forget the lines Textual keeps of what ``widget`` drew (with padding and colours) when
+    there are more than ``most``: it keeps every line ever drawn, and scrolling through a
+    10,000-line fence kept a million objects alive, for garbage collections of 0.4 s."""
+    cache = widget._styles_cache
+    if len(cache._cache) > most:
+        cache.clear()
+
+
+def chunk_strips(
+    content: Content, width: int, style: Style, options: RenderOptions, first_row: int
+) -> list[Strip]:
+    """``content.render_strips`` for lines that start at row ``first_row`` of a longer text (a
+    chunk of a long fence): text selection reads each cell's row from the strips. Setting the
+    rows while the lines are formatted costs nothing; ``Strip.apply_offsets`` afterwards costs
+    a third of drawing the chunk."""
+    get_rule = options.rules.get
+    lines = content._wrap_and_format(
+        width,
+        # As render_strips reads them (RulesMap's values are typed as object).
+        align=cast("TextAlign", get_rule("text_align", "left")),
+        overflow=cast("TextOverflow", get_rule("text_overflow", "fold")),
+        no_wrap=get_rule("text_wrap", "wrap") == "nowrap",
+        line_pad=cast(int, get_rule("line_pad", 0)),
+        tab_size=8,
+        selection=options.selection,
+        selection_style=options.selection_style,
+        post_style=options.post_style,
+        get_style=options.get_style,
+    )
+    strips = []
+    for line in lines:
+        line.y += first_row
+        strips.append(Strip(*line.to_strip(style)))
+    return strips

@@ -1,5 +1,6 @@
-"""The Markdown widgets of a segment: a Markdown part, long code fences drawn in labels, a
-paragraph that grows without a layout, and the placeholder of a part that is not mounted."""
+"""The Markdown widgets of a segment: a Markdown part, code fences (a long one draws only the
+lines in view, code_lines.py), a paragraph that grows without a layout, and the placeholder of a
+part that is not mounted."""
 
 from __future__ import annotations
 
@@ -18,43 +19,35 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
+from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
 from glm_tui.ui.textual_private import (
     ComposedMarkdown,
     RepaintingParagraph,
     UpdatableFence,
 )
 
-FENCE_CHUNK = 50
-"""Lines of code per label in a long fence."""
-
-
-def _chunks(code: str) -> list[str]:
-    lines = code.split("\n")
-    if len(lines) <= FENCE_CHUNK:
-        return [code]
-    return ["\n".join(lines[i : i + FENCE_CHUNK]) for i in range(0, len(lines), FENCE_CHUNK)]
+FENCE_CHUNK = CHUNK
+"""A fence of more lines than this is drawn by a CodeLines (only its lines in view), a shorter
+one by a label, as Textual's."""
 
 
 class ChunkedFence(UpdatableFence):
-    """A code fence shown as labels of ``FENCE_CHUNK`` lines (one label, as Textual's, if shorter).
+    """A code fence: one label, as Textual's, up to ``FENCE_CHUNK`` lines; a ``CodeLines``
+    beyond, which highlights and renders only the lines in view, a chunk at a time.
 
-    Highlighting is per label and done when the label's text changes: a fence growing while it
-    streams costs its last label, not the whole code, per update.
+    A fence growing while it streams costs the lines that changed per update, not the whole
+    code: the label is highlighted again only while it is short.
     """
 
     DEFAULT_CSS = """
-    ChunkedFence > Label.-chunk-first { padding: 1 2 0 2; }
-    ChunkedFence > Label.-chunk-middle { padding: 0 2; }
-    ChunkedFence > Label.-chunk-last { padding: 0 2 1 2; }
-    ChunkedFence:ansi > Label.-chunk-first { padding: 1 0 0 0; }
-    ChunkedFence:ansi > Label.-chunk-middle { padding: 0; }
-    ChunkedFence:ansi > Label.-chunk-last { padding: 0 0 1 0; }
+    ChunkedFence > CodeLines { padding: 1 2; }
+    ChunkedFence:ansi > CodeLines { padding: 1 0; }
     """
 
     def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
         super().__init__(markdown, token, code)
         self.auto_links = False
-        self._texts: list[str] = []
+        self._shown = ""
         self._theme_key: tuple[bool, bool] | None = None
 
     def _key(self) -> tuple[bool, bool]:
@@ -65,68 +58,54 @@ class ChunkedFence(UpdatableFence):
         return self.highlight(text, self.lexer, ansi=ansi, dark=dark)
 
     @staticmethod
-    def _chunk_classes(index: int, count: int) -> str:
-        if count == 1:
-            return ""
-        if index == 0:
-            return "-chunk-first"
-        return "-chunk-last" if index == count - 1 else "-chunk-middle"
+    def _is_long(code: str) -> bool:
+        return code.count("\n") >= FENCE_CHUNK
 
     def compose(self) -> ComposeResult:
-        # The first label now, the others one at a time after (see _sync).
         self._theme_key = self._key()
-        texts = _chunks(self.code)
-        self._texts = texts[:1]
-        yield Label(
-            self._highlight_chunk(texts[0]),
-            expand=True,
-            classes=self._chunk_classes(0, len(texts)),
-            id="code-content",
-        )
-        if len(texts) > 1:
-            self.call_later(self._sync)
+        self._shown = self.code
+        if self._is_long(self.code):
+            yield CodeLines(self.code, self._highlight_chunk)
+        else:
+            yield Label(self._highlight_chunk(self.code), expand=True, id="code-content")
 
     async def update_from(self, block: MarkdownFence) -> None:
         self.code = block.code
         if block.lexer != self.lexer:
             self.lexer = block.lexer
-            self._texts = []  # highlight everything again
+            self._shown = ""  # highlight everything again
+            for lines in self.query(CodeLines):
+                lines.rehighlight()
         # In the fence's own queue: after its compose, and without holding the Markdown's lock.
         self.call_later(self._sync)
 
     async def _sync(self) -> None:
-        """Show ``self.code``: update the labels whose text changed, add or remove labels.
-
-        New labels are highlighted and mounted one at a time: a long fence arriving at once
-        (hundreds of lines in one update) would otherwise hold a frame for all of them.
-        """
-        texts = _chunks(self.code)
-        labels = [child for child in self.children if isinstance(child, Label)]
-        count = len(texts)
-        for index, label in enumerate(labels[:count]):
-            text = texts[index]
-            if index >= len(self._texts) or self._texts[index] != text:
-                label.update(self._highlight_chunk(text))
-            classes = self._chunk_classes(index, count)
-            if label.classes != frozenset(classes.split()):
-                label.set_classes(classes)
-        self._texts = texts
-        if len(labels) > count:
-            await self.remove_children(labels[count:])
-        for index in range(len(labels), count):
-            label = Label(
-                self._highlight_chunk(texts[index]),
-                expand=True,
-                classes=self._chunk_classes(index, count),
-            )
-            await self.mount(label)
+        """Show ``self.code``: a short fence's label updated, a long one's lines set; a label
+        that grows past ``FENCE_CHUNK`` lines makes way for a CodeLines."""
+        code = self.code
+        if code == self._shown:
+            return
+        self._shown = code
+        for lines in self.query(CodeLines):
+            lines.set_code(code)
+            return
+        label = next((child for child in self.children if isinstance(child, Label)), None)
+        if not self._is_long(code):
+            if label is not None:
+                label.update(self._highlight_chunk(code))
+            return
+        if label is not None:
+            await label.remove()
+        await self.mount(CodeLines(code, self._highlight_chunk))
 
     def restyled(self) -> None:
         # MarkdownFence highlights its whole code again on every restyle; only a change of
         # theme (dark, ANSI) changes the highlighting.
         if self._theme_key is not None and self._theme_key != self._key():
             self._theme_key = self._key()
-            self._texts = []
+            self._shown = ""
+            for lines in self.query(CodeLines):
+                lines.rehighlight()
             self.call_later(self._sync)
 
 
