@@ -537,6 +537,9 @@ def _organising_commands() -> None:
 
     cli.add_command(pin)
     cli.add_command(tag)
+    from glm_tui.cli_serve import serve
+
+    cli.add_command(serve)
 
 
 _organising_commands()
