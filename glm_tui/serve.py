@@ -84,8 +84,8 @@ def run_serve(flags: dict[str, Any], options: ServeOptions) -> None:
     try:
         from glm_tui.serve_textual import TabServer
     except ImportError as exc:
-        missing = exc.name or "textual-serve"
-        raise ServeError(f"glm-tui serve needs {missing}, not installed: {INSTALL_HINT}") from None
+        missing = f"no module {exc.name}" if exc.name else str(exc)
+        raise ServeError(f"glm-tui serve needs textual-serve ({missing}): {INSTALL_HINT}") from None
     server = TabServer(app_command(flags), options.public_url)
     asyncio.run(_serve(server, options, access))
 

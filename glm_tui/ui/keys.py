@@ -253,6 +253,18 @@ KEYS: tuple[Key, ...] = (
 
 PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
     ("Delete conversation", "Delete this conversation (asks first)", "delete_current", True),
+    (
+        "Export as Markdown",
+        "Its branch shown, as a .md file (a download in a browser)",
+        "export('md')",
+        True,
+    ),
+    (
+        "Export as JSON",
+        "All of it, as glm-tui import reads it (a download in a browser)",
+        "export('json')",
+        True,
+    ),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 

@@ -19,6 +19,7 @@ from textual.content import Content
 
 from glm_tui.session import Session
 from glm_tui.ui import keys
+from glm_tui.ui.browser import connect_browser, export_current
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.branch_actions import BranchActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
@@ -107,6 +108,7 @@ class MainScreen(FirstResumeScreen):
     async def on_mount(self) -> None:
         session = self.session
         session.subscribe(SessionView(self))
+        connect_browser(self.app, session)
         self.pane.branch_info = session.branch_positions
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
@@ -226,6 +228,9 @@ class MainScreen(FirstResumeScreen):
     def action_delete_current(self) -> None:
         if self.session.current_id is not None:
             self.conversations.confirm_delete(self.session.current_id)
+
+    def action_export(self, fmt: str = "md") -> None:
+        export_current(self, fmt)
 
     async def action_fork(self) -> None:
         if self.session.current_id is not None:
