@@ -16,7 +16,13 @@ from glm_tui.cli import settings_from as _settings_from
     show_default=True,
     help="Address to listen on; any but this machine's own (loopback) needs a token.",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free one, printed).",
+)
 @click.option(
     "--token",
     envvar="GLM_TUI_SERVE_TOKEN",
