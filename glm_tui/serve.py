@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import os
+import re
 import shlex
 import signal
 import socket
@@ -47,6 +49,19 @@ def app_command(flags: dict[str, Any]) -> str:
     return f"exec {line}" if os.name == "posix" else line
 
 
+_HOST = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
+
+
+def host_problem(host: str) -> str | None:
+    """Why ``host`` is not a name or an address to listen on (None if it may be one)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        if not _HOST.fullmatch(host):
+            return f"--host {host}: not a host name or an IP address"
+    return None
+
+
 def access_for(options: ServeOptions) -> Access:
     """The checks the options ask for; a token is made when the host needs one and none was
     given. ServeError for a token that cannot be used."""
@@ -80,6 +95,8 @@ def run_serve(flags: dict[str, Any], options: ServeOptions) -> None:
         raise ServeError(
             f"--public-url must start with http:// or https://: {options.public_url}", 2
         )
+    if problem := host_problem(options.host):
+        raise ServeError(problem, 2)
     access = access_for(options)
     try:
         from glm_tui.serve_textual import TabServer

@@ -179,9 +179,16 @@ def test_another_host_is_closed_without_the_token_and_open_with_it(browser: Any,
         context.close()
 
 
-def run_palette_command(page: Any, query: str) -> None:
+def run_palette_command(page: Any, query: str, help_text: str) -> None:
+    """Open the palette, type ``query``, and run the first hit once the list shows the
+    command's ``help_text`` (keys typed before the palette is up would go to the composer)."""
+    drawn = page.drawn
+    mark = len(drawn.text)
     page.keyboard.press("Control+p")
+    pump_until(page, lambda: "Search for commands" in drawn.text[mark:], "the palette")
+    mark = len(drawn.text)
     page.keyboard.type(query)
+    pump_until(page, lambda: help_text in drawn.text[mark:], f"{query!r} in the palette")
     page.keyboard.press("Enter")
 
 
@@ -198,7 +205,7 @@ def test_an_export_downloads_in_the_browser(browser: Any, cli: CLI, tmp_path: Pa
 
         context.on("page", lambda tab: tab.on("download", keep))
         page.on("download", keep)
-        run_palette_command(page, "Export as JSON")
+        run_palette_command(page, "Export as JSON", "All of it")
         pump_until(page, lambda: downloads, "the download")
         [download] = downloads
         assert download.suggested_filename == "glm-tui-1-owls-at-night.json"
@@ -212,13 +219,21 @@ def test_an_export_downloads_in_the_browser(browser: Any, cli: CLI, tmp_path: Pa
 
 
 def test_copy_puts_the_reply_on_the_browser_clipboard(browser: Any, cli: CLI) -> None:
-    with serving(cli, "--demo", "serve", GLM_TUI_DEMO_SPEED="0") as served:
+    # A reply written before the page opens, opened from the palette: no reply ends meanwhile
+    # (an ending reply gives the composer the focus back).
+    asked = cli.run("--demo", "ask", "Owls at night?", GLM_TUI_DEMO_SPEED="0")
+    assert asked.returncode == 0
+    with serving(cli, "--demo", "serve") as served:
         context = browser.new_context(viewport=VIEWPORT)
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.base)
         page = open_app(context, served.url)
-        reply = ask(page, cli.db, "Owls at night?")
+        drawn = page.drawn
+        run_palette_command(page, "night", "Owls at ")  # Open conversation: Owls at night?
+        pump_until(page, lambda: "Copy code" in drawn.text, "the reply on the screen")
+        mark = len(drawn.text)
         page.keyboard.press("ArrowUp")  # from the composer to the last message
+        pump_until(page, lambda: "Fork" in drawn.text[mark:], "the reply selected (its keys)")
         page.keyboard.press("c")
         pump_until(page, lambda: page.evaluate("navigator.clipboard.readText()"), "the copy")
-        assert page.evaluate("navigator.clipboard.readText()") == reply
+        assert page.evaluate("navigator.clipboard.readText()") == assistant_replies(cli.db)[0][1]
         context.close()
