@@ -17,7 +17,7 @@ import shlex
 import signal
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from glm_tui.launch import global_arguments
@@ -97,6 +97,7 @@ def run_serve(flags: dict[str, Any], options: ServeOptions) -> None:
         )
     if problem := host_problem(options.host):
         raise ServeError(problem, 2)
+    options = replace(options, host=options.host.strip("[]"))  # [::1] as in a URL
     access = access_for(options)
     try:
         from glm_tui.serve_textual import TabServer

@@ -110,7 +110,7 @@ def serving(cli: CLI, *args: str, **env: str) -> Iterator[Served]:
     threading.Thread(target=_drain, args=(process.stdout, lines, found), daemon=True).start()
     try:
         opened = found.get(timeout=CEILING)
-        listening = found.get(timeout=CEILING)
+        listening = found.get(timeout=CEILING) if opened is not None else None
         if opened is None or listening is None:
             raise AssertionError(f"serve stopped: {''.join(lines)}")
         where = _LISTENING.search(listening)

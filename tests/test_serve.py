@@ -176,3 +176,9 @@ def test_without_textual_serve_it_says_what_to_install(cli: CLI, tmp_path: Path)
         "error: glm-tui serve needs textual-serve (no module textual_serve):"
         " pip install 'glm-tui[serve]'\n"
     )
+
+
+def test_the_ipv6_loopback_written_as_in_a_url(cli: CLI) -> None:
+    with serving(cli, "--demo", "serve", "--host", "[::1]") as served:
+        assert served.url == f"http://[::1]:{served.port}/"
+        assert httpx.get(served.url).status_code == 200
