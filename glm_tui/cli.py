@@ -28,6 +28,7 @@ from glm_tui.cli_common import (
 )
 from glm_tui.cli_history import export, import_, list_, rm, search, show
 from glm_tui.cli_organize import pin, tag
+from glm_tui.cli_serve import serve
 from glm_tui.config import redact
 from glm_tui.global_options import db_directory_problem
 from glm_tui.startup import start_tui
@@ -319,5 +320,5 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{name:<{width}}  {shown}  [{src}]")
 
 
-for _command in (list_, show, search, export, import_, rm, pin, tag):
+for _command in (list_, show, search, export, import_, rm, pin, tag, serve):
     cli.add_command(_command)

@@ -81,6 +81,22 @@ def tui_flags(args: Sequence[str]) -> dict[str, Any] | None:
     return flags
 
 
+def global_arguments(flags: dict[str, Any]) -> list[str]:
+    """The command-line arguments that give ``flags`` (as ``tui_flags`` or the click CLI collect
+    them) to another ``glm-tui`` (``serve`` starts one per browser tab with them)."""
+    arguments: list[str] = []
+    for flag, (name, kind) in _option_table().items():
+        if name not in flags:
+            continue
+        value = flags[name]
+        if isinstance(kind, bool):
+            if value is kind:
+                arguments.append(flag)
+        else:
+            arguments += [flag, str(value)]
+    return arguments
+
+
 def db_directory_problem(settings: Settings) -> str | None:
     """Why the history database cannot go where it was asked to (None if it can).
 

@@ -290,3 +290,34 @@ async def test_a_broken_prompt_file_is_reported_and_the_rest_work(
     ]
     assert runner.commands.get("fine") is not None
     assert isinstance(await runner.run("/broken"), Failed)
+
+
+async def test_export_goes_to_the_deliverer_when_there_is_one(
+    runner: SlashRunner, session: Session, tmp_path: Path
+) -> None:
+    # Under glm-tui serve the UI sets one: the file downloads in the browser, nothing is written
+    # where the server runs.
+    delivered: list[tuple[str, str]] = []
+
+    def deliver(name: str, text: str) -> str:
+        delivered.append((name, text))
+        return f"Downloading {name}."
+
+    session.organizer.deliver = deliver
+    cid = await chat(session, "Owls at night?")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert await runner.run("/export", directory=out) == Done(
+        f"Downloading glm-tui-{cid}-owls-at-night.md."
+    )
+    assert await runner.run("/export json", directory=out) == Done(
+        f"Downloading glm-tui-{cid}-owls-at-night.json."
+    )
+    assert list(out.iterdir()) == []
+    (md_name, md_text), (json_name, json_text) = delivered
+    assert (md_name, json_name) == (
+        f"glm-tui-{cid}-owls-at-night.md",
+        f"glm-tui-{cid}-owls-at-night.json",
+    )
+    assert md_text.startswith("# Owls at night?")
+    assert json.loads(json_text)["format"] == "glm-tui-export"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,18 +165,35 @@ class Organizer:
 
     # -- export ------------------------------------------------------------------------------
 
-    def export_to(self, cid: int, fmt: str, directory: Path) -> Path:
-        """Write the conversation (``md``: its branch shown, as Markdown; ``json``: all of it,
-        the format ``glm-tui import`` reads) to a new file in ``directory``, never over another
-        one; returns its path. OSError when it cannot be written."""
+    deliver: Callable[[str, str], str] | None = None
+    """Where exports go instead of a file in the working directory (the browser's downloads,
+    under ``glm-tui serve``): takes the file's name and text, returns a note saying where."""
+
+    def export_text(self, cid: int, fmt: str) -> tuple[str, str]:
+        """The conversation's export (``md``: its branch shown, as Markdown; ``json``: all of it,
+        the format ``glm-tui import`` reads) and the file name it goes by."""
         store = self.store
         if fmt == "json":
             text = json.dumps(store.export_conversation(cid), ensure_ascii=False, indent=2) + "\n"
         else:
             text = store.export_markdown(cid)
-        stem = export_stem(cid, store.get_conversation(cid).title)
+        return f"{export_stem(cid, store.get_conversation(cid).title)}.{fmt}", text
+
+    def export(self, cid: int, fmt: str, directory: Path) -> str:
+        """Export the conversation to ``deliver``, or else to a new file in ``directory``;
+        returns the note to show. OSError when the file cannot be written."""
+        if self.deliver is not None:
+            name, text = self.export_text(cid, fmt)
+            return self.deliver(name, text)
+        return f"Saved in {self.export_to(cid, fmt, directory)}"
+
+    def export_to(self, cid: int, fmt: str, directory: Path) -> Path:
+        """Write the conversation's export to a new file in ``directory``, never over another
+        one; returns its path. OSError when it cannot be written."""
+        name, text = self.export_text(cid, fmt)
+        stem = name.removesuffix(f".{fmt}")
         for number in range(1, 1000):
-            path = directory / (f"{stem}.{fmt}" if number == 1 else f"{stem}-{number}.{fmt}")
+            path = directory / (name if number == 1 else f"{stem}-{number}.{fmt}")
             try:
                 with path.open("x", encoding="utf-8") as handle:
                     handle.write(text)

@@ -228,8 +228,7 @@ class SlashRunner:
         fmt = argument.lower() or "md"
         if fmt not in ("md", "json"):
             return Failed("Usage: /export [md|json]")
-        path = self.session.organizer.export_to(cid, fmt, directory)
-        return Done(f"Saved in {path}")
+        return Done(self.session.organizer.export(cid, fmt, directory))
 
     async def _clear(self, argument: str, directory: Path) -> SlashOutcome:
         await self.session.open(None)

@@ -22,6 +22,7 @@ from glm_tui.config import Settings, config_permission_warning
 from glm_tui.session import Session
 from glm_tui.store import Store, StoreError
 from glm_tui.ui import keys
+from glm_tui.ui.browser import opens
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.main import MainScreen
 from glm_tui.ui.themes import remember_theme, report_problems, setup_themes
@@ -114,6 +115,18 @@ class GLMApp(App[None]):
     def on_app_focus(self) -> None:
         # Back from another window (perhaps another glm-tui): look now, not at the next tick.
         self.run_worker(self.session.look_elsewhere(), group="look-elsewhere")
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        # Links come from model output: only web and mail ones open (see browser.py).
+        if opens(url):
+            super().open_url(url, new_tab=new_tab)
+        else:
+            shown = url if len(url) <= 80 else f"{url[:79]}…"
+            self.notify(
+                f"Not opened: {shown} (only web and mail links open)",
+                severity="warning",
+                markup=False,
+            )
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):

@@ -308,6 +308,18 @@ PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
     ("Delete conversation", "Delete this conversation (asks first)", "delete_current", True),
     ("Pin or unpin conversation", "Pinned conversations stay on top", "pin_current", True),
     ("Tag conversation", "Add or remove the conversation's tags", "tag_current", True),
+    (
+        "Export as Markdown",
+        "Its branch shown, as a .md file (a download in a browser)",
+        "export('md')",
+        True,
+    ),
+    (
+        "Export as JSON",
+        "All of it, as glm-tui import reads it (a download in a browser)",
+        "export('json')",
+        True,
+    ),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 

@@ -19,6 +19,7 @@ from textual.content import Content
 
 from glm_tui.session import Session
 from glm_tui.ui import keys
+from glm_tui.ui.browser import connect_browser, export_current
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.approvals import PanelApprover
 from glm_tui.ui.screens.branch_actions import BranchActions
@@ -127,6 +128,7 @@ class MainScreen(FirstResumeScreen):
         session = self.session
         view = SessionView(self)
         session.subscribe(view)
+        connect_browser(self.app, session)
         self.pane.branch_info = session.branch_positions
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
@@ -289,6 +291,9 @@ class MainScreen(FirstResumeScreen):
 
     def action_group_by_tag(self) -> None:
         self.organize.group_by_tag()
+
+    def action_export(self, fmt: str = "md") -> None:
+        export_current(self, fmt)
 
     async def action_fork(self) -> None:
         if self.session.current_id is not None:
