@@ -229,6 +229,16 @@ KEYS: tuple[Key, ...] = (
         palette_help="Provider, model, sampling, system prompt, theme",
     ),
     Key(
+        "f4",
+        "pick_model",
+        "screen",
+        "Model",
+        priority=True,
+        help="the model: of this conversation, or of new ones",
+        palette="Model",
+        palette_help="Choose the model from the provider's list (or type one)",
+    ),
+    Key(
         "delete",
         "delete",
         "list",
@@ -253,6 +263,13 @@ KEYS: tuple[Key, ...] = (
 
 PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
     ("Delete conversation", "Delete this conversation (asks first)", "delete_current", True),
+    ("Usage", "What the history cost: spend by day, model and conversation", "usage", False),
+    (
+        "Compare models…",
+        "Send the composer's text to two or three models at once, side by side",
+        "compare",
+        False,
+    ),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 

@@ -10,6 +10,9 @@ from textual.content import Content
 from glm_tui.session import (
     BranchChanged,
     ChangedElsewhere,
+    CompareFinished,
+    CompareReplyChanged,
+    CompareReplyFinished,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -70,6 +73,8 @@ class SessionView:
                 await session.open(event.conversation_id)  # another branch: shown whole
         elif isinstance(event, ConversationRemoved):
             await self._removed(event)
+        elif isinstance(event, CompareReplyChanged | CompareReplyFinished | CompareFinished):
+            await screen.models.compare_event(event)
 
     async def _opened(self, event: ConversationOpened) -> None:
         screen = self.screen

@@ -1,12 +1,27 @@
-"""The status line: provider, model, thinking on/off, and the conversation's tokens and cost."""
+"""The status line: provider, model, thinking on/off, the conversation's tokens and cost, and
+the month's spend against the budget."""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Static
 
+from glm_tui.budget import BudgetState, money
 from glm_tui.session import Status
 from glm_tui.ui.formatting import cost_text, tokens_text
+
+
+def budget_text(budget: BudgetState) -> tuple[str, str]:
+    """The month against the budget: quiet below 80 %, a warning past it, an alarm past 100 %
+    (each send then asks first)."""
+    percent = f"{budget.fraction * 100:.0f} %"
+    if budget.level == "over":
+        words = f"over budget: {money(budget.spent_usd)} of {money(budget.limit_usd)}"
+        return (words, "$text-error")
+    if budget.level == "warning":
+        words = f"budget {percent}: {money(budget.spent_usd)} of {money(budget.limit_usd)}"
+        return (words, "$text-warning")
+    return (f"budget {percent} of {money(budget.limit_usd)}", "$text-muted")
 
 
 class StatusLine(Static):
@@ -30,6 +45,8 @@ class StatusLine(Static):
             cost = cost_text(usage)
             if cost:
                 parts += [" · ", cost]
+        if status.budget is not None:
+            parts += ["  │  ", budget_text(status.budget)]
         if status.tools:
             parts += [" · ", f"{status.tools} tool{'s' if status.tools != 1 else ''}"]
         if status.writing:
