@@ -208,6 +208,16 @@ KEYS: tuple[Key, ...] = (
         palette_help="Thinking on/off for the next request",
     ),
     Key(
+        "f4",
+        "pick_model",
+        "screen",
+        "Model",
+        priority=True,
+        help="the model: of this conversation, or of new ones",
+        palette="Model",
+        palette_help="Choose the model from the provider's list (or type one)",
+    ),
+    Key(
         "f2",
         "rename",
         "screen",
@@ -227,16 +237,6 @@ KEYS: tuple[Key, ...] = (
         help="settings: provider, model, key, theme…",
         palette="Settings",
         palette_help="Provider, model, sampling, system prompt, theme",
-    ),
-    Key(
-        "f4",
-        "pick_model",
-        "screen",
-        "Model",
-        priority=True,
-        help="the model: of this conversation, or of new ones",
-        palette="Model",
-        palette_help="Choose the model from the provider's list (or type one)",
     ),
     Key(
         "delete",
