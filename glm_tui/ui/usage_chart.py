@@ -17,6 +17,8 @@ from glm_tui.usage_report import UsageReport
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 """A bar's top, in eighths of a row."""
 CHART_ROWS = 8
+COLUMN_WIDTH = 2
+"""Cells a day's column takes (30 days: 89 cells with the gaps)."""
 BAR_WIDTH = 24
 """The widest bar beside a model or a conversation."""
 
@@ -52,18 +54,20 @@ def tokens(value: float) -> str:
 
 
 def column_chart(values: Sequence[float], rows: int = CHART_ROWS) -> list[str]:
-    """One column per value (a space between two), ``rows`` lines high, the highest value
-    filling them all; the lines from top to bottom. A value above zero shows at least ▁."""
+    """A column ``COLUMN_WIDTH`` cells wide per value (a space between two), ``rows`` lines
+    high, the highest value filling them all; the lines from top to bottom. A value above zero
+    shows at least ▁."""
     top = max(values, default=0.0)
     eighths = [
-        (max(1, round(value / top * rows * 8)) if value > 0 and top > 0 else 0) for value in values
+        (max(1, round(value / top * rows * 8)) if value > 0 and top > 0 else 0)
+        for value in values
     ]
     lines = []
     for row in range(rows - 1, -1, -1):
         cells = []
         for height in eighths:
             filled = height - row * 8
-            cells.append(EIGHTHS[max(0, min(8, filled))])
+            cells.append(EIGHTHS[max(0, min(8, filled))] * COLUMN_WIDTH)
         lines.append(" ".join(cells).rstrip())
     return lines
 
@@ -71,12 +75,13 @@ def column_chart(values: Sequence[float], rows: int = CHART_ROWS) -> list[str]:
 def day_axis(days: Sequence[UsageTotals]) -> str:
     """Under the chart: the first day, the middle one and the last (``03-01``), each under its
     column."""
-    width = max(0, 2 * len(days) - 1)
+    step = COLUMN_WIDTH + 1
+    width = max(0, step * len(days) - 1)
     axis = [" "] * (width + 5)
     for index in sorted({0, len(days) // 2, len(days) - 1}):
         if 0 <= index < len(days):
             label = days[index].key[5:]
-            start = min(2 * index, len(axis) - len(label))
+            start = min(step * index, len(axis) - len(label))
             axis[start : start + len(label)] = label
     return "".join(axis).rstrip()
 

@@ -347,13 +347,13 @@ class ModelPickerScreen(ModelListScreen[PickedModel | None]):
 
 
 class CompareModelsScreen(ModelListScreen[list[str] | None]):
-    """Mark two or three models (Space), in the order their replies will be shown; Enter
-    compares them."""
+    """Mark two or three models (Tab, as in fzf: Space would be typed in the filter), in the
+    order their replies will be shown; Enter compares them."""
 
-    BINDINGS = [Binding("space", "mark", "Mark", priority=True)]
+    BINDINGS = [Binding("tab", "mark", "Mark", priority=True)]
     TITLE_TEXT = "Compare: the models"
     HINT = (
-        "Type: filter · ↑↓: move · Space: mark / unmark · Enter: compare the marked (two or"
+        "Type: filter · ↑↓: move · Tab: mark / unmark · Enter: compare the marked (two or"
         " three) · Esc: close"
     )
 
@@ -395,7 +395,7 @@ class CompareModelsScreen(ModelListScreen[list[str] | None]):
         elif self.highlighted_id():
             self.action_mark()
             if len(self.marked) < 2:
-                self.notify("Mark one more (Space), then Enter.", timeout=3)
+                self.notify("Mark one more (Tab), then Enter.", timeout=3)
         else:
             self.app.bell()
 

@@ -122,13 +122,18 @@ class UsageScreen(DialogScreen[None]):
         self.call_after_refresh(self.load)
 
     def load(self) -> None:
-        text = self.query_one("#usage-report", Static)
         try:
-            self.report = self.session.usage_report(self.days)
+            report = self.session.usage_report(self.days)
         except StoreError as exc:
-            text.update(Content(f"The history cannot be read: {exc}"))
+            self.query_one("#usage-report", Static).update(
+                Content(f"The history cannot be read: {exc}")
+            )
             return
-        text.update(report_content(self.report))
+        self.show(report)
+
+    def show(self, report: UsageReport) -> None:
+        self.report = report
+        self.query_one("#usage-report", Static).update(report_content(report))
 
     def action_scroll(self, step: int) -> None:
         body = self.query_one("#usage-body", VerticalScroll)
