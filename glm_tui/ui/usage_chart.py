@@ -59,8 +59,7 @@ def column_chart(values: Sequence[float], rows: int = CHART_ROWS) -> list[str]:
     shows at least ▁."""
     top = max(values, default=0.0)
     eighths = [
-        (max(1, round(value / top * rows * 8)) if value > 0 and top > 0 else 0)
-        for value in values
+        (max(1, round(value / top * rows * 8)) if value > 0 and top > 0 else 0) for value in values
     ]
     lines = []
     for row in range(rows - 1, -1, -1):
