@@ -129,7 +129,11 @@ class CompareScreen(Screen[None]):
         height: auto;
         margin-bottom: 1;
     }}
+    /* The header says the model, the time, the tokens and the cost. */
     .compare-column > .assistant-message > .role {{
+        display: none;
+    }}
+    .compare-column > .assistant-message > .message-footer > .meta {{
         display: none;
     }}
     CompareScreen.-stacked #compare-columns {{
