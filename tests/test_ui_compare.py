@@ -13,8 +13,10 @@ import pytest
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.compare import CompareScreen
+from glm_tui.ui.screens.dialogs import ConfirmScreen
 from glm_tui.ui.screens.model_picker import CompareModelsScreen
 from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, gated_stream, zai_stream
+from tests.test_ui_money import spent
 from tests.test_ui_palette import run_command
 from tests.ui_helpers import (
     make_app,
@@ -69,7 +71,7 @@ async def start_compare(
     for model in models:
         picker.filter_input.value = ""
         await type_text(pilot, model)
-        await wait_until(pilot, lambda m=model: picker.highlighted_id() == m, what=model)  # type: ignore[misc]
+        await wait_until(pilot, lambda m=model: picker.highlighted_id() == m, what=model)
         await pilot.press(marks)
     assert picker.marked == list(models)
     await pilot.press("enter")
@@ -219,3 +221,30 @@ async def test_compare_needs_a_prompt_and_two_models(
         await wait_until(pilot, lambda: not isinstance(app.screen, CompareModelsScreen))
         assert fake_glm.chat_requests() == []
         assert app.main.composer.text == "Hello"
+
+
+async def test_past_the_budget_a_compare_asks_first(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    spent(store, "Spend", ("zhipu/glm-4.7", 12.0, 1000))
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    settings = ui_settings(
+        tmp_path, fake_glm.base_url, config_path=tmp_path / "config.toml", budget_usd=10.0
+    )
+    app = make_app(settings, store)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await started(pilot)
+        app.main.composer.load_text("Worth it?")
+        await run_command(pilot, app, "compare", "Compare models…")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareModelsScreen))
+        picker = app.screen
+        assert isinstance(picker, CompareModelsScreen)
+        await wait_until(pilot, lambda: not picker.fetching, what="the list")
+        picker.marked = list(MODELS[:2])
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert not isinstance(app.screen, CompareScreen)
+        assert fake_glm.chat_requests() == []
+        assert app.main.composer.text == "Worth it?"

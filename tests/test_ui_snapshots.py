@@ -25,6 +25,7 @@ from glm_tui.usage_report import usage_report
 from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, gated_stream, stall_stream
 from tests.ui_helpers import (
     make_app,
+    screen_text,
     seed_branched,
     seed_conversation,
     send,
@@ -311,10 +312,14 @@ def test_compare_three_columns_streaming(
         await wait_until(
             pilot,
             lambda: all(
-                c.live.content_text == heads[c.reply.model or ""] and not c.message._pending_content
+                c.live.content_text == heads[c.reply.model or ""]
+                and not c.message._pending_content
+                and not c.message._flush_lock.locked()
                 for c in screen.columns
             ),
         )
+        for words in ("Timsort, which", "random:", "the fastest you will"):
+            await wait_until(pilot, lambda w=words: w in screen_text(app))
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
 
