@@ -13,7 +13,7 @@ from glm_tui.api.events import Usage
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.dialogs import ConfirmScreen
-from glm_tui.ui.screens.usage import UsageScreen
+from glm_tui.ui.screens.usage import UsageScreen, report_content
 from tests.fakeglm import FakeGLM, aimlapi_stream, zai_stream
 from tests.test_ui_palette import run_command
 from tests.ui_helpers import (
@@ -171,8 +171,12 @@ async def test_the_usage_screen_sums_what_the_provider_reported(
         await wait_until(pilot, lambda: usage.report is not None, what="the figures")
         await shows(pilot, "US$1.95 · 3 replies · 6,000 tokens · 3,900,000 credits")
         await shows(pilot, "US$ per day")
+        assert usage.report is not None
+        drawn = str(report_content(usage.report)).splitlines()
+        chart = drawn[drawn.index(next(d for d in drawn if d.startswith("US$ per day"))) + 1 :][:8]
+        assert all(line.endswith("██") for line in chart)  # today's bar, the only one, full
+        assert all(line.strip() == "██" for line in chart)
         text = screen_text(app)
-        assert "█" in text  # today's bar
         lines = text.splitlines()
         gpt = next(line for line in lines if "openai/gpt-5" in line)
         glm = next(line for line in lines if "zhipu/glm-4.7" in line)
@@ -187,3 +191,17 @@ async def test_the_usage_screen_sums_what_the_provider_reported(
         assert "1.5k" in next(line for line in text.splitlines() if "reasoning" in line)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, UsageScreen), what="closed")
+
+
+async def test_the_usage_screen_of_an_empty_history_says_so(tmp_path: Path, store: Store) -> None:
+    app = app_for(tmp_path, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        app.main.action_usage()
+        await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen), what="the screen")
+        await shows(pilot, "nothing · 0 replies · 0 tokens")
+        await shows(pilot, "nothing reported in these days")
+        screen = app.screen
+        assert isinstance(screen, UsageScreen) and screen.report is not None
+        drawn = str(report_content(screen.report))
+        assert "█" not in drawn and drawn.count("nothing in these days") == 2

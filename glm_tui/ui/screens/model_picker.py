@@ -61,8 +61,9 @@ class PickedModel:
 
 
 def model_rows(choices: ModelChoices, query: str = "") -> list[ModelRow]:
-    """The rows for ``query``: without one, the recently used models, then the list; with one,
-    those that match it (id or name), the best match first."""
+    """The rows for ``query``: without one, the recently used models and the one in use, then
+    the rest of the list as the provider gave it; with one, those that match it (id or name),
+    the best match first."""
     rows: list[ModelRow] = []
     seen: set[str] = set()
     for model_id in (*choices.recent, choices.current):

@@ -63,7 +63,10 @@ def report_content(report: UsageReport) -> Content:
     values = [measure.value(day) for day in report.days]
     top = max(values, default=0.0)
     parts += ["\n\n", (f"{measure.name} per day", "bold"), f"   (highest: {measure.text(top)})\n"]
-    parts += [("\n".join(column_chart(values)), "$accent"), "\n", day_axis(report.days)]
+    if top > 0:
+        parts += [("\n".join(column_chart(values)), "$accent"), "\n", day_axis(report.days)]
+    else:
+        parts.append(("nothing reported in these days", "$text-muted"))
     parts += _bars("Per model", report.models, measure, MODELS_SHOWN)
     parts += _bars("Per conversation", report.conversations, measure, CONVERSATIONS_SHOWN)
     parts += ["\n\n", ("Tokens", "bold")]
