@@ -17,6 +17,7 @@ from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, zai_stream
 from tests.test_ui_palette import run_command
 from tests.ui_helpers import (
     make_app,
+    screen_text,
     seed_conversation,
     send,
     shows,
@@ -202,3 +203,18 @@ async def test_the_palette_opens_the_picker(
         await started(pilot)
         await run_command(pilot, app, "model", "Model")
         await wait_until(pilot, lambda: isinstance(app.screen, ModelPickerScreen))
+
+
+async def test_the_footer_and_f1_show_the_pickers_key(
+    tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
+    app = app_for(tmp_path, fake_glm, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "f4 Model" in footer
+        await pilot.press("f1")
+        await shows(pilot, "the model: of this conversation, or of new ones")
+        assert any(
+            "F4" in line and "the model: of this" in line for line in screen_text(app).splitlines()
+        )
