@@ -106,10 +106,12 @@ async def test_the_status_line_follows_a_reply_that_crosses_the_budget(
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await shows(pilot, "budget 70 %")
-        fake_glm.enqueue(aimlapi_stream("Dear.", usd_spent=1.5))
+        fake_glm.enqueue(aimlapi_stream("Dear.", usd_spent=1.5, credits_used=3_000_000))
         await send(pilot, app, "Hi")
         await wait_idle(pilot, app)
         await wait_until(pilot, lambda: "thinking on  │  budget 85 %  │  conv" in status(app))
+        # Under the reply: its tokens, and its cost in US$ and credits (as reported).
+        await shows(pilot, "9 tokens · $1.50 · 3,000,000 credits")
         assert status(app).endswith("conversation: 9 tokens · $1.50")  # its own spend
 
 
