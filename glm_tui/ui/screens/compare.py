@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from glm_tui.session import (
@@ -99,10 +99,13 @@ class CompareColumn(VerticalScroll, can_focus=True):
         self.show_header()
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(ModalScreen[None]):
+    """Over the whole window (a dialog's keys are its own; the main screen's wait under it)."""
+
     DEFAULT_CSS = f"""
-    CompareScreen {{
+    #compare {{
         layout: vertical;
+        background: $background;
     }}
     #compare-prompt {{
         height: auto;

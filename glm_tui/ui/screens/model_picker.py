@@ -25,8 +25,7 @@ from textual.fuzzy import Matcher
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from glm_tui.api.models import ModelInfo
-from glm_tui.cli_money import price_per_million, tokens_short
+from glm_tui.api.models import ModelInfo, price_per_million, tokens_short
 from glm_tui.session import ModelChoices, Session
 from glm_tui.session.compare import MAX_MODELS as MAX_COMPARED
 from glm_tui.terminal_text import strip_controls
