@@ -80,6 +80,7 @@ ACTIONS: tuple[KeyAction, ...] = (
         "conversation_end(True)",
     ),
     _a("help", ("f1",), "Every key", "app"),
+    _a("toggle_web_search", (), "Z.ai's web search on or off (saved)", "app"),
     _a("settings", ("f3",), "Settings", "app"),
     _a("pick_model", ("f4",), "The model of this conversation, or of new ones", "app"),
     _a("usage", (), "What the history cost (the usage screen)", "app"),

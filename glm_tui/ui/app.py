@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from glm_tui.chat import ChatService
-from glm_tui.config import Settings, config_permission_warning
+from glm_tui.config import ConfigError, Settings, config_permission_warning, save_config
 from glm_tui.session import Session
 from glm_tui.store import Store, StoreError
 from glm_tui.ui import keys
@@ -162,6 +162,18 @@ class GLMApp(App[None]):
             self.refresh_css(animate=False)
         await self.session.apply_settings(settings)
         self.main.settings_changed()
+
+    async def action_toggle_web_search(self) -> None:
+        """Z.ai's web search on or off, saved in config.toml like the settings screen does."""
+        on = not self.settings.web_search
+        try:
+            save_config(self.settings.config_path, {"web_search": on})
+        except (OSError, ConfigError) as error:
+            self.notify(f"Web search not changed: {error}", severity="error", markup=False)
+            return
+        await self.apply_settings(self.settings.with_values(web_search=on))
+        where = "" if self.settings.provider == "zai" else " (it works with the zai provider only)"
+        self.notify(f"Web search {'on' if on else 'off'}{where}.", timeout=3, markup=False)
 
     async def action_use_demo(self) -> None:
         await self.apply_settings(

@@ -256,6 +256,14 @@ KEYS: tuple[Key, ...] = (
         palette_help="Every bookmarked message; Enter opens it",
     ),
     Key(
+        "toggle_web_search",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Toggle web search",
+        palette_help="Offer Z.ai's web search to the model (zai provider), saved in config.toml",
+    ),
+    Key(
         "usage",
         "screen",
         shown=False,

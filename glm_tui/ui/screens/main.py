@@ -267,6 +267,9 @@ class MainScreen(FirstResumeScreen):
     async def action_regenerate(self) -> None:
         await self.conversations.regenerate_last()
 
+    async def action_toggle_web_search(self) -> None:
+        await self.app.run_action("toggle_web_search")  # the app owns the settings
+
     async def action_toggle_thinking(self) -> None:
         await self.conversations.toggle_thinking()
 

@@ -303,6 +303,12 @@ class SettingsScreen(ModalScreen[FormResult | None]):
                     hint="reason before answering (Ctrl+T: for one request)",
                 )
                 yield self._row(
+                    "Web search",
+                    "web_search",
+                    Switch(values["web_search"], id="web_search"),
+                    hint="offer Z.ai's web search to the model (the zai provider only)",
+                )
+                yield self._row(
                     "Temperature",
                     "temperature",
                     Input(

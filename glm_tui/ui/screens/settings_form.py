@@ -31,6 +31,7 @@ def form_values(settings: Settings, conversation: Conversation | None) -> dict[s
         "model": _text(settings.model),
         "api_key": "",
         "thinking": settings.thinking is not False,
+        "web_search": settings.web_search,
         "temperature": _text(settings.temperature),
         "top_p": _text(settings.top_p),
         "max_tokens": _text(settings.max_tokens),

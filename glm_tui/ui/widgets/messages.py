@@ -15,6 +15,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from glm_tui.api.events import WebSource
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
@@ -129,6 +130,17 @@ class MissingReply(Horizontal):
         self.post_message(self.Retry(self.user_message_id))
 
 
+def sources_text(sources: Sequence[WebSource]) -> Content:
+    """The pages Z.ai's web search found, numbered as the answer cites them (literal text: the
+    titles come from the web)."""
+    lines: list[str | tuple[str, str]] = [("Sources", "bold")]
+    for number, source in enumerate(sources, 1):
+        site = f" ({source.media})" if source.media else ""
+        title = strip_controls(source.title) or source.link
+        lines += ["\n", f"{number}. {title}{site} ", (strip_controls(source.link), "dim")]
+    return Content.assemble(*lines)
+
+
 class AssistantMessage(MessageActions, Vertical, can_focus=True):
     """A reply: the Thinking block, the answer as streamed Markdown, its tool calls (a block
     each) and a footer.
@@ -223,6 +235,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         yield self.answer
         if self.tool_blocks:
             yield Vertical(*self.tool_blocks, classes="tool-calls")
+        yield Static(Content(""), classes="sources")
         yield Static(Content(""), classes="status-text")
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
@@ -366,6 +379,9 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         if live:
             meta = join_parts(meta, STATUS_WORDS["streaming"])
         self.query_one(".meta", Static).update(Content(meta))
+        sources = self.query_one(".sources", Static)
+        sources.update(sources_text(message.sources) if not live else Content(""))
+        sources.display = bool(message.sources) and not live
         # Why the reply is not complete, on its own line: the provider's words can be long.
         words = ""
         if not live:
