@@ -15,7 +15,7 @@ from typing import Literal
 
 from textual.binding import Binding
 
-Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer"]
+Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer", "chip"]
 
 _SIDEBAR = Binding.Group("Sidebar")
 _BRANCH = Binding.Group("Branch", compact=True)
@@ -62,6 +62,13 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+q", "quit", "screen", "Quit", priority=True),
     Key("enter", "send", "composer", help="send the message", where="in the composer"),
     Key("ctrl+j,shift+enter", "newline", "composer", help="new line", where="in the composer"),
+    Key(
+        "at",
+        "complete_path",
+        "composer",
+        help="list paths to attach (Tab / Enter: insert, Escape: close)",
+        where="in the composer",
+    ),
     Key(
         "escape",
         "stop",
@@ -229,6 +236,36 @@ KEYS: tuple[Key, ...] = (
         palette_help="Provider, model, sampling, system prompt, theme",
     ),
     Key(
+        "ctrl+o",
+        "attach_file",
+        "screen",
+        shown=False,
+        priority=True,
+        help="attach a file or folder (a picker)",
+        palette="Attach file",
+        palette_help="Attach a file or folder to the next message",
+    ),
+    Key(
+        "o",
+        "open_attachments",
+        "message",
+        "Attachments",
+        help="show its attachments",
+        where="on a prompt",
+    ),
+    Key(
+        "delete,backspace",
+        "remove",
+        "chip",
+        "Remove",
+        help="remove the attachment (Shift+Tab from the composer reaches them)",
+        where="on a chip",
+    ),
+    Key("enter", "open", "chip", "Open", help="show its content", where="on a chip"),
+    Key("left", "neighbour(-1)", "chip", shown=False, help="the other chips", where="on a chip"),
+    Key("right", "neighbour(1)", "chip", shown=False),
+    Key("escape", "leave", "chip", shown=False, help="back to the composer", where="on a chip"),
+    Key(
         "delete",
         "delete",
         "list",
@@ -253,6 +290,13 @@ KEYS: tuple[Key, ...] = (
 
 PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
     ("Delete conversation", "Delete this conversation (asks first)", "delete_current", True),
+    (
+        "Compact conversation",
+        "Summarise the older turns: the summary is sent in their place from then on",
+        "compact",
+        True,
+    ),
+    ("Undo compaction", "Send the summarised turns again, as they were", "undo_compaction", True),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 
@@ -270,6 +314,10 @@ _NAMES = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
     "slash": "/",
+    "at": "@",
+    "backspace": "Backspace",
+    "left": "Left",
+    "right": "Right",
     "pageup": "PageUp",
     "pagedown": "PageDown",
     "escape": "Escape",

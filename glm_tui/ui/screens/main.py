@@ -20,18 +20,23 @@ from textual.content import Content
 from glm_tui.session import Session
 from glm_tui.ui import keys
 from glm_tui.ui.memory import Collector
+from glm_tui.ui.screens.attach_actions import AttachActions
 from glm_tui.ui.screens.branch_actions import BranchActions
+from glm_tui.ui.screens.context_actions import ContextActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
+from glm_tui.ui.screens.mention_completion import MentionCompletion
 from glm_tui.ui.screens.problems import attempt
 from glm_tui.ui.screens.screen_keys import ScreenKeys
 from glm_tui.ui.screens.session_view import SessionView
 from glm_tui.ui.screens.turn_runner import TurnRunner
 from glm_tui.ui.textual_private import FirstResumeScreen
+from glm_tui.ui.widgets.attachment_chips import AttachmentBar
 from glm_tui.ui.widgets.composer import Composer
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.message_pane import MessagePane
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply
+from glm_tui.ui.widgets.path_completion import PathCompletion
 from glm_tui.ui.widgets.selection import MessageCursor
 from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.widgets.sidebar import ConversationList, Sidebar
@@ -58,6 +63,9 @@ class MainScreen(FirstResumeScreen):
         self.conversations = ConversationActions(self, session)
         self.branches = BranchActions(self, session)
         self.screen_keys = ScreenKeys(self)
+        self.attaching = AttachActions(self, session)
+        self.mentions = MentionCompletion(self, session)
+        self.context = ContextActions(self, session)
         self.started = False
         """The first screen is up: the history listed, the status line filled."""
 
@@ -71,6 +79,8 @@ class MainScreen(FirstResumeScreen):
             yield Sidebar(now=self.now, id="sidebar")
             with Vertical(id="chat"):
                 yield MessagePane(clock=self.seconds, empty_text=self.empty_text(), id="messages")
+                yield PathCompletion(id="path-completion")
+                yield AttachmentBar(id="attachments")
                 yield Composer(id="composer", placeholder=keys.composer_hint())
                 yield StatusLine(id="status-line")
         yield KeyFooter(keep=("f1",))
@@ -101,12 +111,18 @@ class MainScreen(FirstResumeScreen):
         return self.query_one("#composer", Composer)
 
     @property
+    def attachment_bar(self) -> AttachmentBar:
+        return self.query_one("#attachments", AttachmentBar)
+
+    @property
     def status_line(self) -> StatusLine:
         return self.query_one("#status-line", StatusLine)
 
     async def on_mount(self) -> None:
         session = self.session
         session.subscribe(SessionView(self))
+        self.composer.key_hook = self.mentions.key
+        self.composer.paste_hook = self.attaching.paste
         self.pane.branch_info = session.branch_positions
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
@@ -142,6 +158,27 @@ class MainScreen(FirstResumeScreen):
         event.stop()
         if event.composer is self.composer:
             await self.conversations.send(event.text)
+
+    @on(Composer.Changed)
+    @on(Composer.SelectionChanged)
+    def _composer_moved(self, event: Composer.Changed | Composer.SelectionChanged) -> None:
+        if event.text_area is self.composer:
+            self.mentions.update()
+
+    @on(AttachmentBar.RemoveRequested)
+    async def _remove_attachment(self, event: AttachmentBar.RemoveRequested) -> None:
+        event.stop()
+        await self.attaching.remove(event.index, event.attachment)
+
+    @on(AttachmentBar.OpenRequested)
+    def _open_attachment(self, event: AttachmentBar.OpenRequested) -> None:
+        event.stop()
+        self.attaching.open_pending(event.attachment)
+
+    @on(AttachmentBar.Left)
+    def _left_chips(self, event: AttachmentBar.Left) -> None:
+        event.stop()
+        self.composer.focus()
 
     @on(Composer.SelectMessages)
     def _up_from_composer(self, event: Composer.SelectMessages) -> None:
@@ -180,8 +217,14 @@ class MainScreen(FirstResumeScreen):
     @on(MessageActions.Requested)
     async def _message_requested(self, event: MessageActions.Requested) -> None:
         event.stop()
-        if self.is_active:
-            await self.branches.requested(event)
+        if not self.is_active:
+            return
+        if event.kind == "attachments":
+            widget = self.pane.widget_for(event.message_id)
+            if widget is not None:
+                self.attaching.open_sent(widget.message)
+            return
+        await self.branches.requested(event)
 
     # -- the keys ------------------------------------------------------------------------------
 
@@ -248,6 +291,15 @@ class MainScreen(FirstResumeScreen):
 
     def on_screen_resume(self) -> None:
         self.query_one(KeyFooter).refresh_keys()
+
+    def action_attach_file(self) -> None:
+        self.attaching.pick_file()
+
+    def action_compact(self) -> None:
+        self.context.compact()
+
+    async def action_undo_compaction(self) -> None:
+        await self.context.undo()
 
     async def action_settings(self) -> None:
         await self.app.run_action("settings")  # the app owns the settings

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from glm_tui.session import (
+    AttachmentsChanged,
     BranchChanged,
     ChangedElsewhere,
+    CompactionChanged,
+    ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -70,11 +73,13 @@ class SessionView:
                 await session.open(event.conversation_id)  # another branch: shown whole
         elif isinstance(event, ConversationRemoved):
             await self._removed(event)
+        elif isinstance(event, AttachmentsChanged | CompactionChanged | ContextOverflowed):
+            await screen.context.tell(event)
 
     async def _opened(self, event: ConversationOpened) -> None:
         screen = self.screen
         cid = event.conversation.id if event.conversation is not None else None
-        await screen.pane.show(cid, event.path, event.live)
+        await screen.pane.show(cid, event.path, event.live, event.compaction)
         screen.sidebar.select(cid)
         screen.collector.later()
         if event.message_id is not None:

@@ -1,10 +1,13 @@
 """The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line.
 
 Up on an empty composer (or Alt+Up anywhere in it) moves the focus to the messages above.
+The main screen may take keys first (``key_hook``: the ``@`` list) and pastes (``paste_hook``: a
+path or a long text becomes an attachment).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -37,6 +40,10 @@ class Composer(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
         )
+        self.key_hook: Callable[[str], bool] | None = None
+        """Sees each key first; True: it took the key."""
+        self.paste_hook: Callable[[str], bool] | None = None
+        """Sees each paste first; True: it took the text (the composer does not insert it)."""
 
     def render_line(self, y: int) -> Strip:
         # Narrowed until no column is left for text (a 30-column terminal with the sidebar
@@ -45,7 +52,17 @@ class Composer(TextArea):
             return Strip.blank(self.size.width, self.visual_style.rich_style)
         return super().render_line(y)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Textual then calls TextArea's own handler (it inserts the text) unless prevented.
+        if self.paste_hook is not None and not self.read_only and self.paste_hook(event.text):
+            event.stop()
+            event.prevent_default()
+
     async def _on_key(self, event: events.Key) -> None:
+        if self.key_hook is not None and self.key_hook(event.key):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from glm_tui.store import Message
 from glm_tui.ui import keys
 
-RequestKind = Literal["edit", "fork", "branch", "reply"]
+RequestKind = Literal["edit", "fork", "branch", "reply", "attachments"]
 
 
 def branch_text(branch: tuple[int, int] | None) -> str:
@@ -104,6 +104,8 @@ class MessageActions(Widget):
             return self.message.role == "assistant"
         if action == "branch":
             return bool(branch_text(self.branch))
+        if action == "open_attachments":
+            return bool(self.message.attachments)
         return True
 
     def request(self, kind: RequestKind, step: int = 0) -> None:
@@ -117,3 +119,6 @@ class MessageActions(Widget):
 
     def action_branch(self, step: int) -> None:
         self.request("branch", step)
+
+    def action_open_attachments(self) -> None:
+        self.request("attachments")

@@ -69,6 +69,10 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
         yield Static(Content(strip_controls(self.message.content)), classes="user-text")
+        if self.message.attachments:
+            from glm_tui.ui.widgets.attachment_chips import sent_chips_text
+
+            yield Static(sent_chips_text(self.message.attachments), classes="sent-chips")
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.content)

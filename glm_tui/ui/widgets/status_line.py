@@ -1,4 +1,5 @@
-"""The status line: provider, model, thinking on/off, and the conversation's tokens and cost."""
+"""The status line: provider, model, thinking on/off, how full the model's window is, and the
+conversation's tokens and cost."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ class StatusLine(Static):
             if status.thinking
             else ("thinking off", "$text-warning"),
         ]
+        if status.context_label:
+            # Past 80 % of the window the figure turns to the warning colour (issue 15).
+            style = "bold $text-warning" if status.context_warning else ""
+            parts += [" · ", (status.context_label, style)]
         usage = status.usage
         tokens = tokens_text(usage, detail=False)
         if tokens and usage is not None and usage.total_tokens:
