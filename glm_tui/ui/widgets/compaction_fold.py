@@ -51,7 +51,7 @@ class CompactionFold(Static, can_focus=True):
             self.update(
                 Content.assemble(
                     (f"▸ {count} earlier {noun} summarised", "bold"),
-                    ("  (Enter: show them; Undo compaction in the palette)", "$text-muted"),
+                    ("  (Enter: show them)", "$text-muted"),
                 )
             )
 
