@@ -303,3 +303,25 @@ async def test_the_seeded_history_shows_no_chips(tmp_path: Path, work: Path) -> 
         await pilot.press("up", "up")
         assert isinstance(app.focused, UserMessage)
         assert not app.focused.check_action("open_attachments", ())
+
+
+async def test_a_folder_from_the_picker_attaches_its_text_files_and_says_what_was_left_out(
+    tmp_path: Path, work: Path
+) -> None:
+    write(work / "docs" / "guide.md", "# Guide\n")
+    write(work / "docs" / "logo.bin", binary_bytes())
+    app = app_in(tmp_path, work)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachFileScreen))
+        await type_text(pilot, "docs/")
+        await wait_until(
+            pilot,
+            lambda: (
+                [c.path for c in app.screen.query_one(PathCompletion).candidates][:1] == ["docs/"]
+            ),
+        )
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chips(app) == ["docs/guide.md", "docs/"])
+        assert notified(app, "1 text file attached, 1 left out", "Attached")
