@@ -126,3 +126,24 @@ async def test_an_overflow_declined_changes_nothing(tmp_path: Path, fake_glm: Fa
         await pilot.press("n")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert len(fake_glm.requests) == 1 and fold(app) is None
+
+
+async def test_escape_stops_a_compaction_and_nothing_is_saved(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    from tests.fakeglm import stall_stream
+
+    app, cid = seeded(tmp_path, fake_glm.base_url)
+    fake_glm.enqueue(stall_stream("They asked"))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await app.main.open_conversation(cid)
+        app.main.composer.focus()
+        await run_command(pilot, app, "compact conv", "Compact conversation")
+        await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the summary request")
+        assert app.session.compaction.running()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.session.compaction.running(), what="stopped")
+        assert any("Compaction stopped" in n.message for n in app._notifications)
+        assert app.session.store.compactions(cid) == [] and fold(app) is None
+        assert app.main.composer.has_focus

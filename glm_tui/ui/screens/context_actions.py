@@ -48,11 +48,20 @@ class ContextActions:
     # -- compaction ----------------------------------------------------------------------------
 
     def compact(self) -> None:
-        self.screen.run_worker(self._compact(), group="compaction", exclusive=True)
+        self.screen.run_worker(self._compact(), group="compaction")
+
+    def cancel(self) -> bool:
+        """Escape while a summary is being written: stop it (nothing is saved); False if none
+        was."""
+        if not self.session.compaction.running():
+            return False
+        self.screen.workers.cancel_group(self.screen, "compaction")
+        self.screen.notify("Compaction stopped: nothing changed.", timeout=3)
+        return True
 
     async def _compact(self) -> None:
         screen = self.screen
-        screen.notify("Summarising the older turns…", timeout=3)
+        screen.notify("Summarising the older turns… (Escape stops)", timeout=3)
         try:
             made = await attempt(screen.app, self.session.compaction.compact())
         except CannotCompact as problem:

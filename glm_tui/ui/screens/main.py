@@ -236,6 +236,8 @@ class MainScreen(FirstResumeScreen):
         if cid is not None and cid in self.session.live:
             await self.turns.cancel(cid)
             return
+        if self.context.cancel():
+            return
         sidebar = self.sidebar
         focused = self.focused
         if sidebar.hits is not None or sidebar.search_input.value:
