@@ -325,3 +325,21 @@ async def test_a_folder_from_the_picker_attaches_its_text_files_and_says_what_wa
         await pilot.press("enter")
         await wait_until(pilot, lambda: chips(app) == ["docs/guide.md", "docs/"])
         assert notified(app, "1 text file attached, 1 left out", "Attached")
+
+
+async def test_chips_and_the_list_at_30x10(tmp_path: Path, work: Path) -> None:
+    app = app_in(tmp_path, work)
+    async with app.run_test(size=(30, 10)) as pilot:
+        await started(pilot)
+        await app.session.attachments.attach("app.py")
+        await type_text(pilot, "@s")
+        await wait_until(pilot, lambda: bool(listed(app)), what="the list")
+        await pilot.pause()
+        listing, composer = completion(app), app.main.composer
+        assert listing.region.height >= 1 and composer.region.height >= 3
+        assert app.main.attachment_bar.region.height == 1
+        await pilot.press("tab")
+        assert composer.text == "@src/"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not completion(app).display)
+        assert app.is_running and composer.text == "@src/"
