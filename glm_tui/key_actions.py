@@ -87,6 +87,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     _a("attach_file", ("ctrl+o",), "Attach a file or folder (a picker)", "app"),
     _a("compact_conversation", (), "Summarise the older turns (compaction)", "app", "compact"),
     _a("undo_compaction", (), "Undo the compaction of the conversation", "app"),
+    _a("compact_and_retry", (), "Compact, then retry the reply that did not fit", "app"),
     # The conversation list (glm_tui/ui/sidebar.py).
     _a("delete_conversation", ("delete",), "Delete the selected conversation", "sidebar", "delete"),
     _a("sidebar_search", ("slash",), "Search conversations", "sidebar", "search"),

@@ -5,16 +5,19 @@ palette, the fold in the pane ("N earlier messages summarised", opened from the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
-from glm_tui.ui.screens.dialogs import ConfirmScreen
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
-from glm_tui.ui.widgets.messages import UserMessage
+from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.test_ui_palette import run_command
 from tests.ui_helpers import (
     SIZE,
+    click,
     make_app,
     seed_conversation,
     send,
@@ -95,17 +98,33 @@ async def test_nothing_to_compact_is_said(tmp_path: Path, fake_glm: FakeGLM) -> 
         assert fold(app) is None and fake_glm.requests == []
 
 
-async def test_an_overflow_offers_compact_and_retry(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def overflowed_reply(pilot: Pilot[Any], app: GLMApp, cid: int) -> AssistantMessage:
+    """Send a prompt whose reply fails for lack of room; the reply that failed."""
+    await started(pilot)
+    await app.main.open_conversation(cid)
+    await send(pilot, app, "A huge question")
+    await wait_idle(pilot, app)
+    await wait_until(
+        pilot,
+        lambda: any("no longer fits" in n.message for n in app._notifications),
+        what="the warning",
+    )
+    failed = app.main.pane.message_widgets()[-1]
+    assert isinstance(failed, AssistantMessage)
+    assert failed.query_one(".compact-retry").display and failed.query_one(".retry").display
+    return failed
+
+
+async def test_an_overflow_offers_compact_and_retry_in_the_palette(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
     app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("Part", finish_reason="model_context_window_exceeded"))
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
-        await send(pilot, app, "A huge question")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the offer")
-        await shows(pilot, "no longer fits the model's window")
+        await overflowed_reply(pilot, app, cid)
         fake_glm.enqueue(zai_stream("Summary of three turns."), zai_stream("Now it fits."))
-        await pilot.press("y")
+        app.main.composer.focus()
+        await run_command(pilot, app, "compact and re", "Compact and retry")
         await shows(pilot, "Now it fits.")
         await wait_idle(pilot, app)
         retry = fake_glm.requests[-1].json["messages"]
@@ -115,17 +134,32 @@ async def test_an_overflow_offers_compact_and_retry(tmp_path: Path, fake_glm: Fa
         assert prompts(app) == ["A huge question"]
 
 
-async def test_an_overflow_declined_changes_nothing(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_the_failed_reply_has_a_compact_and_retry_button(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
     app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("Part", finish_reason="model_context_window_exceeded"))
     async with app.run_test(size=SIZE) as pilot:
+        failed = await overflowed_reply(pilot, app, cid)
+        fake_glm.enqueue(zai_stream("Summary."), zai_stream("Fits now."))
+        await click(pilot, failed.query_one(".compact-retry"))
+        await shows(pilot, "Fits now.")
+        await wait_idle(pilot, app)
+        assert len(fake_glm.requests) == 3
+
+
+async def test_compact_and_retry_without_a_failed_reply_says_so(
+    tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    app, cid = seeded(tmp_path, fake_glm.base_url)
+    async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await app.main.open_conversation(cid)
-        await send(pilot, app, "A huge question")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the offer")
-        await pilot.press("n")
-        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
-        assert len(fake_glm.requests) == 1 and fold(app) is None
+        await run_command(pilot, app, "compact and re", "Compact and retry")
+        await wait_until(
+            pilot, lambda: any("lack of room" in n.message for n in app._notifications)
+        )
+        assert fake_glm.requests == []
 
 
 async def test_escape_stops_a_compaction_and_nothing_is_saved(

@@ -298,6 +298,12 @@ PALETTE_ONLY: tuple[tuple[str, str, str, bool], ...] = (
         True,
     ),
     ("Undo compaction", "Send the summarised turns again, as they were", "undo_compaction", True),
+    (
+        "Compact and retry",
+        "The last reply did not fit the model's window: compact, then send its prompt again",
+        "compact_and_retry",
+        True,
+    ),
 )
 """(name, help, screen action, needs a conversation) of palette commands that have no key."""
 

@@ -2,15 +2,14 @@
 offered when a reply did not fit) and its fold in the pane.
 
 ``ContextActions.tell`` is called by ``SessionView`` with the session's ``AttachmentsChanged``,
-``CompactionChanged`` and ``ContextOverflowed``; the palette's "Compact conversation" and "Undo
-compaction" call ``compact`` and ``undo``.
+``CompactionChanged`` and ``ContextOverflowed``; the palette's "Compact conversation", "Undo
+compaction" and "Compact and retry" (also a button on a reply that did not fit) call
+``compact``, ``undo`` and ``compact_and_retry``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from textual.content import Content
 
 from glm_tui.context.compaction import CannotCompact
 from glm_tui.session import (
@@ -43,7 +42,14 @@ class ContextActions:
                 # The pane shows the branch again, folded (or not) as the compaction says.
                 await attempt(screen.app, self.session.open(event.conversation_id))
         elif event.live.conversation_id == self.session.current_id:
-            screen.run_worker(self._offer_compaction(event.message.id), group="dialogs")
+            screen.notify(
+                "The conversation no longer fits the model's window. Compact and retry (on the"
+                " reply, or in the palette) summarises the older turns and sends the prompt"
+                " again.",
+                title="Too long",
+                severity="warning",
+                timeout=10,
+            )
 
     # -- compaction ----------------------------------------------------------------------------
 
@@ -85,18 +91,28 @@ class ContextActions:
             f"Compaction undone: the {undone.summarised} {noun} sent again.", timeout=4
         )
 
-    async def _offer_compaction(self, message_id: int) -> None:
-        from glm_tui.ui.screens.dialogs import ConfirmScreen
-
-        screen = self.screen
-        question = Content.assemble(
-            ("The conversation no longer fits the model's window.", "bold"),
-            "\n\nCompact it (the model summarises the older turns; nothing is deleted, and "
-            "Undo compaction brings them back) and send the last prompt again?",
-        )
-        if not await screen.app.push_screen_wait(ConfirmScreen(question, yes="Compact and retry")):
+    def compact_and_retry(self, message_id: int | None = None) -> None:
+        """Summarise all but the failed turn, then a new reply to its prompt (the button on
+        the reply, or the palette for the last reply that did not fit)."""
+        if message_id is None:
+            message_id = self._last_overflowed()
+        if message_id is None:
+            self.screen.notify("No reply here failed for lack of room in the window.", timeout=3)
             return
-        screen.notify("Summarising the older turns…", timeout=3)
+        self.screen.run_worker(self._compact_and_retry(message_id), group="compaction")
+
+    def _last_overflowed(self) -> int | None:
+        from glm_tui.context.overflow import overflowed
+        from glm_tui.ui.widgets.messages import AssistantMessage
+
+        for widget in reversed(self.screen.pane.message_widgets()):
+            if isinstance(widget, AssistantMessage) and widget.live is None:
+                return widget.message.id if overflowed(widget.message) else None
+        return None
+
+    async def _compact_and_retry(self, message_id: int) -> None:
+        screen = self.screen
+        screen.notify("Summarising the older turns… (Escape stops)", timeout=3)
         try:
             turn = await attempt(screen.app, self.session.compaction.compact_and_retry(message_id))
         except CannotCompact as problem:

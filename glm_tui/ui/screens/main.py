@@ -210,6 +210,10 @@ class MainScreen(FirstResumeScreen):
     async def _retry(self, event: AssistantMessage.Retry) -> None:
         await self.conversations.retry(event.message_id)
 
+    @on(AssistantMessage.CompactAndRetry)
+    def _compact_and_retry(self, event: AssistantMessage.CompactAndRetry) -> None:
+        self.context.compact_and_retry(event.message_id)
+
     @on(MissingReply.Retry)
     async def _reply_again(self, event: MissingReply.Retry) -> None:
         await self.conversations.reply_again(event.user_message_id)
@@ -302,6 +306,9 @@ class MainScreen(FirstResumeScreen):
 
     async def action_undo_compaction(self) -> None:
         await self.context.undo()
+
+    def action_compact_and_retry(self) -> None:
+        self.context.compact_and_retry()
 
     async def action_settings(self) -> None:
         await self.app.run_action("settings")  # the app owns the settings

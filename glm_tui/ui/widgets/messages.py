@@ -117,6 +117,13 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
 
         message_id: int
 
+    @dataclass
+    class CompactAndRetry(TextualMessage):
+        """The reply failed because the conversation no longer fits the model's window: the
+        user asked to compact it and send the prompt again."""
+
+        message_id: int
+
     def __init__(
         self,
         message: Message,
@@ -167,6 +174,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
             yield _button("Retry", "retry")
+            yield _button("Compact and retry", "compact-retry")
             yield _button("Copy", "copy")
             yield _button("Copy code", "copy-code")
 
@@ -285,6 +293,9 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         self.set_class(status == "error", "-error")
         self.set_class(live, "-live")
         self.query_one(".retry", Button).display = not live and status != "complete"
+        from glm_tui.context.overflow import overflowed
+
+        self.query_one(".compact-retry", Button).display = not live and overflowed(message)
         self.query_one(".copy", Button).display = not live
         self.query_one(".copy-code", Button).display = not live and bool(
             code_blocks(message.content)
@@ -294,6 +305,12 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
     def _retry_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_retry()
+
+    @on(Button.Pressed, ".compact-retry")
+    def _compact_retry_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.live is None:
+            self.post_message(self.CompactAndRetry(self.message.id))
 
     @on(Button.Pressed, ".copy")
     def _copy_pressed(self, event: Button.Pressed) -> None:
