@@ -30,7 +30,7 @@ from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
 from glm_tui.ui.widgets.messages import AssistantMessage
-from tests.fakeglm import DONE, FakeGLM, chunk, raw_stream, sse, usage_dict
+from tests.fakeglm import DONE, FakeGLM, Response, chunk, raw_stream, sse, usage_dict
 from tests.ui_helpers import screen_text
 
 SIZE = (120, 40)
@@ -110,15 +110,14 @@ def markdown_reply(n_tokens: int, seed: int = 3) -> list[str]:
     return pieces[:n_tokens]
 
 
-def stream_of(pieces: list[str], per_write: int = 256) -> object:
+def stream_of(pieces: list[str], per_write: int = 256) -> Response:
     events = [sse(chunk(content=p)) for p in pieces]
     usage = usage_dict(completion=len(pieces))
     events.append(sse(chunk(content="", finish_reason="stop", usage=usage)))
     events.append(DONE)
-    steps: list[bytes | str | float] = [
-        b"".join(events[i : i + per_write]) for i in range(0, len(events), per_write)
-    ]
-    return raw_stream(steps)
+    return raw_stream(
+        [b"".join(events[i : i + per_write]) for i in range(0, len(events), per_write)]
+    )
 
 
 async def painted(app: GLMApp) -> None:

@@ -1,104 +1,36 @@
 """The ``glm-tui`` command: the TUI by default, and the scripting subcommands.
 
+This module holds the group and ``ask``, ``tools``, ``models``, ``usage``, ``config``; the
+history's commands are in cli_history.py, ``pin`` and ``tag`` in cli_organize.py, the helpers
+they share in cli_common.py.
+
 Textual is imported only when the TUI starts, so ``ask``, ``list``, ``show`` and ``search``
 start fast.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
 from glm_tui import __version__
-from glm_tui.config import (
-    ConfigError,
-    Settings,
-    config_permission_warning,
-    load_settings,
-    redact,
+from glm_tui.cli_common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    echo_json,
+    fail,
+    global_options,
+    one_line,
+    open_store,
+    settings_from,
 )
-from glm_tui.launch import GLOBAL_OPTIONS as _GLOBAL_OPTIONS
-from glm_tui.launch import db_directory_problem, start_tui
-from glm_tui.terminal_text import strip_controls
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-class Failure(Exception):
-    """A request or data failure: printed as one ``error:`` line, exit 1."""
-
-
-def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-# -- global options, accepted before or after the subcommand ------------------------------------
-
-
-def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    # --no-thinking is a real choice (False); an absent --demo flag is not.
-    if value is not None and not (param.name == "demo" and not value) and param.name:
-        ctx.meta.setdefault("glm_flags", {})[param.name] = value
-    return value
-
-
-def global_options(func: F) -> F:
-    for decls, extra in reversed(_GLOBAL_OPTIONS):
-        func = click.option(*decls, expose_value=False, callback=_remember, **extra)(func)
-    return func
-
-
-def settings_from(ctx: click.Context, *, warn: bool = True) -> Settings:
-    """The settings of this run; ``warn``: say on stderr if others can read the key's file
-    (the TUI says it in a notification instead: stderr is hidden under its screen)."""
-    flags = ctx.meta.get("glm_flags", {})
-    try:
-        settings = load_settings(flags)
-    except ConfigError as exc:
-        # A wrong flag is bad usage; a broken file or variable is failed data.
-        fail(str(exc), EXIT_USAGE if str(exc).startswith("--") else EXIT_FAILED)
-    if warn and (warning := config_permission_warning(settings)):
-        click.echo(f"warning: {warning}", err=True)
-    return settings
-
-
-@contextmanager
-def open_store(settings: Settings) -> Iterator[Any]:
-    from glm_tui.store import Store, StoreError
-
-    if problem := db_directory_problem(settings):
-        fail(problem)
-    try:
-        store = Store.open(settings.db_path)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        yield store
-    except StoreError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
-
-
-def one_line(text: str) -> str:
-    """Saved text for a line of the terminal: no escape codes, whitespace collapsed."""
-    return " ".join(strip_controls(text).split())
-
-
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
+from glm_tui.cli_history import export, import_, list_, rm, search, show
+from glm_tui.cli_organize import pin, tag
+from glm_tui.config import redact
+from glm_tui.global_options import db_directory_problem
+from glm_tui.startup import start_tui
 
 # -- the group ----------------------------------------------------------------------------------
 
@@ -340,150 +272,6 @@ def usage(ctx: click.Context, since: Any, by: str, as_json: bool) -> None:
     sys.exit(code)
 
 
-# -- reading the history ------------------------------------------------------------------------
-
-
-@cli.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N conversations.")
-@click.option("--tag", "tag_name", default=None, help="Only those with this tag.")
-@global_options
-@click.pass_context
-def list_(ctx: click.Context, as_json: bool, limit: int | None, tag_name: str | None) -> None:
-    """Conversations: pinned ones first (marked *), then the most recently updated."""
-    from glm_tui.cli_organize import tags_text
-
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        try:
-            rows = store.list_conversations(limit=limit, tag=tag_name)
-        except ValueError as exc:
-            fail(f"--tag: {exc}", EXIT_USAGE)
-    if as_json:
-        echo_json([row.to_json() for row in rows])
-        return
-    for row in rows:
-        when = row.updated_at[:16].replace("T", " ")
-        line = f"{row.id:>6} {'*' if row.pinned else ' '} {when}  {row.message_count:>4} msgs"
-        tags = f"  {tags_text(row.tags)}" if row.tags else ""
-        click.echo(f"{line}  {one_line(row.title)}{tags}")
-
-
-@cli.command()
-@click.argument("conversation_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--all", "whole_tree", is_flag=True, help="Every branch, not only the current one.")
-@global_options
-@click.pass_context
-def show(ctx: click.Context, conversation_id: int, as_json: bool, whole_tree: bool) -> None:
-    """One conversation: its current branch (--all: every branch, as a tree)."""
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        conversation = store.get_conversation(conversation_id)
-        if whole_tree:
-            messages = store.all_messages(conversation_id)
-        else:
-            messages = store.current_path(conversation_id)
-        if as_json:
-            echo_json(conversation.to_json(messages))
-        elif whole_tree:
-            # Each line of the tree holds one message's text: cleaned line by line, an escape
-            # code cut short at the end of one cannot swallow the next.
-            outline = store.outline(conversation_id).splitlines(keepends=True)
-            click.echo("".join(strip_controls(line) for line in outline), nl=False)
-        else:
-            click.echo(store.export_markdown(conversation_id), nl=False)
-
-
-@cli.command()
-@click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, help="At most N results.")
-@global_options
-@click.pass_context
-def search(ctx: click.Context, query: str, as_json: bool, limit: int) -> None:
-    """Full-text search over all messages, reasoning included."""
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        hits = store.search(query, limit=limit)
-    if as_json:
-        echo_json([hit.to_json() for hit in hits])
-        return
-    if not hits:
-        click.echo(f"no messages match {query}", err=True)
-    for hit in hits:
-        title, snippet = one_line(hit.title), one_line(hit.snippet)
-        click.echo(f"{hit.conversation_id:>6}  {title}  [{hit.role}]  {snippet}")
-
-
-@cli.command()
-@click.argument("conversation_id", type=int, required=False)
-@click.option("--all", "everything", is_flag=True, help="Every conversation.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@global_options
-@click.pass_context
-def export(
-    ctx: click.Context,
-    conversation_id: int | None,
-    everything: bool,
-    fmt: str,
-    output: Path | None,
-) -> None:
-    """Export a conversation (or --all) as Markdown or JSON."""
-    if everything == (conversation_id is not None):
-        fail("give a conversation id or --all", EXIT_USAGE)
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        if fmt == "json":
-            data = store.export_all() if everything else store.export_conversation(conversation_id)
-            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        else:
-            ids = [c.id for c in store.list_conversations()] if everything else [conversation_id]
-            text = "\n---\n\n".join(store.export_markdown(i) for i in ids)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror}")
-    click.echo(f"exported to {output}", err=True)
-
-
-@cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@global_options
-@click.pass_context
-def import_(ctx: click.Context, file: Path) -> None:
-    """Import a JSON export."""
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{file}: cannot read it ({exc})")
-    except json.JSONDecodeError as exc:
-        fail(f"{file}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        ids = store.import_data(data)
-    click.echo(f"imported {len(ids)} conversation(s): {', '.join(map(str, ids))}")
-
-
-@cli.command()
-@click.argument("conversation_id", type=int)
-@global_options
-@click.pass_context
-def rm(ctx: click.Context, conversation_id: int) -> None:
-    """Delete a conversation."""
-    settings = settings_from(ctx)
-    with open_store(settings) as store:
-        title = store.get_conversation(conversation_id).title
-        store.delete_conversation(conversation_id)
-    click.echo(f"deleted conversation {conversation_id}: {title}")
-
-
 @cli.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @global_options
@@ -531,12 +319,5 @@ def config_(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{name:<{width}}  {shown}  [{src}]")
 
 
-def _organising_commands() -> None:
-    # Defined in their own module (which imports this one's helpers).
-    from glm_tui.cli_organize import pin, tag
-
-    cli.add_command(pin)
-    cli.add_command(tag)
-
-
-_organising_commands()
+for _command in (list_, show, search, export, import_, rm, pin, tag):
+    cli.add_command(_command)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from glm_tui.cli import EXIT_FAILED, EXIT_USAGE, fail, global_options, one_line, open_store
-from glm_tui.cli import settings_from as _settings_from
+from glm_tui.cli_common import EXIT_FAILED, EXIT_USAGE, fail, global_options, one_line, open_store
+from glm_tui.cli_common import settings_from as _settings_from
 
 
 def tags_text(tags: tuple[str, ...]) -> str:

@@ -1,11 +1,13 @@
 """Settings: built-in defaults < config.toml < environment < command-line flags.
 
-Nothing here imports Textual or httpx, so the scripting commands start fast.
+This module is the settings' public face: ``Settings``, ``load_settings`` and the names of the
+two below it, re-exported. config_values.py says what each setting may be (``normalise``);
+config_file.py reads and writes config.toml. Nothing here imports Textual or httpx, so the
+scripting commands start fast.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import stat
 from collections.abc import Mapping
@@ -15,36 +17,42 @@ from typing import Any
 
 import platformdirs
 
+from glm_tui.config_file import read_config_file, read_toml, save_config
+from glm_tui.config_values import (
+    BUILTIN_TOOLS,
+    DEMO_MODEL,
+    GENERIC_KEY_ENV,
+    KEY_TABLE,
+    MIN_PROSE_WIDTH,
+    PROVIDERS,
+    ConfigError,
+    Provider,
+    normalise,
+)
+
+__all__ = [
+    "APP_NAME",
+    "BUILTIN_TOOLS",
+    "DEMO_MODEL",
+    "GENERIC_KEY_ENV",
+    "MIN_PROSE_WIDTH",
+    "PROVIDERS",
+    "ConfigError",
+    "Provider",
+    "Settings",
+    "config_permission_warning",
+    "default_config_path",
+    "default_db_path",
+    "key_env_names",
+    "load_settings",
+    "normalise",
+    "read_config_file",
+    "read_toml",
+    "redact",
+    "save_config",
+]
+
 APP_NAME = "glm-tui"
-
-
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line for the user (it names the file if any)."""
-
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    base_url: str | None
-    default_model: str | None
-    key_env: str | None
-    label: str
-
-
-DEMO_MODEL = "glm-4.7-demo"
-
-PROVIDERS: dict[str, Provider] = {
-    "aimlapi": Provider(
-        "aimlapi", "https://api.aimlapi.com/v1", "zhipu/glm-4.7", "AIMLAPI_API_KEY", "AI/ML API"
-    ),
-    "zai": Provider("zai", "https://api.z.ai/api/paas/v4", "glm-4.7", "ZAI_API_KEY", "Z.ai"),
-    "openai": Provider("openai", None, None, None, "OpenAI-compatible"),
-    "demo": Provider("demo", "http://demo.glm-tui.invalid/v1", DEMO_MODEL, None, "demo (offline)"),
-}
-GENERIC_KEY_ENV = "GLM_TUI_API_KEY"
-MIN_PROSE_WIDTH = 20
-BUILTIN_TOOLS = ("read_file", "list_directory", "search_files", "fetch_url")
-"""The tools glm-tui ships; each is off until named in ``tools``."""
 
 
 def default_config_path() -> Path:
@@ -179,186 +187,6 @@ def key_env_names(provider: str) -> str:
     return f"{GENERIC_KEY_ENV} or {own}" if own else GENERIC_KEY_ENV
 
 
-# -- parsing and validation ------------------------------------------------------------------
-
-_FILE_KEYS = {
-    "provider",
-    "base_url",
-    "model",
-    "api_key",
-    "thinking",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "system_prompt",
-    "theme",
-    "read_timeout",
-    "max_prose_width",
-    "db",
-    "tools",
-    "always_allow",
-    "tool_rounds",
-    "tool_timeout",
-    "web_search",
-    "vision_model",
-    "context_window",
-    "budget_usd",
-    "auto_title",
-    "keymap",
-    "keys",
-}
-_KEY_TABLE = "keys"
-"""A TOML table ([keys]): written after the other settings."""
-
-
-def _as_bool(value: object, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in {"1", "true", "yes", "on", "enabled"}:
-            return True
-        if low in {"0", "false", "no", "off", "disabled"}:
-            return False
-    raise ConfigError(f"{name} must be true or false, got {value!r}")
-
-
-def _as_float(value: object, name: str, lo: float, hi: float) -> float:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if math.isnan(number) or not lo <= number <= hi:
-        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {number:g}")
-    return number
-
-
-def _as_int(value: object, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
-    try:
-        number: int = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if not lo <= number <= hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, got {number}")
-    return number
-
-
-def _as_str(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{name} must be text, got {value!r}")
-    return value
-
-
-def _as_tool_names(value: object, name: str) -> tuple[str, ...]:
-    if isinstance(value, str):  # "read_file, fetch_url" (an environment variable, a flag)
-        value = [part.strip() for part in value.split(",") if part.strip()]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{name} must be a list of tool names, got {value!r}")
-    unknown = [v for v in value if v not in BUILTIN_TOOLS]
-    if unknown:
-        raise ConfigError(
-            f"{name}: no built-in tool named {unknown[0]!r} (there are {', '.join(BUILTIN_TOOLS)})"
-        )
-    return tuple(dict.fromkeys(value))
-
-
-def normalise(name: str, value: object) -> Any:
-    """Check one setting's value and convert it to its type; raise ConfigError when wrong."""
-    if name == "provider":
-        text = _as_str(value, name).strip().lower()
-        if text not in PROVIDERS:
-            raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}, got {text!r}")
-        return text
-    if name in {"thinking", "web_search", "auto_title"}:
-        return _as_bool(value, name)
-    if name in {"tools", "always_allow"}:
-        return _as_tool_names(value, name)
-    if name == "tool_rounds":
-        return _as_int(value, name, 1, 1000)
-    if name == "tool_timeout":
-        return _as_float(value, name, 1.0, 3600.0)
-    if name == "temperature":
-        return _as_float(value, name, 0.0, 2.0)
-    if name == "top_p":
-        return _as_float(value, name, 0.0, 1.0)
-    if name == "max_tokens":
-        return _as_int(value, name, 1, 131072)
-    if name == "context_window":
-        return _as_int(value, name, 1000, 100_000_000)
-    if name == "read_timeout":
-        return _as_float(value, name, 1.0, 3600.0)
-    if name == "budget_usd":
-        return _as_float(value, name, 0.0, 1e9)
-    if name == "max_prose_width":
-        width = _as_int(value, name, 0, 10000)
-        if 0 < width < MIN_PROSE_WIDTH:
-            raise ConfigError(
-                f"{name} must be 0 (no limit) or at least {MIN_PROSE_WIDTH}, got {width}"
-            )
-        return width
-    if name == "base_url":
-        text = _as_str(value, name).strip().rstrip("/")
-        if not text.startswith(("http://", "https://")):
-            raise ConfigError(f"base_url must start with http:// or https://, got {text!r}")
-        return text
-    if name in {"db", "db_path"}:
-        return Path(_as_str(value, name)).expanduser()
-    text = _as_str(value, name)
-    if name in {"model", "theme", "api_key", "vision_model"}:
-        text = text.strip()
-        if not text:
-            raise ConfigError(f"{name} must not be empty")
-    return text
-
-
-def read_toml(
-    path: Path, kind: str, error: type[Exception], *, missing_ok: bool = False
-) -> dict[str, Any]:
-    """A TOML file's table; ``error`` with one line naming the file when it cannot be read.
-
-    Shared by the config file and the theme files. A missing file is {} when ``missing_ok``.
-    """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        if missing_ok:
-            return {}
-        raise error(f"{path}: cannot read the {kind} file (No such file or directory)") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot read the {kind} file ({exc.strerror})") from None
-    import tomllib  # here: most runs of `ask` and the others have no file to read
-
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise error(f"{path}: the {kind} file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: invalid TOML: {exc}") from None
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """The file's settings, checked; {} when it does not exist."""
-    data = read_toml(path, "config", ConfigError, missing_ok=True)
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in _FILE_KEYS:
-            raise ConfigError(
-                f"{path}: unknown setting {key!r} (known: {', '.join(sorted(_FILE_KEYS))})"
-            )
-        if key in ("keymap", _KEY_TABLE):
-            values[key] = value  # checked by key_config: a wrong key is reported, not fatal
-            continue
-        try:
-            values["db_path" if key == "db" else key] = normalise(key, value)
-        except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-    return values
-
-
 _ENV_SETTINGS = {
     "GLM_TUI_PROVIDER": "provider",
     "GLM_TUI_BASE_URL": "base_url",
@@ -391,15 +219,15 @@ def load_settings(
 
     for name, value in read_config_file(config_path).items():
         values[name], sources[name] = value, f"config file {config_path}"
-    if _KEY_TABLE in values or "keymap" in values:
+    if KEY_TABLE in values or "keymap" in values:
         from glm_tui.key_config import read_key_config
 
-        keys = read_key_config(values.pop(_KEY_TABLE, None), values.pop("keymap", None),
+        keys = read_key_config(values.pop(KEY_TABLE, None), values.pop("keymap", None),
                                path=config_path)  # fmt: skip
         values.update(
             keymap=keys.keymap, key_overrides=dict(keys.overrides), key_problems=keys.problems
         )
-        sources.pop(_KEY_TABLE, None)
+        sources.pop(KEY_TABLE, None)
         sources["key_overrides"] = sources["key_problems"] = f"config file {config_path}"
 
     for var, name in _ENV_SETTINGS.items():
@@ -433,75 +261,6 @@ def load_settings(
         if f.name != "sources":
             sources.setdefault(f.name, "default")
     return Settings(**values, sources=sources)
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    escaped = "".join(c if c >= " " or c in "\\" else f"\\u{ord(c):04x}" for c in escaped)
-    return f'"{escaped}"'
-
-
-def _toml_key(name: str) -> str:
-    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
-    return name if bare else _toml_value(name)
-
-
-def save_config(path: Path, updates: Mapping[str, Any]) -> None:
-    """Merge ``updates`` into the config file, atomically and readable by the owner only.
-
-    A None value removes the key. Values are checked first, so nothing is half-written.
-    """
-    current = read_config_file(path)
-    if "db_path" in current:
-        current["db"] = current.pop("db_path")
-    for key, value in updates.items():
-        key = "db" if key == "db_path" else key
-        if key not in _FILE_KEYS:
-            raise ConfigError(f"unknown setting {key!r}")
-        if value is None:
-            current.pop(key, None)
-        elif key == _KEY_TABLE:
-            if not isinstance(value, Mapping):
-                raise ConfigError("keys must be a table of action = key")
-            current[key] = dict(value)
-        elif key == "keymap":
-            current[key] = _as_str(value, key)
-        else:
-            current[key] = normalise(key, value)
-    table = current.pop(_KEY_TABLE, None)
-    text = "# glm-tui settings (written by glm-tui; safe to edit)\n" + "".join(
-        f"{key} = {_toml_value(value)}\n" for key, value in current.items()
-    )
-    if isinstance(table, Mapping):
-        # Kept as written, wrong entries too: the user fixes them, glm-tui does not drop them.
-        text += f"\n[{_KEY_TABLE}]\n" + "".join(
-            f"{_toml_key(str(name))} = {_toml_value(value)}\n" for name, value in table.items()
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # here: only `config set` and the settings screen write
-
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def config_permission_warning(settings: Settings) -> str | None:

@@ -1,9 +1,10 @@
 """A fake GLM-4.7 server for tests: a real HTTP/1.1 server on 127.0.0.1 in a background thread.
 
-It speaks the wire format of docs/glm-api.md (Z.ai and AI/ML API flavours) and can misbehave on
-demand: error frames, dropped or stalled connections, slow streams, arbitrary bytes. Responses are
-queued with ``FakeGLM.enqueue`` and served one per request, in order; when the queue is empty a
-short successful Z.ai-shaped reply (``DEFAULT_REASONING`` / ``DEFAULT_REPLY``) is served.
+It speaks the wire format of docs/architecture.md, "The wire" (Z.ai and AI/ML API flavours), and
+can misbehave on demand: error frames, dropped or stalled connections, slow streams, arbitrary
+bytes. Responses are queued with ``FakeGLM.enqueue`` and served one per request, in order; when
+the queue is empty a short successful Z.ai-shaped reply (``DEFAULT_REASONING`` /
+``DEFAULT_REPLY``) is served.
 
 Only the standard library is used, so the server exercises the client's real network code.
 """
@@ -404,7 +405,7 @@ def tool_calls_stream(
     usage = _auto_usage(usage, content, reasoning, chunk_chars)
     events.append(sse(chunk(content="", finish_reason=finish_reason, usage=usage)))
     events.append(DONE)
-    return Response(steps=events)
+    return Response(steps=[*events])
 
 
 def _retry_headers(

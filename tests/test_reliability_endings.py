@@ -1,4 +1,4 @@
-"""Issue 8, item 1: every way a stream can end (docs/glm-api.md, "How a stream can end"), through
+"""Issue 8, item 1: every way a stream can end (docs/architecture.md, "Message status"), through
 both ``glm-tui ask`` and the TUI: the partial text is kept, the status is right, the message is
 clear, and Retry works.
 

@@ -384,7 +384,7 @@ def test_read_only_file_is_a_clear_error(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
-# -- JSON shapes (interface.md) ---------------------------------------------------------------
+# -- JSON shapes (README, "Scripting") ---------------------------------------------------------
 
 
 def test_json_shapes(store: Store) -> None:

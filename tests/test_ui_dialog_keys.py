@@ -291,6 +291,18 @@ async def test_help_scrolls_and_closes_on_a_small_terminal(
         await closed(pilot, app, HelpScreen)
 
 
+async def test_f1_closes_the_help_it_opened(tmp_path: Path, store: Store) -> None:
+    """The app's F1 (a priority key) reaches the help screen first: it closes the help there,
+    as the help's own Escape and q do."""
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test() as pilot:
+        await pilot.press("f1")
+        await wait_screen(pilot, app, HelpScreen)
+        await pilot.press("f1")
+        await closed(pilot, app, HelpScreen)
+        assert app.screen is app.main
+
+
 # -- small terminals ----------------------------------------------------------------------------
 
 

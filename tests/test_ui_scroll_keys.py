@@ -4,6 +4,7 @@ message (mounting the older ones) and to the end."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,46 @@ async def test_end_stops_the_way_to_the_first_message(tmp_path: Path, store: Sto
         await wait_until(
             pilot, lambda: app.main.pane.scroll_y == app.main.pane.max_scroll_y, what="end"
         )
+
+
+async def test_end_wins_over_a_scroll_to_the_top_still_waiting_for_a_refresh(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+Home's last step waits for a refresh to scroll to the top; End pressed before that
+    refresh comes (a busy machine) must still end at the end. Here the pane's after-refresh
+    calls go through one call late while Ctrl+Home works, so its last one is still waiting when
+    End is pressed: the order a busy machine may give, made certain."""
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot, store, app)
+        pane = app.main.pane
+        real = pane.call_after_refresh
+        waiting: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+        done: list[str] = []
+
+        def one_call_late(callback: Any, *args: Any, **kwargs: Any) -> bool:
+            if waiting:
+                late, late_args, late_kwargs = waiting.pop()
+                real(late, *late_args, **late_kwargs)
+            waiting.append((callback, args, kwargs))
+            return True
+
+        async def run_late() -> None:
+            late, args, kwargs = waiting.pop()
+            result = late(*args, **kwargs)
+            if inspect.isawaitable(result):
+                await result
+            # A scroll it asked for happens after the next refresh: look after that one.
+            real(lambda: real(done.append, "refreshed"))
+
+        monkeypatch.setattr(pane, "call_after_refresh", one_call_late)
+        await pilot.press("ctrl+home")
+        await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
+        monkeypatch.undo()
+        assert waiting, "the scroll to the top no longer waits for a refresh: this test is moot"
+        await pilot.press("ctrl+end")
+        await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y, what="the end")
+        real(run_late)
+        pane.refresh()
+        await wait_until(pilot, lambda: done == ["refreshed"], what="the late call and a refresh")
+        assert pane.scroll_y == pane.max_scroll_y

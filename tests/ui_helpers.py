@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -90,7 +91,7 @@ async def wait_idle(pilot: Pilot[Any], app: GLMApp, timeout: float = CEILING) ->
     await pilot.pause()
 
 
-def screen_text(app: GLMApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """What the terminal shows, as plain text (one line per row)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
@@ -149,7 +150,7 @@ def seed_conversation(
     return cid
 
 
-BRANCHED_TURNS = [
+BRANCHED_TURNS: list[tuple[str, str, str | None]] = [
     ("What is a monad?", "A monoid in the category of endofunctors.", None),
     ("Explain simply.", "A box with rules.", None),
 ]

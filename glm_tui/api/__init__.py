@@ -10,7 +10,7 @@ import importlib
 from typing import Any
 
 _HOMES = {
-    "client": ("GLMClient", "build_request_body"),
+    "client": ("GLMClient",),
     "errors": (
         "APIError",
         "AuthError",
@@ -37,6 +37,7 @@ _HOMES = {
         "WebSource",
         "status_for_finish",
     ),
+    "request": ("build_request_body",),
     "sse": ("SSEDecoder", "SSEEvent"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}

@@ -1,7 +1,8 @@
 """The streaming GLM-4.7 client: one POST to ``/chat/completions``, typed events out.
 
-Everything that can go wrong on the wire becomes one of the typed errors in ``errors.py``; the
-wire format it follows is docs/glm-api.md (Z.ai, AI/ML API and other OpenAI-compatible servers).
+Everything that can go wrong on the wire becomes one of the typed errors in ``errors.py``. The
+wire format (Z.ai, the AI/ML API and other OpenAI-compatible servers) is summed up in
+docs/architecture.md, "The wire".
 """
 
 from __future__ import annotations
@@ -9,15 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
-import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from dataclasses import fields, replace
 from typing import Any
 
 from glm_tui import __version__
-from glm_tui.api import errors
+from glm_tui.api import error_bodies, errors, reported_usage
 from glm_tui.api._httpx import httpx
 from glm_tui.api.errors import APIError, StreamError
 from glm_tui.api.events import (
@@ -30,16 +28,12 @@ from glm_tui.api.events import (
     Usage,
     WebSearchResults,
 )
+from glm_tui.api.request import build_request_body
 from glm_tui.api.sse import SSEDecoder
 from glm_tui.api.tool_stream import ToolCallAssembler, WebSearchCollector
 
-MAX_TOOLS = 128
-"""The most tools one request may offer (OpenAI's limit, and Z.ai's)."""
 # Z.ai answers these with HTTP 429, but waiting does not help: balance, daily or plan limits.
 ZAI_CREDIT_CODES = frozenset({"1113", "1304", "1308", "1309"})
-USD_TO_CREDITS = 2_000_000
-# A server asking us to wait longer than this is better reported than waited for.
-RETRY_AFTER_CAP = 60.0
 # Errors worth sending again automatically, provided nothing has been yielded yet. (Our
 # TimeoutError is used as errors.TimeoutError throughout, so the builtin is never shadowed.)
 AUTO_RETRY: tuple[type[APIError], ...] = (
@@ -49,38 +43,6 @@ AUTO_RETRY: tuple[type[APIError], ...] = (
     errors.TimeoutError,
     errors.ConnectionLost,
 )
-
-
-def build_request_body(
-    model: str,
-    messages: list[dict[str, Any]],
-    *,
-    thinking: bool | None,
-    temperature: float | None,
-    top_p: float | None,
-    max_tokens: int | None,
-    tools: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The JSON body of a streaming chat request; unset options are left to the server.
-
-    ``tools`` (OpenAI's function format, plus Z.ai's ``web_search``) go with
-    ``tool_choice: "auto"``, the only choice Z.ai accepts.
-    """
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": [dict(m) for m in messages],
-        "stream": True,
-    }
-    if thinking is not None:
-        body["thinking"] = {"type": "enabled" if thinking else "disabled"}
-    options = {"temperature": temperature, "top_p": top_p, "max_tokens": max_tokens}
-    body.update((name, value) for name, value in options.items() if value is not None)
-    if tools:
-        if len(tools) > MAX_TOOLS:
-            raise ValueError(f"at most {MAX_TOOLS} tools can be offered, not {len(tools)}")
-        body["tools"] = [dict(tool) for tool in tools]
-        body["tool_choice"] = "auto"
-    return body
 
 
 class _Attempt:
@@ -203,7 +165,7 @@ class GLMClient:
 
     def _backoff(self, retry: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
+            return min(max(retry_after, 0.0), error_bodies.RETRY_AFTER_CAP)
         # "Full jitter": a uniform pick below an exponentially growing ceiling.
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (retry - 1))
         return random.uniform(0.0, ceiling)
@@ -218,7 +180,7 @@ class GLMClient:
             ) as response:
                 started = True
                 await self._check_response(response)
-                attempt.usage = _header_cost(response.headers)
+                attempt.usage = reported_usage.header_cost(response.headers)
                 yield Connected()
                 decoder = SSEDecoder()
                 done = False
@@ -260,16 +222,18 @@ class GLMClient:
         if attempt.sources:
             yield WebSearchResults(attempt.sources.sources())
         if attempt.usage is not None:
-            yield _complete_usage(attempt.usage)
+            yield reported_usage.complete_usage(attempt.usage)
         yield Finished(attempt.finish)
 
     def _deltas(self, chunk: dict[str, Any], attempt: _Attempt) -> list[StreamEvent]:
         usage = chunk.get("usage")
         meta = chunk.get("meta")
         if isinstance(usage, dict) or isinstance(meta, dict):
-            found = _parse_usage(usage, meta)
+            found = reported_usage.parse_usage(usage, meta)
             if found is not None:
-                attempt.usage = found if attempt.usage is None else _merge(attempt.usage, found)
+                attempt.usage = (
+                    found if attempt.usage is None else reported_usage.merge(attempt.usage, found)
+                )
         if "web_search" in chunk:
             attempt.sources.feed(chunk["web_search"])
         choices = chunk.get("choices")
@@ -305,20 +269,20 @@ class GLMClient:
             chunk = json.loads(data)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise errors.ProtocolError(
-                f"malformed JSON in the event stream: {_snippet(self._scrub(data))}"
+                f"malformed JSON in the event stream: {error_bodies.snippet(self._scrub(data))}"
             ) from None
         if not isinstance(chunk, dict):
             raise errors.ProtocolError(
-                f"unexpected event in the stream: {_snippet(self._scrub(data))}"
+                f"unexpected event in the stream: {error_bodies.snippet(self._scrub(data))}"
             )
         return chunk
 
     def _stream_error(self, frame: dict[str, Any] | str) -> StreamError:
         """An error frame: ``data: {"error": {...}}``, or any data after ``event: error``."""
-        body = _loads(frame.encode()) if isinstance(frame, str) else frame
-        code, message = _error_fields(body)
+        body = error_bodies.loads(frame.encode()) if isinstance(frame, str) else frame
+        code, message = error_bodies.error_fields(body)
         if message is None and isinstance(frame, str):
-            message = _snippet(self._scrub(frame))
+            message = error_bodies.snippet(self._scrub(frame))
         return StreamError(self._scrub(message) if message else None, code=code)
 
     async def _check_response(self, response: httpx.Response) -> None:
@@ -334,19 +298,19 @@ class GLMClient:
             if "html" in what:
                 message += " (is the base URL right?)"
             elif "json" in what:
-                _, detail = _error_fields(_loads(raw))
+                _, detail = error_bodies.error_fields(error_bodies.loads(raw))
                 if detail:
                     message += f": {detail}"
             raise errors.ProtocolError(self._scrub(message), status_code=status)
 
     def _http_error(self, status: int, raw: bytes, headers: httpx.Headers) -> APIError:
-        code, message = _error_fields(_loads(raw))
+        code, message = error_bodies.error_fields(error_bodies.loads(raw))
         if message is None:
-            message = _text_snippet(self._scrub(raw.decode("utf-8", errors="replace")))
+            message = error_bodies.text_snippet(self._scrub(raw.decode("utf-8", errors="replace")))
         kwargs: dict[str, Any] = {
             "code": code,
             "status_code": status,
-            "retry_after": _retry_after(headers.get("retry-after")),
+            "retry_after": error_bodies.retry_after(headers.get("retry-after")),
         }
         message = self._scrub(message) if message else None
         if status == 401:
@@ -399,140 +363,3 @@ def _join_deltas(pending: list[StreamEvent], events: list[StreamEvent]) -> None:
             pending[-1] = ReasoningDelta(last.text + event.text)
         else:
             pending.append(event)
-
-
-def _loads(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-
-
-def _error_fields(body: Any) -> tuple[str | None, str | None]:
-    """(code, message) from Z.ai ``{"error": {...}}``, OpenAI ``{"error": {...}}``, AI/ML API
-    ``{"message": ...}`` or FastAPI ``{"detail": ...}`` bodies."""
-    if not isinstance(body, dict):
-        return None, None
-    source: dict[str, Any] = body
-    err = body.get("error")
-    if isinstance(err, dict):
-        source = err
-    elif isinstance(err, str) and err:
-        return None, err
-    code = source.get("code")
-    message = source.get("message")
-    if message is None:
-        message = source.get("detail")
-    if isinstance(message, list):  # validation errors come as a list of objects or strings
-        message = "; ".join(
-            str(m.get("msg", m)) if isinstance(m, dict) else str(m) for m in message
-        )
-    elif message is not None and not isinstance(message, str):
-        message = json.dumps(message)
-    code_text = str(code) if code is not None and code != "" else None
-    return code_text, message or None
-
-
-def _text_snippet(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    if title:
-        text = title.group(1)
-    return _snippet(text)
-
-
-def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        import email.utils  # here: an HTTP date is rare, and the import costs every `ask`
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds:  # NaN
-        return None
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
-
-
-def _int(value: Any) -> int | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return int(value) if ok and float(value).is_integer() else None
-
-
-def _num(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok else None
-
-
-def _dig(obj: Any, *keys: str) -> Any:
-    for key in keys:
-        obj = obj.get(key) if isinstance(obj, dict) else None
-    return obj
-
-
-def _parse_usage(usage: Any, meta: Any) -> Usage | None:
-    found = Usage(
-        prompt_tokens=_int(_dig(usage, "prompt_tokens")),
-        completion_tokens=_int(_dig(usage, "completion_tokens")),
-        total_tokens=_int(_dig(usage, "total_tokens")),
-        cached_tokens=_int(_dig(usage, "prompt_tokens_details", "cached_tokens")),
-        reasoning_tokens=_int(_dig(usage, "completion_tokens_details", "reasoning_tokens")),
-        credits=_num(_dig(meta, "usage", "credits_used")),
-        usd=_num(_dig(meta, "usage", "usd_spent")),
-    )
-    return None if found == Usage() else found
-
-
-COST_HEADERS = ("x-aimlapi-credits-used", "x-aimlapi-usd-spent")
-"""The AI/ML API's cost of a call, in credits and US$ (docs.aimlapi.com, "Request Tracing and
-Cost Headers"): sent with a non-streaming answer; a stream has its cost in the last chunk's
-``meta.usage`` instead, which wins when both are there."""
-
-
-def _header_cost(headers: httpx.Headers) -> Usage | None:
-    credits, usd = (_header_number(headers.get(name)) for name in COST_HEADERS)
-    if credits is None and usd is None:
-        return None
-    return Usage(credits=credits, usd=usd)
-
-
-def _header_number(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    return number if 0 <= number < float("inf") else None  # not NaN, not infinite
-
-
-def _merge(old: Usage, new: Usage) -> Usage:
-    """Later reports win field by field; a field a later report leaves out is kept."""
-    changes = {f.name: getattr(new, f.name) for f in fields(new)}
-    return replace(old, **{k: v for k, v in changes.items() if v is not None})
-
-
-def _complete_usage(usage: Usage) -> Usage:
-    """Fill what can be derived: the total, and credits from dollars or the other way round."""
-    total, credits, usd = usage.total_tokens, usage.credits, usage.usd
-    if total is None and usage.prompt_tokens is not None and usage.completion_tokens is not None:
-        total = usage.prompt_tokens + usage.completion_tokens
-    if credits is None and usd is not None:
-        credits = usd * USD_TO_CREDITS
-    elif usd is None and credits is not None:
-        usd = credits / USD_TO_CREDITS
-    return replace(usage, total_tokens=total, credits=credits, usd=usd)

@@ -43,13 +43,6 @@ class Usage:
     def to_dict(self) -> dict[str, int | float | None]:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> Usage | None:
-        if not data:
-            return None
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in fields})  # type: ignore[arg-type]
-
 
 @dataclass(frozen=True, slots=True)
 class Finished:
@@ -157,7 +150,7 @@ def calls_to_text(calls: tuple[ToolCall, ...] | list[ToolCall]) -> str | None:
     return json.dumps([c.to_json() for c in calls], ensure_ascii=False)
 
 
-# finish_reason -> message status (see interface.md, "Message status").
+# finish_reason -> message status (docs/architecture.md, "Message status").
 FINISH_STATUS: dict[str, str] = {
     "stop": "complete",
     "tool_calls": "complete",

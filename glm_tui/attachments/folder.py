@@ -9,7 +9,7 @@ from . import limits
 from .decode import decode_text
 from .ignore import IgnoreWalker
 from .model import Attachment, AttachmentError
-from .reading import PDF_MAGIC, image_mime
+from .sniff import PDF_MAGIC, image_mime
 
 _SNIFF = 8192
 

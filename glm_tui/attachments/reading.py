@@ -14,15 +14,10 @@ from pathlib import Path
 
 from . import limits
 from .decode import decode_text
+from .folder import read_folder
 from .model import Attachment, AttachmentError
+from .sniff import PDF_MAGIC, image_mime
 
-PDF_MAGIC = b"%PDF-"
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 _PILLOW_FORMATS = {
     "image/png": "PNG",
     "image/jpeg": "JPEG",
@@ -44,16 +39,6 @@ def display_name(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
-def image_mime(data: bytes) -> str | None:
-    """The MIME type of a PNG, JPEG, GIF or WebP image, from its first bytes."""
-    for magic, mime in _IMAGE_MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 def _text_mime(name: str) -> str:
     guessed, _ = mimetypes.guess_type(name)
     if guessed and (guessed.startswith("text/") or guessed.endswith(("json", "xml", "yaml"))):
@@ -66,8 +51,6 @@ def read_file(path: Path, cwd: Path | None = None) -> list[Attachment]:
     name = display_name(path, cwd)
     try:
         if path.is_dir():
-            from .folder import read_folder
-
             return read_folder(path, name)
         size = path.stat().st_size
     except FileNotFoundError:

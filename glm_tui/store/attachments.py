@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .times import utc_now
+
 ATTACHMENT_KINDS = ("text", "pdf", "image")
 
 
@@ -86,8 +88,6 @@ def refs_from_text(text: str | None) -> tuple[AttachmentRef, ...]:
 
 def store_contents(conn: sqlite3.Connection, contents: Iterable[AttachmentContent]) -> None:
     """Keep each content (once: one already there is left as it is)."""
-    from .models import utc_now  # models imports this module
-
     now = utc_now()
     conn.executemany(
         f"INSERT OR IGNORE INTO attachments ({CONTENT_COLUMNS}, created_at)"

@@ -1,15 +1,18 @@
-"""What the store hands out: plain frozen dataclasses, each with the interface.md JSON shape."""
+"""What the store hands out: plain frozen dataclasses, each with the JSON shape ``show --json``
+and the export print (README, "Scripting")."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from glm_tui.api.events import ToolCall, Usage, WebSource
 
 from .attachments import AttachmentRef
+from .times import format_time as format_time  # the store's modules know the times as models'
+from .times import normalize_time as normalize_time
+from .times import utc_now as utc_now
 
 EXPORT_FORMAT = "glm-tui-export"
 EXPORT_VERSION = 3
@@ -32,26 +35,6 @@ USAGE_FIELDS = (
     "credits",
     "usd",
 )
-
-# One fixed width format, so that comparing the text compares the times.
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def format_time(moment: datetime) -> str:
-    """``2025-01-31T12:00:00.000000Z``: UTC, microseconds, always the same width."""
-    if moment.tzinfo is None:
-        raise ValueError("a time without a timezone is ambiguous")
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def utc_now() -> str:
-    return format_time(datetime.now(UTC))
-
-
-def normalize_time(text: str) -> str:
-    """Any ISO 8601 time with a timezone, in the store's format; ValueError otherwise."""
-    moment = datetime.fromisoformat(text)
-    return format_time(moment)
 
 
 def clean_text(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Organising the history: pins, tags, bookmarks, automatic titles and what side requests cost.
+"""Organising the history: pins, tags, bookmarks, automatic titles and what the history cost.
 
 The store's operations for them, in a base class of ``Store`` (store.py holds the rest). None of
 these moves a conversation in the most-recently-updated order: pinning or tagging one is not
@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.events import Usage
 
 from .base import StoreBase
 from .models import USAGE_FIELDS, Bookmark, clean_text, utc_now
+
+if TYPE_CHECKING:
+    # Loaded by the two methods that use it: `list` and `show` never do.
+    from .spending import Grouping, UsageTotals
 
 TAG_LENGTH = 40
 """The longest tag, in characters."""
@@ -57,7 +62,7 @@ LIMIT ?
 
 
 class Organising(StoreBase):
-    """Pins, tags, bookmarks, automatic titles and side requests (see the module)."""
+    """Pins, tags, bookmarks, automatic titles, side requests and usage (see the module)."""
 
     # -- pins --------------------------------------------------------------------------------
 
@@ -192,6 +197,37 @@ class Organising(StoreBase):
         """The usage of a conversation's side requests alone (token counts 0 when none)."""
         with self._read() as conn:
             return _usage_sums(conn, "side_requests", cid)
+
+    # -- what the history cost ----------------------------------------------------------------
+
+    def conversation_usage(self, cid: int) -> Usage:
+        """Usage summed over every message of the conversation, all branches included, and
+        over its side requests (its automatic title).
+
+        Token counts are 0 when nothing was reported; credits and usd stay None unless some
+        message had a cost (an unknown cost is not a zero cost).
+        """
+        with self._read() as conn:
+            self._conversation_row_exists(conn, cid)
+            messages = _usage_sums(conn, "messages", cid)
+            side = _usage_sums(conn, "side_requests", cid)
+        return add_usages(messages, side)
+
+    def usage_by(
+        self, by: Grouping, *, since: date | None = None, until: date | None = None
+    ) -> list[UsageTotals]:
+        """Tokens and cost of the replies made from ``since`` to ``until`` (local days,
+        inclusive; None: no bound), by day, model or conversation (see spending.py)."""
+        from . import spending
+
+        with self._read() as conn:
+            return spending.grouped(conn, by, since=since, until=until)
+
+    def usage_total(self, *, since: date | None = None, until: date | None = None) -> UsageTotals:
+        from . import spending
+
+        with self._read() as conn:
+            return spending.total(conn, since=since, until=until)
 
 
 def _tags(conn: sqlite3.Connection, cid: int) -> list[str]:

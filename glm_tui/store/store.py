@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
-from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
-from glm_tui.api.events import ToolCall, Usage, WebSource, calls_to_text, sources_to_text
+from glm_tui.api.events import ToolCall, Usage, WebSource
 
 from . import attachments as attached
-from . import compactions, fts, markdown, outline, tree
+from . import compactions, fts, markdown, outline
 from .attachments import AttachmentContent, AttachmentRef
+from .branching import Branching
 from .compactions import Compaction
 from .errors import NotFound
+from .message_writes import INSERT_MESSAGE, message_changes, message_values
 from .models import (
-    ROLES,
-    STATUSES,
-    TOOL_STATUSES,
-    USAGE_FIELDS,
     Conversation,
     ConversationSummary,
     MatchHighlight,
@@ -31,8 +27,7 @@ from .models import (
     clean_text,
     utc_now,
 )
-from .organize import Organising, add_usages, clean_tag, usage_sums_sql
-from .recovery import process_start
+from .organize import Organising, clean_tag
 from .rows import (
     CONVERSATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -42,7 +37,7 @@ from .rows import (
 
 if TYPE_CHECKING:
     # Loaded by the two methods that use it: `list` and `show` never do.
-    from .spending import Grouping, UsageTotals
+    pass
 
 
 class _Unset(Enum):
@@ -53,7 +48,7 @@ UNSET = _Unset.UNSET
 Unset = Literal[_Unset.UNSET]
 
 
-class Store(Organising):
+class Store(Organising, Branching):
     """The history: open with ``Store.open(path)``; a context manager, or call ``close()``.
 
     Every method is one transaction; unknown ids raise NotFound, failed writes a StoreError
@@ -195,35 +190,6 @@ class Store(Organising):
             conn.execute("DELETE FROM conversations WHERE id = ?", (cid,))
             attached.delete_unused(conn, used)
 
-    def conversation_usage(self, cid: int) -> Usage:
-        """Usage summed over every message of the conversation, all branches included, and
-        over its side requests (its automatic title).
-
-        Token counts are 0 when nothing was reported; credits and usd stay None unless some
-        message had a cost (an unknown cost is not a zero cost).
-        """
-        with self._read() as conn:
-            self._conversation_row_exists(conn, cid)
-            messages = Usage(*conn.execute(usage_sums_sql("messages"), (cid,)).fetchone())
-            side = Usage(*conn.execute(usage_sums_sql("side_requests"), (cid,)).fetchone())
-        return add_usages(messages, side)
-
-    def usage_by(
-        self, by: Grouping, *, since: date | None = None, until: date | None = None
-    ) -> list[UsageTotals]:
-        """Tokens and cost of the replies made from ``since`` to ``until`` (local days,
-        inclusive; None: no bound), by day, model or conversation (see spending.py)."""
-        from . import spending
-
-        with self._read() as conn:
-            return spending.grouped(conn, by, since=since, until=until)
-
-    def usage_total(self, *, since: date | None = None, until: date | None = None) -> UsageTotals:
-        from . import spending
-
-        with self._read() as conn:
-            return spending.total(conn, since=since, until=until)
-
     # -- messages ----------------------------------------------------------------------------
 
     def add_message(
@@ -249,31 +215,18 @@ class Store(Organising):
         are the message's references; the contents they name are ``contents`` or already
         stored (an edited prompt keeps the original's).
         """
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-        if (role == "tool") != (tool is not None):
-            raise ValueError("a tool message, and only a tool message, answers a tool call")
-        if tool is not None and tool.status is not None and tool.status not in TOOL_STATUSES:
-            raise ValueError(f"tool status must be one of {', '.join(TOOL_STATUSES)}")
-        if status == "streaming" and writer_pid is None:
-            writer_pid = os.getpid()
-        writer = (writer_pid, process_start(writer_pid))
-        content = clean_text(content)
-        reasoning = clean_optional(reasoning)
-        tool_values = (
-            (None,) * 4
-            if tool is None
-            else (
-                clean_text(tool.call_id),
-                clean_text(tool.name),
-                clean_text(tool.arguments),
-                tool.status,
-            )
+        values = message_values(
+            cid,
+            parent_id=parent_id,
+            role=role,
+            content=content,
+            reasoning=reasoning,
+            status=status,
+            model=model,
+            writer_pid=writer_pid,
+            tool=tool,
         )
-        now = utc_now()
-        row = (cid, parent_id, role, content, reasoning, status, model, now, *writer)
+        now = values[7]
         with self._write() as conn:
             self._conversation_row_exists(conn, cid)
             if parent_id is not None:
@@ -288,13 +241,7 @@ class Store(Organising):
                 absent = attached.missing(conn, (ref.sha256 for ref in attachments))
                 if absent:
                     raise ValueError(f"no stored attachment with SHA-256 {absent[0]}")
-            cur = conn.execute(
-                "INSERT INTO messages (conversation_id, parent_id, role, content, reasoning,"
-                " status, model, created_at, writer_pid, writer_started, tool_call_id,"
-                " tool_name, tool_arguments, tool_status, attachments)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*row, *tool_values, attached.refs_to_text(attachments)),
-            )
+            cur = conn.execute(INSERT_MESSAGE, (*values, attached.refs_to_text(attachments)))
             mid = int(cur.lastrowid or 0)
             fts.index_ids(conn, [mid])
             conn.execute(
@@ -323,28 +270,19 @@ class Store(Organising):
 
         ``tool_calls`` and ``sources`` belong to an assistant message; ``tool_status`` to a
         ``tool`` message (how its call ended)."""
-        if status is not None and status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-        if tool_status is not None and tool_status not in TOOL_STATUSES:
-            raise ValueError(f"tool status must be one of {', '.join(TOOL_STATUSES)}")
-        content, reasoning, error = (clean_optional(t) for t in (content, reasoning, error))
-        changes: dict[str, Any] = {}
-        for name, value in (
-            ("content", content),
-            ("reasoning", reasoning),
-            ("status", status),
-            ("finish_reason", finish_reason),
-            ("error", error),
-            ("duration", duration),
-            ("tool_calls", clean_optional(calls_to_text(list(tool_calls or ())))),
-            ("tool_status", tool_status),
-            ("sources", clean_optional(sources_to_text(list(sources or ())))),
-        ):
-            if value is not None:
-                changes[name] = value
-        if usage is not None:
-            changes.update(zip(USAGE_FIELDS, _usage_values(usage), strict=True))
-        searched = content is not None or reasoning is not None or "tool_calls" in changes
+        changes = message_changes(
+            content=content,
+            reasoning=reasoning,
+            status=status,
+            finish_reason=finish_reason,
+            error=error,
+            usage=usage,
+            duration=duration,
+            tool_calls=tool_calls,
+            tool_status=tool_status,
+            sources=sources,
+        )
+        searched = bool({"content", "reasoning", "tool_calls"} & changes.keys())
         with self._write() as conn:
             old = self._message(conn, mid)
             if searched:
@@ -411,74 +349,6 @@ class Store(Organising):
             found = compactions.get(conn, compaction_id)
         assert found is not None
         return found
-
-    # -- the tree ----------------------------------------------------------------------------
-
-    def path_to(self, mid: int) -> list[Message]:
-        """The messages from the root down to mid, in that order."""
-        with self._read() as conn:
-            path = tree.path_to(conn, mid)
-        if not path:
-            raise NotFound("message", mid, self.path)
-        return path
-
-    def current_path(self, cid: int) -> list[Message]:
-        """The branch shown: root .. current leaf ([] for an empty conversation)."""
-        with self._read() as conn:
-            leaf = self.get_conversation(cid).current_leaf_id
-            if leaf is None or tree.get_message(conn, leaf) is None:
-                root = tree.newest_root(conn, cid)
-                if root is None:
-                    return []
-                leaf = tree.newest_leaf_under(conn, root)
-            return tree.path_to(conn, leaf)
-
-    def children(self, mid: int) -> list[Message]:
-        with self._read() as conn:
-            self._message(conn, mid)
-            return tree.children(conn, mid)
-
-    def siblings(self, mid: int) -> list[Message]:
-        """mid and the other answers to the same parent (or the other roots), by id."""
-        with self._read() as conn:
-            return tree.siblings(conn, self._message(conn, mid))
-
-    def newest_leaf_under(self, mid: int) -> int:
-        with self._read() as conn:
-            self._message(conn, mid)
-            return tree.newest_leaf_under(conn, mid)
-
-    def branch_positions(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """For each existing id: (its 1-based place among its siblings, their count).
-
-        One query for a page of messages, so the pane can mark every message that has
-        siblings (``‹ 2/3 ›``) without asking once per message. Unknown ids are left out.
-        """
-        with self._read() as conn:
-            return tree.branch_positions(conn, ids)
-
-    def set_current_leaf(self, cid: int, mid: int) -> None:
-        """Show the branch ending at mid (any message of the conversation, leaf or not)."""
-        with self._write() as conn:
-            self._conversation_row_exists(conn, cid)
-            message = self._message(conn, mid)
-            if message.conversation_id != cid:
-                raise ValueError(f"message {mid} is not in conversation {cid}")
-            conn.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (mid, cid))
-
-    def all_messages(self, cid: int) -> list[Message]:
-        """Every message of every branch, by id (``show --all``)."""
-        with self._read() as conn:
-            self._conversation_row_exists(conn, cid)
-            return tree.all_messages(conn, cid)
-
-    def fork(self, mid: int) -> int:
-        """A new conversation holding a copy of root .. mid; returns its id."""
-        with self._write() as conn:
-            path = tree.path_to(conn, mid)
-            if not path:
-                raise NotFound("message", mid, self.path)
-            return tree.copy_path(conn, path, utc_now())
 
     # -- search, change detection ------------------------------------------------------------
 
@@ -550,7 +420,3 @@ class Store(Organising):
         """Every branch as a text tree, the current one marked (``show --all``)."""
         conversation = self.get_conversation(cid)
         return outline.to_outline(conversation, self.all_messages(cid), self.current_path(cid))
-
-
-def _usage_values(usage: Usage) -> tuple[int | float | None, ...]:
-    return tuple(getattr(usage, name) for name in USAGE_FIELDS)

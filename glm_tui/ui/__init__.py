@@ -1,1 +1,1 @@
-"""The Textual TUI: the only layer that imports Textual (see docs/design.md)."""
+"""The Textual TUI: the only layer that imports Textual (docs/architecture.md, "The layers")."""

@@ -179,7 +179,10 @@ class GLMApp(App[None]):
     def action_help(self) -> None:
         from glm_tui.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        # F1 is a priority key of the app: it reaches the help screen before the help does.
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen(self.settings))
 
     def action_welcome(self) -> None:

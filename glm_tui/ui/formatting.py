@@ -23,7 +23,8 @@ def status_words(status: str, *, answered: bool = True, error: str | None = None
     return note.line if note is not None else ""
 
 
-# What each status means without an error, in plain words (interface.md, "Message status").
+# What each status means without an error, in plain words (docs/architecture.md, "Message
+# status").
 STATUS_WORDS: dict[str, str] = {
     status: status_words(status) for status in STATUSES if status != "complete"
 }

@@ -3,7 +3,7 @@ footer (it shows the bindings) and the composer's hint all come from ``KEYS``.
 
 A key belongs to a scope: the widget or screen whose ``BINDINGS`` it is in (``bindings(scope)``)
 or, for ``composer`` keys, the composer's own key handling (documented here, handled there).
-``tests/unit/test_keys.py`` checks that the bindings of every screen and widget, the help and the
+``tests/test_keys.py`` checks that the bindings of every screen and widget, the help and the
 palette agree with this table.
 """
 

@@ -2,7 +2,7 @@
 
 glm-tui is tested with the Textual range pinned in pyproject.toml. The names used here are not
 Textual's public API and may change in any release: ``PRIVATE_NAMES`` lists each one, and
-``tests/unit/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
+``tests/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
 uses the adapters below and Textual's public API only.
 
 What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdown widget that
@@ -31,9 +31,12 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Markdown, "_initial_markdown", "the text given to a Markdown, read in compose"),
     (Markdown, "_parse_markdown", "the blocks of parsed tokens, overridden to mark the first"),
     (Markdown, "_on_mount", "Markdown's mount handler, skipped when compose made the blocks"),
+    (Markdown, "_markdown", "the text shown, set when compose made the blocks"),
+    (Markdown, "_last_parsed_line", "where Markdown.append parses from next"),
     (MarkdownBlock, "_update_from_block", "a block updated in place, overridden by fences"),
     (MarkdownBlock, "_token", "the token a block was made from"),
     (MarkdownBlock, "_content", "the content a block shows (set_content keeps it)"),
+    (MarkdownFence, "_highlighted_code", "a fence's code as shown, set without highlighting"),
     (Widget, "_pruning", "a widget being removed: mounting into it does nothing"),
     (Widget, "_closing", "a widget closing: mounting into it does nothing"),
     (Widget, "_anchor_released", "the user scrolled away from an anchored view"),

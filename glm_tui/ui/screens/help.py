@@ -70,7 +70,7 @@ class HelpScreen(DialogScreen[None]):
         }}
     }}
     """
-    BINDINGS = [Binding("escape,f1,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close")]  # and F1: the app's key (action_help)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(id="help")

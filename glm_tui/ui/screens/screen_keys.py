@@ -29,6 +29,8 @@ class ScreenKeys:
         """The sidebar is shown on a wide terminal (Ctrl+B there turns it off and on)."""
         self.narrow: bool | None = None
         """The terminal is narrower than ``NARROW_LAYOUT``: the sidebar is shown on demand."""
+        self.top_wanted = False
+        """Home / Ctrl+Home was the last of the scroll keys to the ends: End clears it."""
 
     # -- the sidebar ---------------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class ScreenKeys:
         """The first message: the older messages not mounted yet are mounted first, a page at
         a time at the top of the view (a long history takes a while; End stops it)."""
         pane = self.screen.pane
+        self.top_wanted = True
         pane.scroll_home(animate=False)
         if pane.has_older:
             self.screen.run_worker(self._mount_to_first(), group="to-top", exclusive=True)
@@ -120,10 +123,16 @@ class ScreenKeys:
             # and a batch of at most LAST_BATCH keeps End (which stops this) answering.
             count = min(2 * count, LAST_BATCH)
         if pane.conversation_id == cid:
-            # The pane's own loading near the top keeps the view where it was: the top wins.
-            pane.call_after_refresh(pane.scroll_home, animate=False)
+            # The pane's own loading near the top keeps the view where it was: the top wins,
+            # unless End came in before this refresh (the end wins then).
+            pane.call_after_refresh(self._to_top_if_wanted)
+
+    def _to_top_if_wanted(self) -> None:
+        if self.top_wanted:
+            self.screen.pane.scroll_home(animate=False)
 
     def end(self) -> None:
+        self.top_wanted = False
         self.screen.workers.cancel_group(self.screen, "to-top")
         # Anchored: at the end even if a batch cancelled midway still lands above the view, and
         # following a reply being written again.
