@@ -15,7 +15,7 @@ from typing import Literal
 
 from textual.binding import Binding
 
-Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer", "chip"]
+Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer", "chip", "fold"]
 
 _SIDEBAR = Binding.Group("Sidebar")
 _BRANCH = Binding.Group("Branch", compact=True)
@@ -253,18 +253,28 @@ KEYS: tuple[Key, ...] = (
         help="show its attachments",
         where="on a prompt",
     ),
-    # The chips' keys, in one line of F1 (the first four have no help of their own).
+    # The chips' keys, in one line of F1 (the first three have no help of their own; Escape is
+    # the screen's: it goes back to the composer from a chip).
     Key("enter", "open", "chip", "Open"),
     Key("left", "neighbour(-1)", "chip", shown=False),
     Key("right", "neighbour(1)", "chip", shown=False),
-    Key("escape", "leave", "chip", shown=False),
     Key(
         "delete,backspace",
         "remove",
         "chip",
         "Remove",
-        help="remove it (Enter: show it; Shift+Tab from the composer reaches the chips)",
+        help="remove it; Enter shows it, Left / Right go to the others, Escape back (Shift+Tab"
+        " from the composer reaches the chips)",
         where="on an attachment chip",
+    ),
+    Key(
+        "enter,space",
+        "toggle_fold",
+        "fold",
+        "Open / fold",
+        shown=False,
+        help="show the summarised messages, or fold them",
+        where="on the fold of a compacted conversation",
     ),
     Key(
         "delete",

@@ -250,7 +250,9 @@ class MainScreen(FirstResumeScreen):
         elif self.screen_keys.narrow and sidebar.display:
             self.screen_keys.show_sidebar(False)
         elif focused is not None and (
-            sidebar in focused.ancestors or self.pane in focused.ancestors_with_self
+            sidebar in focused.ancestors
+            or self.pane in focused.ancestors_with_self
+            or self.attachment_bar in focused.ancestors
         ):
             self.composer.focus()
 

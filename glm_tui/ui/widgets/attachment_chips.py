@@ -62,9 +62,6 @@ class Chip(Static, can_focus=True):
         target = chips[(chips.index(self) + step) % len(chips)]
         target.focus()
 
-    def action_leave(self) -> None:
-        self.post_message(AttachmentBar.Left())
-
 
 class AttachmentBar(HorizontalScroll, can_focus=False):
     """The chips above the composer; hidden while nothing waits."""
@@ -80,7 +77,7 @@ class AttachmentBar(HorizontalScroll, can_focus=False):
 
     @dataclass
     class Left(Message):
-        """Escape on a chip: back to the composer."""
+        """The last chip went while it had the focus: back to the composer."""
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)

@@ -11,19 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual import events
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
 from glm_tui.store import Message
 from glm_tui.store.compactions import Compaction
+from glm_tui.ui import keys
 
 
 class CompactionFold(Static, can_focus=True):
     """The folded messages of ``compaction`` (``folded``: those of the branch shown)."""
 
-    BINDINGS = [Binding("enter,space", "toggle_fold", "Open / fold", show=False)]
+    BINDINGS = keys.bindings("fold")
 
     @dataclass
     class Toggled(TextualMessage):
