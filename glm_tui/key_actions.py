@@ -90,6 +90,10 @@ ACTIONS: tuple[KeyAction, ...] = (
     _a("show_bookmarks", (), "The bookmarks of every conversation", "app", "bookmarks"),
     _a("new_with_role", (), "New conversation with a role of the prompt library", "app"),
     _a("group_by_tag", (), "Group the sidebar by tag, or not", "app"),
+    _a("attach_file", ("ctrl+o",), "Attach a file or folder (a picker)", "app"),
+    _a("compact_conversation", (), "Summarise the older turns (compaction)", "app", "compact"),
+    _a("undo_compaction", (), "Undo the compaction of the conversation", "app"),
+    _a("compact_and_retry", (), "Compact, then retry the reply that did not fit", "app"),
     # The conversation list (glm_tui/ui/sidebar.py).
     _a("delete_conversation", ("delete",), "Delete the selected conversation", "sidebar", "delete"),
     _a("sidebar_search", ("slash",), "Search conversations", "sidebar", "search"),
@@ -113,6 +117,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     _a("next_branch", ("right_square_bracket",), "Next branch", "message", "branch(1)"),
     # k is "up" with the vi keymap: the code blocks are yanked with y there.
     _a("copy_code", ("k",), "Copy the reply's code blocks", "message", vi=("y",)),
+    _a("open_attachments", ("o",), "Show the prompt's attachments", "message"),
     _a(
         "bookmark_message",
         ("b",),

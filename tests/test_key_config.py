@@ -23,7 +23,7 @@ def problems(table: object, keymap: object = None) -> tuple[str, ...]:
 def test_rebinding_actions() -> None:
     keys = read_key_config(
         {
-            "new_conversation": "Ctrl+O",
+            "new_conversation": "Alt+N",
             "toggle_sidebar": ["ctrl+b", "F9"],
             "copy_code": "",
             "show_bookmarks": "f6",
@@ -32,14 +32,14 @@ def test_rebinding_actions() -> None:
     )
     assert keys.problems == ()
     assert dict(keys.overrides) == {
-        "new_conversation": "ctrl+o",
+        "new_conversation": "alt+n",
         "toggle_sidebar": "ctrl+b,f9",
         "copy_code": "",
         "show_bookmarks": "f6",
         "bookmark_message": "B",
     }
     in_force = keys.keys()
-    assert in_force["new_conversation"] == ("ctrl+o",) and in_force["copy_code"] == ()
+    assert in_force["new_conversation"] == ("alt+n",) and in_force["copy_code"] == ()
     assert in_force["search"] == ("ctrl+f",)  # the others keep theirs
 
 
@@ -53,8 +53,8 @@ def test_swapping_two_keys_is_no_conflict() -> None:
     ("table", "line"),
     [
         (
-            {"new_conversaton": "ctrl+o"},
-            f'{CONFIG}: keys.new_conversaton = "ctrl+o": no action is called'
+            {"new_conversaton": "alt+n"},
+            f'{CONFIG}: keys.new_conversaton = "alt+n": no action is called'
             " 'new_conversaton' (F1 lists them)",
         ),
         (
@@ -211,13 +211,13 @@ def test_the_ui_key_table_takes_every_movable_key_from_the_list() -> None:
 def test_settings_hold_the_keys_and_saving_keeps_the_table(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
-        'model = "glm-4.7"\nkeymap = "vi"\n\n[keys]\nnew_conversation = "ctrl+o"\n'
+        'model = "glm-4.7"\nkeymap = "vi"\n\n[keys]\nnew_conversation = "alt+n"\n'
         'quit = "q"\n"sidebar_search" = ["slash", "f7"]\n'
     )
     settings = load_settings({"config_path": str(path)}, env={})
     assert settings.keymap == "vi"
     assert dict(settings.key_overrides) == {
-        "new_conversation": "ctrl+o",
+        "new_conversation": "alt+n",
         "sidebar_search": "slash,f7",
     }
     assert settings.key_problems == (
@@ -248,7 +248,7 @@ def test_auto_title_in_config(tmp_path: Path) -> None:
 def test_glm_tui_config_shows_the_keys_and_warns_of_each_problem(tmp_path: Path) -> None:
     cli = CLI(tmp_path)
     (tmp_path / "config.toml").write_text(
-        'keymap = "vi"\n[keys]\nnew_conversation = "ctrl+o"\nnope = "f5"\n'
+        'keymap = "vi"\n[keys]\nnew_conversation = "alt+n"\nnope = "f5"\n'
     )
     result = cli.run("config")
     assert result.returncode == 0, result.stderr
@@ -257,5 +257,5 @@ def test_glm_tui_config_shows_the_keys_and_warns_of_each_problem(tmp_path: Path)
         " 'nope' (F1 lists them)\n"
     )
     lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
-    assert lines["keymap"].startswith("vi") and "'new_conversation': 'ctrl+o'" in lines["keys"]
+    assert lines["keymap"].startswith("vi") and "'new_conversation': 'alt+n'" in lines["keys"]
     assert lines["auto_title"].startswith("True")

@@ -24,7 +24,18 @@ from glm_tui.ui.app import GLMApp
 from glm_tui.ui.keys import DEFAULT, KEYS, Key, bindings, help_rows, key_name, palette_commands
 from glm_tui.ui.screens.main import MainScreen
 
-SCOPES = ("app", "screen", "message", "cursor", "list", "search", "composer", "approval")
+SCOPES = (
+    "app",
+    "screen",
+    "message",
+    "cursor",
+    "list",
+    "search",
+    "composer",
+    "approval",
+    "chip",
+    "fold",
+)
 BOUND_SCOPES = tuple(scope for scope in SCOPES if scope != "composer")
 """The composer's keys are handled by its own code (documented in the table, bound nowhere)."""
 
@@ -33,7 +44,8 @@ BOUND_SCOPES = tuple(scope for scope in SCOPES if scope != "composer")
 # message's inside the message cursor.
 MEETS: dict[str, set[str]] = {
     "app": {*SCOPES, "dialog"},
-    "screen": {"message", "cursor", "list", "search", "composer"},
+    "screen": {"message", "cursor", "list", "search", "composer", "chip", "fold"},
+    "fold": {"cursor"},
     "message": {"cursor"},
 }
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from textual import events
 
 from glm_tui.chat import title_from_prompt
 from glm_tui.cli import cli
@@ -63,7 +62,9 @@ async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm
         app = make_app(settings, store)
         async with app.run_test(size=SIZE) as pilot:
             app.main.composer.focus()
-            app.main.composer.post_message(events.Paste(big))
+            # In the composer as typed: pasted, so long a text becomes an attachment (issue 15,
+            # tests/test_ui_attachments.py).
+            app.main.composer.load_text(big)
             await pilot.press("enter")
             # Over GLM-4.7's window by the estimate: sent only when the user says so.
             await shows(pilot, "would not fit the model's window")

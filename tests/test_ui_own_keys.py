@@ -54,7 +54,7 @@ async def test_rebound_keys_act_and_are_shown_everywhere(tmp_path: Path, store: 
     seed_conversation(store, "Owls", [("Hi", "Hello", None)], updated_at="2024-03-14T14:00:00Z")
     settings = settings_from(
         tmp_path,
-        '[keys]\nnew_conversation = "ctrl+o"\ntoggle_sidebar = "f9"\nhelp = "f4"\n'
+        '[keys]\nnew_conversation = "f7"\ntoggle_sidebar = "f9"\nhelp = "f6"\n'
         'command_palette = "ctrl+k"\n',
     )
     app = make_app(settings, store)
@@ -66,30 +66,30 @@ async def test_rebound_keys_act_and_are_shown_everywhere(tmp_path: Path, store: 
         await pilot.press("ctrl+n")  # no longer a key
         await pilot.pause()
         assert main.session.current_id is not None
-        await pilot.press("ctrl+o")
+        await pilot.press("f7")
         await wait_until(pilot, lambda: main.session.current_id is None)
         await pilot.press("f9")
         await wait_until(pilot, lambda: not main.sidebar.display)
-        await wait_until(pilot, lambda: "f9" in footer_keys(app) and "ctrl+o" in footer_keys(app))
+        await wait_until(pilot, lambda: "f9" in footer_keys(app) and "f7" in footer_keys(app))
         assert "ctrl+b" not in footer_keys(app) and "ctrl+l" not in footer_keys(app)
         text = screen_text(app)
-        assert "^k palette" in text and "f4 Help" in text
-        assert "F4 lists every key" in text  # the empty conversation's tips
+        assert "^k palette" in text and "f6 Help" in text
+        assert "F6 lists every key" in text  # the empty conversation's tips
         await pilot.press("f1")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
-        await pilot.press("f4")
+        await pilot.press("f6")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = dict(app.screen.rows)  # type: ignore[attr-defined]
-        assert rows["Ctrl+O"] == "new conversation" and "F9" in rows
+        assert rows["F7"] == "new conversation" and "F9" in rows
         assert "Ctrl+N" not in rows
         # Each row names its action for [keys].
-        assert ("Ctrl+O", "new conversation", "new_conversation") in app.screen.entries  # type: ignore[attr-defined]
+        assert ("F7", "new conversation", "new_conversation") in app.screen.entries  # type: ignore[attr-defined]
         await shows(pilot, "show / hide the sidebar")
         await pilot.press("escape")
         await pilot.press("ctrl+k")
         await wait_until(pilot, lambda: CommandPalette.is_open(app))
-        await shows(pilot, "Start an empty conversation (Ctrl+O)")
+        await shows(pilot, "Start an empty conversation (F7)")
 
 
 async def test_a_wrong_entry_is_one_notification_and_the_default_applies(

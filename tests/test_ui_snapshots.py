@@ -504,3 +504,78 @@ def test_compare_three_columns_streaming(
     finally:
         for gate in gates:
             gate.set()
+
+
+def seed_attached(store: Store, work: Path) -> int:
+    """A prompt sent with two files (their chips under it) and its reply, at fixed times."""
+    from glm_tui.attachments import read_file
+
+    attached = [a for name in ("app.py", "notes.md") for a in read_file(work / name, work)]
+    cid = store.create_conversation(title="Explain my script", provider="openai", model="glm-4.7")
+    uid = store.add_message(
+        cid,
+        parent_id=None,
+        role="user",
+        content="What does @app.py print, and is notes.md right?",
+        attachments=[a.ref() for a in attached],
+        contents=[a.content() for a in attached],
+    )
+    aid = store.add_message(
+        cid, parent_id=uid, role="assistant", content="It prints `quokka`; the notes agree."
+    )
+    store.update_message(
+        aid,
+        status="complete",
+        finish_reason="stop",
+        usage=Usage(prompt_tokens=5_210, completion_tokens=40, total_tokens=5_250),
+        duration=2.1,
+    )
+    conn = store.db.conn
+    stamp = "2024-03-14T14:57:00Z"
+    conn.execute(
+        "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", (stamp, stamp, cid)
+    )
+    conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (stamp, cid))
+    return cid
+
+
+def test_chips_and_the_at_list(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    """A sent prompt with its chips; two attachments waiting above the composer; the @ list
+    open for "@s" (a small terminal: it all fits)."""
+    from tests.attachment_helpers import write
+
+    work = tmp_path / "work"
+    write(work / "app.py", "print('quokka')\n")
+    write(work / "notes.md", "# Notes\n\nThe script prints a marsupial.\n")
+    write(work / "src" / "server.py", "import app\n")
+    write(work / "src" / "settings.toml", "debug = true\n")
+    write(work / "scripts" / "setup.sh", "echo hi\n")
+    seed_history(store)
+    cid = seed_attached(store, work)
+    app = make_app(ui_settings(tmp_path), store)
+    app.session.attachments.cwd = work
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await app.main.open_conversation(cid)
+        await app.session.attachments.attach("src/server.py")
+        await app.session.attachments.attach_paste("traceback line\n" * 200)
+        app.main.composer.focus()
+        await pilot.press(*"Why does it fail? @s")
+        await wait_until(pilot, lambda: app.main.query_one("#path-completion").display)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_a_compacted_conversation(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    """The first two turns summarised: folded behind one line at the top of the pane."""
+    turns = [(f"Question {n}?", f"Answer {n}.", None) for n in (1, 2, 3, 4)]
+    cid = seed_conversation(store, "A long talk", turns, updated_at="2024-03-14T14:56:00Z")
+    path = store.current_path(cid)
+    store.add_compaction(
+        cid, through_id=path[3].id, summary="Questions 1 and 2 were answered.", summarised=4
+    )
+    app = make_app(ui_settings(tmp_path), store)
+    assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
     from glm_tui.config import Settings
 
-Scope = Literal["app", "screen", "message", "cursor", "list", "search", "composer", "approval"]
+Scope = Literal[
+    "app", "screen", "message", "cursor", "list", "search", "composer", "approval", "chip", "fold"
+]
 
 ACTION_SCOPE: dict[Scope, str] = {
     "app": "app",
@@ -92,6 +94,13 @@ KEYS: tuple[Key, ...] = (
     Key("newline", "composer", help="new line", where="in the composer",
         fixed="ctrl+j,shift+enter"),
     Key("complete", "composer", help="complete a / command", where="in the composer", fixed="tab"),
+    Key(
+        "complete_path",
+        "composer",
+        help="paths to attach (Tab: insert one)",
+        where="in the composer",
+        fixed="at",
+    ),
     Key(
         "stop",
         "screen",
@@ -298,6 +307,73 @@ KEYS: tuple[Key, ...] = (
         palette_help="Group the conversation list by tag, or list it by date again",
     ),
     Key(
+        "attach_file",
+        "screen",
+        shown=False,
+        priority=True,
+        help="attach a file or folder",
+        palette="Attach file",
+        palette_help="Attach a file or folder to the next message",
+    ),
+    Key(
+        "compact_conversation",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Compact conversation",
+        palette_help="Summarise the older turns: the summary is sent in their place from then on",
+        needs_conversation=True,
+    ),
+    Key(
+        "undo_compaction",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Undo compaction",
+        palette_help="Send the summarised turns again, as they were",
+        needs_conversation=True,
+    ),
+    Key(
+        "compact_and_retry",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Compact and retry",
+        palette_help="The last reply did not fit the model's window: compact, then send its"
+        " prompt again",
+        needs_conversation=True,
+    ),
+    Key(
+        "open_attachments",
+        "message",
+        "Attachments",
+        help="show its attachments",
+        where="on a prompt",
+    ),
+    # The chips' keys, in one line of F1 (the first three have no help of their own; Escape is
+    # the screen's: it goes back to the composer from a chip).
+    Key("open", "chip", "Open", fixed="enter"),
+    Key("neighbour(-1)", "chip", shown=False, fixed="left"),
+    Key("neighbour(1)", "chip", shown=False, fixed="right"),
+    Key(
+        "remove",
+        "chip",
+        "Remove",
+        help="remove it; Enter shows it, Left / Right go to the others, Escape back (Shift+Tab"
+        " from the composer reaches the chips)",
+        where="on an attachment chip",
+        fixed="delete,backspace",
+    ),
+    Key(
+        "toggle_fold",
+        "fold",
+        "Open / fold",
+        shown=False,
+        help="show the summarised messages, or fold them",
+        where="on the fold of a compacted conversation",
+        fixed="enter,space",
+    ),
+    Key(
         "delete_conversation",
         "list",
         "Delete",
@@ -364,6 +440,10 @@ _NAMES = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
     "slash": "/",
+    "at": "@",
+    "backspace": "Backspace",
+    "left": "Left",
+    "right": "Right",
     "pageup": "PageUp",
     "pagedown": "PageDown",
     "escape": "Escape",

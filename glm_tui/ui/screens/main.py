@@ -22,8 +22,11 @@ from glm_tui.ui import keys
 from glm_tui.ui.browser import connect_browser, export_current
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.approvals import PanelApprover
+from glm_tui.ui.screens.attach_actions import AttachActions
 from glm_tui.ui.screens.branch_actions import BranchActions
+from glm_tui.ui.screens.context_actions import ContextActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
+from glm_tui.ui.screens.mention_completion import MentionCompletion
 from glm_tui.ui.screens.model_actions import ModelActions
 from glm_tui.ui.screens.organize_actions import OrganizeActions
 from glm_tui.ui.screens.problems import attempt
@@ -32,11 +35,13 @@ from glm_tui.ui.screens.session_view import SessionView
 from glm_tui.ui.screens.slash_actions import SlashActions
 from glm_tui.ui.screens.turn_runner import TurnRunner
 from glm_tui.ui.textual_private import FirstResumeScreen
+from glm_tui.ui.widgets.attachment_chips import AttachmentBar
 from glm_tui.ui.widgets.composer import Composer
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.message_pane import MessagePane
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply
+from glm_tui.ui.widgets.path_completion import PathCompletion
 from glm_tui.ui.widgets.selection import MessageCursor
 from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.widgets.sidebar import ConversationList, Sidebar
@@ -71,6 +76,9 @@ class MainScreen(FirstResumeScreen):
         self.slash = SlashActions(self, session)
         self.approver = PanelApprover(self)
         session.approver = self.approver  # tool calls are asked about in the approval panel
+        self.attaching = AttachActions(self, session)
+        self.mentions = MentionCompletion(self, session)
+        self.context = ContextActions(self, session)
         self.started = False
         """The first screen is up: the history listed, the status line filled."""
 
@@ -85,6 +93,8 @@ class MainScreen(FirstResumeScreen):
             with Vertical(id="chat"):
                 yield MessagePane(clock=self.seconds, empty_text=self.empty_text(), id="messages")
                 yield SlashList(id="slash-list")
+                yield PathCompletion(id="path-completion")
+                yield AttachmentBar(id="attachments")
                 yield Composer(id="composer", placeholder=self.key_table.composer_hint())
                 yield StatusLine(id="status-line")
         yield KeyFooter(keep=("f1",))
@@ -123,6 +133,10 @@ class MainScreen(FirstResumeScreen):
         return self.query_one("#composer", Composer)
 
     @property
+    def attachment_bar(self) -> AttachmentBar:
+        return self.query_one("#attachments", AttachmentBar)
+
+    @property
     def status_line(self) -> StatusLine:
         return self.query_one("#status-line", StatusLine)
 
@@ -131,6 +145,8 @@ class MainScreen(FirstResumeScreen):
         view = SessionView(self)
         session.subscribe(view)
         connect_browser(self.app, session)
+        self.composer.key_hook = self.mentions.key
+        self.composer.paste_hook = self.attaching.paste
         self.pane.branch_info = session.branch_positions
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
@@ -179,6 +195,27 @@ class MainScreen(FirstResumeScreen):
         if text.startswith("/") or self.query_one(SlashList).shown:
             self.slash.text_changed(text)
 
+    @on(Composer.Changed)
+    @on(Composer.SelectionChanged)
+    def _composer_moved(self, event: Composer.Changed | Composer.SelectionChanged) -> None:
+        if event.text_area is self.composer:
+            self.mentions.update()
+
+    @on(AttachmentBar.RemoveRequested)
+    async def _remove_attachment(self, event: AttachmentBar.RemoveRequested) -> None:
+        event.stop()
+        await self.attaching.remove(event.index, event.attachment)
+
+    @on(AttachmentBar.OpenRequested)
+    def _open_attachment(self, event: AttachmentBar.OpenRequested) -> None:
+        event.stop()
+        self.attaching.open_pending(event.attachment)
+
+    @on(AttachmentBar.Left)
+    def _left_chips(self, event: AttachmentBar.Left) -> None:
+        event.stop()
+        self.composer.focus()
+
     @on(Composer.SelectMessages)
     def _up_from_composer(self, event: Composer.SelectMessages) -> None:
         if event.composer is self.composer:
@@ -223,6 +260,10 @@ class MainScreen(FirstResumeScreen):
     async def _retry(self, event: AssistantMessage.Retry) -> None:
         await self.conversations.retry(event.message_id)
 
+    @on(AssistantMessage.CompactAndRetry)
+    def _compact_and_retry(self, event: AssistantMessage.CompactAndRetry) -> None:
+        self.context.compact_and_retry(event.message_id)
+
     @on(MissingReply.Retry)
     async def _reply_again(self, event: MissingReply.Retry) -> None:
         await self.conversations.reply_again(event.user_message_id)
@@ -230,8 +271,14 @@ class MainScreen(FirstResumeScreen):
     @on(MessageActions.Requested)
     async def _message_requested(self, event: MessageActions.Requested) -> None:
         event.stop()
-        if self.is_active:
-            await self.branches.requested(event)
+        if not self.is_active:
+            return
+        if event.kind == "attachments":
+            widget = self.pane.widget_for(event.message_id)
+            if widget is not None:
+                self.attaching.open_sent(widget.message)
+            return
+        await self.branches.requested(event)
 
     # -- the keys ------------------------------------------------------------------------------
 
@@ -243,6 +290,8 @@ class MainScreen(FirstResumeScreen):
         if cid is not None and cid in self.session.live:
             await self.turns.cancel(cid)
             return
+        if self.context.cancel():
+            return
         sidebar = self.sidebar
         focused = self.focused
         if sidebar.hits is not None or sidebar.search_input.value:
@@ -251,7 +300,9 @@ class MainScreen(FirstResumeScreen):
         elif self.screen_keys.narrow and sidebar.display:
             self.screen_keys.show_sidebar(False)
         elif focused is not None and (
-            sidebar in focused.ancestors or self.pane in focused.ancestors_with_self
+            sidebar in focused.ancestors
+            or self.pane in focused.ancestors_with_self
+            or self.attachment_bar in focused.ancestors
         ):
             self.composer.focus()
 
@@ -321,6 +372,18 @@ class MainScreen(FirstResumeScreen):
 
     def on_screen_resume(self) -> None:
         self.query_one(KeyFooter).refresh_keys()
+
+    def action_attach_file(self) -> None:
+        self.attaching.pick_file()
+
+    def action_compact(self) -> None:
+        self.context.compact()
+
+    async def action_undo_compaction(self) -> None:
+        await self.context.undo()
+
+    def action_compact_and_retry(self) -> None:
+        self.context.compact_and_retry()
 
     async def action_settings(self) -> None:
         await self.app.run_action("settings")  # the app owns the settings

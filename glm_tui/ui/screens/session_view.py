@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from glm_tui.session import (
+    AttachmentsChanged,
     BookmarkChanged,
     BranchChanged,
     ChangedElsewhere,
+    CompactionChanged,
     CompareFinished,
     CompareReplyChanged,
     CompareReplyFinished,
+    ContextOverflowed,
     ConversationChanged,
     ConversationOpened,
     ConversationRemoved,
@@ -89,6 +92,8 @@ class SessionView:
             await self.tools.show(event)
         elif isinstance(event, CompareReplyChanged | CompareReplyFinished | CompareFinished):
             await screen.models.compare_event(event)
+        elif isinstance(event, AttachmentsChanged | CompactionChanged | ContextOverflowed):
+            await screen.context.tell(event)
 
     def _bookmark_changed(self, event: BookmarkChanged) -> None:
         pane = self.screen.pane
@@ -112,7 +117,7 @@ class SessionView:
                 screen.app, lambda: screen.session.organizer.bookmarked_ids(cid)
             )
         screen.pane.bookmarked = bookmarked or set()
-        await screen.pane.show(cid, event.path, event.live)
+        await screen.pane.show(cid, event.path, event.live, event.compaction)
         screen.sidebar.select(cid)
         screen.approver.conversation_shown()
         screen.collector.later()

@@ -1,11 +1,14 @@
 """The composer: a multi-line TextArea where Enter sends and Ctrl+J / Shift+Enter add a line.
 
 Up on an empty composer (or Alt+Up anywhere in it) moves the focus to the messages above. While
-the slash commands' completion list is shown, its keys go to it first (``completion``).
+the slash commands' completion list is shown, its keys go to it first (``completion``); the main
+screen may take keys next (``key_hook``: the ``@`` list) and pastes (``paste_hook``: a path or a
+long text becomes an attachment).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -48,6 +51,10 @@ class Composer(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
         )
+        self.key_hook: Callable[[str], bool] | None = None
+        """Sees each key first; True: it took the key."""
+        self.paste_hook: Callable[[str], bool] | None = None
+        """Sees each paste first; True: it took the text (the composer does not insert it)."""
 
     def render_line(self, y: int) -> Strip:
         # Narrowed until no column is left for text (a 30-column terminal with the sidebar
@@ -56,9 +63,19 @@ class Composer(TextArea):
             return Strip.blank(self.size.width, self.visual_style.rich_style)
         return super().render_line(y)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Textual then calls TextArea's own handler (it inserts the text) unless prevented.
+        if self.paste_hook is not None and not self.read_only and self.paste_hook(event.text):
+            event.stop()
+            event.prevent_default()
+
     async def _on_key(self, event: events.Key) -> None:
         completion = self.completion
         if completion is not None and completion.handles(event.key) and completion.key(event.key):
+            event.stop()
+            event.prevent_default()
+            return
+        if self.key_hook is not None and self.key_hook(event.key):
             event.stop()
             event.prevent_default()
             return

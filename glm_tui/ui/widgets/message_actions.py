@@ -19,7 +19,7 @@ from textual.widgets import Static
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.ui import keys
 
-RequestKind = Literal["edit", "fork", "branch", "reply", "bookmark"]
+RequestKind = Literal["edit", "fork", "branch", "reply", "bookmark", "attachments"]
 HIT_STYLE = "bold reverse $text-accent"
 """The words a search matched, in the message it opened."""
 BOOKMARK_MARK = "★ "
@@ -148,6 +148,8 @@ class MessageActions(Widget):
             return self.message.role == "assistant"
         if action == "branch":
             return bool(branch_text(self.branch))
+        if action == "open_attachments":
+            return bool(self.message.attachments)
         return True
 
     def request(self, kind: RequestKind, step: int = 0) -> None:
@@ -164,3 +166,6 @@ class MessageActions(Widget):
 
     def action_bookmark(self) -> None:
         self.request("bookmark")
+
+    def action_open_attachments(self) -> None:
+        self.request("attachments")

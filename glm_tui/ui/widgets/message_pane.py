@@ -2,7 +2,8 @@
 
 Only the last screen and a half of messages is mounted at first (mounting hundreds of Markdown
 widgets takes seconds); older ones are mounted about two screens at a time as the user scrolls up
-near the top.
+near the top. A compacted conversation's summarised messages are folded behind one line at
+the top (``CompactionFold``), mounted only when it is opened.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
+from textual import on
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
@@ -17,7 +19,9 @@ from textual.widgets import Static
 
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message
+from glm_tui.store.compactions import Compaction
 from glm_tui.ui.textual_private import anchor_released
+from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.selection import MessageCursor
 
@@ -98,6 +102,8 @@ class MessagePane(MessageCursor):
         self.bookmarked: set[int] = set()
         """The bookmarked messages of the conversation shown (marked with a star)."""
         self._older: list[Message] = []
+        self._unfolded: list[Widget] = []
+        """The summarised messages mounted while the fold is open."""
         self._lock = asyncio.Lock()
         self._results: dict[int, list[Message]] = {}
         """The tool results of the replies shown that asked for calls, by reply."""
@@ -183,14 +189,29 @@ class MessagePane(MessageCursor):
         return widgets
 
     async def show(
-        self, conversation_id: int | None, path: Sequence[Message], live: LiveTurn | None
+        self,
+        conversation_id: int | None,
+        path: Sequence[Message],
+        live: LiveTurn | None,
+        compaction: Compaction | None = None,
     ) -> None:
-        """Replace the pane's content with a conversation (None: the empty new one)."""
+        """Replace the pane's content with a conversation (None: the empty new one); the
+        messages ``compaction`` summarises are folded."""
         async with self._lock:
             self.conversation_id = conversation_id
+            self._unfolded = []
             await self.remove_children()
             self._note_tools(path)
             messages = [m for m in path if m.role in ("user", "assistant")]
+            fold = None
+            ids = [m.id for m in path]
+            if compaction is not None and compaction.through_id in ids:
+                through = ids.index(compaction.through_id)
+                summarised = {m.id for m in path[: through + 1]}
+                fold = CompactionFold(compaction, [m for m in messages if m.id in summarised])
+                messages = [m for m in messages if m.id not in summarised]
+            if fold is not None:
+                await self.mount(fold)
             if conversation_id is None or not messages:
                 self._older = []
                 if live is None:
@@ -299,7 +320,11 @@ class MessagePane(MessageCursor):
             marker = self.query_one(OlderMessages)
         except NoMatches:
             marker = OlderMessages(classes="older-messages")
-            await self.mount(marker, before=0)
+            fold = self.fold
+            if fold is not None:
+                await self.mount(marker, after=self._unfolded[-1] if self._unfolded else fold)
+            else:
+                await self.mount(marker, before=0)
         marker.set_count(len(self._older))
 
     async def show_branch(
@@ -348,6 +373,57 @@ class MessagePane(MessageCursor):
                 replies[-1].thinking.fold()  # the thinking that led to the calls: read, done
             await self.mount(AssistantMessage(reply, live=live, clock=self.clock, continued=True))
             self.anchor()
+
+    # -- the fold of a compaction --------------------------------------------------------------
+
+    @property
+    def fold(self) -> CompactionFold | None:
+        try:
+            return self.query_one(CompactionFold)
+        except NoMatches:
+            return None
+
+    @on(CompactionFold.Toggled)
+    async def _toggle_fold(self, event: CompactionFold.Toggled) -> None:
+        event.stop()
+        await self.toggle_fold()
+
+    async def toggle_fold(self) -> None:
+        """Show the summarised messages below the fold, or fold them again."""
+        async with self._lock:
+            fold = self.fold
+            if fold is None:
+                return
+            if fold.open:
+                await self.remove_children(self._unfolded)
+                self._unfolded = []
+            else:
+                self._unfolded = self._widgets_for(fold.folded, None, is_tail=False)
+                await self.mount_all(self._unfolded, after=fold)
+            fold.set_open(not fold.open)
+
+    async def action_cursor(self, step: int) -> None:
+        # Up from the first message reaches the fold above it; Down from the fold, the first
+        # message below it.
+        fold = self.fold
+        if fold is not None and not self.has_older:
+            messages = self.message_widgets()
+            current = self.selected
+            if step > 0 and fold.has_focus and messages:
+                self.select(messages[0], step)
+                return
+            if (
+                step < 0
+                and messages
+                and current is messages[0]
+                and not self._scroll_within(current, step)
+            ):
+                fold.focus(scroll_visible=False)
+                self.scroll_home(animate=False)
+                return
+            if step < 0 and fold.has_focus:
+                return
+        await super().action_cursor(step)
 
     # -- loading older messages ---------------------------------------------------------------
 

@@ -86,6 +86,10 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
         yield Static(Content(strip_controls(self.message.content)), classes="user-text")
+        if self.message.attachments:
+            from glm_tui.ui.widgets.attachment_chips import sent_chips_text
+
+            yield Static(sent_chips_text(self.message.attachments), classes="sent-chips")
 
     def show_match(self, highlight: MatchHighlight) -> None:
         super().show_match(highlight)
@@ -158,6 +162,13 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
     @dataclass
     class Retry(TextualMessage):
         """The user asked for a new reply in place of this one."""
+
+        message_id: int
+
+    @dataclass
+    class CompactAndRetry(TextualMessage):
+        """The reply failed because the conversation no longer fits the model's window: the
+        user asked to compact it and send the prompt again."""
 
         message_id: int
 
@@ -240,6 +251,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
             yield _button("Retry", "retry")
+            yield _button("Compact and retry", "compact-retry")
             yield _button("Copy", "copy")
             yield _button("Copy code", "copy-code")
 
@@ -395,6 +407,9 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         # A reply that asked for calls goes on below them: the last reply has the footer.
         self.set_class(not live and status == "complete" and bool(message.tool_calls), "-calls")
         self.query_one(".retry", Button).display = not live and status != "complete"
+        from glm_tui.context.overflow import overflowed
+
+        self.query_one(".compact-retry", Button).display = not live and overflowed(message)
         self.query_one(".copy", Button).display = not live
         self.query_one(".copy-code", Button).display = not live and bool(
             code_blocks(message.content)
@@ -404,6 +419,12 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
     def _retry_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_retry()
+
+    @on(Button.Pressed, ".compact-retry")
+    def _compact_retry_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.live is None:
+            self.post_message(self.CompactAndRetry(self.message.id))
 
     @on(Button.Pressed, ".copy")
     def _copy_pressed(self, event: Button.Pressed) -> None:

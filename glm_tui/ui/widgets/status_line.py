@@ -1,5 +1,5 @@
-"""The status line: provider, model, thinking on/off, the conversation's tokens and cost, and
-the month's spend against the budget."""
+"""The status line: provider, model, thinking on/off, how full the model's window is, the
+conversation's tokens and cost, and the month's spend against the budget."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ class StatusLine(Static):
         if budget is not None and budget.level != "ok":
             # A warning goes first: the end of a long line is cut on a narrow terminal.
             parts += ["  │  ", budget_text(budget)]
+        if status.context_label:
+            # Past 80 % of the window the figure turns to the warning colour (issue 15).
+            style = "bold $text-warning" if status.context_warning else ""
+            parts += [" · ", (status.context_label, style)]
+        if status.tools:  # before the totals: the end of a long line is cut on a narrow pane
+            parts += [" · ", f"{status.tools} tool{'s' if status.tools != 1 else ''}"]
         usage = status.usage
         tokens = tokens_text(usage, detail=False)
         if tokens and usage is not None and usage.total_tokens:
@@ -50,8 +56,6 @@ class StatusLine(Static):
                 parts += [" · ", cost]
         if budget is not None and budget.level == "ok":
             parts += ["  │  ", budget_text(budget)]
-        if status.tools:
-            parts += [" · ", f"{status.tools} tool{'s' if status.tools != 1 else ''}"]
         if status.writing:
             writing = status.writing
             parts += [" · ", (f"writing {writing} repl{'y' if writing == 1 else 'ies'}", "$accent")]
