@@ -10,41 +10,34 @@ the reply; the caller runs it as a task it can cancel (the TUI: a worker per con
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.events import Usage
-from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted, TurnStream
+from glm_tui.chat import ChatService
 from glm_tui.config import Settings
-from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
+from glm_tui.session.attaching import AttachmentDesk, DraftEstimate
 from glm_tui.session.compacting import CompactionDesk
 from glm_tui.session.compare import Comparer, CompareTurn
-from glm_tui.session.errors import Busy, CannotSend
+from glm_tui.session.elsewhere import ElsewhereWatch
+from glm_tui.session.errors import Busy
 from glm_tui.session.events import (
     BranchChanged,
-    ChangedElsewhere,
-    ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
-    ReplyContinued,
     SessionEvent,
     Status,
     StatusChanged,
-    ToolCallChanged,
     ToolsChanged,
-    TurnBegan,
-    TurnFinished,
-    TurnQueued,
 )
-from glm_tui.session.live import LiveToolCall, LiveTurn
+from glm_tui.session.live import LiveTurn
 from glm_tui.session.model_choice import ModelChoices, ModelPicker
 from glm_tui.session.spend import Spend
+from glm_tui.session.turns import Turn, TurnDesk
 from glm_tui.store import (
     Conversation,
     MatchHighlight,
@@ -54,7 +47,6 @@ from glm_tui.store import (
     Store,
     StoreError,
 )
-from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
@@ -71,14 +63,6 @@ Clock = Callable[[], float]
 SIDEBAR_LIMIT = 10_000
 """The conversations the window lists (the most recently updated)."""
 NO_PANEL = "this window has no approval panel"
-
-
-@dataclass
-class Turn:
-    """A prompt saved, its reply not yet streamed: hand it to ``Session.run``."""
-
-    live: LiveTurn
-    stream: TurnStream
 
 
 class Session:
@@ -112,7 +96,6 @@ class Session:
         self.spend = Spend(self)
         """This month's spend against the budget; the usage screen's figures."""
         self._listeners: list[Listener] = []
-        self._data_version: int | None = None
         self._told_failures: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
         self.next_conversation: NewConversation | None = None
@@ -122,6 +105,10 @@ class Session:
             service.toolbox.subscribe(self._tools_changed)
         self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
         """The attachments waiting for the next prompt, and ``@`` path completion."""
+        self.turns = TurnDesk(self)
+        """Starting turns and streaming their replies into ``live``."""
+        self.elsewhere = ElsewhereWatch(self)
+        """Noticing what other programs wrote to the history (``look_elsewhere``)."""
         self.compaction = CompactionDesk(self)
         """Compacting the open conversation, undoing it, compact-and-retry."""
         from glm_tui.session.auto_title import AutoTitler
@@ -368,210 +355,34 @@ class Session:
         nothing is lost: the caller keeps the text). ``thinking``: for this request only (a
         library prompt's own), instead of the window's.
         """
-        self._check_can_send()
-        cid = self.current_id
-        if cid is not None and self.writing_in(cid):
-            raise Busy
-        attachments = await self.attachments.for_prompt(text)
-        if attachments:
-            self._vision_checked(lambda: self.service.check_attachments(cid, attachments))
-        if not force:
-            estimate = self.estimate(text)
-            if estimate.would_overflow:
-                raise WouldOverflow(estimate)
-        if cid is None:
-            pending = self.next_conversation
-            options: dict[str, Any] = pending.options() if pending is not None else {}
-            if self.pending_model and "model" not in options:
-                options["model"] = self.pending_model
-            self.pending_model = None
-            cid = self.service.new_conversation(text, **options)
-            self.current_id = cid
-            self.next_conversation = None
-            await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
-        if thinking is None:
-            thinking = self.thinking
-        target, after, approver = cid, self.shown_leaf, self.approver
-        turn = await self._start(
-            cid,
-            lambda: self.service.send(
-                text,
-                conversation_id=target,
-                thinking=thinking,
-                after=after,
-                approver=approver,
-                attachments=attachments,
-            ),
-        )
-        if turn is not None:
-            await self.attachments.clear()
-        return turn
-
-    @staticmethod
-    def _vision_checked(check: Callable[[], object]) -> object:
-        """Run ``check``; no model for an image is CannotSend (one line saying what to set)."""
-        from glm_tui.context.window import NoVisionModel
-
-        try:
-            return check()
-        except NoVisionModel as exc:
-            raise CannotSend(str(exc)) from None
+        return await self.turns.send(text, force=force, thinking=thinking)
 
     async def regenerate(self, message_id: int, *, model: str | None = None) -> Turn | None:
         """A new reply to the prompt of reply ``message_id``, beside it (also Retry);
         ``model``: from that model (a compare's column: ``message.model``), not the
         conversation's."""
-        self._check_can_send()
-        reply = self.store.get_message(message_id)
-        thinking, approver = self.thinking, self.approver
-        return await self._start(
-            reply.conversation_id,
-            lambda: self.service.regenerate(
-                message_id, thinking=thinking, approver=approver, model=model
-            ),
-        )
+        return await self.turns.regenerate(message_id, model=model)
 
     async def reply_again(self, user_message_id: int) -> Turn | None:
         """A reply to a prompt whose reply never got written."""
-        self._check_can_send()
-        prompt = self.store.get_message(user_message_id)
-        thinking, approver = self.thinking, self.approver
-        return await self._start(
-            prompt.conversation_id,
-            lambda: self.service.reply_to(user_message_id, thinking=thinking, approver=approver),
-        )
+        return await self.turns.reply_again(user_message_id)
 
     async def regenerate_last(self) -> Turn | None:
         """Ctrl+R: a new reply to the last prompt of the branch shown."""
-        if self.current_id is None:
-            return None
-        path = self.window_path(self.current_id)
-        if path and path[-1].role == "user":
-            return await self.reply_again(path[-1].id)
-        replies = [m for m in path if m.role == "assistant"]
-        return await self.regenerate(replies[-1].id) if replies else None
+        return await self.turns.regenerate_last()
 
     async def edit(self, message_id: int, text: str) -> Turn | None:
         """The edited prompt becomes a sibling of the original (shown at once) with a reply."""
-        self._check_can_send()
-        old = self.store.get_message(message_id)
-        cid, thinking, approver = old.conversation_id, self.thinking, self.approver
-        turn = await self._start(
-            cid, lambda: self.service.edit(message_id, text, thinking=thinking, approver=approver)
-        )
-        if turn is not None and cid == self.current_id:
-            path = self.store.current_path(cid)
-            self.shown_leaf = path[-1].id
-            await self._emit(BranchChanged(cid, message_id, path[-1:], turn.live))
-        return turn
-
-    def _check_can_send(self) -> None:
-        problem = self.settings.request_problem()
-        if problem:
-            raise CannotSend(problem)
-
-    async def _start(self, cid: int, begin: Callable[[], TurnStream]) -> Turn | None:
-        if self.writing_in(cid):
-            raise Busy
-        try:
-            # Saves the prompt (an edit, a prompt) before it returns.
-            stream: TurnStream = self._vision_checked(begin)  # type: ignore[assignment]
-        except NotFound as exc:
-            if exc.kind == "conversation" and exc.ident == cid:
-                await self._deleted_elsewhere(cid)
-                return None
-            raise
-        live = LiveTurn(cid, started=self.clock())
-        self.live[cid] = live
-        await self._emit(TurnQueued(live))
-        await self.status_changed()
-        return Turn(live, stream)
+        return await self.turns.edit(message_id, text)
 
     async def run(self, turn: Turn) -> None:
         """Stream the reply into ``turn.live``; cancel the task running it to stop the reply
         (the service saves it as stopped)."""
-        live = turn.live
-        try:
-            async with contextlib.aclosing(turn.stream) as events:
-                async for event in events:
-                    if live.take(event, self.clock()):
-                        continue
-                    if isinstance(event, TurnStarted):
-                        await self._began(live, event)
-                    elif isinstance(event, TurnEnded):
-                        live.final = event.message
-                    else:
-                        await self._tool_event(live, event)
-        finally:
-            await self._finished(live)
+        await self.turns.run(turn)
 
-    async def _tool_event(self, live: LiveTurn, event: TurnEvent) -> None:
-        """A turn's tool calls as they happen: the live turn keeps them in order, the
-        listeners are told of each change."""
-        changed: LiveToolCall | None = None
-        if isinstance(event, tool_events.ToolCallsProposed):
-            for proposed in event.calls:
-                call = LiveToolCall(
-                    proposed.call,
-                    proposed.tool,
-                    proposed.policy,
-                    proposed.problem,
-                    arguments=proposed.call.arguments,
-                )
-                live.add_call(call)
-                await self._emit(ToolCallChanged(live, call))
-        elif isinstance(event, tool_events.ToolCallDecided):
-            changed = live.tool_calls.get(event.call.id)
-            if changed is not None:
-                changed.verdict, changed.arguments = event.verdict, event.arguments
-        elif isinstance(event, tool_events.ToolCallStarted | tool_events.ToolCallFinished):
-            changed = live.tool_calls.get(event.call.id)
-            if changed is not None:
-                changed.message = event.message
-            self._follow(live, event.message.id)
-        elif isinstance(event, tool_events.ReplyContinued):
-            live.assistant_id = event.reply.id
-            self._follow(live, event.reply.id)
-            await self._emit(ReplyContinued(live, event.reply))
-        if changed is not None:
-            await self._emit(ToolCallChanged(live, changed))
-
-    def _follow(self, live: LiveTurn, message_id: int) -> None:
-        """The branch shown grows with the turn (tool results, the next reply)."""
-        if live.conversation_id == self.current_id:
-            self.shown_leaf = message_id
-
-    async def _began(self, live: LiveTurn, event: TurnStarted) -> None:
-        live.user_id = event.user_message_id
-        live.assistant_id = event.assistant_message_id
-        live.model = event.model
-        if live.conversation_id == self.current_id:
-            self.shown_leaf = event.assistant_message_id
-        await self._emit(TurnBegan(live, event.user, event.reply))
-        await self._touched(live.conversation_id)
-
-    async def _finished(self, live: LiveTurn) -> None:
-        cid = live.conversation_id
-        if self.live.get(cid) is live:
-            del self.live[cid]
-        self.spend.changed()
-        message = live.final
-        if message is None and live.assistant_id is not None:
-            with contextlib.suppress(NotFound):  # gone with its conversation
-                message = self.store.get_message(live.assistant_id)
-        await self._emit(TurnFinished(live, message))
-        if message is not None:
-            from glm_tui.context.overflow import overflowed
-
-            if overflowed(message):
-                await self._emit(ContextOverflowed(live, message))
-        with contextlib.suppress(StoreError):
-            await self._touched(cid)
-        await self.status_changed()
-        if message is not None:
-            self.titler.after_reply(message)
-
-    async def _touched(self, cid: int) -> None:
+    async def touched(self, cid: int) -> None:
+        """Tell the listeners the conversation's summary again (it changed); nothing if it is
+        gone."""
         try:
             summary = self.store.conversation_summary(cid)
         except NotFound:
@@ -628,12 +439,12 @@ class Session:
 
     async def rename(self, cid: int, title: str) -> None:
         self.store.rename_conversation(cid, title)
-        await self._touched(cid)
+        await self.touched(cid)
 
     async def update_conversation(self, cid: int, **fields: object) -> None:
         """The conversation's own model or system prompt (the settings screen)."""
         self.store.set_conversation_fields(cid, **fields)  # type: ignore[arg-type]
-        await self._touched(cid)
+        await self.touched(cid)
         await self.status_changed()
 
     async def delete(self, cid: int) -> None:
@@ -736,49 +547,5 @@ class Session:
 
     async def look_elsewhere(self) -> None:
         """Show what other programs wrote (another glm-tui, ``glm-tui ask``, ``rm``): one cheap
-        PRAGMA when nothing changed. A failure to look is quiet: the next look tries again."""
-        try:
-            version = self.store.data_version()
-        except StoreError:
-            return
-        if version == self._data_version:
-            return
-        first = self._data_version is None
-        self._data_version = version
-        if first:
-            return
-        self.spend.changed()
-        await self.load_conversations()
-        watched = set(self.live) | set(self.compares.running)
-        if self.current_id is not None:
-            watched.add(self.current_id)
-        for watched_id in sorted(watched):
-            if not self._exists(watched_id):
-                await self._deleted_elsewhere(watched_id)
-        cid = self.current_id
-        if cid is None or self.writing_in(cid):
-            return  # a reply written here shows itself
-        try:
-            path = self.window_path(cid)
-        except StoreError:
-            return
-        if cid == self.current_id:
-            self.shown_leaf = path[-1].id if path else None
-            await self._emit(ChangedElsewhere(cid, path))
-            await self.status_changed()
-
-    def _exists(self, cid: int) -> bool:
-        try:
-            self.store.get_conversation(cid)
-        except NotFound:
-            return False
-        except StoreError:
-            return True  # not known now: looked at again next time
-        return True
-
-    async def _deleted_elsewhere(self, cid: int) -> None:
-        if cid == self.current_id:
-            self.current_id = None
-            self.shown_leaf = None
-        await self._emit(ConversationRemoved(cid, elsewhere=True))
-        await self.status_changed()
+        PRAGMA when nothing changed (elsewhere.py)."""
+        await self.elsewhere.look()
