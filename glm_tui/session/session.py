@@ -15,16 +15,14 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glm_tui.api.events import Usage
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings
 from glm_tui.session.attaching import AttachmentDesk, DraftEstimate
+from glm_tui.session.branching import BranchDesk
 from glm_tui.session.compacting import CompactionDesk
 from glm_tui.session.compare import Comparer, CompareTurn
 from glm_tui.session.elsewhere import ElsewhereWatch
-from glm_tui.session.errors import Busy
 from glm_tui.session.events import (
-    BranchChanged,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
@@ -32,11 +30,12 @@ from glm_tui.session.events import (
     SessionEvent,
     Status,
     StatusChanged,
-    ToolsChanged,
 )
 from glm_tui.session.live import LiveTurn
 from glm_tui.session.model_choice import ModelChoices, ModelPicker
+from glm_tui.session.readout import Readout
 from glm_tui.session.spend import Spend
+from glm_tui.session.tool_watch import ToolWatch
 from glm_tui.session.turns import Turn, TurnDesk
 from glm_tui.store import (
     Conversation,
@@ -96,15 +95,18 @@ class Session:
         self.spend = Spend(self)
         """This month's spend against the budget; the usage screen's figures."""
         self._listeners: list[Listener] = []
-        self._told_failures: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
         self.next_conversation: NewConversation | None = None
         """What the next new conversation starts with (a role, ``/system``, ``/model`` typed
         before its first prompt); None: the settings' model and system prompt."""
-        if service.toolbox is not None:
-            service.toolbox.subscribe(self._tools_changed)
+        self.tool_watch = ToolWatch(self)
+        """The MCP servers started, restarted, and their changes told (``ToolsChanged``)."""
         self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
         """The attachments waiting for the next prompt, and ``@`` path completion."""
+        self.readout = Readout(self)
+        """The status line, the context window's use, a draft's estimate, the next model."""
+        self.branches = BranchDesk(self)
+        """Switching to a sibling's branch, forking."""
         self.turns = TurnDesk(self)
         """Starting turns and streaming their replies into ``live``."""
         self.elsewhere = ElsewhereWatch(self)
@@ -194,88 +196,27 @@ class Session:
 
     def status(self) -> Status:
         """What the status line shows now."""
-        settings = self.settings
-        usage: Usage | None = None
-        if self.current_id is not None:
-            try:
-                usage = self.store.conversation_usage(self.current_id)
-            except NotFound:
-                pass  # deleted by another program: noticed on the next look
-        context = self.context() if self.current_id is not None else None
-        return Status(
-            provider="" if settings.is_demo else settings.provider_info.label,
-            model=settings.model_label if settings.is_demo else self.next_model(),
-            thinking=self.thinking,
-            usage=usage,
-            writing=len(self.live) + sum(c.writing for c in self.compares.running.values()),
-            tools=len(self.toolbox.offered()) if self.toolbox is not None else 0,
-            context_used=context.used if context is not None else None,
-            context_window=context.window if context is not None else None,
-            budget=self.budget(),
-        )
+        return self.readout.status()
 
     def context(self) -> ContextUse | None:
         """How full the model's window is with the branch shown (None: nothing open, or it
         cannot be read now)."""
-        from glm_tui.context.history import context_use
-        from glm_tui.context.window import context_window
-
-        cid = self.current_id
-        model = self.service.model_for(None)
-        if cid is None:
-            return None
-        try:
-            conversation = self.store.get_conversation(cid)
-            model = self.service.model_for(conversation)
-            path = self.window_path(cid)
-            compactions = self.store.compactions(cid)
-        except StoreError:
-            return None
-        if not path:
-            from glm_tui.context.history import ContextUse
-
-            return ContextUse(0, context_window(model, self.settings))
-        prompt = conversation.system_prompt
-        return context_use(path, prompt, compactions, model, self.settings)
+        return self.readout.context()
 
     def estimate(self, text: str) -> DraftEstimate:
         """What sending ``text`` (with the pending attachments and its ``@`` mentions) would
         cost, and the window after it: for the chips' figures and the overflow warning."""
-        from glm_tui.context.history import ContextUse
-        from glm_tui.context.window import context_window
-
-        context = self.context()
-        if context is None:
-            model = self.service.model_for(None)
-            context = ContextUse(0, context_window(model, self.settings))
-        return self.attachments.estimate(text, context)
+        return self.readout.estimate(text)
 
     def next_model(self) -> str:
         """The model the next request of the window goes to: the open conversation's, or the
         one chosen for the next new conversation, or the settings' one."""
-        if self.current_id is None:
-            pending = self.next_conversation
-            if pending is not None and pending.model:
-                return pending.model
-            return self.pending_model or self.settings.effective_model or ""
-        try:
-            conversation = self.store.get_conversation(self.current_id)
-        except NotFound:
-            conversation = None
-        return self.service.model_for(conversation)
+        return self.readout.next_model()
 
     def conversation_model(self) -> str | None:
         """The open conversation's own model (the one chosen for a new conversation), None if
         it has none that applies (it then gets the settings' one)."""
-        if self.current_id is None:
-            return self.pending_model
-        try:
-            conversation = self.store.get_conversation(self.current_id)
-        except NotFound:
-            return None
-        if conversation.model and conversation.provider == self.settings.provider:
-            return conversation.model
-        return None
+        return self.readout.conversation_model()
 
     def writing_in(self, cid: int) -> bool:
         """A reply (or a compare's replies) is being written in that conversation."""
@@ -302,7 +243,7 @@ class Session:
         if cid is not None:
             conversation = self.store.get_conversation(cid)
             if message_id is not None:
-                self._branch_through(cid, message_id)
+                self.branches.branch_through(cid, message_id)
             path = self.store.current_path(cid)
         self.current_id = cid
         self.shown_leaf = path[-1].id if path else None
@@ -322,10 +263,6 @@ class Session:
             )
         )
         await self.status_changed()
-
-    def _branch_through(self, cid: int, message_id: int) -> None:
-        if all(m.id != message_id for m in self.store.current_path(cid)):
-            self.store.set_current_leaf(cid, self.store.newest_leaf_under(message_id))
 
     def window_path(self, cid: int) -> list[Message]:
         """The branch the window shows: the conversation's current one when it goes through
@@ -394,43 +331,12 @@ class Session:
     async def switch_branch(self, message_id: int, step: int) -> int | None:
         """Show the previous (-1) or next (+1) sibling of a message and the newest branch below
         it; returns the sibling's id (None: there is none that way)."""
-        cid = self.current_id
-        if cid is None:
-            return None
-        if self.writing_in(cid):
-            raise Busy
-        siblings = [m.id for m in self.store.siblings(message_id)]
-        index = siblings.index(message_id) + step
-        if not 0 <= index < len(siblings):
-            return None
-        target = siblings[index]
-        leaf = self.store.newest_leaf_under(target)
-        self.store.set_current_leaf(cid, leaf)
-        path = self.store.path_to(leaf)
-        self.shown_leaf = leaf
-        start = [m.id for m in path].index(target)
-        await self._emit(BranchChanged(cid, message_id, path[start:], self.live.get(cid)))
-        return target
+        return await self.branches.switch(message_id, step)
 
     async def fork(self, message_id: int | None = None) -> int | None:
         """A new conversation with the branch up to ``message_id`` (None: all of the branch
         shown), opened; returns its id."""
-        cid = self.current_id
-        if message_id is None:
-            if cid is None or self.shown_leaf is None:
-                return None
-            message_id = self.shown_leaf
-        message = self.store.get_message(message_id)
-        live = self.live.get(message.conversation_id)
-        if live is not None and live.assistant_id == message_id:
-            raise Busy
-        comparing = self.compares.running.get(message.conversation_id)
-        if comparing is not None and message_id in comparing.reply_ids:
-            raise Busy
-        new_id = self.store.fork(message_id)
-        await self._emit(ConversationTouched(self.store.conversation_summary(new_id)))
-        await self.open(new_id)
-        return new_id
+        return await self.branches.fork(message_id)
 
     # -- conversations -------------------------------------------------------------------------
 
@@ -462,26 +368,11 @@ class Session:
 
     def start_tools(self) -> None:
         """Start the MCP servers in the background (after the first screen is drawn)."""
-        if self.toolbox is not None:
-            self.toolbox.start()
+        self.tool_watch.start()
 
     async def restart_server(self, name: str) -> None:
         """Restart one MCP server (the palette's "Restart MCP server"); KeyError if unknown."""
-        if self.toolbox is None:
-            raise KeyError(name)
-        self._told_failures = {f for f in self._told_failures if f" {name} " not in f}
-        await self.toolbox.restart(name)
-
-    def _tools_changed(self, toolbox: Toolbox) -> None:
-        failures = toolbox.failures()
-        new = [line for line in failures if line not in self._told_failures]
-        self._told_failures.update(new)
-        event = ToolsChanged(len(toolbox.offered()), toolbox.statuses(), failures, new)
-        self.in_background(self._tell_tools(event))
-
-    async def _tell_tools(self, event: ToolsChanged) -> None:
-        await self._emit(event)
-        await self.status_changed()
+        await self.tool_watch.restart(name)
 
     async def apply_settings(self, settings: Settings) -> None:
         self.service.update_settings(settings)
