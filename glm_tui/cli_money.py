@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from glm_tui.api.models import ModelInfo, ModelListError
+from glm_tui.api.models import ModelInfo, ModelListError, price_per_million, tokens_short
 from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.store.spending import UsageTotals
@@ -31,23 +31,6 @@ def _say(stream: Any, text: str) -> None:
 
 
 # -- models -------------------------------------------------------------------------------------
-
-
-def tokens_short(count: int | None) -> str:
-    """200000 -> '200K', 1048576 -> '1M', None -> '-'."""
-    if count is None:
-        return "-"
-    if count >= 1_000_000 and count % 1_000_000 < 50_000:
-        return f"{count / 1_000_000:.0f}M"
-    if count >= 1000:
-        return f"{count / 1000:.0f}K"
-    return str(count)
-
-
-def price_per_million(usd: float | None) -> str:
-    if usd is None:
-        return "-"
-    return f"${usd:.2f}" if usd >= 0.1 or usd == 0 else f"${usd:.3g}"
 
 
 def model_line(model: ModelInfo, width: int, current: str) -> str:

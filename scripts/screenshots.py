@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -233,6 +234,206 @@ class HeldDemoTransport(DemoTransport):
         )
 
 
+# -- a provider with a catalogue and costs (models, usage, compare) ---------------------------
+
+
+def _priced(
+    model_id: str, name: str, context: int, prices: tuple[float, float], **more: Any
+) -> Any:
+    units = [
+        {"name": "token", "origin": origin, "price": price, "per": 1_000_000}
+        for origin, price in zip(("provided", "generated"), prices, strict=True)
+    ]
+    return {
+        "id": model_id,
+        "type": "openai/chat-completions",
+        "info": {"name": name, "contextLength": context, **more.pop("info", {})},
+        "pricing": {"kind": "fixed", "units": units},
+        **more,
+    }
+
+
+CATALOGUE = {
+    "object": "list",
+    "data": [
+        _priced(
+            "zhipu/glm-4.7",
+            "GLM-4.7",
+            200_000,
+            (0.6, 2.2),
+            aliases=["glm-4.7"],
+            info={"outputMax": 131_072},
+            capabilities=["tools"],
+        ),
+        _priced(
+            "openai/gpt-5",
+            "GPT-5",
+            400_000,
+            (1.25, 10.0),
+            info={"outputMax": 128_000},
+            capabilities=["tools", "vision"],
+        ),
+        _priced(
+            "anthropic/claude-sonnet-4.5",
+            "Claude Sonnet 4.5",
+            200_000,
+            (3.0, 15.0),
+            info={"outputMax": 64_000},
+            capabilities=["tools", "vision"],
+        ),
+        _priced(
+            "google/gemini-2.5-flash",
+            "Gemini 2.5 Flash",
+            1_048_576,
+            (0.3, 2.5),
+            info={"outputMax": 65_536},
+            capabilities=["tools", "vision"],
+        ),
+        _priced("deepseek/deepseek-chat", "DeepSeek V3.1", 128_000, (0.28, 0.42)),
+        _priced("zhipu/glm-4.5-air", "GLM-4.5 Air", 128_000, (0.2, 1.1), capabilities=["tools"]),
+        {"id": "flux/schnell", "type": "image", "info": {"name": "Flux Schnell"}},
+    ],
+}
+
+COMPARED = ("zhipu/glm-4.7", "openai/gpt-5", "anthropic/claude-sonnet-4.5")
+COMPARE_PROMPT = "Is a Python set or a list faster for `in`?"
+COMPARE_REPLIES = {
+    "zhipu/glm-4.7": (
+        "",
+        "A **set**: `x in s` is a hash lookup, O(1) on average; `x in l` walks the list, "
+        "O(n).\n\n| items | list | set |\n|---|---|---|\n| 10 | 0.2 µs | 0.04 µs |\n"
+        "| 10,000 | 120 µs | 0.04 µs |\n\nBuild the set once if you test many times.",
+        (0.0011, 0.9),
+    ),
+    "openai/gpt-5": (
+        "",
+        "Use a `set` when you test membership more than once or twice:\n\n- `set`: "
+        "average O(1), needs hashable items\n- `list`: O(n), keeps order and duplicates\n\n"
+        "For a handful of items the difference is noise.",
+        (0.0042, 1.7),
+    ),
+    "anthropic/claude-sonnet-4.5": (
+        "",
+        "Short answer: **set**. Longer answer: it depends on how often you look up, because "
+        "building the set costs",
+        None,
+    ),
+}
+"""Per model: reasoning, answer, and (US$, seconds) when it finishes (None: still writing)."""
+
+
+class CatalogueTransport(httpx.AsyncBaseTransport):
+    """The AI/ML API as far as the shots need it: the catalogue, and each model's reply with
+    its cost (``meta.usage``); a model without an ending keeps writing until ``release``."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=CATALOGUE)
+        body = json.loads(request.content)
+        model = str(body.get("model"))
+        reasoning, answer, ending = COMPARE_REPLIES.get(model, ("", "Hello.", (0.0001, 0.2)))
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            stream=_CatalogueStream(model, reasoning, answer, ending, self.release),
+        )
+
+
+class _CatalogueStream(httpx.AsyncByteStream):
+    def __init__(
+        self,
+        model: str,
+        reasoning: str,
+        answer: str,
+        ending: tuple[float, float] | None,
+        release: asyncio.Event,
+    ) -> None:
+        self.parts = (model, reasoning, answer, ending, release)
+
+    @staticmethod
+    def _chunk(model: str, **fields: Any) -> bytes:
+        delta = {key: value for key, value in fields.items() if key != "finish_reason"}
+        choice: dict[str, Any] = {"index": 0, "delta": delta}
+        if "finish_reason" in fields:
+            choice = {"index": 0, "delta": {}, "finish_reason": fields["finish_reason"]}
+        data = {"id": "shot", "object": "chat.completion.chunk", "model": model}
+        return b"data: " + json.dumps({**data, "choices": [choice]}).encode() + b"\n\n"
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        model, reasoning, answer, ending, release = self.parts
+        if reasoning:
+            yield self._chunk(model, reasoning_content=reasoning)
+        for word in answer.split(" "):
+            yield self._chunk(model, content=word + " ")
+        if ending is None:
+            await release.wait()
+            return
+        usd, seconds = ending
+        # The reply's time is measured by the app: the stream takes about as long as said.
+        await asyncio.sleep(seconds)
+        yield self._chunk(model, finish_reason="stop")
+        prompt, completion = 38, 20 * len(answer.split())
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+        meta = {"usage": {"credits_used": round(usd * 2_000_000), "usd_spent": usd}}
+        tail = {"id": "shot", "object": "chat.completion.chunk", "model": model, "choices": []}
+        yield b"data: " + json.dumps({**tail, "usage": usage, "meta": meta}).encode() + b"\n\n"
+        yield b"data: [DONE]\n\n"
+
+
+def seed_spending(store: Store) -> None:
+    """Replies with a cost over the month before the fixed clock, for the usage screen."""
+    conn = store.db.conn
+    spend = [
+        (27, "zhipu/glm-4.7", 0.08),
+        (24, "openai/gpt-5", 0.41),
+        (22, "zhipu/glm-4.7", 0.12),
+        (18, "anthropic/claude-sonnet-4.5", 0.66),
+        (15, "zhipu/glm-4.7", 0.21),
+        (13, "openai/gpt-5", 0.35),
+        (10, "zhipu/glm-4.7", 0.18),
+        (9, "google/gemini-2.5-flash", 0.05),
+        (6, "zhipu/glm-4.7", 0.29),
+        (4, "anthropic/claude-sonnet-4.5", 0.52),
+        (2, "zhipu/glm-4.7", 0.17),
+        (1, "openai/gpt-5", 0.38),
+        (0, "zhipu/glm-4.7", 0.24),
+    ]
+    titles = ["Kyoto trip", "Rust lifetimes", "SQL windows", "Docker build", "Typing tips"]
+    for index, (days_ago, model, usd) in enumerate(spend):
+        title = titles[index % len(titles)]
+        cid = store.create_conversation(title=title, provider="aimlapi", model=model)
+        uid = store.add_message(cid, parent_id=None, role="user", content="q")
+        aid = store.add_message(cid, parent_id=uid, role="assistant", content="a", model=model)
+        tokens = int(usd * 40_000) + 900
+        prompt = tokens // 3
+        store.update_message(
+            aid,
+            status="complete",
+            usage=Usage(
+                prompt_tokens=prompt,
+                completion_tokens=tokens - prompt,
+                total_tokens=tokens,
+                cached_tokens=prompt // 4,
+                reasoning_tokens=(tokens - prompt) // 3,
+                usd=usd,
+                credits=usd * 2_000_000,
+            ),
+        )
+        at = (NOW - timedelta(days=days_ago, hours=3)).isoformat()
+        conn.execute("UPDATE messages SET created_at = ? WHERE conversation_id = ?", (at, cid))
+        conn.execute(
+            "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", (at, at, cid)
+        )
+    conn.commit()
+
+
 # -- taking the shots ------------------------------------------------------------------------
 
 
@@ -328,6 +529,61 @@ async def shot_approval(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> 
     await wait_for(pilot, lambda: "todo.md" in screen_text(app), "the arguments")
 
 
+async def shot_model_picker(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
+    from glm_tui.ui.screens.model_picker import ModelPickerScreen
+
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
+    await pilot.press("f4")
+    await wait_for(pilot, lambda: isinstance(app.screen, ModelPickerScreen), "the picker")
+    picker = app.screen
+    assert isinstance(picker, ModelPickerScreen)
+    await wait_for(pilot, lambda: not picker.fetching, "the list")
+    await pilot.press("down", "down")
+
+
+async def shot_usage(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
+    from glm_tui.ui.screens.usage import UsageScreen
+    from glm_tui.usage_report import default_since, usage_report
+
+    seed_spending(app.session.store)  # behind the dialog: the sidebar keeps the usual history
+    app.main.action_usage()
+    await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen), "the usage screen")
+    screen = app.screen
+    assert isinstance(screen, UsageScreen)
+    await wait_for(pilot, lambda: screen.report is not None, "the figures")
+    # The screen reads the 30 days up to today; the shot's history is up to the fixed clock.
+    until = NOW.date()
+    store = app.session.store
+    screen.show(usage_report(store, since=default_since(until), until=until, budget_usd=None))
+
+
+async def shot_compare(pilot: Pilot[Any], app: GLMApp, ids: dict[str, int]) -> None:
+    from glm_tui.ui.screens.compare import CompareScreen
+    from glm_tui.ui.screens.model_picker import CompareModelsScreen
+
+    await app.main.open_conversation(ids["Python: count lines in a huge file"])
+    app.main.composer.load_text(COMPARE_PROMPT)
+    app.main.action_compare()
+    await wait_for(pilot, lambda: isinstance(app.screen, CompareModelsScreen), "the models")
+    picker = app.screen
+    assert isinstance(picker, CompareModelsScreen)
+    await wait_for(pilot, lambda: not picker.fetching, "the list")
+    picker.marked = list(COMPARED)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), "the columns")
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    finishing = [c for c in screen.columns if COMPARE_REPLIES[c.reply.model or ""][2]]
+    await wait_for(pilot, lambda: all(c.final is not None for c in finishing), "two replies")
+    writing = [c for c in screen.columns if c not in finishing]
+    last_words = "building the set costs"
+    await wait_for(
+        pilot, lambda: all(c.live.content_text.strip().endswith(last_words) for c in writing), "3"
+    )
+    await wait_for(pilot, lambda: last_words in screen_text(app), "the third reply on screen")
+    await pilot.press("2")
+
+
 Shot = Callable[[Pilot[Any], GLMApp, dict[str, int]], Awaitable[None]]
 
 
@@ -338,6 +594,8 @@ class Plan:
     theme: str = "glm-dark"
     first_run: bool = False
     hold: bool = False
+    catalogue: bool = False
+    """On a made-up AI/ML API with a model list and costs (CatalogueTransport)."""
     changes: tuple[tuple[str, Any], ...] = ()
     """Settings for this shot (the key is made up, and shown redacted anyway)."""
     tools: bool = False
@@ -369,6 +627,9 @@ def plans() -> list[Plan]:
             changes=(("tools", ("read_file", "list_directory")),),
             tools=True,
         ),
+        Plan("model-picker", shot_model_picker, catalogue=True),
+        Plan("usage", shot_usage, catalogue=True),
+        Plan("compare", shot_compare, catalogue=True),
     ]
     themes, errors = load_themes(None)
     if errors:
@@ -389,7 +650,21 @@ async def take(plan: Plan, out: Path) -> Path:
                 )
             else:
                 settings = settings_for(tmp, theme=plan.theme, **dict(plan.changes))
-            client = transport = None
+            client = None
+            transport: CatalogueTransport | HeldDemoTransport | None = None
+            if plan.catalogue:
+                settings = settings.with_values(
+                    provider="aimlapi",
+                    api_key="made-up-key-for-the-picture-7f3a",
+                    model="zhipu/glm-4.7",
+                )
+                transport = CatalogueTransport()
+                client = GLMClient(
+                    base_url=settings.effective_base_url or "",
+                    api_key=settings.api_key,
+                    model="zhipu/glm-4.7",
+                    transport=transport,
+                )
             if plan.hold:
                 transport = HeldDemoTransport(hold_after=22)
                 demo = PROVIDERS["demo"]
@@ -409,6 +684,9 @@ async def take(plan: Plan, out: Path) -> Path:
                 toolbox = Toolbox(settings, root=project, use_mcp=False)
             app = create_app(settings, store=store, client=client, now=lambda: NOW, toolbox=toolbox)
             app.transport = transport  # type: ignore[attr-defined]
+            if plan.catalogue:
+                app.session.model_picker.transport = transport
+                app.session.model_picker.cache_dir = tmp / "cache"
             async with app.run_test(size=SIZE) as pilot:
                 await pilot.pause()
                 await plan.shot(pilot, app, ids)

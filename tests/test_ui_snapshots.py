@@ -5,17 +5,24 @@ Update them with ``pytest tests/test_ui_snapshots.py --snapshot-update`` and loo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from glm_tui.api.events import Usage
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
+from glm_tui.ui.screens.compare import CompareScreen
+from glm_tui.ui.screens.model_picker import CompareModelsScreen, ModelPickerScreen
+from glm_tui.ui.screens.usage import UsageScreen
 from glm_tui.ui.widgets.messages import AssistantMessage
-from tests.fakeglm import FakeGLM, stall_stream
+from glm_tui.usage_report import usage_report
+from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, gated_stream, stall_stream
 from tests.ui_helpers import (
     make_app,
     screen_text,
@@ -23,6 +30,7 @@ from tests.ui_helpers import (
     seed_conversation,
     send,
     started,
+    still,
     ui_settings,
     wait_until,
 )
@@ -365,3 +373,134 @@ def test_the_approval_panel(
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- models, money, compare (issue 16) -------------------------------------------------------
+
+
+def test_model_picker(tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any) -> None:
+    """F4 over a conversation: the provider's list (the AI/ML API's catalogue), recently used
+    first, filtered by what was typed."""
+    seed_history(store)
+    cid = seed_conversation(
+        store, "GPT chat", [("q", "a", None)], updated_at="2024-03-14T14:58:00Z", model="o3-mini"
+    )
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await app.main.open_conversation(cid)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPickerScreen))
+        picker = app.screen
+        assert isinstance(picker, ModelPickerScreen)
+        await wait_until(pilot, lambda: not picker.fetching)
+        await pilot.press("down", "down")
+        still(app)
+        picker.filter_input.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def _usage_seed(store: Store) -> None:
+    """Replies with a cost on fixed days (noon UTC: the same local day in most zones)."""
+    days = [("2024-03-02", "zhipu/glm-4.7", 0.12), ("2024-03-05", "openai/gpt-5", 0.6)]
+    days += [("2024-03-09", "zhipu/glm-4.7", 0.31), ("2024-03-13", "o3-mini", 0.2)]
+    days += [("2024-03-14", "openai/gpt-5", 0.95), ("2024-03-14", "zhipu/glm-4.7", 0.08)]
+    for index, (day, model, usd) in enumerate(days):
+        cid = store.create_conversation(title=f"Chat {index + 1}", provider="aimlapi", model=model)
+        uid = store.add_message(cid, parent_id=None, role="user", content="q")
+        aid = store.add_message(cid, parent_id=uid, role="assistant", content="a", model=model)
+        store.update_message(
+            aid,
+            status="complete",
+            usage=Usage(
+                prompt_tokens=1200 * (index + 1),
+                completion_tokens=800 * (index + 1),
+                total_tokens=2000 * (index + 1),
+                cached_tokens=300 * index,
+                reasoning_tokens=250 * (index + 1),
+                usd=usd,
+                credits=usd * 2_000_000,
+            ),
+        )
+        at = f"{day}T12:00:00Z"
+        store.db.conn.execute(
+            "UPDATE messages SET created_at = ? WHERE conversation_id = ?", (at, cid)
+        )
+        store.db.conn.execute(
+            "UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?", (at, at, cid)
+        )
+
+
+def test_usage_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+    """The usage screen with the figures of fixed days (the screen reads up to today: the
+    snapshot shows the report of the days seeded, as the screen draws any report)."""
+    _usage_seed(store)
+    app = make_app(ui_settings(tmp_path), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        app.main.action_usage()
+        await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen))
+        screen = app.screen
+        assert isinstance(screen, UsageScreen)
+        await wait_until(pilot, lambda: screen.report is not None)
+        until = date(2024, 3, 14)
+        report = usage_report(store, since=until - timedelta(days=29), until=until)
+        screen.show(report)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_compare_three_columns_streaming(
+    tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any
+) -> None:
+    """Three models answering one prompt at once, each in its column, the first in focus."""
+    models = ("zhipu/glm-4.7", "openai/gpt-5", "o3-mini")
+    gates = [threading.Event() for _ in models]
+    heads = {
+        "zhipu/glm-4.7": "For small lists, **insertion sort**; otherwise Timsort, which ",
+        "openai/gpt-5": "It depends on the data:\n\n- nearly sorted: insertion sort\n- random: ",
+        "o3-mini": "Python's built-in `sorted` (Timsort) is the fastest you will ",
+    }
+    for model, gate in zip(models, gates, strict=True):
+        fake_glm.enqueue_for(model, gated_stream(heads[model], "the rest.", gate))
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        app.main.composer.load_text("Which sort is fastest in Python?")
+        app.main.action_compare()
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareModelsScreen))
+        picker = app.screen
+        assert isinstance(picker, CompareModelsScreen)
+        await wait_until(pilot, lambda: not picker.fetching)
+        picker.marked = list(models)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await wait_until(
+            pilot,
+            lambda: all(
+                c.live.content_text == heads[c.reply.model or ""]
+                and not c.message._pending_content
+                and not c.message._flush_lock.locked()
+                for c in screen.columns
+            ),
+        )
+        for words in ("Timsort, which", "random:", "the fastest you will"):
+            await wait_until(pilot, lambda w=words: w in screen_text(app))
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    finally:
+        for gate in gates:
+            gate.set()

@@ -93,6 +93,26 @@ class ModelInfo:
         return self.name or self.id
 
 
+# -- how the figures read (``glm-tui models``, the TUI's picker) ------------------------------
+
+
+def tokens_short(count: int | None) -> str:
+    """200000 -> '200K', 1048576 -> '1M', None -> '-'."""
+    if count is None:
+        return "-"
+    if count >= 1_000_000 and count % 1_000_000 < 50_000:
+        return f"{count / 1_000_000:.0f}M"
+    if count >= 1000:
+        return f"{count / 1000:.0f}K"
+    return str(count)
+
+
+def price_per_million(usd: float | None) -> str:
+    if usd is None:
+        return "-"
+    return f"${usd:.2f}" if usd >= 0.1 or usd == 0 else f"${usd:.3g}"
+
+
 def models_url(base_url: str, provider: str) -> str:
     """Where the list is: the AI/ML API's with its optional sections, others' plain."""
     url = f"{base_url.rstrip('/')}/models"

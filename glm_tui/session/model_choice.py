@@ -16,12 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 from glm_tui.config import ConfigError, save_config
 from glm_tui.session.events import ModelsChanged
+from glm_tui.store import StoreError
 
 if TYPE_CHECKING:
     # Loaded when the list is first asked for: not on the way to the first screen.
     from glm_tui.api.models import ModelInfo
     from glm_tui.models_cache import ModelCatalog, ModelList
     from glm_tui.session.session import Session
+
+
+RECENT_MODELS = 5
+"""Models the picker lists first as recently used."""
+RECENT_CONVERSATIONS = 200
+"""The conversations whose models count as recently used."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class ModelChoices:
     """Why there is no list, or why the cached one is used ("cannot fetch ...")."""
     note: str = ""
     """One line when the list is not fresh: "offline: the list fetched 2 days ago (...)"."""
+    recent: tuple[str, ...] = ()
+    """The models of the conversations updated last, the newest first (the picker puts them
+    first)."""
 
     def is_current(self, model: ModelInfo) -> bool:
         return model.answers_to(self.current)
@@ -115,7 +125,20 @@ class ModelPicker:
             listed=listed,
             problem=problem,
             note=note,
+            recent=self.recent_models(),
         )
+
+    def recent_models(self, limit: int = RECENT_MODELS) -> tuple[str, ...]:
+        """The models of the most recently updated conversations (pinned ones first, as the
+        sidebar lists them), the newest first, at most ``limit``; () when the history cannot be
+        read now."""
+        session = self.session
+        try:
+            summaries = session.store.list_conversations(limit=RECENT_CONVERSATIONS)
+        except StoreError:
+            return ()
+        models = (s.model for s in summaries if s.model)
+        return tuple(dict.fromkeys(models))[:limit]
 
     def refresh_in_background(self, *, force: bool = False) -> asyncio.Task[ModelChoices] | None:
         """Ask the provider for the list in the background when it is a day old (or ``force``);

@@ -84,12 +84,16 @@ def tokens_text(usage: Usage | None, *, detail: bool = True) -> str:
     return text
 
 
-def cost_text(usage: Usage | None) -> str:
-    """'$0.0012' or '12.5 credits' when the provider reported it, else ''."""
+def cost_text(usage: Usage | None, *, credits: bool = False) -> str:
+    """'$0.0012' or '12.5 credits' when the provider reported it, else ''; with ``credits``,
+    both when both are known ('$0.0012 · 2,400 credits', under a reply)."""
     if usage is None:
         return ""
     if usage.usd is not None:
-        return f"${usage.usd:.4f}" if usage.usd < 1 else f"${usage.usd:.2f}"
+        usd = f"${usage.usd:.4f}" if usage.usd < 1 else f"${usage.usd:.2f}"
+        if credits and usage.credits is not None:
+            return f"{usd} · {usage.credits:,.0f} credits"
+        return usd
     if usage.credits is not None:
         return f"{usage.credits:,.1f} credits"
     return ""

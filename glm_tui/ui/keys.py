@@ -219,6 +219,15 @@ KEYS: tuple[Key, ...] = (
         palette_help="Thinking on/off for the next request",
     ),
     Key(
+        "pick_model",
+        "screen",
+        "Model",
+        priority=True,
+        help="the model: of this conversation, or of new ones",
+        palette="Model",
+        palette_help="Choose the model from the provider's list (or type one)",
+    ),
+    Key(
         "rename",
         "screen",
         "Rename",
@@ -245,6 +254,22 @@ KEYS: tuple[Key, ...] = (
         help="the bookmarks of every conversation",
         palette="Bookmarks",
         palette_help="Every bookmarked message; Enter opens it",
+    ),
+    Key(
+        "usage",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Usage",
+        palette_help="What the history cost: spend by day, model and conversation",
+    ),
+    Key(
+        "compare",
+        "screen",
+        shown=False,
+        priority=True,
+        palette="Compare models…",
+        palette_help="Send the composer's text to two or three models at once, side by side",
     ),
     Key(
         "new_with_role",

@@ -13,7 +13,8 @@ from glm_tui.ui.screens.problems import attempt, attempt_now
 from glm_tui.ui.widgets.sidebar import HIGHLIGHT
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Coroutine
+    from typing import Any
 
     from glm_tui.ui.screens.main import MainScreen
 
@@ -27,10 +28,14 @@ class ConversationActions:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str, *, force: bool = False) -> None:
+    async def send(self, text: str, *, force: bool = False, budget_ok: bool = False) -> None:
         """The composer's text as a new prompt; it leaves the composer once it is saved. A
-        message that would not fit the model's window is sent only if the user says so."""
+        message that would not fit the model's window, or sent past the monthly budget, is sent
+        only if the user says so."""
         screen = self.screen
+        if not budget_ok and self.session.over_budget():
+            screen.run_worker(self._send_over_budget(text), group="dialogs")
+            return
         try:
             turn = await attempt(screen.app, self.session.send(text, force=force))
         except WouldOverflow as overflow:
@@ -48,10 +53,27 @@ class ConversationActions:
 
         question = Content.assemble(why, "\n\nSend it anyway?")
         if await self.screen.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway")):
-            await self.send(text, force=True)
+            await self.send(text, force=True, budget_ok=True)
 
-    async def start(self, call: Awaitable[Turn | None]) -> None:
-        """Start a turn that does not come from the composer (retry, regenerate, edit)."""
+    async def _send_over_budget(self, text: str) -> None:
+        if await self.screen.models.budget_allows():
+            await self.send(text, budget_ok=True)
+
+    async def start(self, call: Coroutine[Any, Any, Turn | None]) -> None:
+        """Start a turn that does not come from the composer (retry, regenerate, edit); past
+        the monthly budget, only if the user says so."""
+        if self.session.over_budget():
+            self.screen.run_worker(self._start_over_budget(call), group="dialogs")
+            return
+        await self._start(call)
+
+    async def _start_over_budget(self, call: Coroutine[Any, Any, Turn | None]) -> None:
+        if await self.screen.models.budget_allows():
+            await self._start(call)
+        else:
+            call.close()  # never started: nothing was saved
+
+    async def _start(self, call: Awaitable[Turn | None]) -> None:
         turn = await attempt(self.screen.app, call)
         if turn is not None:
             self.screen.turns.start(turn)

@@ -24,6 +24,7 @@ from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.approvals import PanelApprover
 from glm_tui.ui.screens.branch_actions import BranchActions
 from glm_tui.ui.screens.conversation_actions import ConversationActions
+from glm_tui.ui.screens.model_actions import ModelActions
 from glm_tui.ui.screens.organize_actions import OrganizeActions
 from glm_tui.ui.screens.problems import attempt
 from glm_tui.ui.screens.screen_keys import ScreenKeys
@@ -64,6 +65,7 @@ class MainScreen(FirstResumeScreen):
         self.turns = TurnRunner(self, session)
         self.conversations = ConversationActions(self, session)
         self.branches = BranchActions(self, session)
+        self.models = ModelActions(self, session)
         self.screen_keys = ScreenKeys(self)
         self.organize = OrganizeActions(self, session)
         self.slash = SlashActions(self, session)
@@ -319,3 +321,12 @@ class MainScreen(FirstResumeScreen):
 
     async def action_settings(self) -> None:
         await self.app.run_action("settings")  # the app owns the settings
+
+    def action_pick_model(self) -> None:
+        self.models.pick()
+
+    def action_usage(self) -> None:
+        self.models.usage()
+
+    def action_compare(self) -> None:
+        self.models.compare()

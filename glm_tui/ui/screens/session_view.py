@@ -11,6 +11,9 @@ from glm_tui.session import (
     BookmarkChanged,
     BranchChanged,
     ChangedElsewhere,
+    CompareFinished,
+    CompareReplyChanged,
+    CompareReplyFinished,
     ConversationChanged,
     ConversationOpened,
     ConversationRemoved,
@@ -84,6 +87,8 @@ class SessionView:
             self._bookmark_changed(event)
         elif isinstance(event, ToolCallChanged | ReplyContinued | ToolsChanged):
             await self.tools.show(event)
+        elif isinstance(event, CompareReplyChanged | CompareReplyFinished | CompareFinished):
+            await screen.models.compare_event(event)
 
     def _bookmark_changed(self, event: BookmarkChanged) -> None:
         pane = self.screen.pane

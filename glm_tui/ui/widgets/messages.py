@@ -360,7 +360,7 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         meta = join_parts(
             message.model or "",
             tokens_text(message.usage),
-            cost_text(message.usage),
+            cost_text(message.usage, credits=True),
             "" if live else duration_text(message.duration),
         )
         if live:

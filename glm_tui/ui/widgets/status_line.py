@@ -1,18 +1,32 @@
-"""The status line: provider, model, thinking on/off, and the conversation's tokens and cost."""
+"""The status line: provider, model, thinking on/off, the conversation's tokens and cost, and
+the month's spend against the budget."""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Static
 
+from glm_tui.budget import BudgetState
 from glm_tui.session import Status
 from glm_tui.ui.formatting import cost_text, tokens_text
+
+
+def budget_text(budget: BudgetState) -> tuple[str, str]:
+    """The month against the budget, short (the usage screen has the figures): quiet below
+    80 %, a warning past it, an alarm past 100 % (each send then asks first)."""
+    percent = f"{budget.fraction * 100:.0f} %"
+    if budget.level == "over":
+        return (f"over budget {percent}", "bold $text-error")
+    if budget.level == "warning":
+        return (f"budget {percent}", "bold $text-warning")
+    return (f"budget {percent}", "$text-muted")
 
 
 class StatusLine(Static):
     def show(self, status: Status) -> None:
         """What the session says: the model the next request goes to (the open conversation's
-        own, perhaps), thinking, the conversation's tokens and cost, replies being written."""
+        own, perhaps), thinking, the conversation's tokens and cost, the month against the
+        budget, replies being written."""
         parts: list[Content | str | tuple[str, str]] = []
         if status.provider:
             parts += [(status.provider, "bold"), " · "]
@@ -23,6 +37,10 @@ class StatusLine(Static):
             if status.thinking
             else ("thinking off", "$text-warning"),
         ]
+        budget = status.budget
+        if budget is not None and budget.level != "ok":
+            # A warning goes first: the end of a long line is cut on a narrow terminal.
+            parts += ["  │  ", budget_text(budget)]
         usage = status.usage
         tokens = tokens_text(usage, detail=False)
         if tokens and usage is not None and usage.total_tokens:
@@ -30,6 +48,8 @@ class StatusLine(Static):
             cost = cost_text(usage)
             if cost:
                 parts += [" · ", cost]
+        if budget is not None and budget.level == "ok":
+            parts += ["  │  ", budget_text(budget)]
         if status.tools:
             parts += [" · ", f"{status.tools} tool{'s' if status.tools != 1 else ''}"]
         if status.writing:
