@@ -9,25 +9,17 @@ is a message of its own (``tools/loop.py``). A cancelled turn is saved as ``stop
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from glm_tui.api.events import StreamEvent
 from glm_tui.config import Settings
 from glm_tui.model_history import history_for
-from glm_tui.reply_stream import (
-    CONVERSATION_DELETED,
-    NETWORK_ERROR,
-    ReplyOutcome,
-    ReplyRequest,
-    stream_reply,
-)
+from glm_tui.reply_loop import ROUNDS_EXCEEDED, ReplyLoop
+from glm_tui.reply_stream import CONVERSATION_DELETED, NETWORK_ERROR
 from glm_tui.store import UNSET, Conversation, Message, Store
 from glm_tui.store.store import Unset
 from glm_tui.terminal_text import strip_controls
-from glm_tui.tools.events import ReplyContinued, ToolEvent
+from glm_tui.turn_events import TurnEnded, TurnEvent, TurnStarted, TurnStream
 
 if TYPE_CHECKING:
     from glm_tui.api.client import GLMClient
@@ -38,52 +30,18 @@ if TYPE_CHECKING:
 __all__ = [
     "CONVERSATION_DELETED",
     "NETWORK_ERROR",
+    "ROUNDS_EXCEEDED",
     "ChatService",
     "TurnEnded",
     "TurnEvent",
     "TurnStarted",
+    "TurnStream",
     "history_for",
     "title_from_prompt",
 ]
 
 TITLE_LENGTH = 60
 NO_APPROVER = "no one was there to approve it"
-ROUNDS_EXCEEDED = (
-    "The model asked for tools again after {rounds} rounds in this turn; the turn stopped there"
-    " (tool_rounds in config.toml)."
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TurnStarted:
-    """The prompt is saved and the reply's row exists (status ``streaming``)."""
-
-    conversation_id: int
-    user_message_id: int
-    assistant_message_id: int
-    model: str
-    user: Message
-    """The prompt's row, as saved."""
-    reply: Message
-    """The reply's row, as saved (empty, ``streaming``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TurnEnded:
-    """The reply is final in the store; ``message`` is its saved row."""
-
-    message: Message
-
-    @property
-    def status(self) -> str:
-        return self.message.status
-
-
-TurnEvent = TurnStarted | StreamEvent | ToolEvent | ReplyContinued | TurnEnded
-"""In order: TurnStarted, the reply's stream events, and for a reply that asks for tools the
-tool events, ReplyContinued and the next reply's stream events...; TurnEnded last."""
-TurnStream = AsyncGenerator[TurnEvent, None]
-"""A turn's events, as the service streams them (close it to stop the turn)."""
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -140,6 +98,7 @@ class ChatService:
             approver = DenyAll(NO_APPROVER)
         self.approver: Approver = approver
         """Who decides about a call, unless a turn is given its own."""
+        self._replies = ReplyLoop(self)
 
     @property
     def client(self) -> GLMClient:
@@ -256,7 +215,7 @@ class ChatService:
         )
         return self._reply(conversation_id, user_id, thinking, approver, model=model)
 
-    def _model(self, user_message_id: int) -> str:
+    def model_for_prompt(self, user_message_id: int) -> str:
         """The model for a reply to this prompt, worked out before the turn starts (so that
         NoVisionModel is raised by ``send``, ``regenerate``... and not by the stream)."""
         prompt = self.store.get_message(user_message_id)
@@ -383,9 +342,7 @@ class ChatService:
         self.store.set_current_leaf(head.conversation_id, head.assistant_message_id)
         return started
 
-    # -- the one code path ----------------------------------------------------------------------
-
-    async def _reply(
+    def _reply(
         self,
         conversation_id: int,
         user_message_id: int,
@@ -394,91 +351,8 @@ class ChatService:
         *,
         model: str | None = None,
     ) -> TurnStream:
-        """``model``: chosen for this reply (a compare's column); None: the conversation's, or
-        the vision model for a prompt with an image."""
-        settings = self.settings
-        conversation = self.store.get_conversation(conversation_id)
-        chosen = model
-        model = model or self._model(user_message_id)
-        reply_id = self._new_reply(conversation_id, user_message_id, model, chosen is not None)
-        yield TurnStarted(
-            conversation_id,
-            user_message_id,
-            reply_id,
-            model,
-            self.store.get_message(user_message_id),
-            self.store.get_message(reply_id),
+        """The one code path of a turn (reply_loop.py); nothing runs until the stream is
+        iterated."""
+        return self._replies.stream(
+            conversation_id, user_message_id, thinking, approver, model=model
         )
-        options: dict[str, Any] = {
-            "thinking": thinking if thinking is not None else settings.thinking,
-            "temperature": settings.temperature,
-            "top_p": settings.top_p,
-            "max_tokens": settings.max_tokens,
-        }
-        toolbox = self.toolbox
-        parent_id, rounds = user_message_id, 0
-        while True:
-            if toolbox is not None:
-                await toolbox.wait_started()  # each server is bounded by its start timeout
-                web_search = settings.web_search and settings.provider == "zai"
-                options["tools"] = toolbox.wire_tools(web_search=web_search) or None
-            request = ReplyRequest(
-                conversation_id,
-                parent_id,
-                reply_id,
-                model,
-                self.history(conversation, parent_id, model),
-                options,
-            )
-            outcome = ReplyOutcome()
-            stream = stream_reply(
-                self.store, self.client, request, outcome, flush_interval=self.flush_interval
-            )
-            async with contextlib.aclosing(stream):
-                async for event in stream:
-                    yield event
-            message = outcome.message
-            assert message is not None
-            if toolbox is None or not message.tool_calls or message.status != "complete":
-                break
-            if rounds >= settings.tool_rounds:
-                message = self._stopped_calling(message, rounds)
-                break
-            rounds += 1
-            from glm_tui.tools.loop import ToolRound
-
-            calls = ToolRound(
-                store=self.store,
-                toolbox=toolbox,
-                approver=approver or self.approver,
-                message=message,
-                timeout=settings.tool_timeout,
-            )
-            async with contextlib.aclosing(calls.events()) as tool_events:
-                async for tool_event in tool_events:
-                    yield tool_event
-            parent_id = calls.last_id
-            reply_id = self._new_reply(conversation_id, parent_id, model, chosen is not None)
-            yield ReplyContinued(self.store.get_message(reply_id))
-        yield TurnEnded(message)
-
-    def _new_reply(self, conversation_id: int, parent_id: int, model: str, chosen: bool) -> int:
-        """The reply's row, streaming; ``chosen``: the model was asked for by name (a compare),
-        so the row says it even with the demo model."""
-        settings = self.settings
-        return self.store.add_message(
-            conversation_id,
-            parent_id=parent_id,
-            role="assistant",
-            status="streaming",
-            model=settings.model_label if settings.is_demo and not chosen else model,
-            writer_pid=os.getpid(),
-        )
-
-    def _stopped_calling(self, message: Message, rounds: int) -> Message:
-        """The model asked for more rounds than a turn may make: its last calls are not run,
-        and the turn ends on this reply, saying why."""
-        error = ROUNDS_EXCEEDED.format(rounds=rounds)
-        with contextlib.suppress(Exception):
-            self.store.update_message(message.id, status="error", error=error)
-        return replace(message, status="error", error=error)

@@ -44,7 +44,7 @@ from glm_tui.session.events import (
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart, TurnListener
 from glm_tui.session.model_choice import ModelChoices
 from glm_tui.session.organizer import NewConversation, Organizer
-from glm_tui.session.session import Session, Turn
+from glm_tui.session.session import Session
 from glm_tui.session.slash_runner import (
     Done,
     Failed,
@@ -54,6 +54,7 @@ from glm_tui.session.slash_runner import (
     SlashOutcome,
     SlashRunner,
 )
+from glm_tui.session.turns import Turn
 
 __all__ = [
     "AttachmentDesk",

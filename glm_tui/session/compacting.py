@@ -15,7 +15,8 @@ from glm_tui.session.events import CompactionChanged
 from glm_tui.store.compactions import Compaction, active_on
 
 if TYPE_CHECKING:
-    from glm_tui.session.session import Session, Turn
+    from glm_tui.session.session import Session
+    from glm_tui.session.turns import Turn
 
 
 class CompactionDesk:
@@ -49,7 +50,7 @@ class CompactionDesk:
             raise CannotCompact("nothing to compact: the conversation is empty")
         if cid in session.live or cid in self._running:
             raise Busy
-        session._check_can_send()
+        session.turns.check_can_send()
         self._running.add(cid)
         try:
             made = await compact(session.service, cid, leaf, keep_turns=keep_turns)

@@ -106,7 +106,7 @@ class Comparer:
         Busy or a StoreError; None when the open conversation was deleted by another program."""
         session = self.session
         names = check_models(models)
-        session._check_can_send()
+        session.turns.check_can_send()
         cid = session.current_id
         if cid is not None and session.writing_in(cid):
             raise Busy
@@ -126,7 +126,7 @@ class Comparer:
             )
         except NotFound as exc:
             if exc.kind == "conversation" and exc.ident == cid:
-                await session._deleted_elsewhere(cid)
+                await session.elsewhere.deleted(cid)
                 return None
             raise
         now = session.clock()
@@ -152,7 +152,7 @@ class Comparer:
         if cid == session.current_id:
             session.shown_leaf = heads[0].assistant_message_id
         await session._emit(CompareBegan(compare, heads[0].user, [b.reply for b in heads]))
-        await session._touched(cid)
+        await session.touched(cid)
         await session.status_changed()
         return CompareTurn(compare, [stream for _, stream in started])
 
@@ -198,7 +198,7 @@ class Comparer:
         if isinstance(event, TurnEnded):
             live.final = event.message
         elif not isinstance(event, TurnStarted):
-            await self.session._tool_event(live, event)
+            await self.session.turns.tool_event(live, event)
             if isinstance(event, tool_events.ReplyContinued):
                 await self.session._emit(CompareReplyChanged(compare, index, live))
 
@@ -217,7 +217,7 @@ class Comparer:
                 session.shown_leaf = leaf
         await session._emit(CompareFinished(compare, path))
         with contextlib.suppress(StoreError):
-            await session._touched(cid)
+            await session.touched(cid)
         await session.status_changed()
 
     async def continue_with(self, reply_id: int, *, adopt_model: bool = True) -> None:
@@ -238,7 +238,7 @@ class Comparer:
             store.set_conversation_fields(cid, model=reply.model, provider=settings.provider)
         if running is None:
             await self._show(cid, reply)
-        await session._touched(cid)
+        await session.touched(cid)
         await session.status_changed()
 
     async def _show(self, cid: int, reply: Message) -> None:

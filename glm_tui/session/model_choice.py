@@ -168,7 +168,7 @@ class ModelPicker:
             session.store.set_conversation_fields(
                 cid, model=model, provider=session.settings.provider
             )
-            await session._touched(cid)
+            await session.touched(cid)
         await session.status_changed()
 
     async def set_default_model(self, model: str, *, save: bool = True) -> None:

@@ -10,41 +10,33 @@ the reply; the caller runs it as a task it can cancel (the TUI: a worker per con
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glm_tui.api.events import Usage
-from glm_tui.chat import ChatService, TurnEnded, TurnEvent, TurnStarted, TurnStream
+from glm_tui.chat import ChatService
 from glm_tui.config import Settings
-from glm_tui.session.attaching import AttachmentDesk, DraftEstimate, WouldOverflow
+from glm_tui.session.attaching import AttachmentDesk, DraftEstimate
+from glm_tui.session.branching import BranchDesk
 from glm_tui.session.compacting import CompactionDesk
 from glm_tui.session.compare import Comparer, CompareTurn
-from glm_tui.session.errors import Busy, CannotSend
+from glm_tui.session.elsewhere import ElsewhereWatch
 from glm_tui.session.events import (
-    BranchChanged,
-    ChangedElsewhere,
-    ContextOverflowed,
     ConversationOpened,
     ConversationRemoved,
     ConversationsLoaded,
     ConversationTouched,
-    ReplyContinued,
     SessionEvent,
     Status,
     StatusChanged,
-    ToolCallChanged,
-    ToolsChanged,
-    TurnBegan,
-    TurnFinished,
-    TurnQueued,
 )
-from glm_tui.session.live import LiveToolCall, LiveTurn
+from glm_tui.session.live import LiveTurn
 from glm_tui.session.model_choice import ModelChoices, ModelPicker
+from glm_tui.session.readout import Readout
 from glm_tui.session.spend import Spend
+from glm_tui.session.tool_watch import ToolWatch
+from glm_tui.session.turns import Turn, TurnDesk
 from glm_tui.store import (
     Conversation,
     MatchHighlight,
@@ -54,7 +46,6 @@ from glm_tui.store import (
     Store,
     StoreError,
 )
-from glm_tui.tools import events as tool_events
 from glm_tui.tools.approval import Approver, DenyAll
 
 if TYPE_CHECKING:
@@ -71,14 +62,6 @@ Clock = Callable[[], float]
 SIDEBAR_LIMIT = 10_000
 """The conversations the window lists (the most recently updated)."""
 NO_PANEL = "this window has no approval panel"
-
-
-@dataclass
-class Turn:
-    """A prompt saved, its reply not yet streamed: hand it to ``Session.run``."""
-
-    live: LiveTurn
-    stream: TurnStream
 
 
 class Session:
@@ -112,16 +95,22 @@ class Session:
         self.spend = Spend(self)
         """This month's spend against the budget; the usage screen's figures."""
         self._listeners: list[Listener] = []
-        self._data_version: int | None = None
-        self._told_failures: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
         self.next_conversation: NewConversation | None = None
         """What the next new conversation starts with (a role, ``/system``, ``/model`` typed
         before its first prompt); None: the settings' model and system prompt."""
-        if service.toolbox is not None:
-            service.toolbox.subscribe(self._tools_changed)
+        self.tool_watch = ToolWatch(self)
+        """The MCP servers started, restarted, and their changes told (``ToolsChanged``)."""
         self.attachments = AttachmentDesk(self._emit, Path.cwd() if cwd is None else cwd, store)
         """The attachments waiting for the next prompt, and ``@`` path completion."""
+        self.readout = Readout(self)
+        """The status line, the context window's use, a draft's estimate, the next model."""
+        self.branches = BranchDesk(self)
+        """Switching to a sibling's branch, forking."""
+        self.turns = TurnDesk(self)
+        """Starting turns and streaming their replies into ``live``."""
+        self.elsewhere = ElsewhereWatch(self)
+        """Noticing what other programs wrote to the history (``look_elsewhere``)."""
         self.compaction = CompactionDesk(self)
         """Compacting the open conversation, undoing it, compact-and-retry."""
         from glm_tui.session.auto_title import AutoTitler
@@ -207,88 +196,27 @@ class Session:
 
     def status(self) -> Status:
         """What the status line shows now."""
-        settings = self.settings
-        usage: Usage | None = None
-        if self.current_id is not None:
-            try:
-                usage = self.store.conversation_usage(self.current_id)
-            except NotFound:
-                pass  # deleted by another program: noticed on the next look
-        context = self.context() if self.current_id is not None else None
-        return Status(
-            provider="" if settings.is_demo else settings.provider_info.label,
-            model=settings.model_label if settings.is_demo else self.next_model(),
-            thinking=self.thinking,
-            usage=usage,
-            writing=len(self.live) + sum(c.writing for c in self.compares.running.values()),
-            tools=len(self.toolbox.offered()) if self.toolbox is not None else 0,
-            context_used=context.used if context is not None else None,
-            context_window=context.window if context is not None else None,
-            budget=self.budget(),
-        )
+        return self.readout.status()
 
     def context(self) -> ContextUse | None:
         """How full the model's window is with the branch shown (None: nothing open, or it
         cannot be read now)."""
-        from glm_tui.context.history import context_use
-        from glm_tui.context.window import context_window
-
-        cid = self.current_id
-        model = self.service.model_for(None)
-        if cid is None:
-            return None
-        try:
-            conversation = self.store.get_conversation(cid)
-            model = self.service.model_for(conversation)
-            path = self.window_path(cid)
-            compactions = self.store.compactions(cid)
-        except StoreError:
-            return None
-        if not path:
-            from glm_tui.context.history import ContextUse
-
-            return ContextUse(0, context_window(model, self.settings))
-        prompt = conversation.system_prompt
-        return context_use(path, prompt, compactions, model, self.settings)
+        return self.readout.context()
 
     def estimate(self, text: str) -> DraftEstimate:
         """What sending ``text`` (with the pending attachments and its ``@`` mentions) would
         cost, and the window after it: for the chips' figures and the overflow warning."""
-        from glm_tui.context.history import ContextUse
-        from glm_tui.context.window import context_window
-
-        context = self.context()
-        if context is None:
-            model = self.service.model_for(None)
-            context = ContextUse(0, context_window(model, self.settings))
-        return self.attachments.estimate(text, context)
+        return self.readout.estimate(text)
 
     def next_model(self) -> str:
         """The model the next request of the window goes to: the open conversation's, or the
         one chosen for the next new conversation, or the settings' one."""
-        if self.current_id is None:
-            pending = self.next_conversation
-            if pending is not None and pending.model:
-                return pending.model
-            return self.pending_model or self.settings.effective_model or ""
-        try:
-            conversation = self.store.get_conversation(self.current_id)
-        except NotFound:
-            conversation = None
-        return self.service.model_for(conversation)
+        return self.readout.next_model()
 
     def conversation_model(self) -> str | None:
         """The open conversation's own model (the one chosen for a new conversation), None if
         it has none that applies (it then gets the settings' one)."""
-        if self.current_id is None:
-            return self.pending_model
-        try:
-            conversation = self.store.get_conversation(self.current_id)
-        except NotFound:
-            return None
-        if conversation.model and conversation.provider == self.settings.provider:
-            return conversation.model
-        return None
+        return self.readout.conversation_model()
 
     def writing_in(self, cid: int) -> bool:
         """A reply (or a compare's replies) is being written in that conversation."""
@@ -315,7 +243,7 @@ class Session:
         if cid is not None:
             conversation = self.store.get_conversation(cid)
             if message_id is not None:
-                self._branch_through(cid, message_id)
+                self.branches.branch_through(cid, message_id)
             path = self.store.current_path(cid)
         self.current_id = cid
         self.shown_leaf = path[-1].id if path else None
@@ -335,10 +263,6 @@ class Session:
             )
         )
         await self.status_changed()
-
-    def _branch_through(self, cid: int, message_id: int) -> None:
-        if all(m.id != message_id for m in self.store.current_path(cid)):
-            self.store.set_current_leaf(cid, self.store.newest_leaf_under(message_id))
 
     def window_path(self, cid: int) -> list[Message]:
         """The branch the window shows: the conversation's current one when it goes through
@@ -368,210 +292,34 @@ class Session:
         nothing is lost: the caller keeps the text). ``thinking``: for this request only (a
         library prompt's own), instead of the window's.
         """
-        self._check_can_send()
-        cid = self.current_id
-        if cid is not None and self.writing_in(cid):
-            raise Busy
-        attachments = await self.attachments.for_prompt(text)
-        if attachments:
-            self._vision_checked(lambda: self.service.check_attachments(cid, attachments))
-        if not force:
-            estimate = self.estimate(text)
-            if estimate.would_overflow:
-                raise WouldOverflow(estimate)
-        if cid is None:
-            pending = self.next_conversation
-            options: dict[str, Any] = pending.options() if pending is not None else {}
-            if self.pending_model and "model" not in options:
-                options["model"] = self.pending_model
-            self.pending_model = None
-            cid = self.service.new_conversation(text, **options)
-            self.current_id = cid
-            self.next_conversation = None
-            await self._emit(ConversationTouched(self.store.conversation_summary(cid)))
-        if thinking is None:
-            thinking = self.thinking
-        target, after, approver = cid, self.shown_leaf, self.approver
-        turn = await self._start(
-            cid,
-            lambda: self.service.send(
-                text,
-                conversation_id=target,
-                thinking=thinking,
-                after=after,
-                approver=approver,
-                attachments=attachments,
-            ),
-        )
-        if turn is not None:
-            await self.attachments.clear()
-        return turn
-
-    @staticmethod
-    def _vision_checked(check: Callable[[], object]) -> object:
-        """Run ``check``; no model for an image is CannotSend (one line saying what to set)."""
-        from glm_tui.context.window import NoVisionModel
-
-        try:
-            return check()
-        except NoVisionModel as exc:
-            raise CannotSend(str(exc)) from None
+        return await self.turns.send(text, force=force, thinking=thinking)
 
     async def regenerate(self, message_id: int, *, model: str | None = None) -> Turn | None:
         """A new reply to the prompt of reply ``message_id``, beside it (also Retry);
         ``model``: from that model (a compare's column: ``message.model``), not the
         conversation's."""
-        self._check_can_send()
-        reply = self.store.get_message(message_id)
-        thinking, approver = self.thinking, self.approver
-        return await self._start(
-            reply.conversation_id,
-            lambda: self.service.regenerate(
-                message_id, thinking=thinking, approver=approver, model=model
-            ),
-        )
+        return await self.turns.regenerate(message_id, model=model)
 
     async def reply_again(self, user_message_id: int) -> Turn | None:
         """A reply to a prompt whose reply never got written."""
-        self._check_can_send()
-        prompt = self.store.get_message(user_message_id)
-        thinking, approver = self.thinking, self.approver
-        return await self._start(
-            prompt.conversation_id,
-            lambda: self.service.reply_to(user_message_id, thinking=thinking, approver=approver),
-        )
+        return await self.turns.reply_again(user_message_id)
 
     async def regenerate_last(self) -> Turn | None:
         """Ctrl+R: a new reply to the last prompt of the branch shown."""
-        if self.current_id is None:
-            return None
-        path = self.window_path(self.current_id)
-        if path and path[-1].role == "user":
-            return await self.reply_again(path[-1].id)
-        replies = [m for m in path if m.role == "assistant"]
-        return await self.regenerate(replies[-1].id) if replies else None
+        return await self.turns.regenerate_last()
 
     async def edit(self, message_id: int, text: str) -> Turn | None:
         """The edited prompt becomes a sibling of the original (shown at once) with a reply."""
-        self._check_can_send()
-        old = self.store.get_message(message_id)
-        cid, thinking, approver = old.conversation_id, self.thinking, self.approver
-        turn = await self._start(
-            cid, lambda: self.service.edit(message_id, text, thinking=thinking, approver=approver)
-        )
-        if turn is not None and cid == self.current_id:
-            path = self.store.current_path(cid)
-            self.shown_leaf = path[-1].id
-            await self._emit(BranchChanged(cid, message_id, path[-1:], turn.live))
-        return turn
-
-    def _check_can_send(self) -> None:
-        problem = self.settings.request_problem()
-        if problem:
-            raise CannotSend(problem)
-
-    async def _start(self, cid: int, begin: Callable[[], TurnStream]) -> Turn | None:
-        if self.writing_in(cid):
-            raise Busy
-        try:
-            # Saves the prompt (an edit, a prompt) before it returns.
-            stream: TurnStream = self._vision_checked(begin)  # type: ignore[assignment]
-        except NotFound as exc:
-            if exc.kind == "conversation" and exc.ident == cid:
-                await self._deleted_elsewhere(cid)
-                return None
-            raise
-        live = LiveTurn(cid, started=self.clock())
-        self.live[cid] = live
-        await self._emit(TurnQueued(live))
-        await self.status_changed()
-        return Turn(live, stream)
+        return await self.turns.edit(message_id, text)
 
     async def run(self, turn: Turn) -> None:
         """Stream the reply into ``turn.live``; cancel the task running it to stop the reply
         (the service saves it as stopped)."""
-        live = turn.live
-        try:
-            async with contextlib.aclosing(turn.stream) as events:
-                async for event in events:
-                    if live.take(event, self.clock()):
-                        continue
-                    if isinstance(event, TurnStarted):
-                        await self._began(live, event)
-                    elif isinstance(event, TurnEnded):
-                        live.final = event.message
-                    else:
-                        await self._tool_event(live, event)
-        finally:
-            await self._finished(live)
+        await self.turns.run(turn)
 
-    async def _tool_event(self, live: LiveTurn, event: TurnEvent) -> None:
-        """A turn's tool calls as they happen: the live turn keeps them in order, the
-        listeners are told of each change."""
-        changed: LiveToolCall | None = None
-        if isinstance(event, tool_events.ToolCallsProposed):
-            for proposed in event.calls:
-                call = LiveToolCall(
-                    proposed.call,
-                    proposed.tool,
-                    proposed.policy,
-                    proposed.problem,
-                    arguments=proposed.call.arguments,
-                )
-                live.add_call(call)
-                await self._emit(ToolCallChanged(live, call))
-        elif isinstance(event, tool_events.ToolCallDecided):
-            changed = live.tool_calls.get(event.call.id)
-            if changed is not None:
-                changed.verdict, changed.arguments = event.verdict, event.arguments
-        elif isinstance(event, tool_events.ToolCallStarted | tool_events.ToolCallFinished):
-            changed = live.tool_calls.get(event.call.id)
-            if changed is not None:
-                changed.message = event.message
-            self._follow(live, event.message.id)
-        elif isinstance(event, tool_events.ReplyContinued):
-            live.assistant_id = event.reply.id
-            self._follow(live, event.reply.id)
-            await self._emit(ReplyContinued(live, event.reply))
-        if changed is not None:
-            await self._emit(ToolCallChanged(live, changed))
-
-    def _follow(self, live: LiveTurn, message_id: int) -> None:
-        """The branch shown grows with the turn (tool results, the next reply)."""
-        if live.conversation_id == self.current_id:
-            self.shown_leaf = message_id
-
-    async def _began(self, live: LiveTurn, event: TurnStarted) -> None:
-        live.user_id = event.user_message_id
-        live.assistant_id = event.assistant_message_id
-        live.model = event.model
-        if live.conversation_id == self.current_id:
-            self.shown_leaf = event.assistant_message_id
-        await self._emit(TurnBegan(live, event.user, event.reply))
-        await self._touched(live.conversation_id)
-
-    async def _finished(self, live: LiveTurn) -> None:
-        cid = live.conversation_id
-        if self.live.get(cid) is live:
-            del self.live[cid]
-        self.spend.changed()
-        message = live.final
-        if message is None and live.assistant_id is not None:
-            with contextlib.suppress(NotFound):  # gone with its conversation
-                message = self.store.get_message(live.assistant_id)
-        await self._emit(TurnFinished(live, message))
-        if message is not None:
-            from glm_tui.context.overflow import overflowed
-
-            if overflowed(message):
-                await self._emit(ContextOverflowed(live, message))
-        with contextlib.suppress(StoreError):
-            await self._touched(cid)
-        await self.status_changed()
-        if message is not None:
-            self.titler.after_reply(message)
-
-    async def _touched(self, cid: int) -> None:
+    async def touched(self, cid: int) -> None:
+        """Tell the listeners the conversation's summary again (it changed); nothing if it is
+        gone."""
         try:
             summary = self.store.conversation_summary(cid)
         except NotFound:
@@ -583,43 +331,12 @@ class Session:
     async def switch_branch(self, message_id: int, step: int) -> int | None:
         """Show the previous (-1) or next (+1) sibling of a message and the newest branch below
         it; returns the sibling's id (None: there is none that way)."""
-        cid = self.current_id
-        if cid is None:
-            return None
-        if self.writing_in(cid):
-            raise Busy
-        siblings = [m.id for m in self.store.siblings(message_id)]
-        index = siblings.index(message_id) + step
-        if not 0 <= index < len(siblings):
-            return None
-        target = siblings[index]
-        leaf = self.store.newest_leaf_under(target)
-        self.store.set_current_leaf(cid, leaf)
-        path = self.store.path_to(leaf)
-        self.shown_leaf = leaf
-        start = [m.id for m in path].index(target)
-        await self._emit(BranchChanged(cid, message_id, path[start:], self.live.get(cid)))
-        return target
+        return await self.branches.switch(message_id, step)
 
     async def fork(self, message_id: int | None = None) -> int | None:
         """A new conversation with the branch up to ``message_id`` (None: all of the branch
         shown), opened; returns its id."""
-        cid = self.current_id
-        if message_id is None:
-            if cid is None or self.shown_leaf is None:
-                return None
-            message_id = self.shown_leaf
-        message = self.store.get_message(message_id)
-        live = self.live.get(message.conversation_id)
-        if live is not None and live.assistant_id == message_id:
-            raise Busy
-        comparing = self.compares.running.get(message.conversation_id)
-        if comparing is not None and message_id in comparing.reply_ids:
-            raise Busy
-        new_id = self.store.fork(message_id)
-        await self._emit(ConversationTouched(self.store.conversation_summary(new_id)))
-        await self.open(new_id)
-        return new_id
+        return await self.branches.fork(message_id)
 
     # -- conversations -------------------------------------------------------------------------
 
@@ -628,12 +345,12 @@ class Session:
 
     async def rename(self, cid: int, title: str) -> None:
         self.store.rename_conversation(cid, title)
-        await self._touched(cid)
+        await self.touched(cid)
 
     async def update_conversation(self, cid: int, **fields: object) -> None:
         """The conversation's own model or system prompt (the settings screen)."""
         self.store.set_conversation_fields(cid, **fields)  # type: ignore[arg-type]
-        await self._touched(cid)
+        await self.touched(cid)
         await self.status_changed()
 
     async def delete(self, cid: int) -> None:
@@ -651,26 +368,11 @@ class Session:
 
     def start_tools(self) -> None:
         """Start the MCP servers in the background (after the first screen is drawn)."""
-        if self.toolbox is not None:
-            self.toolbox.start()
+        self.tool_watch.start()
 
     async def restart_server(self, name: str) -> None:
         """Restart one MCP server (the palette's "Restart MCP server"); KeyError if unknown."""
-        if self.toolbox is None:
-            raise KeyError(name)
-        self._told_failures = {f for f in self._told_failures if f" {name} " not in f}
-        await self.toolbox.restart(name)
-
-    def _tools_changed(self, toolbox: Toolbox) -> None:
-        failures = toolbox.failures()
-        new = [line for line in failures if line not in self._told_failures]
-        self._told_failures.update(new)
-        event = ToolsChanged(len(toolbox.offered()), toolbox.statuses(), failures, new)
-        self.in_background(self._tell_tools(event))
-
-    async def _tell_tools(self, event: ToolsChanged) -> None:
-        await self._emit(event)
-        await self.status_changed()
+        await self.tool_watch.restart(name)
 
     async def apply_settings(self, settings: Settings) -> None:
         self.service.update_settings(settings)
@@ -736,49 +438,5 @@ class Session:
 
     async def look_elsewhere(self) -> None:
         """Show what other programs wrote (another glm-tui, ``glm-tui ask``, ``rm``): one cheap
-        PRAGMA when nothing changed. A failure to look is quiet: the next look tries again."""
-        try:
-            version = self.store.data_version()
-        except StoreError:
-            return
-        if version == self._data_version:
-            return
-        first = self._data_version is None
-        self._data_version = version
-        if first:
-            return
-        self.spend.changed()
-        await self.load_conversations()
-        watched = set(self.live) | set(self.compares.running)
-        if self.current_id is not None:
-            watched.add(self.current_id)
-        for watched_id in sorted(watched):
-            if not self._exists(watched_id):
-                await self._deleted_elsewhere(watched_id)
-        cid = self.current_id
-        if cid is None or self.writing_in(cid):
-            return  # a reply written here shows itself
-        try:
-            path = self.window_path(cid)
-        except StoreError:
-            return
-        if cid == self.current_id:
-            self.shown_leaf = path[-1].id if path else None
-            await self._emit(ChangedElsewhere(cid, path))
-            await self.status_changed()
-
-    def _exists(self, cid: int) -> bool:
-        try:
-            self.store.get_conversation(cid)
-        except NotFound:
-            return False
-        except StoreError:
-            return True  # not known now: looked at again next time
-        return True
-
-    async def _deleted_elsewhere(self, cid: int) -> None:
-        if cid == self.current_id:
-            self.current_id = None
-            self.shown_leaf = None
-        await self._emit(ConversationRemoved(cid, elsewhere=True))
-        await self.status_changed()
+        PRAGMA when nothing changed (elsewhere.py)."""
+        await self.elsewhere.look()

@@ -26,7 +26,8 @@ from glm_tui.slash import (
 )
 
 if TYPE_CHECKING:
-    from glm_tui.session.session import Session, Turn
+    from glm_tui.session.session import Session
+    from glm_tui.session.turns import Turn
 
 NO_CONVERSATION = "No conversation is open: /{name} needs one."
 
