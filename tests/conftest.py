@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from glm_tui.store import Store
 from tests.fakeglm import FakeGLM
 
 
@@ -19,6 +20,15 @@ def fake_glm() -> Iterator[FakeGLM]:
     """
     with FakeGLM() as server:
         yield server
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real history database in the test's own directory (``history.db``, where
+    ``ui_settings`` and ``CLI`` point too), closed after the test. A module that needs the file
+    elsewhere defines its own ``store``."""
+    with Store.open(tmp_path / "history.db") as opened:
+        yield opened
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,9 @@ in (``KeyTable.bindings(scope)``) or, for ``composer`` keys, the composer's own 
 
 To add a key: its action in ``key_actions.py`` (name, default keys, description, scope), then a
 ``Key(name, scope, ...)`` here saying where it is bound and how F1, the footer and the palette
-show it; ``tests/test_key_config.py`` checks that the two agree, and ``tests/test_keys.py`` that
-the bindings of every screen and widget, the help and the palette agree with this table.
+show it; ``tests/unit/test_key_config.py`` checks that the two agree, and
+``tests/unit/test_keys.py`` that the bindings of every screen and widget, the help and the palette
+agree with this table.
 """
 
 from __future__ import annotations

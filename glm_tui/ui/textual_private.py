@@ -2,7 +2,7 @@
 
 glm-tui is tested with the Textual range pinned in pyproject.toml. The names used here are not
 Textual's public API and may change in any release: ``PRIVATE_NAMES`` lists each one, and
-``tests/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
+``tests/unit/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
 uses the adapters below and Textual's public API only.
 
 What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdown widget that

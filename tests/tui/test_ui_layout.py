@@ -1,0 +1,212 @@
+"""The layout at any terminal size: the sidebar gives way on a narrow terminal, the footer keeps
+F1 and never cuts a key, prose keeps a readable width, F1's help keeps its two columns; and the
+sidebar's second key (Ctrl+L, for tmux and screen users)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from glm_tui.store import Store
+from glm_tui.ui.app import GLMApp
+from glm_tui.ui.screens.help import KEYS, HelpScreen
+from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.widgets.key_footer import KeyFooter
+from glm_tui.ui.widgets.messages import AssistantMessage
+from tests.ui_helpers import (
+    make_app,
+    screen_text,
+    seed_conversation,
+    ui_settings,
+    wait_until,
+)
+
+
+def chat_width(app: GLMApp) -> int:
+    return app.query_one("#chat").region.width
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.pause()
+
+
+# -- the sidebar --------------------------------------------------------------------------------
+
+
+async def test_the_sidebar_gives_way_on_a_narrow_terminal(tmp_path: Path, store: Store) -> None:
+    cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert not app.main.sidebar.display
+        assert chat_width(app) == 60
+
+        # Ctrl+B shows it over the pane, which keeps its width; Escape hides it again.
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.main.sidebar.display and app.main.sidebar.region.x == 0
+        assert app.main.sidebar.region.width < 60
+        assert chat_width(app) == 60
+        assert app.focused is app.main.sidebar.option_list
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.main.sidebar.display and app.focused is app.main.composer
+
+        # Opening a conversation from it hides it.
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.session.current_id == cid, what="the conversation")
+        await settle(pilot)
+        assert not app.main.sidebar.display
+
+        # Wider: the sidebar is back beside the pane; narrower again: gone.
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        assert app.main.sidebar.display and chat_width(app) == 120 - app.main.sidebar.region.width
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert not app.main.sidebar.display and chat_width(app) == 80
+
+
+async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(
+    tmp_path: Path, store: Store
+) -> None:
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.main.sidebar.display
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert not app.main.sidebar.display and chat_width(app) == 120
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        assert not app.main.sidebar.display
+
+
+@pytest.mark.parametrize("key", ["ctrl+b", "ctrl+l"])
+async def test_two_keys_toggle_the_sidebar_from_anywhere(
+    tmp_path: Path, store: Store, key: str
+) -> None:
+    """Ctrl+B is tmux's prefix: Ctrl+L does the same, from the composer or the search box."""
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.focused is app.main.composer
+        await pilot.press(key)
+        await settle(pilot)
+        assert not app.main.sidebar.display
+        await pilot.press(key)
+        await settle(pilot)
+        assert app.main.sidebar.display
+        app.main.sidebar.search_input.focus()
+        await pilot.press(key)
+        await settle(pilot)
+        assert not app.main.sidebar.display
+        footer = screen_text(app).splitlines()[-1]
+        assert "^b ^l Sidebar" in footer
+        assert any(k.startswith("Ctrl+B / Ctrl+L") for k, _ in KEYS)
+
+
+# -- the footer ---------------------------------------------------------------------------------
+
+
+async def test_the_footer_keeps_f1_and_never_cuts_a_key(tmp_path: Path, store: Store) -> None:
+    cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.main.open_conversation(cid)
+        app.main.pane.select(app.query_one(AssistantMessage))  # its keys come first
+        await settle(pilot)
+        footer = app.query_one(KeyFooter)
+        for width in (200, 120, 100, 80, 60, 40, 30, 20):
+            await pilot.resize_terminal(width, 24)
+            await settle(pilot)
+            line = screen_text(app).splitlines()[-1]
+            assert "f1 Help" in line, (width, line)
+            for span in footer.key_spans:
+                shown = line[span.start : span.end].strip()
+                assert shown and not shown.endswith("^"), (width, line)
+            words = line.replace("▏", " ").split()
+            assert "^" not in words, (width, line)
+
+
+# -- prose width --------------------------------------------------------------------------------
+
+LONG_PROSE = " ".join(["The quick brown fox jumps over the lazy dog."] * 12)
+WIDE_CODE = "x = [" + ", ".join(str(n) for n in range(60)) + "]"
+REPLY = f"{LONG_PROSE}\n\n- {LONG_PROSE}\n\n```python\n{WIDE_CODE}\n```\n"
+
+
+@pytest.mark.parametrize("cap", [100, 60, 0])
+async def test_prose_keeps_a_readable_width_code_does_not(
+    tmp_path: Path, store: Store, cap: int
+) -> None:
+    cid = seed_conversation(store, "Wide", [("a", REPLY, None)], updated_at="2024-03-14T14:00:00Z")
+    app = make_app(ui_settings(tmp_path, max_prose_width=cap), store)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await app.main.open_conversation(cid)
+        await settle(pilot)
+        reply = app.query_one(AssistantMessage)
+        paragraph = reply.answer.query_one("MarkdownParagraph")
+        bullets = reply.answer.query_one("MarkdownBulletList")
+        fence = reply.answer.query_one("MarkdownFence")
+        assert fence.region.width == reply.answer.region.width > 150
+        if cap:
+            assert paragraph.region.width == cap
+            assert bullets.region.width == cap
+        else:
+            assert paragraph.region.width == reply.answer.region.width
+
+
+# -- F1 -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_help_descriptions_stay_in_their_column(
+    tmp_path: Path, store: Store, size: tuple[int, int]
+) -> None:
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        await settle(pilot)
+        descriptions = list(app.screen.query(".help-description"))
+        assert len(descriptions) == len(KEYS)
+        column = descriptions[0].region.x
+        assert all(d.region.x == column for d in descriptions)
+        for key_widget in app.screen.query(".help-key"):
+            assert key_widget.region.right <= column
+
+
+async def test_the_prose_width_set_in_the_settings_applies_at_once(
+    tmp_path: Path, store: Store
+) -> None:
+    cid = seed_conversation(store, "Wide", [("a", REPLY, None)], updated_at="2024-03-14T14:00:00Z")
+    settings = ui_settings(tmp_path, config_path=tmp_path / "config.toml")
+    app = make_app(settings, store)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await app.main.open_conversation(cid)
+        await settle(pilot)
+        paragraph = app.query_one(AssistantMessage).answer.query_one("MarkdownParagraph")
+        assert paragraph.region.width == 100
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), what="settings")
+        field = app.screen.query_one("#max_prose_width", Input)
+        field.value = "5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)  # refused, next to the field
+        assert "at least 20" in screen_text(app)
+        field.value = "72"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen), what="saved")
+        await wait_until(pilot, lambda: paragraph.region.width == 72, what="the new width")
+        assert "max_prose_width = 72" in (tmp_path / "config.toml").read_text()
