@@ -148,6 +148,7 @@ class MainScreen(FirstResumeScreen):
         self.composer.key_hook = self.mentions.key
         self.composer.paste_hook = self.attaching.paste
         self.pane.branch_info = session.branch_positions
+        self.pane.image_loader = self._image_bytes
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
@@ -163,6 +164,10 @@ class MainScreen(FirstResumeScreen):
         self.call_after_refresh(view.tools.start)  # MCP servers: never before the first screen
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
+
+    def _image_bytes(self, sha256: str) -> bytes | None:
+        content = self.session.attachments.content(sha256)
+        return content.data if content is not None else None
 
     async def _load_all_conversations(self) -> None:
         await attempt(self.app, self.session.load_conversations())

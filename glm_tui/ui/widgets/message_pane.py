@@ -24,6 +24,7 @@ from glm_tui.ui.textual_private import anchor_released
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.selection import MessageCursor
+from glm_tui.ui.widgets.thumbnails import ImageLoader
 
 PAGE_SIZE = 30
 
@@ -99,6 +100,8 @@ class MessagePane(MessageCursor):
         self.empty_text = empty_text
         self.conversation_id: int | None = None
         self.branch_info: BranchInfo | None = None
+        self.image_loader: ImageLoader | None = None
+        """Reads a sent image's bytes for the prompts' thumbnails (set by the main screen)."""
         self.bookmarked: set[int] = set()
         """The bookmarked messages of the conversation shown (marked with a star)."""
         self._older: list[Message] = []
@@ -162,7 +165,7 @@ class MessagePane(MessageCursor):
             branch = branches.get(message.id)
             widget: UserMessage | AssistantMessage
             if message.role == "user":
-                widget = UserMessage(message, branch)
+                widget = UserMessage(message, branch, self.image_loader)
             elif message.role == "assistant":
                 mine = live if live is not None and live.assistant_id == message.id else None
                 if message.tool_calls and message.status == "complete":
@@ -293,7 +296,7 @@ class MessagePane(MessageCursor):
             branches = self._branches([user, reply])
             prompt = self.widget_for(user.id)
             if prompt is None:
-                await self.mount(UserMessage(user, branches.get(user.id)))
+                await self.mount(UserMessage(user, branches.get(user.id), self.image_loader))
             else:
                 later = list(self.children)[list(self.children).index(prompt) + 1 :]
                 await self.remove_children(later)

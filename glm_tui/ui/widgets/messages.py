@@ -37,6 +37,7 @@ from glm_tui.ui.widgets.thinking import (
     restyle_shallow,
     thinking_title,
 )
+from glm_tui.ui.widgets.thumbnails import ImageLoader, Thumbnails
 from glm_tui.ui.widgets.tool_block import ToolCallBlock, view_of_live, view_of_saved
 
 if TYPE_CHECKING:
@@ -78,10 +79,17 @@ def _button(label: str, classes: str) -> Button:
 class UserMessage(MessageActions, Vertical, can_focus=True):
     """A prompt: plain text, never parsed as markup or Markdown."""
 
-    def __init__(self, message: Message, branch: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        message: Message,
+        branch: tuple[int, int] | None = None,
+        images: ImageLoader | None = None,
+    ) -> None:
         super().__init__(id=f"msg-{message.id}", classes="message user-message")
         self.message = message
         self.branch = branch
+        self.images = images
+        """Reads a sent image's bytes, for its thumbnail (None: chips only)."""
 
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
@@ -90,6 +98,9 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
             from glm_tui.ui.widgets.attachment_chips import sent_chips_text
 
             yield Static(sent_chips_text(self.message.attachments), classes="sent-chips")
+            pictures = [ref for ref in self.message.attachments if ref.is_image]
+            if pictures and self.images is not None:
+                yield Thumbnails(pictures, self.images)
 
     def show_match(self, highlight: MatchHighlight) -> None:
         super().show_match(highlight)
