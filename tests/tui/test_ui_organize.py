@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.widgets import Input, OptionList
+from textual.widgets.markdown import MarkdownBlock
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.choice_dialog import ChoiceScreen
 from glm_tui.ui.screens.tag_dialog import TagScreen
+from glm_tui.ui.widgets.message_actions import HIT_STYLE
 from glm_tui.ui.widgets.sidebar import PIN_MARKER
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
@@ -262,6 +265,43 @@ async def test_opening_a_search_hit_highlights_the_words_it_matched(
         assert selected is not None and selected.message.content == "Where do Owls hunt?"  # type: ignore[attr-defined]
         assert selected.has_class("-hit")
         await shows(pilot, "Found: Owls")
+
+
+async def test_a_hit_in_a_reply_is_highlighted_in_its_rendered_text(
+    tmp_path: Path, store: Store
+) -> None:
+    cid = seed_conversation(
+        store,
+        "Birds",
+        [("Where do owls hunt?", "Mostly **at night**, in the dark.\n\n- voles at Night", None)],
+        updated_at="2024-03-14T13:00:00Z",
+    )
+    app = make_app(ui_settings(tmp_path), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        main = app.main
+        await pilot.press("ctrl+f")
+        await type_text(pilot, "night")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: main.sidebar.hits is not None)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: main.session.current_id == cid)
+        pane = main.pane
+
+        def marked() -> list[str]:
+            found = []
+            for block in pane.query(MarkdownBlock):
+                content = block.content
+                if isinstance(content, Content):
+                    found += [
+                        content.plain[span.start : span.end]
+                        for span in content.spans
+                        if str(span.style) == HIT_STYLE
+                    ]
+            return found
+
+        await wait_until(pilot, lambda: len(marked()) == 2, what="the words marked in the reply")
+        assert sorted(marked()) == ["Night", "night"]  # any case, in a paragraph and a list
 
 
 async def test_the_palette_pins_and_tags_the_open_conversation(

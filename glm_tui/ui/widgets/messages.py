@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from glm_tui.api.events import WebSource
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart
@@ -76,6 +77,21 @@ def _button(label: str, classes: str) -> Button:
     return button
 
 
+def marked_terms(content: Content, terms: Sequence[str]) -> Content | None:
+    """``content`` with every occurrence of ``terms`` (any case) in the search hit's style; None
+    when none occurs."""
+    text = content.plain
+    folded = text.lower()  # lower() keeps the offsets (casefold may not: "ß" -> "ss")
+    marked = content
+    for term in terms:
+        needle = term.lower()
+        start = folded.find(needle) if needle else -1
+        while start >= 0:
+            marked = marked.stylize(HIT_STYLE, start, start + len(needle))
+            start = folded.find(needle, start + len(needle))
+    return None if marked is content else marked
+
+
 class UserMessage(MessageActions, Vertical, can_focus=True):
     """A prompt: plain text, never parsed as markup or Markdown."""
 
@@ -104,15 +120,8 @@ class UserMessage(MessageActions, Vertical, can_focus=True):
 
     def show_match(self, highlight: MatchHighlight) -> None:
         super().show_match(highlight)
-        text = strip_controls(self.message.content)
-        content = Content(text)
-        folded = text.casefold()
-        for term in highlight.terms:
-            needle = term.casefold()
-            start = folded.find(needle) if needle else -1
-            while start >= 0:
-                content = content.stylize(HIT_STYLE, start, start + len(needle))
-                start = folded.find(needle, start + len(needle))
+        content = Content(strip_controls(self.message.content))
+        content = marked_terms(content, highlight.terms) or content
         for static in self.query(".user-text").results(Static):
             static.update(content)
 
@@ -247,6 +256,23 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         super().show_match(highlight)
         if highlight.reasoning_spans and not highlight.content_spans and self.thinking:
             self.thinking.collapsed = False  # the words are in the thinking: show it
+        if highlight.terms:
+            # The blocks of the answer are made when it is laid out: mark them after that.
+            self.call_after_refresh(self.mark_words, tuple(highlight.terms))
+
+    def mark_words(self, terms: Sequence[str]) -> int:
+        """Highlight ``terms`` in the answer's blocks on screen (the text of each paragraph,
+        heading, list item and table cell); how many blocks got a mark. Code is left alone."""
+        marked = 0
+        for block in self.answer.query(MarkdownBlock):
+            content = block.content
+            if block.children or not isinstance(content, Content):
+                continue
+            found = marked_terms(content, terms)
+            if found is not None:
+                block.set_content(found)
+                marked += 1
+        return marked
 
     # -- composition --------------------------------------------------------------------------
 
