@@ -1,4 +1,5 @@
-"""One widget per message: the prompt, the reply (Thinking, answer, footer), a missing reply."""
+"""One widget per message: the reply (Thinking, answer, tool calls, sources, footer), a missing
+reply; the prompt is in prompt_message.py (re-exported here)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ from glm_tui.ui.formatting import (
     status_words,
     tokens_text,
 )
-from glm_tui.ui.widgets.message_actions import HIT_STYLE, MessageActions
+from glm_tui.ui.widgets.message_actions import MessageActions
+from glm_tui.ui.widgets.prompt_message import UserMessage as UserMessage
+from glm_tui.ui.widgets.prompt_message import characters, marked_terms
 from glm_tui.ui.widgets.thinking import (
     ThinkingBlock,
     markdown,
@@ -38,7 +41,6 @@ from glm_tui.ui.widgets.thinking import (
     restyle_shallow,
     thinking_title,
 )
-from glm_tui.ui.widgets.thumbnails import ImageLoader, Thumbnails
 from glm_tui.ui.widgets.tool_block import ToolCallBlock, view_of_live, view_of_saved
 
 if TYPE_CHECKING:
@@ -65,72 +67,11 @@ FLUSH_INTERVAL = 0.125
 a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
 
 
-def characters(text: str) -> str:
-    """``1,234 characters``: what a copy took, for its notification."""
-    return f"{len(text):,} character{'' if len(text) == 1 else 's'}"
-
-
 def _button(label: str, classes: str) -> Button:
     button = Button(label, compact=True, classes=classes)
     # Keyboard users act on the focused message (r, c, k): Tab stays short.
     button.can_focus = False
     return button
-
-
-def marked_terms(content: Content, terms: Sequence[str]) -> Content | None:
-    """``content`` with every occurrence of ``terms`` (any case) in the search hit's style; None
-    when none occurs."""
-    text = content.plain
-    folded = text.lower()  # lower() keeps the offsets (casefold may not: "ß" -> "ss")
-    marked = content
-    for term in terms:
-        needle = term.lower()
-        start = folded.find(needle) if needle else -1
-        while start >= 0:
-            marked = marked.stylize(HIT_STYLE, start, start + len(needle))
-            start = folded.find(needle, start + len(needle))
-    return None if marked is content else marked
-
-
-class UserMessage(MessageActions, Vertical, can_focus=True):
-    """A prompt: plain text, never parsed as markup or Markdown."""
-
-    def __init__(
-        self,
-        message: Message,
-        branch: tuple[int, int] | None = None,
-        images: ImageLoader | None = None,
-    ) -> None:
-        super().__init__(id=f"msg-{message.id}", classes="message user-message")
-        self.message = message
-        self.branch = branch
-        self.images = images
-        """Reads a sent image's bytes, for its thumbnail (None: chips only)."""
-
-    def compose(self) -> ComposeResult:
-        yield self.role_line("You")
-        yield Static(Content(strip_controls(self.message.content)), classes="user-text")
-        if self.message.attachments:
-            from glm_tui.ui.widgets.attachment_chips import sent_chips_text
-
-            yield Static(sent_chips_text(self.message.attachments), classes="sent-chips")
-            pictures = [ref for ref in self.message.attachments if ref.is_image]
-            if pictures and self.images is not None:
-                yield Thumbnails(pictures, self.images)
-
-    def show_match(self, highlight: MatchHighlight) -> None:
-        super().show_match(highlight)
-        content = Content(strip_controls(self.message.content))
-        content = marked_terms(content, highlight.terms) or content
-        for static in self.query(".user-text").results(Static):
-            static.update(content)
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.message.content)
-        self.notify(f"Copied the prompt ({characters(self.message.content)}).", markup=False)
-
-    def action_retry(self) -> None:
-        self.request("reply")
 
 
 class MissingReply(Horizontal):
