@@ -13,8 +13,7 @@ import re
 import signal
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,15 +73,6 @@ def alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def wait_for(condition: Callable[[], object], what: str) -> None:
-    """Poll ``condition`` (a state, not a time) until it holds, up to the ceiling."""
-    deadline = time.monotonic() + CEILING
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def _drain(stream: object, lines: list[str], found: queue.Queue[str | None]) -> None:

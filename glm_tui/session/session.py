@@ -407,10 +407,10 @@ class Session:
         model; ``problem`` says why there is no list (offline, no cache)."""
         return await self.model_picker.choices(refresh=refresh)
 
-    def refresh_models(self, *, force: bool = False) -> None:
+    def refresh_models(self, *, force: bool = False) -> asyncio.Task[ModelChoices] | None:
         """Fetch the model list in the background if it is a day old (or ``force``): call it
-        after the first screen; ModelsChanged follows."""
-        self.model_picker.refresh_in_background(force=force)
+        after the first screen; ModelsChanged follows. The fetch under way, if any."""
+        return self.model_picker.refresh_in_background(force=force)
 
     async def set_conversation_model(self, model: str) -> None:
         """The open conversation's model, saved with it (a new conversation: made with it)."""

@@ -13,7 +13,8 @@ import pytest
 
 from glm_tui.global_options import global_arguments, tui_flags
 from tests.cli_helpers import CLI, SECRET_KEY
-from tests.serve_helpers import Served, alive, serving, wait_for
+from tests.serve_helpers import Served, alive, serving
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -23,8 +23,8 @@ import pytest
 from PIL import Image
 
 from tests.cli_helpers import CLI, SECRET_KEY
-from tests.serve_helpers import CHROMIUM_ARGS, chromium_path, serving, wait_for
-from tests.waiting import CEILING
+from tests.serve_helpers import CHROMIUM_ARGS, chromium_path, serving
+from tests.waiting import CEILING, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -29,6 +29,7 @@ from tests.fakeglm import (
     zai_error,
     zai_stream,
 )
+from tests.waiting import until
 
 
 @pytest.fixture
@@ -133,13 +134,10 @@ async def test_cancel_saves_partial_as_stopped(
             seen.append(event)
 
     task = asyncio.create_task(consume())
-    for _ in range(500):
-        if (
-            any(isinstance(e, ContentDelta) for e in seen)
-            and "".join(e.text for e in seen if isinstance(e, ContentDelta)) == "Partial words"
-        ):
-            break
-        await asyncio.sleep(0.01)
+    await until(
+        lambda: "".join(e.text for e in seen if isinstance(e, ContentDelta)) == "Partial words",
+        "the partial words",
+    )
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

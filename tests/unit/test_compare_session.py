@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -35,18 +35,9 @@ from tests.fakeglm import (
     zai_stream,
 )
 from tests.unit.test_session import Recorder, settings_for
-from tests.waiting import CEILING
+from tests.waiting import until
 
 MODELS = ("zhipu/glm-4.7", "openai/gpt-5", "anthropic/claude")
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait on state (the event loop keeps running), failing after the ceiling."""
-    deadline = time.monotonic() + CEILING
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

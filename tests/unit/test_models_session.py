@@ -16,6 +16,7 @@ from glm_tui.store import Store
 from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, zai_stream
 from tests.ui_helpers import seed_conversation
 from tests.unit.test_session import Recorder, settings_for
+from tests.waiting import CEILING
 
 
 @pytest.fixture
@@ -106,15 +107,17 @@ async def test_the_list_is_refreshed_in_the_background_once_a_day(
 ) -> None:
     told = Recorder()
     session.subscribe(told)
-    session.refresh_models()  # no list yet: fetched
-    await asyncio.wait_for(session.model_picker._refreshing or asyncio.sleep(0), 120)
+    fetching = session.refresh_models()  # no list yet: fetched
+    assert fetching is not None
+    await asyncio.wait_for(fetching, CEILING)
     assert gets(fake_glm) == 1
     changed = told.of(ModelsChanged)
     assert len(changed) == 1 and len(changed[0].choices.models) == 5
     session.refresh_models()  # fresh: nothing asked
     assert gets(fake_glm) == 1 and len(told.of(ModelsChanged)) == 1
-    session.refresh_models(force=True)  # on demand: asked, 304
-    await asyncio.wait_for(session.model_picker._refreshing or asyncio.sleep(0), 120)
+    fetching = session.refresh_models(force=True)  # on demand: asked, 304
+    assert fetching is not None
+    await asyncio.wait_for(fetching, CEILING)
     assert gets(fake_glm) == 2 and fake_glm.requests[-1].headers["if-none-match"]
     assert len(told.of(ModelsChanged)) == 2
 

@@ -29,6 +29,7 @@ from glm_tui.session import (
 from glm_tui.store import Store
 from tests.fakeglm import FakeGLM, gated_stream, usage_dict, zai_stream
 from tests.ui_helpers import seed_branched, seed_conversation
+from tests.waiting import until
 
 T1 = "2024-03-14T12:00:00Z"
 
@@ -136,8 +137,7 @@ async def test_stopping_a_turn_saves_it_as_stopped(
     turn = await session.send("Go")
     assert turn is not None
     task = asyncio.ensure_future(session.run(turn))
-    while "Half" not in turn.live.content_text:
-        await asyncio.sleep(0.01)
+    await until(lambda: "Half" in turn.live.content_text, "the first words")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
