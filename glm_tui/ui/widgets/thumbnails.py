@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
@@ -79,9 +78,6 @@ class Thumbnails(Horizontal):
         self.loader = loader
         self.drawn = False
         """The pictures are made (or it is known that there are none)."""
-
-    def compose(self) -> ComposeResult:
-        yield from ()
 
     def on_mount(self) -> None:
         # The bytes come from the history on this thread (its connection lives here); decoding
