@@ -151,8 +151,9 @@ def cpu_at_60(fake: FakeGLM, tmp: Path, seconds: float) -> tuple[float, list[flo
     )
     try:
         term.seen_at("Message GLM", 0, timeout=60)
-        term.write("Stream please\r")
-        term.seen_at("Thinking", 0, timeout=30)
+        sent = term.write("Stream please\r")
+        # The status line's count of replies being written ("Thinking" is in the footer too).
+        term.seen_at("writing 1 reply", sent, timeout=30)
         time.sleep(1.0)  # the reply under way: reasoning, then the answer
         cpu0, t0 = term.cpu_seconds(), time.perf_counter()
         latencies: list[float] = []
@@ -179,8 +180,9 @@ def keys_at_full_speed(fake: FakeGLM, tmp: Path) -> list[float]:
     latencies: list[float] = []
     try:
         term.seen_at("Message GLM", 0, timeout=60)
-        term.write("Stream please\r")
-        term.seen_at("Thinking", 0, timeout=30)
+        sent = term.write("Stream please\r")
+        # The status line's count of replies being written ("Thinking" is in the footer too).
+        term.seen_at("writing 1 reply", sent, timeout=30)
         while not term.has("THE-END") or len(latencies) < 5:
             key = KEYS[len(latencies) % len(KEYS)]
             sent = term.write(key)

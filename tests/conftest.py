@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from glm_tui.store import Store
+from tests.app_fixture import tui
 from tests.fakeglm import FakeGLM
+
+__all__ = ["tui"]  # the app run with Pilot: see app_fixture.py
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Static
 
 from glm_tui.store import Store
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from tests.app_fixture import Tui
 from tests.fakeglm import (
     DEFAULT_REASONING,
     DEFAULT_REPLY,
@@ -340,3 +342,24 @@ async def test_r_on_a_selected_reply_regenerates_it(
         [reply] = replies(app)
         assert reply.answer.source == "Second."
         assert app.focused is app.main.composer
+
+
+async def test_keys_typed_right_after_enter_stay_in_the_composer(
+    tui: Tui, fake_glm: FakeGLM, store: Store
+) -> None:
+    """The prompt leaves the composer once it is saved; what was typed while it was being saved
+    is the start of the next one, not thrown away with it."""
+    fake_glm.enqueue(zai_stream("Sure."))
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await pilot.press(*"First")
+        # As a terminal sends them: the keys after Enter reach the composer while the prompt
+        # is being saved (Pilot's press would wait for each key's handlers to finish).
+        composer = app.main.composer
+        composer.post_message(events.Key("enter", None))
+        for char in "next":
+            composer.post_message(events.Key(char, char))
+        await wait_until(pilot, lambda: store.list_conversations(), what="the prompt saved")
+        await wait_idle(pilot, app)
+        [conversation] = store.list_conversations()
+        assert [m.content for m in store.current_path(conversation.id)] == ["First", "Sure."]
+        assert app.main.composer.text == "next"

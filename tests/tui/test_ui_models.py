@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import OptionList
 
 from glm_tui.config import read_config_file
@@ -12,28 +14,25 @@ from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import HelpScreen
 from glm_tui.ui.screens.model_picker import ModelPickerScreen
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, zai_stream
 from tests.tui.test_ui_palette import run_command
 from tests.ui_helpers import (
-    make_app,
     screen_text,
     seed_conversation,
     send,
     shows,
-    started,
     type_text,
-    ui_settings,
     wait_idle,
     wait_until,
 )
 
-SIZE = (120, 40)
 
-
-def app_for(tmp_path: Path, fake: FakeGLM, store: Store, **changes: Any) -> GLMApp:
-    fake.models = ModelsEndpoint(aimlapi_models())
-    changes.setdefault("config_path", tmp_path / "config.toml")
-    return make_app(ui_settings(tmp_path, fake.base_url, **changes), store)
+@pytest.fixture
+def picker_app(tui: Tui, tmp_path: Path, fake_glm: FakeGLM) -> Tui:
+    """The app against the fake server listing AI/ML API's models, its own config file."""
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    return partial(tui, fake_glm.base_url, config_path=tmp_path / "config.toml")
 
 
 def picker(app: GLMApp) -> ModelPickerScreen:
@@ -62,13 +61,10 @@ async def open_picker(pilot: Any, app: GLMApp) -> None:
 
 
 async def test_f4_lists_the_providers_models_filters_them_and_sets_the_conversations(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    picker_app: Tui, tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
     cid = seed_conversation(store, "Chat", [("q", "a", None)], updated_at="2024-03-14T12:00:00Z")
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with picker_app(open=cid) as (app, pilot):
         await open_picker(pilot, app)
         # The current model (glm-4.7, an alias of zhipu/glm-4.7) first: the model of the
         # conversations used last; then the provider's list, chat models first.
@@ -95,12 +91,8 @@ async def test_f4_lists_the_providers_models_filters_them_and_sets_the_conversat
         assert fake_glm.chat_requests()[-1].json["model"] == "openai/gpt-5"
 
 
-async def test_up_down_move_escape_closes_and_nothing_changes(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+async def test_up_down_move_escape_closes_and_nothing_changes(picker_app: Tui) -> None:
+    async with picker_app() as (app, pilot):
         await open_picker(pilot, app)
         await pilot.press("down", "down")
         assert highlighted(app) == "openai/gpt-5"
@@ -113,11 +105,9 @@ async def test_up_down_move_escape_closes_and_nothing_changes(
 
 
 async def test_ctrl_d_makes_it_the_default_for_new_conversations_too(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    picker_app: Tui, tmp_path: Path, fake_glm: FakeGLM
 ) -> None:
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with picker_app() as (app, pilot):
         await open_picker(pilot, app)
         await type_text(pilot, "o3")
         await wait_until(pilot, lambda: highlighted(app) == "o3-mini", what="the match")
@@ -138,11 +128,9 @@ async def test_ctrl_d_makes_it_the_default_for_new_conversations_too(
 
 
 async def test_a_model_the_list_does_not_know_can_be_typed(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    picker_app: Tui, fake_glm: FakeGLM
 ) -> None:
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with picker_app() as (app, pilot):
         await open_picker(pilot, app)
         await type_text(pilot, "my-lab/[bold]x")
         await shows(pilot, "Use my-lab/[bold]x (an id the list does not have)")
@@ -157,12 +145,10 @@ async def test_a_model_the_list_does_not_know_can_be_typed(
 
 
 async def test_offline_without_a_list_the_picker_says_so_and_takes_a_typed_id(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    picker_app: Tui, fake_glm: FakeGLM
 ) -> None:
-    app = app_for(tmp_path, fake_glm, store)
     fake_glm.models = ModelsEndpoint(status=503, message="down for a while")
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with picker_app() as (app, pilot):
         await open_picker(pilot, app)
         await shows(pilot, "No list: the model list at")
         await shows(pilot, "Type the model's id.")
@@ -170,40 +156,28 @@ async def test_offline_without_a_list_the_picker_says_so_and_takes_a_typed_id(
         await shows(pilot, "not in the provider's list")
 
 
-async def test_recently_used_models_come_first(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_recently_used_models_come_first(picker_app: Tui, store: Store) -> None:
     seed_conversation(
         store, "Old", [("q", "a", None)], updated_at="2024-03-10T12:00:00Z", model="o3-mini"
     )
     seed_conversation(
         store, "New", [("q", "a", None)], updated_at="2024-03-14T12:00:00Z", model="openai/gpt-5"
     )
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with picker_app() as (app, pilot):
         await open_picker(pilot, app)
         assert rows(app)[:4] == ["openai/gpt-5", "o3-mini", "zhipu/glm-4.7", "odd/model"]
         await shows(pilot, "recent")
         assert highlighted(app) == "zhipu/glm-4.7"  # the current one, wherever it is
 
 
-async def test_the_palette_opens_the_picker(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+async def test_the_palette_opens_the_picker(picker_app: Tui) -> None:
+    async with picker_app() as (app, pilot):
         await run_command(pilot, app, "model", "Model")
         await wait_until(pilot, lambda: isinstance(app.screen, ModelPickerScreen))
 
 
-async def test_the_footer_and_f1_show_the_pickers_key(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+async def test_the_footer_and_f1_show_the_pickers_key(picker_app: Tui) -> None:
+    async with picker_app() as (app, pilot):
         footer = screen_text(app).splitlines()[-1]
         assert "f4 Model" in footer
         await pilot.press("f1")

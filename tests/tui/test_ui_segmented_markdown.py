@@ -385,7 +385,7 @@ async def test_a_parked_part_mounting_while_the_document_is_removed_does_not_fai
         # Textual parses a Markdown update in a thread; parsed at once here, the mount comes
         # before the removal has unmounted the document, as when a big pane is cleared.
         asyncio.get_running_loop().set_default_executor(_AtOnce())
-        widget._unpark(placeholder)  # the worker starts at the next turn of the loop...
+        widget._parking.unpark(placeholder)  # the worker starts at the next turn of the loop...
         removed = widget.remove()  # ...after the removal has begun
         await removed
         await pilot.pause()

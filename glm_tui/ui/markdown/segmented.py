@@ -18,7 +18,8 @@ it never was), so the widget count, the layout's cost and the memory stay those 
 whatever the length; a placeholder scrolled near the view is mounted again. A reply that arrives
 faster than it can be shown only ever renders the segments the user can see.
 
-The cutting is in cuts.py, the widgets of a part in blocks.py.
+The cutting is in cuts.py, the widgets of a part in blocks.py, the mounting and parking in
+parking.py.
 """
 
 from __future__ import annotations
@@ -30,37 +31,23 @@ import time
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.dom import DOMNode, NoScreen
-from textual.geometry import Region
-from textual.widget import MountError, Widget
+from textual.widget import Widget
 from textual.widgets import Markdown
 
 from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
 from glm_tui.ui.markdown.cuts import SEAL_BLOCKS, BoundaryScanner, estimate_rows, split_segments
+from glm_tui.ui.markdown.parking import Parking
 from glm_tui.ui.textual_private import (
-    anchor_released,
     child_nodes,
     forget_styles,
     is_being_removed,
 )
-
-SHOW_SCREENS = 1
-"""Placeholders within this many screens of the view are mounted."""
-
-CULL_WAITS = 10
-"""Frames a cull waits for new parts to be laid out before it goes on without them."""
 
 SLOW_RENDER = 0.05
 """Seconds: a render of streamed text slower than this is followed by a pause..."""
 
 RENDER_PAUSE = 2.0
 """...this many times as long (the text is then rendered at most a third of the time)."""
-
-PREFETCH_DELAY = 0.2
-"""Seconds after a cull before the parts near the view (not in it) are mounted."""
-
-PARK_SCREENS = 3
-"""Sealed segments further than this many screens from the view are parked (more than
-``SHOW_SCREENS``: a segment at the edge is not mounted and parked in turn while scrolling)."""
 
 
 class SegmentedMarkdown(Vertical):
@@ -96,12 +83,7 @@ class SegmentedMarkdown(Vertical):
         self._queue: list[str] = []
         self._writer: asyncio.Task[None] | None = None
         self._weight_at_cut = 0
-        self._cull_scheduled = False
-        self._watching: Widget | None = None
-        self._swaps = 0
-        self._keeping = 0
-        self._cull_waits = 0
-        self._prefetching = 0
+        self._parking = Parking(self)
         self._stopping = asyncio.Event()
         self._width = 0
 
@@ -135,11 +117,9 @@ class SegmentedMarkdown(Vertical):
         """Not streaming, and every part in view is mounted with its blocks."""
         if self._tail is not None or self._queue:
             return False
-        if (self._writer is not None and not self._writer.done()) or self._keeping:
-            return False
-        if self._cull_scheduled:
+        if self.writing or self._parking.busy:
             return False  # the view moved or the text changed: regions are not laid out yet
-        view = self._view()
+        view = self._parking.view()
         return view is None or all(
             isinstance(part, Segment) and (part.children or not part.source)
             for part in self.parts
@@ -149,7 +129,7 @@ class SegmentedMarkdown(Vertical):
     @property
     def quiet(self) -> bool:
         """Settled, and no part being mounted ahead of scrolling either."""
-        return self.settled and not self._swaps and not self._prefetching
+        return self.settled and not self._parking.swaps and not self._parking.prefetching
 
     def compose(self) -> ComposeResult:
         if self._built and self._initial:
@@ -171,7 +151,7 @@ class SegmentedMarkdown(Vertical):
             budget -= rows
         parts.reverse()
         if isinstance(parts[0], SegmentPlaceholder):
-            self.call_after_refresh(self._schedule_cull)
+            self.call_after_refresh(self._parking.schedule)
         return parts
 
     async def build(self) -> None:
@@ -242,10 +222,10 @@ class SegmentedMarkdown(Vertical):
                 await self.mount_all(placeholders, before=tail)
                 await tail.remove()
         await self._append_tail(text[cut:])
-        self._schedule_cull()
+        self._parking.schedule()
 
     async def _append_tail(self, text: str) -> None:
-        if not text or self._removing:
+        if not text or self.removing:
             return
         if self._tail is None:
             self._tail = Segment(classes=self._segment_classes)
@@ -256,7 +236,7 @@ class SegmentedMarkdown(Vertical):
         # and the new tail was never mounted: appending to it would raise MountError.
 
     @property
-    def _removing(self) -> bool:
+    def removing(self) -> bool:
         """Being removed: nothing mounts into it any more (Textual silently skips the mount, and
         a part made now is never attached)."""
         return is_being_removed(self)
@@ -270,43 +250,34 @@ class SegmentedMarkdown(Vertical):
             await asyncio.shield(writer)
         self._writer = None
         self._tail = None
-        self._schedule_cull()
+        self._parking.schedule()
         if writer is not None and not writer.cancelled():
             writer.result()
 
-    # -- mounting what is in view, parking the rest ---------------------------------------------
+    # -- what is in view -------------------------------------------------------------------
 
-    def _scroller(self) -> Widget | None:
-        for node in self.ancestors:
-            if isinstance(node, Widget) and node.styles.overflow_y in ("auto", "scroll"):
-                return node
-        return None
+    @property
+    def writing(self) -> bool:
+        """Streamed text is being rendered (the tail is changing)."""
+        return self._writer is not None and not self._writer.done()
 
-    def _view(self, screens: float = 0) -> Region | None:
-        """The scroller's visible region (screen coordinates), grown by ``screens`` heights
-        above and below."""
-        scroller = self._scroller()
-        if scroller is None:
-            return None
-        view = scroller.region
-        if not view:
-            return None
-        grow = int(view.height * screens)
-        return Region(view.x, view.y - grow, view.width, view.height + 2 * grow)
+    @property
+    def streaming(self) -> bool:
+        """Text is still coming: a tail segment, or text not rendered yet."""
+        return self._tail is not None or bool(self._queue)
 
-    def _schedule_cull(self) -> None:
-        if self._cull_scheduled or not self.is_attached:
-            return
-        if self._watching is None and len(self.children) > 1:
-            scroller = self._scroller()
-            if scroller is not None:
-                self._watching = scroller
-                self.watch(scroller, "scroll_y", self._on_scroll, init=False)
-        self._cull_scheduled = True
-        self.call_after_refresh(self._cull)
+    @property
+    def tail(self) -> Segment | None:
+        return self._tail
 
-    def _on_scroll(self, _old: float, _new: float) -> None:
-        self._schedule_cull()
+    @property
+    def measured_width(self) -> int:
+        """The width the parts were last laid out at (0 before the first layout)."""
+        return self._width
+
+    @property
+    def segment_classes(self) -> str:
+        return self._segment_classes
 
     def on_resize(self) -> None:
         width = self.size.width
@@ -315,121 +286,7 @@ class SegmentedMarkdown(Vertical):
             for part in self.parts:
                 if isinstance(part, SegmentPlaceholder) and part.width != width:
                     part.set_rows(estimate_rows(part.source, width))
-            self._schedule_cull()
-
-    def _cull(self) -> None:
-        """Mount the parked parts in view, park the mounted ones far from it.
-
-        Parts near the view (``SHOW_SCREENS``), not in it, are mounted ahead of scrolling only
-        when the text is not streaming, and a moment later: what is seen comes first.
-        """
-        self._cull_scheduled = False
-        if not self.is_attached or self._swaps:
-            return
-        if self._writer is not None and not self._writer.done():
-            return  # the tail is changing: the writer asks again when it has rendered
-        view = self._view()
-        near = self._view(SHOW_SCREENS)
-        far = self._view(PARK_SCREENS)
-        if view is None or near is None or far is None:
-            return
-        parts = self.parts
-        if not self.region:
-            return  # hidden (a folded Thinking block)
-        scroller = self._scroller()
-        unsettled = not all(part.region.width for part in parts) or (
-            # Following the end, but not scrolled there yet: the view is about to move.
-            scroller is not None
-            and scroller.is_anchored
-            and not anchor_released(scroller)
-            and scroller.scroll_y < scroller.max_scroll_y
-        )
-        if unsettled and self._cull_waits < CULL_WAITS:
-            # A part just mounted is not laid out (a new tail of height 0 would put the part
-            # above it in view), or the view is about to follow the end: wait for a frame.
-            self._cull_waits += 1
-            self._schedule_cull()
-            return
-        self._cull_waits = 0
-        idle = self._tail is None and not self._queue
-        ahead: list[SegmentPlaceholder] = []
-        for part in parts:
-            region = part.region
-            if not region:
-                continue  # not laid out yet
-            if isinstance(part, SegmentPlaceholder):
-                if region.overlaps(view):
-                    self._unpark(part)
-                elif idle and region.overlaps(near):
-                    ahead.append(part)
-            elif part is not self._tail and part.children and not region.overlaps(far):
-                self._park(part)
-        if ahead and not self._swaps:
-            self._prefetching += 1
-            self.set_timer(PREFETCH_DELAY, self._prefetch)
-
-    def _prefetch(self) -> None:
-        self._prefetching -= 1
-        near = self._view(SHOW_SCREENS)
-        if near is None or self._swaps or not self.is_attached:
-            return
-        for part in self.parts:
-            if isinstance(part, SegmentPlaceholder) and part.region.overlaps(near):
-                self._unpark(part)
-
-    def _park(self, segment: Segment) -> None:
-        placeholder = SegmentPlaceholder(segment.source, segment.outer_size.height, self._width)
-        segment.retired = True
-        self.mount(placeholder, before=segment)
-        segment.remove()
-
-    def _unpark(self, placeholder: SegmentPlaceholder) -> None:
-        self._swaps += 1
-        placeholder.retired = True
-        self.run_worker(self._mount_parked(placeholder), group="segments", exit_on_error=True)
-
-    async def _mount_parked(self, placeholder: SegmentPlaceholder) -> None:
-        """Mount a parked segment in place of its placeholder, keeping the text in view still."""
-        try:
-            if self._removing:
-                return
-            scroller = self._scroller()
-            segment = Segment(classes=self._segment_classes)
-            # As tall as the placeholder until its blocks are in: one change of height.
-            segment.styles.height = placeholder.rows
-            above = scroller is not None and placeholder.region.y < scroller.region.y
-            await self.mount(segment, before=placeholder)
-            await placeholder.remove()
-            try:
-                await segment.update(placeholder.source)
-            except MountError:
-                # The reply was removed while the text was parsed (another conversation
-                # opened, the app closing): the segment is gone with it, nothing to show.
-                if segment.is_attached:
-                    raise
-                return
-            segment.styles.height = "auto"
-            following = (
-                scroller is not None and scroller.is_anchored and not anchor_released(scroller)
-            )
-            if above and scroller is not None and not following:
-                # The part above the view grows or shrinks to its real height at the next
-                # layout: move the view with it then (it cannot scroll past the old end now).
-                self._keeping += 1
-                self.call_after_refresh(self._keep_view, scroller, segment, placeholder.rows)
-        finally:
-            self._swaps -= 1
-            if not self._swaps:
-                self._schedule_cull()
-
-    def _keep_view(self, scroller: Widget, segment: Segment, rows: int) -> None:
-        try:
-            delta = segment.outer_size.height - rows
-            if delta and segment.is_attached:
-                scroller.scroll_to(y=scroller.scroll_y + delta, animate=False, immediate=True)
-        finally:
-            self._keeping -= 1
-            self._schedule_cull()
+            self._parking.schedule()
 
 
 def _retired(widget: Widget) -> bool:

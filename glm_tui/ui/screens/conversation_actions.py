@@ -28,36 +28,39 @@ class ConversationActions:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str, *, force: bool = False, budget_ok: bool = False) -> None:
-        """The composer's text as a new prompt; it leaves the composer once it is saved. A
-        message that would not fit the model's window, or sent past the monthly budget, is sent
-        only if the user says so."""
+    async def send(
+        self, text: str, *, force: bool = False, budget_ok: bool = False, typed: str | None = None
+    ) -> None:
+        """The composer's text as a new prompt; it leaves the composer once it is saved (what
+        was typed meanwhile stays; ``typed``: the line as typed, when ``text`` was made from
+        it). A message that would not fit the model's window, or sent past the monthly budget,
+        is sent only if the user says so."""
         screen = self.screen
         if not budget_ok and self.session.over_budget():
-            screen.run_worker(self._send_over_budget(text), group="dialogs")
+            screen.run_worker(self._send_over_budget(text, typed), group="dialogs")
             return
         try:
             turn = await attempt(screen.app, self.session.send(text, force=force))
         except WouldOverflow as overflow:
-            screen.run_worker(self._send_anyway(text, str(overflow)), group="dialogs")
+            screen.run_worker(self._send_anyway(text, str(overflow), typed), group="dialogs")
             return
         if turn is None:
             if self.session.settings.request_problem():
                 await screen.welcome()  # what a key is needed for, and where to put it
             return
-        screen.composer.clear()
+        screen.composer.take_sent(text if typed is None else typed)
         screen.turns.start(turn)
 
-    async def _send_anyway(self, text: str, why: str) -> None:
+    async def _send_anyway(self, text: str, why: str, typed: str | None) -> None:
         from glm_tui.ui.screens.dialogs import ConfirmScreen
 
         question = Content.assemble(why, "\n\nSend it anyway?")
         if await self.screen.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway")):
-            await self.send(text, force=True, budget_ok=True)
+            await self.send(text, force=True, budget_ok=True, typed=typed)
 
-    async def _send_over_budget(self, text: str) -> None:
+    async def _send_over_budget(self, text: str, typed: str | None) -> None:
         if await self.screen.models.budget_allows():
-            await self.send(text, budget_ok=True)
+            await self.send(text, budget_ok=True, typed=typed)
 
     async def start(self, call: Coroutine[Any, Any, Turn | None]) -> None:
         """Start a turn that does not come from the composer (retry, regenerate, edit); past

@@ -107,7 +107,7 @@ class ModelActions:
         turn = await attempt(app, self.session.compare(text, models))
         if turn is None:
             return
-        screen.composer.clear()
+        screen.composer.take_sent(text)
         live = turn.live
         rows = attempt_now(
             app, lambda: [self.session.message(i) for i in (live.user_id, *live.reply_ids)]

@@ -96,26 +96,28 @@ class SlashActions:
             screen.notify(f"Cannot save: {exc}", title=TITLE, severity="error", markup=False)
             return
         if outcome is not None:
-            await self.follow(outcome)
+            await self.follow(outcome, line)
 
-    async def follow(self, outcome: SlashOutcome) -> None:
+    async def follow(self, outcome: SlashOutcome, line: str) -> None:
+        """Act on what the composer's ``line`` came to; a line done with leaves the composer
+        (what was typed after it stays)."""
         screen = self.screen
         if isinstance(outcome, PlainText):
-            await screen.conversations.send(outcome.text)
+            await screen.conversations.send(outcome.text, typed=line)
         elif isinstance(outcome, Sent):
-            screen.composer.clear()
+            screen.composer.take_sent(line)
             screen.turns.start(outcome.turn)
         elif isinstance(outcome, Done):
-            screen.composer.clear()
+            screen.composer.take_sent(line)
             screen.notify(outcome.message, markup=False, timeout=4)
         elif isinstance(outcome, Failed):
             screen.notify(outcome.message, title=TITLE, severity="error", markup=False)
         elif isinstance(outcome, NeedsValues):
-            screen.run_worker(self._ask_values(outcome), group="dialogs")
+            screen.run_worker(self._ask_values(outcome, line), group="dialogs")
         elif isinstance(outcome, ShowHelp):
             screen.run_worker(self._show_help(outcome), group="dialogs")
 
-    async def _ask_values(self, needs: NeedsValues) -> None:
+    async def _ask_values(self, needs: NeedsValues, line: str) -> None:
         from glm_tui.ui.screens.prompt_form import PromptFormScreen
 
         screen = self.screen
@@ -130,7 +132,7 @@ class SlashActions:
             screen.notify(str(overflow), title=TITLE, severity="error", markup=False)
             return
         if outcome is not None:
-            await self.follow(outcome)
+            await self.follow(outcome, line)
 
     async def _show_help(self, help: ShowHelp) -> None:
         from glm_tui.ui.screens.choice_dialog import ChoiceScreen

@@ -63,6 +63,17 @@ class Composer(TextArea):
             return Strip.blank(self.size.width, self.visual_style.rich_style)
         return super().render_line(y)
 
+    def take_sent(self, sent: str) -> None:
+        """The prompt ``sent`` leaves the composer once it is saved; what was typed after Enter,
+        while it was being saved, stays as the start of the next one."""
+        text = self.text
+        if text == sent:
+            self.clear()
+        elif text.startswith(sent):
+            lines = sent.split("\n")
+            self.delete((0, 0), (len(lines) - 1, len(lines[-1])))
+        # else: edited meanwhile (a key moved the cursor back): nothing is thrown away.
+
     async def _on_paste(self, event: events.Paste) -> None:
         # Textual then calls TextArea's own handler (it inserts the text) unless prevented.
         if self.paste_hook is not None and not self.read_only and self.paste_hook(event.text):
