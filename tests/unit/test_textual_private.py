@@ -1,4 +1,4 @@
-"""Textual's private names that glm-tui uses (glm_tui/ui/textual_private.py) still exist in the
+"""Textual's private names that glm-tui uses (glm_tui/ui/textual_private/) still exist in the
 Textual installed, and that Textual is in the range pyproject.toml pins.
 
 A Textual release may rename or drop any of them; these tests then fail naming the one that
@@ -18,9 +18,10 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
-PRIVATE_MODULE = ROOT / "glm_tui" / "ui" / "textual_private.py"
+PRIVATE_PACKAGE = ROOT / "glm_tui" / "ui" / "textual_private"
+PRIVATE_MODULES = sorted(PRIVATE_PACKAGE.glob("*.py"))
 
-# The private modules textual_private.py imports from, and what it takes from each.
+# The private modules the textual_private package imports from, and what it takes from each.
 PRIVATE_IMPORTS = {
     "textual.widgets._markdown": ("MarkdownParagraph",),
     "textual._styles_cache": ("StylesCache",),
@@ -40,11 +41,11 @@ def test_the_private_modules_and_their_names_exist() -> None:
 
 
 def test_every_private_import_is_listed_above() -> None:
-    """A private import added to textual_private.py is checked by the test above too."""
-    tree = ast.parse(PRIVATE_MODULE.read_text(encoding="utf-8"))
+    """A private import added to textual_private is checked by the test above too."""
     imported = {
         (node.module, alias.name)
-        for node in ast.walk(tree)
+        for path in PRIVATE_MODULES
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.ImportFrom) and node.module and _is_private(node.module)
         for alias in node.names
     }
@@ -83,12 +84,17 @@ def _is_private(module: str) -> bool:
     return any(part.startswith("_") and not part.startswith("__") for part in module.split("."))
 
 
-def test_every_private_name_still_exists() -> None:
-    from glm_tui.ui.textual_private import PRIVATE_NAMES
+def _private_names() -> list[tuple[object, str, str]]:
+    from glm_tui.ui import textual_private
+    from glm_tui.ui.textual_private import markdown
 
+    return [*textual_private.PRIVATE_NAMES, *markdown.PRIVATE_NAMES]
+
+
+def test_every_private_name_still_exists() -> None:
     instances = _instances()
     gone = []
-    for owner, name, why in PRIVATE_NAMES:
+    for owner, name, why in _private_names():
         assert isinstance(owner, type)
         if hasattr(owner, name):
             continue
@@ -102,14 +108,13 @@ def test_every_private_name_still_exists() -> None:
 
 
 def test_the_list_names_what_the_module_uses() -> None:
-    """Each ``._name`` textual_private.py reads or writes is in PRIVATE_NAMES (so the test
-    above checks it), apart from its own classes' names."""
-    from glm_tui.ui.textual_private import PRIVATE_NAMES
-
-    tree = ast.parse(PRIVATE_MODULE.read_text(encoding="utf-8"))
+    """Each ``._name`` the textual_private package reads or writes is in a PRIVATE_NAMES (so the
+    test above checks it), apart from its own classes' names."""
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in PRIVATE_MODULES]
     own = {"_composed", "_shown"}
     used = {
         node.attr
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Attribute)
         and node.attr.startswith("_")
@@ -117,19 +122,20 @@ def test_the_list_names_what_the_module_uses() -> None:
     }
     used |= {
         node.name
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and node.name.startswith("_")
         and not node.name.startswith("__")
     }
-    listed = {name for _, name, _ in PRIVATE_NAMES}
+    listed = {name for _, name, _ in _private_names()}
     assert used - own - listed == set()
 
 
 def test_no_other_module_imports_textual_privately() -> None:
     offenders = []
     for path in sorted((ROOT / "glm_tui").rglob("*.py")):
-        if path == PRIVATE_MODULE:
+        if path in PRIVATE_MODULES:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             modules = []

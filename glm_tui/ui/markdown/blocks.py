@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
 from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
-from glm_tui.ui.textual_private import (
+from glm_tui.ui.textual_private.markdown import (
     ComposedMarkdown,
     RepaintingParagraph,
     UpdatableFence,

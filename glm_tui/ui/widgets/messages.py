@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
-from textual.widgets.markdown import MarkdownBlock
 
 from glm_tui.api.events import WebSource
 from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart
@@ -204,6 +203,10 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
     def mark_words(self, terms: Sequence[str]) -> int:
         """Highlight ``terms`` in the answer's blocks on screen (the text of each paragraph,
         heading, list item and table cell); how many blocks got a mark. Code is left alone."""
+        # Here, not at the top: Textual's Markdown brings markdown-it and Pygments, which the
+        # first screen does without.
+        from textual.widgets.markdown import MarkdownBlock
+
         marked = 0
         for block in self.answer.query(MarkdownBlock):
             content = block.content
