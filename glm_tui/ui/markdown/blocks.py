@@ -18,8 +18,10 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+    from textual.geometry import Size
 
 from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
+from glm_tui.ui.markdown.cuts import estimate_rows
 from glm_tui.ui.textual_private.markdown import (
     ComposedMarkdown,
     RepaintingParagraph,
@@ -186,12 +188,13 @@ class SegmentPlaceholder(Widget):
     """A sealed segment that is not mounted: blank rows of its height.
 
     ``rows`` were measured while the segment was shown at ``width``, or estimated from the
-    text (``width`` 0) when it never was.
+    text (``width`` 0) when it never was. At any other width the height is estimated from the
+    text, in the layout that gives the new width: a resize of the pane lays it out once.
     """
 
     DEFAULT_CSS = """
     SegmentPlaceholder {
-        height: 1;
+        height: auto;
     }
     """
 
@@ -201,12 +204,24 @@ class SegmentPlaceholder(Widget):
         self.rows = max(1, rows)
         self.width = width
         self.retired = False
-        self.styles.height = self.rows
+        self._estimates: dict[int, int] = {}
 
-    def set_rows(self, rows: int, width: int = 0) -> None:
-        self.rows = max(1, rows)
-        self.width = width
-        self.styles.height = self.rows
+    def rows_at(self, width: int) -> int:
+        """Its height at ``width`` (0: not laid out yet)."""
+        if not width or width == self.width:
+            return self.rows
+        rows = self._estimates.get(width)
+        if rows is None:
+            rows = self._estimates[width] = max(1, estimate_rows(self.source, width))
+        return rows
+
+    @property
+    def shown_rows(self) -> int:
+        """Its height now."""
+        return self.rows_at(self.content_size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.rows_at(width)
 
     def render(self) -> RenderResult:
         return ""

@@ -176,7 +176,8 @@ class Parking:
             scroller = self.scroller()
             segment = Segment(classes=column.segment_classes)
             # As tall as the placeholder until its blocks are in: one change of height.
-            segment.styles.height = placeholder.rows
+            rows = placeholder.shown_rows
+            segment.styles.height = rows
             above = scroller is not None and placeholder.region.y < scroller.region.y
             await column.mount(segment, before=placeholder)
             await placeholder.remove()
@@ -196,7 +197,7 @@ class Parking:
                 # The part above the view grows or shrinks to its real height at the next
                 # layout: move the view with it then (it cannot scroll past the old end now).
                 self.keeping += 1
-                column.call_after_refresh(self._keep_view, scroller, segment, placeholder.rows)
+                column.call_after_refresh(self._keep_view, scroller, segment, rows)
         finally:
             self.swaps -= 1
             if not self.swaps:

@@ -283,9 +283,7 @@ class SegmentedMarkdown(Vertical):
         width = self.size.width
         if width and width != self._width:
             self._width = width
-            for part in self.parts:
-                if isinstance(part, SegmentPlaceholder) and part.width != width:
-                    part.set_rows(estimate_rows(part.source, width))
+            # The placeholders' heights follow in the same layout (SegmentPlaceholder).
             self._parking.schedule()
 
 
