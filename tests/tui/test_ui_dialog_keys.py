@@ -166,8 +166,7 @@ async def test_settings_save_is_reachable_on_a_small_terminal(
 async def test_delete_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> None:
     for title in ("First", "Second"):
         seed_conversation(store, title, [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with tui() as (app, pilot):
         app.main.sidebar.option_list.focus()
         app.main.sidebar.option_list.highlighted = 0
         await pilot.press("delete")
@@ -190,9 +189,7 @@ async def test_delete_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> 
 
 async def test_rename_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> None:
     cid = seed_conversation(store, "Old", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await pilot.press("f2")
         screen = await wait_screen(pilot, app, RenameScreen)
         assert "Tab" in screen_text(app)
@@ -224,9 +221,7 @@ async def test_edit_dialog_from_the_keyboard(
     cid = seed_conversation(
         store, "Edit", [("Hello", "Hi", None)], updated_at="2024-03-14T14:00:00Z"
     )
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
 
         async def open_editor() -> None:
             prompt = app.main.pane.message_widgets()[0]
@@ -273,8 +268,7 @@ async def test_welcome_from_the_keyboard(tmp_path: Path, store: Store) -> None:
 async def test_help_scrolls_and_closes_on_a_small_terminal(
     tmp_path: Path, store: Store, size: tuple[int, int]
 ) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=size) as pilot:
+    async with tui(size=size) as (app, pilot):
         await pilot.press("f1")
         screen = await wait_screen(pilot, app, HelpScreen)
         scroller = screen.query_one("#help-dialog")
@@ -288,8 +282,7 @@ async def test_help_scrolls_and_closes_on_a_small_terminal(
 async def test_f1_closes_the_help_it_opened(tmp_path: Path, store: Store) -> None:
     """The app's F1 (a priority key) reaches the help screen first: it closes the help there,
     as the help's own Escape and q do."""
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test() as pilot:
+    async with tui(size=(80, 24)) as (app, pilot):
         await pilot.press("f1")
         await wait_screen(pilot, app, HelpScreen)
         await pilot.press("f1")
