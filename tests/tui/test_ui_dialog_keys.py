@@ -243,7 +243,7 @@ async def test_edit_dialog_from_the_keyboard(tui: Tui, fake_glm: FakeGLM, store:
 
 async def test_welcome_from_the_keyboard(tui: Tui, tmp_path: Path) -> None:
     settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
-    async with tui(settings=settings) as (app, pilot):
+    async with tui(settings=settings, wait=False) as (app, pilot):
         await wait_screen(pilot, app, WelcomeScreen)
         assert "Tab" in screen_text(app)
         await goes_round(pilot, app, ["demo", "settings", "browse", "quit"])
@@ -287,7 +287,7 @@ async def test_every_dialog_is_usable_on_a_small_terminal(
     """Each focusable widget of each dialog is in view when Tab reaches it; Escape closes it."""
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
-    async with tui(size=size, settings=settings) as (app, pilot):
+    async with tui(size=size, settings=settings, wait=False) as (app, pilot):
 
         async def check(kind: type[Screen[Any]], count: int) -> None:
             screen = await wait_screen(pilot, app, kind)
