@@ -3,6 +3,8 @@ attachments, the chips above the composer and under a sent prompt, and files tha
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,13 @@ from glm_tui.ui.screens.mention_completion import mention_at
 from glm_tui.ui.widgets.attachment_chips import Chip
 from glm_tui.ui.widgets.messages import UserMessage
 from glm_tui.ui.widgets.path_completion import PathCompletion
+from tests.app_fixture import Running, Tui
 from tests.attachment_helpers import binary_bytes, write
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
-    SIZE,
-    make_app,
     send,
     shows,
-    started,
     type_text,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -45,10 +44,17 @@ def work(tmp_path: Path) -> Path:
     return folder
 
 
-def app_in(tmp_path: Path, work: Path, base_url: str | None = None, **changes: Any) -> GLMApp:
-    app = make_app(ui_settings(tmp_path, base_url, **changes))
-    app.session.attachments.cwd = work
-    return app
+@pytest.fixture
+def in_work(tui: Tui, work: Path) -> Tui:
+    """The app attaching from ``work`` (``tui``'s arguments)."""
+
+    @asynccontextmanager
+    async def run(*args: Any, **kwargs: Any) -> AsyncIterator[Running]:
+        async with tui(*args, **kwargs) as (app, pilot):
+            app.session.attachments.cwd = work
+            yield app, pilot
+
+    return run
 
 
 def completion(app: GLMApp) -> PathCompletion:
@@ -84,12 +90,10 @@ def test_a_mention_starts_at_an_at_sign_after_a_space() -> None:
 
 
 async def test_at_lists_paths_tab_inserts_one_and_enter_then_sends_it(
-    tmp_path: Path, work: Path, fake_glm: FakeGLM
+    in_work: Tui, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(zai_stream("It prints quokka."))
-    app = app_in(tmp_path, work, fake_glm.base_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work(fake_glm.base_url) as (app, pilot):
         await type_text(pilot, "Explain @ap")
         await wait_until(pilot, lambda: listed(app)[:1] == ["app.py"], what="the @ list")
         await shows(pilot, "app.py")
@@ -105,11 +109,9 @@ async def test_at_lists_paths_tab_inserts_one_and_enter_then_sends_it(
 
 
 async def test_a_folder_is_listed_into_and_escape_closes_the_list_without_stopping(
-    tmp_path: Path, work: Path
+    in_work: Tui,
 ) -> None:
-    app = app_in(tmp_path, work)
-    async with app.run_test(size=(60, 16)) as pilot:  # a small terminal
-        await started(pilot)
+    async with in_work(size=(60, 16)) as (app, pilot):  # a small terminal
         await type_text(pilot, "@sr")
         await wait_until(pilot, lambda: listed(app)[:1] == ["src/"], what="the folder")
         await pilot.press("enter")  # chooses, does not send
@@ -128,12 +130,10 @@ async def test_a_folder_is_listed_into_and_escape_closes_the_list_without_stoppi
 
 
 async def test_the_picker_attaches_and_a_chip_is_removed_from_the_keyboard(
-    tmp_path: Path, work: Path, fake_glm: FakeGLM
+    in_work: Tui, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(zai_stream("Two files."))
-    app = app_in(tmp_path, work, fake_glm.base_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work(fake_glm.base_url) as (app, pilot):
         await type_text(pilot, "Look")
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, AttachFileScreen))
@@ -175,11 +175,9 @@ async def test_the_picker_attaches_and_a_chip_is_removed_from_the_keyboard(
 
 
 async def test_a_binary_cannot_be_attached_and_nothing_is_lost(
-    tmp_path: Path, work: Path, fake_glm: FakeGLM
+    in_work: Tui, fake_glm: FakeGLM
 ) -> None:
-    app = app_in(tmp_path, work, fake_glm.base_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work(fake_glm.base_url) as (app, pilot):
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, AttachFileScreen))
         await type_text(pilot, "blob.bin")
@@ -203,11 +201,9 @@ async def test_a_binary_cannot_be_attached_and_nothing_is_lost(
 
 
 async def test_a_long_paste_becomes_an_attachment_and_a_pasted_path_is_offered(
-    tmp_path: Path, work: Path
+    in_work: Tui, work: Path
 ) -> None:
-    app = app_in(tmp_path, work)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work() as (app, pilot):
         await paste(pilot, app, "log line\n" * 300)
         await wait_until(pilot, lambda: chips(app) == ["pasted text"], what="the pasted chip")
         assert app.main.composer.text == ""
@@ -233,13 +229,9 @@ async def test_a_long_paste_becomes_an_attachment_and_a_pasted_path_is_offered(
         await wait_until(pilot, lambda: not isinstance(app.screen, AttachmentScreen))
 
 
-async def test_o_on_a_sent_prompt_shows_its_attachments(
-    tmp_path: Path, work: Path, fake_glm: FakeGLM
-) -> None:
+async def test_o_on_a_sent_prompt_shows_its_attachments(in_work: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("Seen."))
-    app = app_in(tmp_path, work, fake_glm.base_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Read @app.py and @src/main.py")
         await wait_idle(pilot, app)
         await pilot.press("up", "up")
@@ -254,7 +246,7 @@ async def test_o_on_a_sent_prompt_shows_its_attachments(
 
 
 async def test_the_status_line_shows_the_window_and_warns_past_80_percent(
-    tmp_path: Path, work: Path, fake_glm: FakeGLM
+    in_work: Tui, fake_glm: FakeGLM
 ) -> None:
     from glm_tui.ui.widgets.status_line import StatusLine
     from tests.fakeglm import usage_dict
@@ -263,9 +255,7 @@ async def test_the_status_line_shows_the_window_and_warns_past_80_percent(
         zai_stream("ok", usage=usage_dict(prompt=5_000, completion=2)),
         zai_stream("ok", usage=usage_dict(prompt=8_500, completion=2)),
     )
-    app = app_in(tmp_path, work, fake_glm.base_url, context_window=10_000)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work(fake_glm.base_url, context_window=10_000) as (app, pilot):
         status = app.query_one(StatusLine)
         assert "ctx" not in str(status.render())  # nothing open
         await send(pilot, app, "Hello")
@@ -287,17 +277,12 @@ async def test_the_status_line_shows_the_window_and_warns_past_80_percent(
         assert warned()
 
 
-async def test_the_seeded_history_shows_no_chips(tmp_path: Path, work: Path) -> None:
+async def test_the_seeded_history_shows_no_chips(tui: Tui, store: Store) -> None:
     """A prompt without attachments has no chip line (and ``o`` is not offered)."""
     from tests.ui_helpers import seed_conversation
 
-    settings = ui_settings(tmp_path)
-    with Store.open(settings.db_path) as store:
-        cid = seed_conversation(store, "Plain", [("Hi", "Hello.", None)], updated_at="2024-03-14")
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    cid = seed_conversation(store, "Plain", [("Hi", "Hello.", None)], updated_at="2024-03-14")
+    async with tui(open=cid) as (app, pilot):
         await pilot.pause()
         assert not app.main.query(".sent-chips")
         await pilot.press("up", "up")
@@ -306,13 +291,11 @@ async def test_the_seeded_history_shows_no_chips(tmp_path: Path, work: Path) -> 
 
 
 async def test_a_folder_from_the_picker_attaches_its_text_files_and_says_what_was_left_out(
-    tmp_path: Path, work: Path
+    in_work: Tui, work: Path
 ) -> None:
     write(work / "docs" / "guide.md", "# Guide\n")
     write(work / "docs" / "logo.bin", binary_bytes())
-    app = app_in(tmp_path, work)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with in_work() as (app, pilot):
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, AttachFileScreen))
         await type_text(pilot, "docs/")
@@ -327,10 +310,8 @@ async def test_a_folder_from_the_picker_attaches_its_text_files_and_says_what_wa
         assert notified(app, "1 text file attached, 1 left out", "Attached")
 
 
-async def test_chips_and_the_list_at_30x10(tmp_path: Path, work: Path) -> None:
-    app = app_in(tmp_path, work)
-    async with app.run_test(size=(30, 10)) as pilot:
-        await started(pilot)
+async def test_chips_and_the_list_at_30x10(in_work: Tui) -> None:
+    async with in_work(size=(30, 10)) as (app, pilot):
         await app.session.attachments.attach("app.py")
         await type_text(pilot, "@s")
         await wait_until(pilot, lambda: bool(listed(app)), what="the list")

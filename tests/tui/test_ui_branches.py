@@ -12,18 +12,16 @@ from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.edit_dialog import EditScreen
 from glm_tui.ui.widgets.message_actions import MessageActions, RoleLine
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     BRANCHED_TURNS,
-    SIZE,
     click,
     hides,
-    make_app,
     screen_text,
     seed_branched,
     seed_conversation,
     shows,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -54,12 +52,10 @@ async def select(pilot: Any, app: GLMApp, message_id: int) -> None:
 
 
 async def test_keys_move_the_cursor_and_the_footer_lists_the_actions(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         app.main.composer.focus()
         await pilot.press("up")  # an empty composer: up goes into the messages
         await wait_until(pilot, lambda: selected_id(app) == ids["a3"], what="the last reply")
@@ -95,16 +91,14 @@ async def test_keys_move_the_cursor_and_the_footer_lists_the_actions(
 
 
 async def test_the_cursor_reads_through_a_long_reply_and_loads_older_messages(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
     long_reply = "\n\n".join(f"Paragraph {i} of a long answer." for i in range(60))
     turns = [(f"Question {i}", f"Answer {i}", None) for i in range(20)]
     cid = seed_conversation(
         store, "Long", [*turns, ("Tell me more", long_reply, None)], updated_at="2024-03-14"
     )
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         pane = app.main.pane
         assert pane.has_older  # 42 messages, 8 mounted
         await pilot.press("up")
@@ -147,14 +141,12 @@ async def test_the_cursor_reads_through_a_long_reply_and_loads_older_messages(
 
 
 async def test_r_on_an_earlier_reply_makes_a_sibling(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(zai_stream("A burrito."), zai_stream("A monoid, again."))
     cid = seed_conversation(store, "Monads", TURNS, updated_at="2024-03-14T14:00:00Z")
     a1 = store.current_path(cid)[1].id
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         await select(pilot, app, a1)
         await pilot.press("r")
         await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the request")
@@ -178,14 +170,12 @@ async def test_r_on_an_earlier_reply_makes_a_sibling(
 
 
 async def test_r_on_a_prompt_asks_for_another_reply(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(zai_stream("Rules in a box."))
     cid = seed_conversation(store, "Monads", TURNS, updated_at="2024-03-14T14:00:00Z")
     _, _, u2, a2 = (m.id for m in store.current_path(cid))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         await select(pilot, app, u2)
         await pilot.press("r")
         await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the request")
@@ -195,14 +185,12 @@ async def test_r_on_a_prompt_asks_for_another_reply(
 
 
 async def test_e_edits_an_earlier_prompt_into_a_new_branch(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(zai_stream("A functor maps."))
     cid = seed_conversation(store, "Monads", TURNS, updated_at="2024-03-14T14:00:00Z")
     u1 = store.current_path(cid)[0].id
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         await select(pilot, app, u1)
 
         # Escape cancels: nothing is sent or saved.
@@ -238,12 +226,10 @@ async def test_e_edits_an_earlier_prompt_into_a_new_branch(
 
 
 async def test_brackets_switch_branches_and_the_choice_survives_a_restart(
-    tmp_path: Path, store: Store
+    tui: Tui, tmp_path: Path, store: Store
 ) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         assert shown(app)[-1] == "`maybe(x).bind(f)`"
         await select(pilot, app, ids["a1b"])
         await pilot.press("left_square_bracket")
@@ -266,19 +252,14 @@ async def test_brackets_switch_branches_and_the_choice_survives_a_restart(
     # Another run of the app, on the database reopened: the same branch is shown.
     store.close()
     with Store.open(tmp_path / "history.db") as reopened:
-        app = make_app(ui_settings(tmp_path), reopened)
-        async with app.run_test(size=SIZE) as pilot:
-            await app.main.open_conversation(cid)
+        async with tui(store=reopened, open=cid) as (app, pilot):
             assert shown(app) == [t for turn in TURNS for t in turn[:2]]
             await shows(pilot, "‹ 1/2 ›")
 
 
-async def test_a_search_hit_on_another_branch_opens_that_branch(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_a_search_hit_on_another_branch_opens_that_branch(tui: Tui, store: Store) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         await pilot.press("ctrl+f", *"box rules", "enter")
         await wait_until(pilot, lambda: app.main.sidebar.hits, what="the hit")
         await pilot.press("enter")
@@ -289,11 +270,9 @@ async def test_a_search_hit_on_another_branch_opens_that_branch(
         assert store.get_conversation(cid).current_leaf_id == ids["a2"]
 
 
-async def test_clicking_the_arrows_of_the_indicator(tmp_path: Path, store: Store) -> None:
+async def test_clicking_the_arrows_of_the_indicator(tui: Tui, store: Store) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         widget = app.main.pane.widget_for(ids["a1b"])
         assert widget is not None
         line = widget.query_one(RoleLine)
@@ -308,13 +287,9 @@ async def test_clicking_the_arrows_of_the_indicator(tmp_path: Path, store: Store
         await wait_until(pilot, lambda: shown(app)[-1] == "`maybe(x).bind(f)`", what="branch 2")
 
 
-async def test_f_forks_a_new_conversation_from_the_selected_message(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_f_forks_a_new_conversation_from_the_selected_message(tui: Tui, store: Store) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await select(pilot, app, ids["u3"])
         await pilot.press("f")
         await wait_until(pilot, lambda: app.session.current_id not in (cid, None), what="the fork")
@@ -332,11 +307,9 @@ async def test_f_forks_a_new_conversation_from_the_selected_message(
         assert [m.id for m in store.current_path(cid)][-1] == ids["a3"]
 
 
-async def test_fork_from_the_palette(tmp_path: Path, store: Store) -> None:
+async def test_fork_from_the_palette(tui: Tui, store: Store) -> None:
     cid, ids = seed_branched(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await select(pilot, app, ids["a1b"])
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: CommandPalette.is_open(app), what="the palette")
@@ -359,7 +332,7 @@ async def test_fork_from_the_palette(tmp_path: Path, store: Store) -> None:
         assert len(shown(app)) == 4
 
 
-async def test_message_widgets_share_the_keys(tmp_path: Path, store: Store) -> None:
+async def test_message_widgets_share_the_keys() -> None:
     """Both widgets take the same keys, in the same order, from MessageActions."""
     keys = [b.key for b in MessageActions.BINDINGS]  # type: ignore[union-attr]
     for cls in (UserMessage, AssistantMessage):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-import pytest
 from textual import events
 from textual.widgets import Static
 
@@ -26,33 +24,23 @@ from tests.fakeglm import (
     zai_stream,
 )
 from tests.ui_helpers import (
-    SIZE,
     click,
     hides,
-    make_app,
     screen_text,
     send,
     shows,
-    ui_settings,
     wait_idle,
     wait_until,
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "history.db") as store:
-        yield store
 
 
 def replies(app) -> list[AssistantMessage]:
     return list(app.query(AssistantMessage))
 
 
-async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+async def test_send_and_stream(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(zai_stream("# Title\n\nSome **bold** text.", reasoning="Let me think."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         assert app.focused is app.main.composer
         await send(pilot, app, "Hello there")
         await wait_idle(pilot, app)
@@ -75,9 +63,7 @@ async def test_send_and_stream(tmp_path: Path, fake_glm: FakeGLM, store: Store) 
     assert body["messages"][-1] == {"role": "user", "content": "Hello there"}
 
 
-async def test_thinking_is_open_while_thinking_then_folds(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_thinking_is_open_while_thinking_then_folds(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(
         raw_stream(
             [
@@ -90,8 +76,7 @@ async def test_thinking_is_open_while_thinking_then_folds(
             ]
         )
     )
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Think about it")
         await wait_until(
             pilot,
@@ -114,11 +99,10 @@ async def test_thinking_is_open_while_thinking_then_folds(
 
 
 async def test_stop_with_escape_keeps_the_partial_reply(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(stall_stream(content="Partial answer", reasoning="Hmm"))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Tell me everything")
         await wait_until(
             pilot,
@@ -139,13 +123,12 @@ async def test_stop_with_escape_keeps_the_partial_reply(
         assert reply.query_one(".retry").display
 
 
-async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+async def test_error_then_retry(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(
         zai_error(401, "1000", "Authentication failed [check your key]"),
         zai_stream("Now it works.", reasoning="ok"),
     )
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "First try")
         await wait_idle(pilot, app)
         [failed] = replies(app)
@@ -172,12 +155,9 @@ async def test_error_then_retry(tmp_path: Path, fake_glm: FakeGLM, store: Store)
         assert len(store.siblings(reply.message.id)) == 2
 
 
-async def test_ctrl_r_regenerates_the_last_reply(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_ctrl_r_regenerates_the_last_reply(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("One."), zai_stream("Two."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Count")
         await wait_idle(pilot, app)
         await pilot.press("ctrl+r")
@@ -188,14 +168,13 @@ async def test_ctrl_r_regenerates_the_last_reply(
 
 
 async def test_switching_conversation_does_not_stop_a_reply(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     gate = threading.Event()
     long_reply = " ".join(f"word{i}" for i in range(60))
     fake_glm.enqueue(gated_stream(long_reply[:100], long_reply[100:], gate))
     fake_glm.enqueue(zai_stream("Quick answer."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Write a long text")
         await wait_until(pilot, lambda: replies(app) and replies(app)[0].answer.source)
         first = app.session.current_id
@@ -225,13 +204,10 @@ async def test_switching_conversation_does_not_stop_a_reply(
         assert store.get_message(first_reply).status == "complete"
 
 
-async def test_markup_and_escape_codes_show_literally(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_markup_and_escape_codes_show_literally(tui: Tui, fake_glm: FakeGLM) -> None:
     nasty = "Look: [bold]x[/bold] and [/ and [0] and \x1b[31mred\x1b[0m [link=x]y[/link]"
     fake_glm.enqueue(zai_stream(nasty, reasoning="Thinking about [i]this[/i] \x1b[2J"))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Say [bold]hi[/bold] [/ [0]")
         await wait_idle(pilot, app)
         reply = replies(app)[0]
@@ -247,13 +223,12 @@ async def test_markup_and_escape_codes_show_literally(
         assert app.is_running
 
 
-async def test_copy_reply_and_code(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
+async def test_copy_reply_and_code(tui: Tui, fake_glm: FakeGLM) -> None:
     """Each copy says what it copied: how many characters, which code blocks."""
     two_blocks = "Run:\n\n```bash\nls\npwd\n```\n\nThen:\n\n~~~\nplain\n~~~\n"
     fake_glm.enqueue(zai_stream("Here:\n\n```python\nprint('hi')\n```\n"), zai_stream(two_blocks))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
     notices: list[str] = []
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign,assignment]
         await send(pilot, app, "Code please")
         await wait_idle(pilot, app)
@@ -277,11 +252,8 @@ async def test_copy_reply_and_code(tmp_path: Path, fake_glm: FakeGLM, store: Sto
         assert notices[-1] == "Copied 2 code blocks (bash, text; 3 lines)."
 
 
-async def test_thinking_toggle_is_sent_and_shown(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_thinking_toggle_is_sent_and_shown(tui: Tui, fake_glm: FakeGLM) -> None:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await shows(pilot, "thinking on")
         await pilot.press("ctrl+t")
         await pilot.pause()
@@ -293,13 +265,10 @@ async def test_thinking_toggle_is_sent_and_shown(
         await hides(pilot, DEFAULT_REASONING)
 
 
-async def test_view_follows_the_reply_unless_scrolled_up(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_view_follows_the_reply_unless_scrolled_up(tui: Tui, fake_glm: FakeGLM) -> None:
     lines = "".join(f"Line {i} of a long answer.\n\n" for i in range(60))
     fake_glm.enqueue(slow_stream(lines, tokens_per_second=15, chunk_chars=40))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "A long one")
         pane = app.main.pane
         await wait_until(pilot, lambda: pane.max_scroll_y > 10, what="the reply to overflow")
@@ -312,9 +281,8 @@ async def test_view_follows_the_reply_unless_scrolled_up(
         assert replies(app)[0].answer.source == lines
 
 
-async def test_composer_keys(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_composer_keys(tui: Tui, fake_glm: FakeGLM) -> None:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await pilot.press(*"one", "ctrl+j", *"two", "shift+enter", *"three")
         assert app.main.composer.text == "one\ntwo\nthree"
         await pilot.press("enter")
@@ -327,12 +295,9 @@ async def test_composer_keys(tmp_path: Path, fake_glm: FakeGLM, store: Store) ->
         assert len(fake_glm.requests) == 1
 
 
-async def test_r_on_a_selected_reply_regenerates_it(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_r_on_a_selected_reply_regenerates_it(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("First."), zai_stream("Second."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Again")
         await wait_idle(pilot, app)
         replies(app)[0].focus()

@@ -4,26 +4,23 @@ palette, the fold in the pane ("N earlier messages summarised", opened from the 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.tui.test_ui_palette import run_command
 from tests.ui_helpers import (
-    SIZE,
     click,
-    make_app,
     seed_conversation,
     send,
     shows,
-    started,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -31,11 +28,10 @@ from tests.ui_helpers import (
 TURNS = [(f"Question {n}", f"Answer {n}.", None) for n in (1, 2, 3)]
 
 
-def seeded(tmp_path: Path, base_url: str) -> tuple[GLMApp, int]:
-    settings = ui_settings(tmp_path, base_url)
-    with Store.open(settings.db_path) as store:
-        cid = seed_conversation(store, "Three turns", TURNS, updated_at="2024-03-14T14:00:00Z")
-    return make_app(settings), cid
+@pytest.fixture
+def three_turns(store: Store) -> int:
+    """The conversation compacted: three turns."""
+    return seed_conversation(store, "Three turns", TURNS, updated_at="2024-03-14T14:00:00Z")
 
 
 def fold(app: GLMApp) -> CompactionFold | None:
@@ -47,13 +43,10 @@ def prompts(app: GLMApp) -> list[str]:
 
 
 async def test_compact_from_the_palette_fold_open_it_and_undo(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, three_turns: int, fake_glm: FakeGLM
 ) -> None:
-    app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("They asked question 1; it was answered."))
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=three_turns) as (app, pilot):
         app.main.composer.focus()
         await pilot.pause()
         await run_command(pilot, app, "compact conv", "Compact conversation")
@@ -82,14 +75,9 @@ async def test_compact_from_the_palette_fold_open_it_and_undo(
         assert any("Compaction undone" in n.message for n in app._notifications)
 
 
-async def test_nothing_to_compact_is_said(tmp_path: Path, fake_glm: FakeGLM) -> None:
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        cid = seed_conversation(store, "One", TURNS[:1], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+async def test_nothing_to_compact_is_said(tui: Tui, store: Store, fake_glm: FakeGLM) -> None:
+    cid = seed_conversation(store, "One", TURNS[:1], updated_at="2024-03-14T14:00:00Z")
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         await run_command(pilot, app, "compact conv", "Compact conversation")
         await wait_until(
             pilot,
@@ -98,10 +86,8 @@ async def test_nothing_to_compact_is_said(tmp_path: Path, fake_glm: FakeGLM) -> 
         assert fold(app) is None and fake_glm.requests == []
 
 
-async def overflowed_reply(pilot: Pilot[Any], app: GLMApp, cid: int) -> AssistantMessage:
+async def overflowed_reply(pilot: Pilot[Any], app: GLMApp) -> AssistantMessage:
     """Send a prompt whose reply fails for lack of room; the reply that failed."""
-    await started(pilot)
-    await app.main.open_conversation(cid)
     await send(pilot, app, "A huge question")
     await wait_idle(pilot, app)
     await wait_until(
@@ -116,12 +102,11 @@ async def overflowed_reply(pilot: Pilot[Any], app: GLMApp, cid: int) -> Assistan
 
 
 async def test_an_overflow_offers_compact_and_retry_in_the_palette(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, three_turns: int, fake_glm: FakeGLM
 ) -> None:
-    app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("Part", finish_reason="model_context_window_exceeded"))
-    async with app.run_test(size=SIZE) as pilot:
-        await overflowed_reply(pilot, app, cid)
+    async with tui(fake_glm.base_url, open=three_turns) as (app, pilot):
+        await overflowed_reply(pilot, app)
         fake_glm.enqueue(zai_stream("Summary of three turns."), zai_stream("Now it fits."))
         app.main.composer.focus()
         await run_command(pilot, app, "compact and re", "Compact and retry")
@@ -135,12 +120,11 @@ async def test_an_overflow_offers_compact_and_retry_in_the_palette(
 
 
 async def test_the_failed_reply_has_a_compact_and_retry_button(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, three_turns: int, fake_glm: FakeGLM
 ) -> None:
-    app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("Part", finish_reason="model_context_window_exceeded"))
-    async with app.run_test(size=SIZE) as pilot:
-        failed = await overflowed_reply(pilot, app, cid)
+    async with tui(fake_glm.base_url, open=three_turns) as (app, pilot):
+        failed = await overflowed_reply(pilot, app)
         fake_glm.enqueue(zai_stream("Summary."), zai_stream("Fits now."))
         await click(pilot, failed.query_one(".compact-retry"))
         await shows(pilot, "Fits now.")
@@ -149,12 +133,9 @@ async def test_the_failed_reply_has_a_compact_and_retry_button(
 
 
 async def test_compact_and_retry_without_a_failed_reply_says_so(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, three_turns: int, fake_glm: FakeGLM
 ) -> None:
-    app, cid = seeded(tmp_path, fake_glm.base_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=three_turns) as (app, pilot):
         await run_command(pilot, app, "compact and re", "Compact and retry")
         await wait_until(
             pilot, lambda: any("lack of room" in n.message for n in app._notifications)
@@ -163,15 +144,12 @@ async def test_compact_and_retry_without_a_failed_reply_says_so(
 
 
 async def test_escape_stops_a_compaction_and_nothing_is_saved(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, three_turns: int, fake_glm: FakeGLM
 ) -> None:
     from tests.fakeglm import stall_stream
 
-    app, cid = seeded(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(stall_stream("They asked"))
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=three_turns) as (app, pilot):
         app.main.composer.focus()
         await run_command(pilot, app, "compact conv", "Compact conversation")
         await wait_until(pilot, lambda: len(fake_glm.requests) == 1, what="the summary request")
@@ -179,5 +157,5 @@ async def test_escape_stops_a_compaction_and_nothing_is_saved(
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.session.compaction.running(), what="stopped")
         assert any("Compaction stopped" in n.message for n in app._notifications)
-        assert app.session.store.compactions(cid) == [] and fold(app) is None
+        assert app.session.store.compactions(three_turns) == [] and fold(app) is None
         assert app.main.composer.has_focus

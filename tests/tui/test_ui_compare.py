@@ -4,14 +4,18 @@ side in columns, choose one to continue with; Escape stops them all; small termi
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.compare import CompareScreen
 from glm_tui.ui.screens.dialogs import ConfirmScreen
 from glm_tui.ui.screens.model_picker import CompareModelsScreen
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, gated_stream, zai_stream
 from tests.tui.test_ui_money import spent
 from tests.tui.test_ui_palette import run_command
@@ -29,10 +33,11 @@ from tests.ui_helpers import (
 MODELS = ("zhipu/glm-4.7", "openai/gpt-5", "o3-mini")
 
 
-def app_for(tmp_path: Path, fake: FakeGLM, store: Store) -> GLMApp:
-    fake.models = ModelsEndpoint(aimlapi_models())
-    settings = ui_settings(tmp_path, fake.base_url, config_path=tmp_path / "config.toml")
-    return make_app(settings, store)
+@pytest.fixture
+def compare_app(tui: Tui, tmp_path: Path, fake_glm: FakeGLM) -> Tui:
+    """The app against the fake server listing AI/ML API's models, its own config file."""
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    return partial(tui, fake_glm.base_url, config_path=tmp_path / "config.toml")
 
 
 def gates_for(fake: FakeGLM, models: tuple[str, ...]) -> list[threading.Event]:
@@ -71,12 +76,10 @@ async def start_compare(
 
 
 async def test_three_models_stream_side_by_side_and_one_is_chosen(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    compare_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     gates = gates_for(fake_glm, MODELS)
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=(150, 40)) as pilot:
-        await started(pilot)
+    async with compare_app(size=(150, 40)) as (app, pilot):
         screen = await start_compare(pilot, app, "Which sort is fastest?", MODELS)
         assert app.main.composer.text == ""  # sent
         # All three columns show their first words while none has finished: side by side.
@@ -122,13 +125,11 @@ async def test_three_models_stream_side_by_side_and_one_is_chosen(
 
 
 async def test_enter_after_they_finish_continues_with_that_one_and_closes(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    compare_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     for model in MODELS[:2]:
         fake_glm.enqueue_for(model, zai_stream(f"Answer of {model}."))
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=(150, 40)) as pilot:
-        await started(pilot)
+    async with compare_app(size=(150, 40)) as (app, pilot):
         screen = await start_compare(pilot, app, "Pick one", MODELS[:2])
         await wait_until(pilot, lambda: screen.done, what="both replies")
         await wait_idle(pilot, app)
@@ -142,12 +143,10 @@ async def test_enter_after_they_finish_continues_with_that_one_and_closes(
 
 
 async def test_escape_stops_them_all_and_each_is_kept_stopped(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    compare_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     gates_for(fake_glm, MODELS[:2])  # never opened
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=(150, 40)) as pilot:
-        await started(pilot)
+    async with compare_app(size=(150, 40)) as (app, pilot):
         screen = await start_compare(pilot, app, "Long answers please", MODELS[:2])
         for model in MODELS[:2]:
             await shows(pilot, f"From {model}:")
@@ -163,13 +162,9 @@ async def test_escape_stops_them_all_and_each_is_kept_stopped(
         await wait_until(pilot, lambda: not isinstance(app.screen, CompareScreen), what="close")
 
 
-async def test_on_a_small_terminal_the_columns_stack(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_on_a_small_terminal_the_columns_stack(compare_app: Tui, fake_glm: FakeGLM) -> None:
     gates = gates_for(fake_glm, MODELS)
-    app = app_for(tmp_path, fake_glm, store)
-    async with app.run_test(size=(80, 40)) as pilot:
-        await started(pilot)
+    async with compare_app(size=(80, 40)) as (app, pilot):
         screen = await start_compare(pilot, app, "Stacked?", MODELS)
         for model in MODELS:
             await shows(pilot, f"From {model}:")
@@ -186,7 +181,10 @@ async def test_on_a_small_terminal_the_columns_stack(
 async def test_compare_needs_a_prompt_and_two_models(
     tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
-    app = app_for(tmp_path, fake_glm, store)
+    # Its own set-up: the notifications shown (the fixture runs the app without them).
+    fake_glm.models = ModelsEndpoint(aimlapi_models())
+    settings = ui_settings(tmp_path, fake_glm.base_url, config_path=tmp_path / "config.toml")
+    app = make_app(settings, store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await started(pilot)
         await run_command(pilot, app, "compare", "Compare models…")
@@ -215,16 +213,10 @@ async def test_compare_needs_a_prompt_and_two_models(
 
 
 async def test_past_the_budget_a_compare_asks_first(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    compare_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     spent(store, "Spend", ("zhipu/glm-4.7", 12.0, 1000))
-    fake_glm.models = ModelsEndpoint(aimlapi_models())
-    settings = ui_settings(
-        tmp_path, fake_glm.base_url, config_path=tmp_path / "config.toml", budget_usd=10.0
-    )
-    app = make_app(settings, store)
-    async with app.run_test(size=(150, 40)) as pilot:
-        await started(pilot)
+    async with compare_app(size=(150, 40), budget_usd=10.0) as (app, pilot):
         app.main.composer.load_text("Worth it?")
         await run_command(pilot, app, "compare", "Compare models…")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareModelsScreen))

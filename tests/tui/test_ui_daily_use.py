@@ -13,6 +13,7 @@ from glm_tui.chat import ChatService
 from glm_tui.store import Store
 from glm_tui.ui.widgets.messages import AssistantMessage
 from glm_tui.ui.widgets.status_line import StatusLine
+from tests.app_fixture import Tui
 from tests.cli_helpers import CLI
 from tests.fakeglm import (
     DONE,
@@ -25,8 +26,6 @@ from tests.fakeglm import (
     zai_stream,
 )
 from tests.ui_helpers import (
-    SIZE,
-    make_app,
     screen_text,
     seed_conversation,
     send,
@@ -49,12 +48,11 @@ def burst_then_gate(reasoning: str, first: str, rest: str, gate: threading.Event
 
 
 async def test_thinking_shows_when_reasoning_and_answer_come_in_one_burst(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, fake_glm: FakeGLM
 ) -> None:
     gate = threading.Event()
     fake_glm.enqueue(burst_then_gate("Some careful reasoning.", "The answer begins", ".", gate))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url))
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Question")
         await shows(pilot, "The answer begins")
         # The stream stalls here: the reasoning is known, so its (folded) row is shown.
@@ -66,13 +64,12 @@ async def test_thinking_shows_when_reasoning_and_answer_come_in_one_burst(
         assert "Thinking" in screen_text(app)
 
 
-async def test_connecting_until_the_provider_answers(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_connecting_until_the_provider_answers(tui: Tui, fake_glm: FakeGLM) -> None:
     gate = threading.Event()
     reply = zai_stream("The answer.", reasoning="Hmm.")
     reply.headers_gate = gate
     fake_glm.enqueue(reply)
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url))
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Question")
         await fake_glm.await_requests(1)
         await shows(pilot, "Connecting…")
@@ -83,9 +80,8 @@ async def test_connecting_until_the_provider_answers(tmp_path: Path, fake_glm: F
         assert "The answer." in screen_text(app)
 
 
-async def test_nothing_listening_says_connecting_then_the_error(tmp_path: Path) -> None:
-    app = make_app(ui_settings(tmp_path, "http://127.0.0.1:9/v1"))
-    async with app.run_test(size=SIZE) as pilot:
+async def test_nothing_listening_says_connecting_then_the_error(tui: Tui) -> None:
+    async with tui("http://127.0.0.1:9/v1") as (app, pilot):
         await send(pilot, app, "Question")
         await shows(pilot, "Connecting…")
         assert "Thinking…" not in screen_text(app)
@@ -99,12 +95,9 @@ def _seconds(text: str) -> float:
     return float(minutes or 0) * 60 + float(rest.rstrip("s"))
 
 
-async def test_thinking_time_never_exceeds_the_reply_time(
-    tmp_path: Path, fake_glm: FakeGLM
-) -> None:
+async def test_thinking_time_never_exceeds_the_reply_time(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("A quick answer.", reasoning="A quick thought."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), now=lambda: datetime.now(UTC))
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url, now=lambda: datetime.now(UTC)) as (app, pilot):
         await send(pilot, app, "Question")
         await wait_idle(pilot, app)
         [reply] = app.query(AssistantMessage)
@@ -116,16 +109,13 @@ async def test_thinking_time_never_exceeds_the_reply_time(
 
 
 async def test_the_status_line_names_the_model_the_next_request_uses(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, store: Store, fake_glm: FakeGLM
 ) -> None:
-    settings = ui_settings(tmp_path, fake_glm.base_url, model="glm-4.7")
-    with Store.open(settings.db_path) as store:
-        old = seed_conversation(
-            store, "Older", [("Hi", "Hello.", None)], updated_at="2024-03-14T14:00:00Z",
-            model="glm-4.5",
-        )  # fmt: skip
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    old = seed_conversation(
+        store, "Older", [("Hi", "Hello.", None)], updated_at="2024-03-14T14:00:00Z",
+        model="glm-4.5",
+    )  # fmt: skip
+    async with tui(fake_glm.base_url, model="glm-4.7") as (app, pilot):
         status = app.query_one(StatusLine)
         assert "glm-4.7" in str(status.render())
         await app.main.open_conversation(old)
@@ -146,14 +136,11 @@ async def test_the_status_line_names_the_model_the_next_request_uses(
         assert fake_glm.requests[-1].json["model"] == "glm-4.6"
 
 
-async def test_down_from_the_search_box_highlights_the_first_result(tmp_path: Path) -> None:
-    settings = ui_settings(tmp_path)
-    with Store.open(settings.db_path) as store:
-        seed_conversation(store, "Owls", [("owls?", "Owls hunt at night.", None)], updated_at=T1)
-        wanted = seed_conversation(store, "Monads", [("monads?", "Burritos.", None)], updated_at=T2)
-        seed_conversation(store, "Newest", [("hi", "Hello.", None)], updated_at=T3)
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_down_from_the_search_box_highlights_the_first_result(tui: Tui, store: Store) -> None:
+    seed_conversation(store, "Owls", [("owls?", "Owls hunt at night.", None)], updated_at=T1)
+    wanted = seed_conversation(store, "Monads", [("monads?", "Burritos.", None)], updated_at=T2)
+    seed_conversation(store, "Newest", [("hi", "Hello.", None)], updated_at=T3)
+    async with tui() as (app, pilot):
         await pilot.press("ctrl+f")
         await type_text(pilot, "mon")  # filters the titles
         await pilot.press("down", "enter")
@@ -170,16 +157,15 @@ async def test_down_from_the_search_box_highlights_the_first_result(tmp_path: Pa
         await wait_until(pilot, lambda: app.session.current_id not in (None, wanted), what="Owls")
 
 
-async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_glm: FakeGLM) -> None:
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        doomed = seed_conversation(store, "Doomed", [("hi", "Hello.", None)], updated_at=T1)
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(doomed)
+async def test_a_conversation_deleted_by_another_program(
+    tui: Tui, store: Store, tmp_path: Path, fake_glm: FakeGLM
+) -> None:
+    doomed = seed_conversation(store, "Doomed", [("hi", "Hello.", None)], updated_at=T1)
+    async with tui(fake_glm.base_url, open=doomed) as (app, pilot):
         app.main.composer.load_text("A draft I care about")
         cli = CLI(tmp_path)
-        removed = await asyncio.to_thread(cli.run, "rm", str(doomed), "--db", str(settings.db_path))
+        db = str(app.settings.db_path)
+        removed = await asyncio.to_thread(cli.run, "rm", str(doomed), "--db", db)
         assert removed.returncode == 0, removed.stderr
         # Within the poll interval: out of the sidebar, said in the pane, the draft kept.
         await shows(pilot, "deleted by another program")
@@ -196,18 +182,16 @@ async def test_a_conversation_deleted_by_another_program(tmp_path: Path, fake_gl
 
 
 async def test_a_reply_streaming_into_a_conversation_deleted_elsewhere_stops_cleanly(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, fake_glm: FakeGLM
 ) -> None:
     gate = threading.Event()
     fake_glm.enqueue(gated_stream("Half a reply ", "and the rest.", gate))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Write something")
         await shows(pilot, "Half a reply")
         cid = app.session.current_id
         assert cid is not None
-        with Store.open(settings.db_path) as other:  # another program's connection
+        with Store.open(app.settings.db_path) as other:  # another program's connection
             other.delete_conversation(cid)
         await app.session.look_elsewhere()  # what the timer does every two seconds
         await wait_until(pilot, lambda: not app.session.live, what="the reply to stop")
@@ -221,15 +205,11 @@ async def test_a_reply_streaming_into_a_conversation_deleted_elsewhere_stops_cle
 
 
 async def test_the_token_count_follows_a_turn_added_by_ask(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, store: Store, tmp_path: Path, fake_glm: FakeGLM
 ) -> None:
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        cid = seed_conversation(store, "Counted", [("hi", "Hello.", None)], updated_at=T1)
+    cid = seed_conversation(store, "Counted", [("hi", "Hello.", None)], updated_at=T1)
     fake_glm.enqueue(zai_stream("More.", usage=usage_dict(prompt=1000, completion=234)))
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         status = app.query_one(StatusLine)
         assert "500 tokens" in str(status.render())  # the seeded reply's usage
         cli = CLI(tmp_path, fake_glm.base_url)
@@ -240,20 +220,19 @@ async def test_the_token_count_follows_a_turn_added_by_ask(
         await wait_until(pilot, lambda: "1,734 tokens" in str(status.render()), what="1,734")
 
 
-async def test_a_window_keeps_the_branch_it_sent_on(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_a_window_keeps_the_branch_it_sent_on(
+    tui: Tui, store: Store, tmp_path: Path, fake_glm: FakeGLM
+) -> None:
     """Another window sends into the same conversation at the same time (here: the service on
     another connection, as the other window's turn runs): each keeps showing its own branch,
     and continues it."""
     settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        cid = seed_conversation(store, "Shared", [("hi", "Hello.", None)], updated_at=T1)
-        leaf = store.current_path(cid)[-1].id
+    cid = seed_conversation(store, "Shared", [("hi", "Hello.", None)], updated_at=T1)
+    leaf = store.current_path(cid)[-1].id
     gate = threading.Event()
     fake_glm.enqueue(gated_stream("Mine begins ", "and mine ends.", gate))
     fake_glm.enqueue(zai_stream("Theirs, whole."))
-    app = make_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(settings=settings, open=cid) as (app, pilot):
         await send(pilot, app, "My question")
         await shows(pilot, "Mine begins")
         with Store.open(settings.db_path) as other_store:
@@ -273,8 +252,8 @@ async def test_a_window_keeps_the_branch_it_sent_on(tmp_path: Path, fake_glm: Fa
         # The next prompt continues this window's branch, not the other one.
         await send(pilot, app, "Go on")
         await wait_idle(pilot, app)
-        with Store.open(settings.db_path) as store:
-            path = [m.content for m in store.current_path(cid)]
+        with Store.open(settings.db_path) as reopened:
+            path = [m.content for m in reopened.current_path(cid)]
         assert path[-4:-1] == ["My question", "Mine begins and mine ends.", "Go on"]
         # The other window's question was not sent to the model as part of this branch.
         sent = [m["content"] for m in fake_glm.requests[-1].json["messages"]]

@@ -18,9 +18,9 @@ from glm_tui.ui.screens.edit_dialog import EditScreen
 from glm_tui.ui.screens.help import HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
 from glm_tui.ui.screens.welcome import WelcomeScreen
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
-    make_app,
     screen_text,
     seed_conversation,
     shows,
@@ -87,19 +87,12 @@ async def closed(pilot: Pilot[Any], app: GLMApp, kind: type[Screen[Any]]) -> Non
     await wait_until(pilot, lambda: not isinstance(app.screen, kind), what=f"{kind} to close")
 
 
-def settings_for(tmp_path: Path, **changes: Any) -> Any:
-    changes.setdefault("config_path", tmp_path / "config" / "config.toml")
-    return ui_settings(tmp_path, **changes)
-
-
 # -- the settings screen ------------------------------------------------------------------------
 
 
-async def test_settings_from_the_keyboard(tmp_path: Path, store: Store) -> None:
+async def test_settings_from_the_keyboard(tui: Tui, tmp_path: Path, store: Store) -> None:
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(settings_for(tmp_path), store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid, config_path=tmp_path / "config" / "config.toml") as (app, pilot):
         await pilot.press("f3")
         screen = await wait_screen(pilot, app, SettingsScreen)
         order = [
@@ -136,10 +129,9 @@ async def test_settings_from_the_keyboard(tmp_path: Path, store: Store) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (20, 8)])
 async def test_settings_save_is_reachable_on_a_small_terminal(
-    tmp_path: Path, store: Store, size: tuple[int, int]
+    tui: Tui, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(settings_for(tmp_path), store)
-    async with app.run_test(size=size) as pilot:
+    async with tui(size=size, config_path=tmp_path / "config" / "config.toml") as (app, pilot):
         await pilot.press("f3")
         screen = await wait_screen(pilot, app, SettingsScreen)
         # The form scrolls as the focus moves down it, and the buttons stay in view.
@@ -163,11 +155,10 @@ async def test_settings_save_is_reachable_on_a_small_terminal(
 # -- conversations: delete, rename --------------------------------------------------------------
 
 
-async def test_delete_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> None:
+async def test_delete_dialog_from_the_keyboard(tui: Tui, store: Store) -> None:
     for title in ("First", "Second"):
         seed_conversation(store, title, [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with tui() as (app, pilot):
         app.main.sidebar.option_list.focus()
         app.main.sidebar.option_list.highlighted = 0
         await pilot.press("delete")
@@ -188,11 +179,9 @@ async def test_delete_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> 
         await wait_until(pilot, lambda: len(store.list_conversations()) == 1, what="deleted")
 
 
-async def test_rename_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> None:
+async def test_rename_dialog_from_the_keyboard(tui: Tui, store: Store) -> None:
     cid = seed_conversation(store, "Old", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await pilot.press("f2")
         screen = await wait_screen(pilot, app, RenameScreen)
         assert "Tab" in screen_text(app)
@@ -217,16 +206,12 @@ async def test_rename_dialog_from_the_keyboard(tmp_path: Path, store: Store) -> 
 # -- editing a prompt ---------------------------------------------------------------------------
 
 
-async def test_edit_dialog_from_the_keyboard(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
+async def test_edit_dialog_from_the_keyboard(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(zai_stream("Edited."))
     cid = seed_conversation(
         store, "Edit", [("Hello", "Hi", None)], updated_at="2024-03-14T14:00:00Z"
     )
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
 
         async def open_editor() -> None:
             prompt = app.main.pane.message_widgets()[0]
@@ -256,10 +241,9 @@ async def test_edit_dialog_from_the_keyboard(
 # -- the first-run screen and help --------------------------------------------------------------
 
 
-async def test_welcome_from_the_keyboard(tmp_path: Path, store: Store) -> None:
+async def test_welcome_from_the_keyboard(tui: Tui, tmp_path: Path) -> None:
     settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
-    app = make_app(settings, store)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with tui(settings=settings, wait=False) as (app, pilot):
         await wait_screen(pilot, app, WelcomeScreen)
         assert "Tab" in screen_text(app)
         await goes_round(pilot, app, ["demo", "settings", "browse", "quit"])
@@ -270,11 +254,8 @@ async def test_welcome_from_the_keyboard(tmp_path: Path, store: Store) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (20, 8)])
-async def test_help_scrolls_and_closes_on_a_small_terminal(
-    tmp_path: Path, store: Store, size: tuple[int, int]
-) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=size) as pilot:
+async def test_help_scrolls_and_closes_on_a_small_terminal(tui: Tui, size: tuple[int, int]) -> None:
+    async with tui(size=size) as (app, pilot):
         await pilot.press("f1")
         screen = await wait_screen(pilot, app, HelpScreen)
         scroller = screen.query_one("#help-dialog")
@@ -285,11 +266,10 @@ async def test_help_scrolls_and_closes_on_a_small_terminal(
         await closed(pilot, app, HelpScreen)
 
 
-async def test_f1_closes_the_help_it_opened(tmp_path: Path, store: Store) -> None:
+async def test_f1_closes_the_help_it_opened(tui: Tui) -> None:
     """The app's F1 (a priority key) reaches the help screen first: it closes the help there,
     as the help's own Escape and q do."""
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test() as pilot:
+    async with tui(size=(80, 24)) as (app, pilot):
         await pilot.press("f1")
         await wait_screen(pilot, app, HelpScreen)
         await pilot.press("f1")
@@ -302,13 +282,12 @@ async def test_f1_closes_the_help_it_opened(tmp_path: Path, store: Store) -> Non
 
 @pytest.mark.parametrize("size", [(80, 24), (20, 8)])
 async def test_every_dialog_is_usable_on_a_small_terminal(
-    tmp_path: Path, store: Store, size: tuple[int, int]
+    tui: Tui, tmp_path: Path, store: Store, size: tuple[int, int]
 ) -> None:
     """Each focusable widget of each dialog is in view when Tab reaches it; Escape closes it."""
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
     settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
-    app = make_app(settings, store)
-    async with app.run_test(size=size) as pilot:
+    async with tui(size=size, settings=settings, wait=False) as (app, pilot):
 
         async def check(kind: type[Screen[Any]], count: int) -> None:
             screen = await wait_screen(pilot, app, kind)

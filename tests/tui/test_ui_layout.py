@@ -17,11 +17,10 @@ from glm_tui.ui.screens.help import KEYS, HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.messages import AssistantMessage
+from tests.app_fixture import Tui
 from tests.ui_helpers import (
-    make_app,
     screen_text,
     seed_conversation,
-    ui_settings,
     wait_until,
 )
 
@@ -38,10 +37,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 # -- the sidebar --------------------------------------------------------------------------------
 
 
-async def test_the_sidebar_gives_way_on_a_narrow_terminal(tmp_path: Path, store: Store) -> None:
+async def test_the_sidebar_gives_way_on_a_narrow_terminal(tui: Tui, store: Store) -> None:
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with tui(size=(60, 20)) as (app, pilot):
         await settle(pilot)
         assert not app.main.sidebar.display
         assert chat_width(app) == 60
@@ -74,11 +72,8 @@ async def test_the_sidebar_gives_way_on_a_narrow_terminal(tmp_path: Path, store:
         assert not app.main.sidebar.display and chat_width(app) == 80
 
 
-async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(
-    tmp_path: Path, store: Store
-) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(tui: Tui) -> None:
+    async with tui(size=(120, 30)) as (app, pilot):
         await settle(pilot)
         assert app.main.sidebar.display
         await pilot.press("ctrl+b")
@@ -92,12 +87,9 @@ async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(
 
 
 @pytest.mark.parametrize("key", ["ctrl+b", "ctrl+l"])
-async def test_two_keys_toggle_the_sidebar_from_anywhere(
-    tmp_path: Path, store: Store, key: str
-) -> None:
+async def test_two_keys_toggle_the_sidebar_from_anywhere(tui: Tui, key: str) -> None:
     """Ctrl+B is tmux's prefix: Ctrl+L does the same, from the composer or the search box."""
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with tui(size=(120, 30)) as (app, pilot):
         await settle(pilot)
         assert app.focused is app.main.composer
         await pilot.press(key)
@@ -118,11 +110,9 @@ async def test_two_keys_toggle_the_sidebar_from_anywhere(
 # -- the footer ---------------------------------------------------------------------------------
 
 
-async def test_the_footer_keeps_f1_and_never_cuts_a_key(tmp_path: Path, store: Store) -> None:
+async def test_the_footer_keeps_f1_and_never_cuts_a_key(tui: Tui, store: Store) -> None:
     cid = seed_conversation(store, "Kyoto", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid, size=(120, 30)) as (app, pilot):
         app.main.pane.select(app.query_one(AssistantMessage))  # its keys come first
         await settle(pilot)
         footer = app.query_one(KeyFooter)
@@ -146,13 +136,9 @@ REPLY = f"{LONG_PROSE}\n\n- {LONG_PROSE}\n\n```python\n{WIDE_CODE}\n```\n"
 
 
 @pytest.mark.parametrize("cap", [100, 60, 0])
-async def test_prose_keeps_a_readable_width_code_does_not(
-    tmp_path: Path, store: Store, cap: int
-) -> None:
+async def test_prose_keeps_a_readable_width_code_does_not(tui: Tui, store: Store, cap: int) -> None:
     cid = seed_conversation(store, "Wide", [("a", REPLY, None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path, max_prose_width=cap), store)
-    async with app.run_test(size=(200, 50)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid, size=(200, 50), max_prose_width=cap) as (app, pilot):
         await settle(pilot)
         reply = app.query_one(AssistantMessage)
         paragraph = reply.answer.query_one("MarkdownParagraph")
@@ -170,11 +156,8 @@ async def test_prose_keeps_a_readable_width_code_does_not(
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_help_descriptions_stay_in_their_column(
-    tmp_path: Path, store: Store, size: tuple[int, int]
-) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=size) as pilot:
+async def test_help_descriptions_stay_in_their_column(tui: Tui, size: tuple[int, int]) -> None:
+    async with tui(size=size) as (app, pilot):
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
         await settle(pilot)
@@ -187,13 +170,10 @@ async def test_help_descriptions_stay_in_their_column(
 
 
 async def test_the_prose_width_set_in_the_settings_applies_at_once(
-    tmp_path: Path, store: Store
+    tui: Tui, tmp_path: Path, store: Store
 ) -> None:
     cid = seed_conversation(store, "Wide", [("a", REPLY, None)], updated_at="2024-03-14T14:00:00Z")
-    settings = ui_settings(tmp_path, config_path=tmp_path / "config.toml")
-    app = make_app(settings, store)
-    async with app.run_test(size=(200, 50)) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid, size=(200, 50), config_path=tmp_path / "config.toml") as (app, pilot):
         await settle(pilot)
         paragraph = app.query_one(AssistantMessage).answer.query_one("MarkdownParagraph")
         assert paragraph.region.width == 100
