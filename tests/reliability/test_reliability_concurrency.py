@@ -13,20 +13,19 @@ from textual import events
 
 from glm_tui.store import Store
 from glm_tui.ui.screens import main as main_screen
+from tests.app_fixture import Tui
 from tests.cli_helpers import CLI
 from tests.fakeglm import FakeGLM, gated_stream
 from tests.tui_process import TUIProcess
-from tests.ui_helpers import SIZE, make_app, send, shows, ui_settings, wait_idle, wait_until
+from tests.ui_helpers import send, shows, wait_idle, wait_until
 
 
 async def test_focus_shows_what_another_process_wrote_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tui: Tui, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(main_screen, "POLL_SECONDS", 3600.0)  # only the focus can notice it
-    settings = ui_settings(tmp_path)
-    with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
+    with Store.open(store.path) as other:
+        async with tui() as (app, pilot):
             other.create_conversation(title="Written elsewhere", provider="openai", model="m")
             await pilot.pause()
             assert "Written elsewhere" not in [s.title for s in app.main.sidebar.summaries]
@@ -34,21 +33,18 @@ async def test_focus_shows_what_another_process_wrote_at_once(
             await shows(pilot, "Written elsewhere")
 
 
-async def test_poll_failures_are_quiet_and_retried(tmp_path: Path) -> None:
-    settings = ui_settings(tmp_path)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            real = store.data_version
-            store.data_version = _failing  # type: ignore[method-assign]
-            await app.session.look_elsewhere()
-            await pilot.pause()
-            assert not app._notifications  # no error toast every two seconds
-            store.data_version = real  # type: ignore[method-assign]
-            with Store.open(settings.db_path) as other:
-                other.create_conversation(title="Back again", provider="openai", model="m")
-            await app.session.look_elsewhere()
-            await shows(pilot, "Back again")
+async def test_poll_failures_are_quiet_and_retried(tui: Tui, store: Store) -> None:
+    async with tui() as (app, pilot):
+        real = store.data_version
+        store.data_version = _failing  # type: ignore[method-assign]
+        await app.session.look_elsewhere()
+        await pilot.pause()
+        assert not app._notifications  # no error toast every two seconds
+        store.data_version = real  # type: ignore[method-assign]
+        with Store.open(store.path) as other:
+            other.create_conversation(title="Back again", provider="openai", model="m")
+        await app.session.look_elsewhere()
+        await shows(pilot, "Back again")
 
 
 def _failing() -> int:
@@ -58,7 +54,9 @@ def _failing() -> int:
 
 
 @pytest.mark.slow
-async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_two_tuis_and_a_script_at_once(
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM, store: Store
+) -> None:
     gate = threading.Event()
     # Three replies held open together until every program is writing, then released at once.
     fake_glm.enqueue(
@@ -67,12 +65,10 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
     cli = CLI(tmp_path, fake_glm.base_url)
     # Automatic titles are requests of their own (test_auto_title.py): the titles stay the prompts.
     (tmp_path / "config.toml").write_text("auto_title = false\n")
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with TUIProcess([], cli.env()) as tui, Store.open(cli.db) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: "Message GLM" in tui.text(), 20, "the other TUI")
-            tui.type("Alpha one\r")
+    with TUIProcess([], cli.env()) as other:
+        async with tui(fake_glm.base_url) as (app, pilot):
+            await wait_until(pilot, lambda: "Message GLM" in other.text(), 20, "the other TUI")
+            other.type("Alpha one\r")
             await send(pilot, app, "Bravo two")
             script = cli.popen("ask", "Charlie three")
             try:
@@ -92,8 +88,8 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
             await shows(pilot, "Alpha one")
             await shows(pilot, "Charlie three")
             # ...and the other TUI shows this one's and the script's.
-            await wait_until(pilot, lambda: "Bravo two" in tui.text(), 20, "Bravo in the TUI")
-            await wait_until(pilot, lambda: "Charlie three" in tui.text(), 20, "Charlie there")
+            await wait_until(pilot, lambda: "Bravo two" in other.text(), 20, "Bravo in the TUI")
+            await wait_until(pilot, lambda: "Charlie three" in other.text(), 20, "Charlie there")
 
         conversations = {c.title: c for c in store.list_conversations()}
         assert sorted(conversations) == ["Alpha one", "Bravo two", "Charlie three"]
@@ -107,17 +103,14 @@ async def test_two_tuis_and_a_script_at_once(tmp_path: Path, fake_glm: FakeGLM) 
 
 
 async def test_the_open_conversation_shows_what_another_process_adds_to_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tui: Tui, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(main_screen, "POLL_SECONDS", 3600.0)  # the test says when to look
-    settings = ui_settings(tmp_path)
-    with Store.open(settings.db_path) as store, Store.open(settings.db_path) as other:
+    with Store.open(store.path) as other:
         cid = other.create_conversation(title="Shared", provider="openai", model="m")
         first = other.add_message(cid, parent_id=None, role="user", content="First question")
         answer = other.add_message(cid, parent_id=first, role="assistant", content="First answer")
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await app.main.open_conversation(cid)
+        async with tui(open=cid) as (app, pilot):
             await shows(pilot, "First answer")
             kept = app.main.pane.widget_for(first)
             # `glm-tui ask -c` elsewhere: a prompt, and a reply still being written.

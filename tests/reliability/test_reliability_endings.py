@@ -21,6 +21,7 @@ from textual.widgets import Static
 from glm_tui.cli import cli
 from glm_tui.store import Store
 from glm_tui.ui.widgets.messages import AssistantMessage
+from tests.app_fixture import Tui
 from tests.cli_helpers import SECRET_KEY
 from tests.fakeglm import (
     FakeGLM,
@@ -34,7 +35,7 @@ from tests.fakeglm import (
     zai_stream,
 )
 from tests.reliability_helpers import click_when_still
-from tests.ui_helpers import make_app, send, shows, ui_settings, wait_until
+from tests.ui_helpers import send, shows, wait_until
 
 WIDE = (200, 50)  # the provider's words fit on one line: the screen text is searched as is
 
@@ -175,52 +176,49 @@ def _one_clear_line(line: str, expected: str) -> None:
 
 @pytest.mark.parametrize("ending", ENDINGS, ids=lambda e: e.name)
 async def test_tui_keeps_the_partial_reply_says_why_and_retries(
-    tmp_path: Path, fake_glm: FakeGLM, ending: Ending
+    tui: Tui, fake_glm: FakeGLM, store: Store, ending: Ending
 ) -> None:
     fake_glm.enqueue(ending.response(), zai_stream("Recovered on the second try."))
-    settings = ui_settings(tmp_path, fake_glm.base_url, read_timeout=0.5)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=WIDE) as pilot:
-            await send(pilot, app, "Tell me everything")
-            await wait_until(pilot, lambda: not app.session.live and app.query(AssistantMessage))
-            [reply] = app.query(AssistantMessage)
-            await wait_until(pilot, lambda: reply.live is None, what="the reply to end")
-            saved = store.get_message(reply.message.id)
-            assert (saved.status, saved.content, saved.reasoning) == (
-                ending.status,
-                ending.content,
-                ending.reasoning,
-            )
-            status_line = str(reply.query_one(".status-text", Static).content)
-            _one_clear_line(status_line, ending.line)
-            await shows(pilot, ending.line[:40])
-            if ending.content:
-                await shows(pilot, ending.content)
-            await shows(pilot, "Tell me everything")  # the prompt is kept
-            assert reply.query_one(".retry").display
+    async with tui(fake_glm.base_url, size=WIDE, read_timeout=0.5) as (app, pilot):
+        await send(pilot, app, "Tell me everything")
+        await wait_until(pilot, lambda: not app.session.live and app.query(AssistantMessage))
+        [reply] = app.query(AssistantMessage)
+        await wait_until(pilot, lambda: reply.live is None, what="the reply to end")
+        saved = store.get_message(reply.message.id)
+        assert (saved.status, saved.content, saved.reasoning) == (
+            ending.status,
+            ending.content,
+            ending.reasoning,
+        )
+        status_line = str(reply.query_one(".status-text", Static).content)
+        _one_clear_line(status_line, ending.line)
+        await shows(pilot, ending.line[:40])
+        if ending.content:
+            await shows(pilot, ending.content)
+        await shows(pilot, "Tell me everything")  # the prompt is kept
+        assert reply.query_one(".retry").display
 
-            # Retry: the button for half of the cases, `r` on the focused reply for the others.
-            if ENDINGS.index(ending) % 2:
-                await click_when_still(pilot, reply.query_one(".retry"))
-            else:
-                reply.focus()
-                await pilot.press("r")
-            await wait_until(pilot, lambda: len(fake_glm.requests) == 2)
-            await wait_until(
-                pilot,
-                lambda: any(r.message.status == "complete" for r in app.query(AssistantMessage)),
-                what="the retried reply",
-            )
-            await shows(pilot, "Recovered on the second try.")
-            [new] = app.query(AssistantMessage)
-            assert new.message.id != saved.id
-            siblings = store.siblings(new.message.id)
-            assert [m.id for m in siblings] == [saved.id, new.message.id]
-            # The failed reply is still there, as it was (a sibling branch).
-            assert store.get_message(saved.id).content == ending.content
-            assert store.get_message(saved.id).status == ending.status
-            assert app.is_running
+        # Retry: the button for half of the cases, `r` on the focused reply for the others.
+        if ENDINGS.index(ending) % 2:
+            await click_when_still(pilot, reply.query_one(".retry"))
+        else:
+            reply.focus()
+            await pilot.press("r")
+        await wait_until(pilot, lambda: len(fake_glm.requests) == 2)
+        await wait_until(
+            pilot,
+            lambda: any(r.message.status == "complete" for r in app.query(AssistantMessage)),
+            what="the retried reply",
+        )
+        await shows(pilot, "Recovered on the second try.")
+        [new] = app.query(AssistantMessage)
+        assert new.message.id != saved.id
+        siblings = store.siblings(new.message.id)
+        assert [m.id for m in siblings] == [saved.id, new.message.id]
+        # The failed reply is still there, as it was (a sibling branch).
+        assert store.get_message(saved.id).content == ending.content
+        assert store.get_message(saved.id).status == ending.status
+        assert app.is_running
 
 
 # -- glm-tui ask ------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from glm_tui.chat import title_from_prompt
 from glm_tui.cli import cli
 from glm_tui.store import Store
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from tests.app_fixture import Tui
 from tests.cli_helpers import CLI, SECRET_KEY
 from tests.fakeglm import FakeGLM, Response, chunk, error_stream, raw_stream, sse, zai_stream
 from tests.tui_process import TUIProcess
-from tests.ui_helpers import SIZE, make_app, screen_text, send, shows, ui_settings, wait_idle
+from tests.ui_helpers import screen_text, send, shows, wait_idle
 
 STRANGE = {
     "right-to-left": "שלום עולם · مرحبا بالعالم",
@@ -34,49 +35,50 @@ STRANGE_TEXT = " | ".join(STRANGE.values())
 
 
 async def _one_turn(
-    tmp_path: Path, fake_glm: FakeGLM, response: Response, end_marker: str, timeout: float = 60
+    tui: Tui,
+    store: Store,
+    fake_glm: FakeGLM,
+    response: Response,
+    end_marker: str,
+    timeout: float = 60,
 ) -> tuple[str, str]:
     """Send a prompt, take ``response``; returns (the saved reply, the screen at the end)."""
     fake_glm.enqueue(response)
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Go")
-            await wait_idle(pilot, app, timeout=timeout)
-            await shows(pilot, end_marker, timeout=timeout)  # the view followed to the end
-            [reply] = app.query(AssistantMessage)
-            assert reply.message.status == "complete"
-            saved = store.get_message(reply.message.id).content
-            assert app.is_running
-            return saved, screen_text(app)
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await send(pilot, app, "Go")
+        await wait_idle(pilot, app, timeout=timeout)
+        await shows(pilot, end_marker, timeout=timeout)  # the view followed to the end
+        [reply] = app.query(AssistantMessage)
+        assert reply.message.status == "complete"
+        saved = store.get_message(reply.message.id).content
+        assert app.is_running
+        return saved, screen_text(app)
 
 
 @pytest.mark.slow
-async def test_a_megabyte_paste_is_sent_saved_and_shown(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_a_megabyte_paste_is_sent_saved_and_shown(
+    tui: Tui, store: Store, fake_glm: FakeGLM
+) -> None:
     line = "lorem ipsum dolor sit amet, " * 36 + "\n"
     big = line * (1_000_000 // len(line)) + "LAST LINE OF THE PASTE"
     fake_glm.enqueue(zai_stream("Received a megabyte."))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            app.main.composer.focus()
-            # In the composer as typed: pasted, so long a text becomes an attachment (issue 15,
-            # tests/tui/test_ui_attachments.py).
-            app.main.composer.load_text(big)
-            await pilot.press("enter")
-            # Over GLM-4.7's window by the estimate: sent only when the user says so.
-            await shows(pilot, "would not fit the model's window")
-            await pilot.press("y")
-            await wait_idle(pilot, app)
-            await shows(pilot, "Received a megabyte.")
-            [user] = app.query(UserMessage)
-            assert store.get_message(user.message.id).content == big
-            assert fake_glm.requests[0].json["messages"][-1]["content"] == big
-            assert app.main.composer.text == ""
-            assert [c.title for c in store.list_conversations()] == [title_from_prompt(big)]
-            assert app.is_running
+    async with tui(fake_glm.base_url) as (app, pilot):
+        app.main.composer.focus()
+        # In the composer as typed: pasted, so long a text becomes an attachment (issue 15,
+        # tests/tui/test_ui_attachments.py).
+        app.main.composer.load_text(big)
+        await pilot.press("enter")
+        # Over GLM-4.7's window by the estimate: sent only when the user says so.
+        await shows(pilot, "would not fit the model's window")
+        await pilot.press("y")
+        await wait_idle(pilot, app)
+        await shows(pilot, "Received a megabyte.")
+        [user] = app.query(UserMessage)
+        assert store.get_message(user.message.id).content == big
+        assert fake_glm.requests[0].json["messages"][-1]["content"] == big
+        assert app.main.composer.text == ""
+        assert [c.title for c in store.list_conversations()] == [title_from_prompt(big)]
+        assert app.is_running
 
 
 def token_stream(pieces: list[str], per_write: int = 256) -> Response:
@@ -89,50 +91,49 @@ def token_stream(pieces: list[str], per_write: int = 256) -> Response:
 
 
 @pytest.mark.slow
-async def test_a_200000_character_reply(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_a_200000_character_reply(tui: Tui, store: Store, fake_glm: FakeGLM) -> None:
     pieces = ["tok "] * 49_998 + ["THE-END."]  # 50,000 events, as many as real tokens would be
-    saved, _ = await _one_turn(tmp_path, fake_glm, token_stream(pieces), "THE-END.")
+    saved, _ = await _one_turn(tui, store, fake_glm, token_stream(pieces), "THE-END.")
     assert saved == "".join(pieces) and len(saved) == 200_000
 
 
 @pytest.mark.slow
-async def test_a_10000_line_code_block(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_a_10000_line_code_block(tui: Tui, store: Store, fake_glm: FakeGLM) -> None:
     code = "\n".join(f"value_{i} = compute({i}, 'text')  # line {i}" for i in range(10_000))
     text = f"Here it is:\n\n```python\n{code}\n```\n\nAFTER-THE-CODE"
     saved, screen = await _one_turn(
-        tmp_path, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-CODE"
+        tui, store, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-CODE"
     )
     assert saved == text
     assert "value_9999 = compute(9999, 'text')" in screen
 
 
-async def test_a_single_100000_character_line(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_a_single_100000_character_line(tui: Tui, store: Store, fake_glm: FakeGLM) -> None:
     text = "x" * 100_000 + "\n\nAFTER-THE-LINE"
     saved, _ = await _one_turn(
-        tmp_path, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-LINE"
+        tui, store, fake_glm, zai_stream(text, chunk_chars=4000), "AFTER-THE-LINE"
     )
     assert saved == text
 
 
-async def test_right_to_left_combining_wide_and_emoji(tmp_path: Path, fake_glm: FakeGLM) -> None:
+async def test_right_to_left_combining_wide_and_emoji(
+    tui: Tui, store: Store, fake_glm: FakeGLM
+) -> None:
     fake_glm.enqueue(zai_stream(STRANGE_TEXT, reasoning=STRANGE["emoji"], chunk_chars=3))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await send(pilot, app, STRANGE["wide characters"] + "\n" + STRANGE_TEXT)
-            await wait_idle(pilot, app)
-            [user, reply] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
-            assert user.content == STRANGE["wide characters"] + "\n" + STRANGE_TEXT
-            assert reply.content == STRANGE_TEXT and reply.reasoning == STRANGE["emoji"]
-            await shows(pilot, "thumbs")
-            text = screen_text(app)
-            for name, sample in STRANGE.items():
-                for word in sample.split():
-                    assert word in text, (name, word)
-            # The title, in the sidebar.
-            assert store.list_conversations()[0].title == STRANGE["wide characters"]
-            assert app.is_running
+    async with tui(fake_glm.base_url, size=(160, 40)) as (app, pilot):
+        await send(pilot, app, STRANGE["wide characters"] + "\n" + STRANGE_TEXT)
+        await wait_idle(pilot, app)
+        [user, reply] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
+        assert user.content == STRANGE["wide characters"] + "\n" + STRANGE_TEXT
+        assert reply.content == STRANGE_TEXT and reply.reasoning == STRANGE["emoji"]
+        await shows(pilot, "thumbs")
+        text = screen_text(app)
+        for name, sample in STRANGE.items():
+            for word in sample.split():
+                assert word in text, (name, word)
+        # The title, in the sidebar.
+        assert store.list_conversations()[0].title == STRANGE["wide characters"]
+        assert app.is_running
 
 
 # -- what a provider should never send, but might -------------------------------------------
@@ -154,25 +155,22 @@ CLEAN_REASONING = "thinking "
 
 
 async def test_nul_bytes_lone_surrogates_and_bad_utf8_in_the_tui(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, store: Store, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(raw_stream(list(BAD_STREAM)))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Misbehave")
-            await wait_idle(pilot, app)
-            [reply] = app.query(AssistantMessage)
-            saved = store.get_message(reply.message.id)
-            assert (saved.status, saved.content, saved.reasoning) == (
-                "complete",
-                SAVED_CONTENT,
-                CLEAN_REASONING,
-            )
-            await shows(pilot, CLEAN_CONTENT)
-            assert "\x00" not in screen_text(app) and "\x1b" not in screen_text(app)
-            assert "[2J" not in screen_text(app)
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await send(pilot, app, "Misbehave")
+        await wait_idle(pilot, app)
+        [reply] = app.query(AssistantMessage)
+        saved = store.get_message(reply.message.id)
+        assert (saved.status, saved.content, saved.reasoning) == (
+            "complete",
+            SAVED_CONTENT,
+            CLEAN_REASONING,
+        )
+        await shows(pilot, CLEAN_CONTENT)
+        assert "\x00" not in screen_text(app) and "\x1b" not in screen_text(app)
+        assert "[2J" not in screen_text(app)
 
 
 def test_nul_bytes_lone_surrogates_and_bad_utf8_through_ask(
@@ -213,42 +211,37 @@ def _no_leftovers(text: str) -> None:
 
 
 async def test_escape_codes_are_removed_whole_in_the_tui_and_kept_in_the_store(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, store: Store, fake_glm: FakeGLM
 ) -> None:
     # Three characters per delta: every sequence is split across pieces.
     fake_glm.enqueue(
         zai_stream(ESC_CONTENT, reasoning=ESC_REASONING, chunk_chars=3),
         error_stream("Half \x1b[", code="1302", message=ESC_ERROR),
     )
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await send(pilot, app, ESC_PROMPT)
-            await wait_idle(pilot, app)
-            await shows(pilot, SHOWN_CONTENT)
-            await shows(pilot, "Say green things")
-            _no_leftovers(screen_text(app))
-            [reply] = app.query(AssistantMessage)
-            assert reply.thinking is not None
-            assert reply.thinking.body.source == SHOWN_REASONING
-            # The history keeps what the provider (and the user) sent.
-            [user, saved] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
-            assert (user.content, saved.content, saved.reasoning) == (
-                ESC_PROMPT,
-                ESC_CONTENT,
-                ESC_REASONING,
-            )
-            await send(pilot, app, "Again")
-            await wait_idle(pilot, app)
-            await shows(pilot, "(code 1302: Overloaded).")
-            _no_leftovers(screen_text(app))
-            cid = app.session.current_id
-    # After a restart, the saved text is shown the same way.
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, size=(160, 40)) as (app, pilot):
+        await send(pilot, app, ESC_PROMPT)
+        await wait_idle(pilot, app)
+        await shows(pilot, SHOWN_CONTENT)
+        await shows(pilot, "Say green things")
+        _no_leftovers(screen_text(app))
+        [reply] = app.query(AssistantMessage)
+        assert reply.thinking is not None
+        assert reply.thinking.body.source == SHOWN_REASONING
+        # The history keeps what the provider (and the user) sent.
+        [user, saved] = store.current_path(app.session.current_id)  # type: ignore[arg-type]
+        assert (user.content, saved.content, saved.reasoning) == (
+            ESC_PROMPT,
+            ESC_CONTENT,
+            ESC_REASONING,
+        )
+        await send(pilot, app, "Again")
+        await wait_idle(pilot, app)
+        await shows(pilot, "(code 1302: Overloaded).")
+        _no_leftovers(screen_text(app))
+        cid = app.session.current_id
+    # After a restart (a new app, a new connection), the saved text is shown the same way.
+    with Store.open(store.path) as reopened:
+        async with tui(fake_glm.base_url, store=reopened, size=(160, 40), open=cid) as (app, pilot):
             await shows(pilot, SHOWN_CONTENT)
             await shows(pilot, "(code 1302: Overloaded).")
             await shows(pilot, "Say green things")

@@ -22,6 +22,7 @@ from glm_tui.chat import ChatService
 from glm_tui.cli import cli
 from glm_tui.config import load_settings, save_config
 from glm_tui.store import Store
+from tests.app_fixture import Tui
 from tests.cli_helpers import CLI
 from tests.fakeglm import (
     FakeGLM,
@@ -248,19 +249,16 @@ def test_the_warning_names_a_file_holding_a_key_even_when_the_env_wins(tmp_path:
     assert "chmod 600" in result.stderr
 
 
-async def test_tui_notifies_when_others_can_read_the_key(tmp_path: Path) -> None:
+async def test_tui_notifies_when_others_can_read_the_key(tui: Tui, tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     save_config(path, {"api_key": KEY, "provider": "zai"})
     path.chmod(0o604)
     settings = load_settings(
         {"db_path": str(tmp_path / "history.db")}, env={"GLM_TUI_CONFIG": str(path)}
     )
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_until(
-                pilot, lambda: any("chmod 600" in n.message for n in app._notifications)
-            )
-            [note] = [n for n in app._notifications if "chmod 600" in n.message]
-            assert note.severity == "warning" and not note.markup and str(path) in note.message
-            assert leaks(note.message) == []
+    # Said at start-up: looked for at once, not after the main screen (the warning times out).
+    async with tui(settings=settings, wait=False) as (app, pilot):
+        await wait_until(pilot, lambda: any("chmod 600" in n.message for n in app._notifications))
+        [note] = [n for n in app._notifications if "chmod 600" in n.message]
+        assert note.severity == "warning" and not note.markup and str(path) in note.message
+        assert leaks(note.message) == []

@@ -6,6 +6,7 @@ Update them with ``pytest tests/tui/test_ui_snapshots.py --snapshot-update`` and
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,20 @@ def seed_history(store: Store) -> int:
     )
 
 
+NewApp = Callable[..., GLMApp]
+
+
+@pytest.fixture
+def new_app(tmp_path: Path, store: Store) -> NewApp:
+    """The app on the test's history: ``new_app(base_url, **settings_changes)``; the snapshot
+    runs it (``snap_compare``)."""
+
+    def build(base_url: str | None = None, **changes: Any) -> GLMApp:
+        return make_app(ui_settings(tmp_path, base_url, **changes), store)
+
+    return build
+
+
 def opener(cid: int, *, open_thinking: bool = False) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
@@ -102,30 +117,28 @@ async def _still(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-def test_empty_first_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
-    app = make_app(ui_settings(tmp_path), store)
+def test_empty_first_screen(new_app: NewApp, snap_compare: Any) -> None:
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=_still)
 
 
 def test_finished_reply_with_code_and_folded_thinking(
-    tmp_path: Path, store: Store, snap_compare: Any
+    new_app: NewApp, store: Store, snap_compare: Any
 ) -> None:
     cid = seed_history(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
 
 
-def test_reply_with_thinking_open(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_reply_with_thinking_open(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     cid = seed_history(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid, open_thinking=True))
 
 
-def test_thinking_while_streaming(
-    tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any
-) -> None:
+def test_thinking_while_streaming(new_app: NewApp, fake_glm: FakeGLM, snap_compare: Any) -> None:
     fake_glm.enqueue(stall_stream(content="", reasoning="First, what does the user mean by fast?"))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    app = new_app(fake_glm.base_url)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -142,13 +155,13 @@ def test_thinking_while_streaming(
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_sidebar_filtered_by_search(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_sidebar_filtered_by_search(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     seed_history(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=_still, press=["ctrl+f", *"pyth"])
 
 
-def test_error_in_the_pane(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_error_in_the_pane(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     cid = seed_conversation(
         store,
         "Why is the sky blue?",
@@ -160,23 +173,22 @@ def test_error_in_the_pane(tmp_path: Path, store: Store, snap_compare: Any) -> N
             "(HTTP 401 code 1000: Authentication failed [invalid key])"
         ),
     )
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
 
 
-def test_welcome_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
-    settings = ui_settings(tmp_path, provider="aimlapi", base_url=None, model=None, api_key=None)
-    app = make_app(settings, store)
+def test_welcome_screen(new_app: NewApp, snap_compare: Any) -> None:
+    app = new_app(provider="aimlapi", model=None, api_key=None)  # no provider set up
     assert snap_compare(app, terminal_size=SIZE, run_before=_still)
 
 
 def test_selected_message_with_its_branch_indicator(
-    tmp_path: Path, store: Store, snap_compare: Any
+    new_app: NewApp, store: Store, snap_compare: Any
 ) -> None:
     """A regenerated reply (‹ 2/2 ›) under the keyboard cursor; the footer lists its actions."""
     seed_history(store)
     cid, ids = seed_branched(store, updated_at="2024-03-14T14:58:00Z")
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -208,9 +220,9 @@ def seed_organised(store: Store) -> int:
     return cid
 
 
-def test_sidebar_with_pins_and_tags(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_sidebar_with_pins_and_tags(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     cid = seed_organised(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await opener(cid)(pilot)
@@ -220,9 +232,9 @@ def test_sidebar_with_pins_and_tags(tmp_path: Path, store: Store, snap_compare: 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_sidebar_grouped_by_tag(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_sidebar_grouped_by_tag(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     seed_organised(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -232,9 +244,9 @@ def test_sidebar_grouped_by_tag(tmp_path: Path, store: Store, snap_compare: Any)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_the_bookmarks_view(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_the_bookmarks_view(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     seed_organised(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -245,9 +257,9 @@ def test_the_bookmarks_view(tmp_path: Path, store: Store, snap_compare: Any) -> 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_the_slash_completion_list(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_the_slash_completion_list(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     cid = seed_history(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await opener(cid)(pilot)
@@ -316,11 +328,11 @@ def seed_tool_turn(store: Store) -> int:
 
 
 @pytest.mark.parametrize("opened", [False, True], ids=["folded", "open"])
-def test_a_tool_call_block(tmp_path: Path, store: Store, snap_compare: Any, opened: bool) -> None:
+def test_a_tool_call_block(new_app: NewApp, store: Store, snap_compare: Any, opened: bool) -> None:
     from glm_tui.ui.widgets.tool_block import ToolCallBlock
 
     cid = seed_tool_turn(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     open_conversation = opener(cid)
 
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -371,7 +383,7 @@ def test_the_approval_panel(
 # -- models, money, compare (issue 16) -------------------------------------------------------
 
 
-def test_model_picker(tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any) -> None:
+def test_model_picker(new_app: NewApp, store: Store, fake_glm: FakeGLM, snap_compare: Any) -> None:
     """F4 over a conversation: the provider's list (the AI/ML API's catalogue), recently used
     first, filtered by what was typed."""
     seed_history(store)
@@ -379,7 +391,7 @@ def test_model_picker(tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_comp
         store, "GPT chat", [("q", "a", None)], updated_at="2024-03-14T14:58:00Z", model="o3-mini"
     )
     fake_glm.models = ModelsEndpoint(aimlapi_models())
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    app = new_app(fake_glm.base_url)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -428,11 +440,11 @@ def _usage_seed(store: Store) -> None:
         )
 
 
-def test_usage_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_usage_screen(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     """The usage screen with the figures of fixed days (the screen reads up to today: the
     snapshot shows the report of the days seeded, as the screen draws any report)."""
     _usage_seed(store)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -450,7 +462,7 @@ def test_usage_screen(tmp_path: Path, store: Store, snap_compare: Any) -> None:
 
 
 def test_compare_three_columns_streaming(
-    tmp_path: Path, store: Store, fake_glm: FakeGLM, snap_compare: Any
+    new_app: NewApp, fake_glm: FakeGLM, snap_compare: Any
 ) -> None:
     """Three models answering one prompt at once, each in its column, the first in focus."""
     models = ("zhipu/glm-4.7", "openai/gpt-5", "o3-mini")
@@ -463,7 +475,7 @@ def test_compare_three_columns_streaming(
     for model, gate in zip(models, gates, strict=True):
         fake_glm.enqueue_for(model, gated_stream(heads[model], "the rest.", gate))
     fake_glm.models = ModelsEndpoint(aimlapi_models())
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
+    app = new_app(fake_glm.base_url)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -532,7 +544,9 @@ def seed_attached(store: Store, work: Path) -> int:
     return cid
 
 
-def test_chips_and_the_at_list(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_chips_and_the_at_list(
+    new_app: NewApp, tmp_path: Path, store: Store, snap_compare: Any
+) -> None:
     """A sent prompt with its chips; two attachments waiting above the composer; the @ list
     open for "@s" (a small terminal: it all fits)."""
     from tests.attachment_helpers import write
@@ -545,7 +559,7 @@ def test_chips_and_the_at_list(tmp_path: Path, store: Store, snap_compare: Any) 
     write(work / "scripts" / "setup.sh", "echo hi\n")
     seed_history(store)
     cid = seed_attached(store, work)
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     app.session.attachments.cwd = work
 
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -562,7 +576,7 @@ def test_chips_and_the_at_list(tmp_path: Path, store: Store, snap_compare: Any) 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
 
 
-def test_a_compacted_conversation(tmp_path: Path, store: Store, snap_compare: Any) -> None:
+def test_a_compacted_conversation(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     """The first two turns summarised: folded behind one line at the top of the pane."""
     turns = [(f"Question {n}?", f"Answer {n}.", None) for n in (1, 2, 3, 4)]
     cid = seed_conversation(store, "A long talk", turns, updated_at="2024-03-14T14:56:00Z")
@@ -570,5 +584,5 @@ def test_a_compacted_conversation(tmp_path: Path, store: Store, snap_compare: An
     store.add_compaction(
         cid, through_id=path[3].id, summary="Questions 1 and 2 were answered.", summarised=4
     )
-    app = make_app(ui_settings(tmp_path), store)
+    app = new_app()
     assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))

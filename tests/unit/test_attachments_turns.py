@@ -30,17 +30,11 @@ def settings_for(tmp_path: Path, base_url: str, **changes: object) -> Settings:
         "base_url": base_url,
         "model": "glm-4.7",
         "api_key": "sk-test",
-        "db_path": tmp_path / "h.db",
+        "db_path": tmp_path / "history.db",
         "config_path": tmp_path / "c.toml",
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 async def run(stream: AsyncIterator[Any]) -> tuple[TurnStarted, Message]:

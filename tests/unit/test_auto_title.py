@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,17 +31,11 @@ def settings_for(tmp_path: Path, base_url: str | None, **changes: object) -> Set
         "base_url": base_url,
         "model": "glm-4.7",
         "api_key": "sk-test",
-        "db_path": tmp_path / "h.db",
+        "db_path": tmp_path / "history.db",
         "config_path": tmp_path / "c.toml",
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 class Told(list[SessionEvent]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -33,19 +33,13 @@ from tests.waiting import until
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as s:
-        yield s
-
-
-@pytest.fixture
 def service(store: Store, fake_glm: FakeGLM, tmp_path: Path) -> ChatService:
     settings = Settings(
         provider="openai",
         base_url=fake_glm.base_url,
         model="glm-4.7",
         api_key="sk-test",
-        db_path=tmp_path / "h.db",
+        db_path=tmp_path / "history.db",
         config_path=tmp_path / "c.toml",
         system_prompt="You are terse.",
     )
@@ -217,7 +211,7 @@ async def test_a_conversation_deleted_mid_reply_ends_the_turn_cleanly(
         async for event in stream:
             events.append(event)
             if isinstance(event, ContentDelta) and not gate.is_set():
-                with Store.open(tmp_path / "h.db") as other:  # another program's connection
+                with Store.open(tmp_path / "history.db") as other:  # another program's connection
                     other.delete_conversation(events[0].conversation_id)  # type: ignore[union-attr]
                 gate.set()
     ended = events[-1]

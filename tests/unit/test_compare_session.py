@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -38,12 +38,6 @@ from tests.unit.test_session import Recorder, settings_for
 from tests.waiting import until
 
 MODELS = ("zhipu/glm-4.7", "openai/gpt-5", "anthropic/claude")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 @pytest.fixture

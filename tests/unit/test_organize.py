@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +28,6 @@ from glm_tui.session import (
 from glm_tui.store import ConversationSummary, ImportFormatError, NotFound, Store
 from glm_tui.store.migrations import migrate
 from tests.store_fixtures import build_tree, without_ids
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 def make(store: Store, title: str, *texts: str) -> int:
@@ -314,7 +308,9 @@ async def session(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Session]:
     monkeypatch.setenv("GLM_TUI_DEMO_SPEED", "0")
-    settings = Settings(provider="demo", db_path=tmp_path / "h.db", config_path=tmp_path / "c.toml")
+    settings = Settings(
+        provider="demo", db_path=tmp_path / "history.db", config_path=tmp_path / "c.toml"
+    )
     service = ChatService(store, settings)
     session = Session(store, service, clock=lambda: 0.0)
     yield session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ def settings_for(tmp_path: Path, base_url: str, **changes: object) -> Settings:
         "base_url": base_url,
         "model": "glm-4.7",
         "api_key": "sk-test",
-        "db_path": tmp_path / "h.db",
+        "db_path": tmp_path / "history.db",
         "config_path": tmp_path / "c.toml",
         # Automatic titles are a request of their own: tested in test_auto_title.py.
         "auto_title": False,
@@ -61,12 +61,6 @@ class Recorder:
 
     def of(self, kind: type) -> list:  # type: ignore[type-arg]
         return [e for e in self.events if isinstance(e, kind)]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 @pytest.fixture
@@ -203,7 +197,7 @@ async def test_what_other_programs_write_is_told(
     await session.look_elsewhere()  # the first look only takes the version
     await session.look_elsewhere()
     assert not told.of(ConversationsLoaded)  # nothing changed: one PRAGMA, nothing told
-    with Store.open(tmp_path / "h.db") as other:
+    with Store.open(tmp_path / "history.db") as other:
         leaf = other.current_path(cid)[-1].id
         uid = other.add_message(cid, parent_id=leaf, role="user", content="From a script")
         other.add_message(cid, parent_id=uid, role="assistant", content="Its reply")
@@ -214,7 +208,7 @@ async def test_what_other_programs_write_is_told(
     changed = told.of(ChangedElsewhere)[-1]
     assert [m.content for m in changed.path][-2:] == ["From a script", "Its reply"]
     assert session.shown_leaf == changed.path[-1].id
-    with Store.open(tmp_path / "h.db") as other:
+    with Store.open(tmp_path / "history.db") as other:
         other.delete_conversation(cid)
     await session.look_elsewhere()
     removed = told.of(ConversationRemoved)[-1]
@@ -227,7 +221,7 @@ async def test_a_prompt_follows_the_branch_shown_not_the_one_another_window_chos
 ) -> None:
     cid = seed_conversation(store, "Shared", [("a", "b", None)], updated_at=T1)
     await session.open(cid)
-    with Store.open(tmp_path / "h.db") as other:
+    with Store.open(tmp_path / "history.db") as other:
         leaf = other.current_path(cid)[-1].id
         other.add_message(cid, parent_id=leaf, role="user", content="Another window's prompt")
         other.set_current_leaf(cid, other.current_path(cid)[-1].id)

@@ -4,7 +4,7 @@ through a real session against the fake server."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -105,19 +105,13 @@ class Told(list[SessionEvent]):
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
-
-
-@pytest.fixture
 async def session(store: Store, fake_glm: FakeGLM, tmp_path: Path) -> AsyncIterator[Session]:
     settings = Settings(
         provider="openai",
         base_url=fake_glm.base_url,
         model="glm-4.7",
         api_key="sk-test",
-        db_path=tmp_path / "h.db",
+        db_path=tmp_path / "history.db",
         config_path=tmp_path / "config.toml",
         auto_title=False,
     )

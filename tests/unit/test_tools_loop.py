@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import socket
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,19 +60,13 @@ def workdir(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as s:
-        yield s
-
-
 def make_settings(fake: FakeGLM, tmp_path: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
         "provider": "openai",
         "base_url": fake.base_url,
         "model": "glm-4.7",
         "api_key": "sk-test",
-        "db_path": tmp_path / "h.db",
+        "db_path": tmp_path / "history.db",
         "config_path": tmp_path / "config.toml",
         "tools": ("read_file", "list_directory", "search_files", "fetch_url"),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,12 +29,6 @@ REPLIES = [
     ("openai/gpt-5", "B", 50, 500, 400, 0, 8_000, 0.5),
     ("zhipu/glm-4.7", "B", 7, 3, 1, 0, 1_000, 0.0625),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "h.db") as store:
-        yield store
 
 
 async def reply(service: ChatService, cid: int | None, model: str, prompt: str) -> Message:
@@ -236,7 +230,7 @@ async def test_what_another_program_spent_counts_too(
 ) -> None:
     assert not session.over_budget()
     await session.look_elsewhere()  # the first look only learns the data version
-    with Store.open(tmp_path / "h.db") as other:
+    with Store.open(tmp_path / "history.db") as other:
         cid = other.create_conversation(title="elsewhere", provider="openai", model="m")
         user = other.add_message(cid, parent_id=None, role="user", content="q")
         mid = other.add_message(cid, parent_id=user, role="assistant", content="a")
