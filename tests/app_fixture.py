@@ -20,10 +20,12 @@ from typing import Any, Protocol
 import pytest
 from textual.pilot import Pilot
 
+from glm_tui.api.client import GLMClient
 from glm_tui.config import Settings
 from glm_tui.store import Store
-from glm_tui.ui.app import GLMApp
-from tests.ui_helpers import SIZE, fixed_clock, make_app, started, ui_settings
+from glm_tui.tools.toolbox import Toolbox
+from glm_tui.ui.app import GLMApp, create_app
+from tests.ui_helpers import SIZE, fixed_clock, started, ui_settings
 
 Running = tuple[GLMApp, Pilot[Any]]
 
@@ -38,6 +40,9 @@ class Tui(Protocol):
         settings: Settings | None = None,
         store: Store | None = None,
         now: Callable[[], datetime] = fixed_clock,
+        client: GLMClient | None = None,
+        toolbox: Toolbox | None = None,
+        notifications: bool = False,
         wait: bool = True,
         **changes: Any,
     ) -> AbstractAsyncContextManager[Running]: ...
@@ -48,8 +53,9 @@ def tui(tmp_path: Path, store: Store) -> Tui:
     """Run the app: ``async with tui(base_url, **settings_changes) as (app, pilot)``.
 
     ``open``: a conversation opened once the app is up; ``store``: another history than the
-    test's; ``wait=False``: yield at once, before the main screen is up (the first-run screen,
-    start-up itself).
+    test's; ``client``, ``toolbox``: as ``create_app`` takes them; ``notifications``: toasts
+    drawn on the screen (Pilot leaves them out); ``wait=False``: yield at once, before the main
+    screen is up (the first-run screen, start-up itself).
     """
 
     @asynccontextmanager
@@ -61,11 +67,20 @@ def tui(tmp_path: Path, store: Store) -> Tui:
         settings: Settings | None = None,
         store: Store | None = store,
         now: Callable[[], datetime] = fixed_clock,
+        client: GLMClient | None = None,
+        toolbox: Toolbox | None = None,
+        notifications: bool = False,
         wait: bool = True,
         **changes: Any,
     ) -> AsyncIterator[Running]:
-        app = make_app(settings or ui_settings(tmp_path, base_url, **changes), store, now=now)
-        async with app.run_test(size=size) as pilot:
+        app = create_app(
+            settings or ui_settings(tmp_path, base_url, **changes),
+            store=store,
+            client=client,
+            now=now,
+            toolbox=toolbox,
+        )
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             if wait:
                 await started(pilot)
             if open is not None:

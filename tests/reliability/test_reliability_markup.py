@@ -19,12 +19,10 @@ from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_error, zai_stream
 from tests.ui_helpers import (
     click,
-    make_app,
     screen_text,
     seed_conversation,
     send,
     shows,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -65,10 +63,6 @@ def marked(tui: Tui) -> Tui:
     return partial(tui, size=WIDE, **MARKED)
 
 
-def _settings(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return ui_settings(tmp_path, **MARKED)
-
-
 def _seed(store: Store) -> int:
     return seed_conversation(
         store, TITLE, [(BODY, BODY, BODY)], updated_at="2024-03-14T10:00:00Z", model=MODEL
@@ -82,11 +76,9 @@ def _literal(app, *texts: str) -> None:  # type: ignore[no-untyped-def]
     assert app.is_running
 
 
-async def test_main_screen_sidebar_status_line_and_pane(tmp_path: Path, store: Store) -> None:
+async def test_main_screen_sidebar_status_line_and_pane(marked: Tui, store: Store) -> None:
     cid = _seed(store)
-    # Its own run_test: the toasts on (the fixture runs the app without them).
-    app = make_app(_settings(tmp_path), store)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
+    async with marked(notifications=True) as (app, pilot):
         await shows(pilot, TITLE)  # the sidebar
         await app.main.open_conversation(cid)
         [reply] = app.query(AssistantMessage)
@@ -111,11 +103,9 @@ async def test_search_query_info_and_hits(marked: Tui, store: Store) -> None:
         _literal(app, TITLE, "[bold red]Loud[/]")
 
 
-async def test_dialogs_palette_help_and_settings(tmp_path: Path, store: Store) -> None:
+async def test_dialogs_palette_help_and_settings(marked: Tui, store: Store) -> None:
     cid = _seed(store)
-    # Its own run_test: the toasts on (the fixture runs the app without them).
-    app = make_app(_settings(tmp_path), store)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
+    async with marked(notifications=True) as (app, pilot):
         await app.main.open_conversation(cid)
         await pilot.press("f2")  # rename: the title in the field
         await shows(pilot, "Rename the conversation")

@@ -20,12 +20,9 @@ from tests.fakeglm import FakeGLM, ModelsEndpoint, aimlapi_models, gated_stream,
 from tests.tui.test_ui_money import spent
 from tests.tui.test_ui_palette import run_command
 from tests.ui_helpers import (
-    make_app,
     screen_text,
     shows,
-    started,
     type_text,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -178,15 +175,8 @@ async def test_on_a_small_terminal_the_columns_stack(compare_app: Tui, fake_glm:
         await wait_idle(pilot, app)
 
 
-async def test_compare_needs_a_prompt_and_two_models(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
-) -> None:
-    # Its own set-up: the notifications shown (the fixture runs the app without them).
-    fake_glm.models = ModelsEndpoint(aimlapi_models())
-    settings = ui_settings(tmp_path, fake_glm.base_url, config_path=tmp_path / "config.toml")
-    app = make_app(settings, store)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await started(pilot)
+async def test_compare_needs_a_prompt_and_two_models(compare_app: Tui, fake_glm: FakeGLM) -> None:
+    async with compare_app(notifications=True) as (app, pilot):
         await run_command(pilot, app, "compare", "Compare models…")
         await wait_until(
             pilot,

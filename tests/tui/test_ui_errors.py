@@ -4,16 +4,14 @@ stays up and the prompt stays in the conversation."""
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 
 from glm_tui.api.client import GLMClient
-from glm_tui.store import Store
-from glm_tui.ui.app import create_app
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, Response, aimlapi_error, drop_stream, zai_error, zai_stream
-from tests.ui_helpers import SIZE, fixed_clock, screen_text, send, shows, ui_settings, wait_idle
+from tests.ui_helpers import screen_text, send, shows, wait_idle
 
 
 def _client(base_url: str) -> GLMClient:
@@ -33,40 +31,34 @@ def _client(base_url: str) -> GLMClient:
     ],
 )
 async def test_provider_errors_are_shown_in_plain_words(
-    tmp_path: Path, fake_glm: FakeGLM, response: Response, words: str, provider_words: str
+    tui: Tui, fake_glm: FakeGLM, response: Response, words: str, provider_words: str
 ) -> None:
     fake_glm.enqueue(response)
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Hello?")
-            await wait_idle(pilot, app)
-            reply = app.query_one(AssistantMessage)
-            assert reply.message.status == "error"
-            await shows(pilot, words)
-            text = screen_text(app)
-            assert words in text
-            assert provider_words in text
-            assert "Retry" in text
-            assert app.query_one(UserMessage).message.content == "Hello?"
-            assert app.is_running
+    async with tui(fake_glm.base_url, client=_client(fake_glm.base_url)) as (app, pilot):
+        await send(pilot, app, "Hello?")
+        await wait_idle(pilot, app)
+        reply = app.query_one(AssistantMessage)
+        assert reply.message.status == "error"
+        await shows(pilot, words)
+        text = screen_text(app)
+        assert words in text
+        assert provider_words in text
+        assert "Retry" in text
+        assert app.query_one(UserMessage).message.content == "Hello?"
+        assert app.is_running
 
 
-async def test_network_error(tmp_path: Path) -> None:
+async def test_network_error(tui: Tui) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}/v1"
-    settings = ui_settings(tmp_path, base_url)
-    with Store.open(settings.db_path) as store:
-        app = create_app(settings, store=store, client=_client(base_url), now=fixed_clock)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Anyone there?")
-            await wait_idle(pilot, app)
-            assert app.query_one(AssistantMessage).message.status == "error"
-            assert "Error: could not reach the provider" in screen_text(app)
-            assert app.focused is app.main.composer
+    async with tui(base_url, client=_client(base_url)) as (app, pilot):
+        await send(pilot, app, "Anyone there?")
+        await wait_idle(pilot, app)
+        assert app.query_one(AssistantMessage).message.status == "error"
+        assert "Error: could not reach the provider" in screen_text(app)
+        assert app.focused is app.main.composer
 
 
 @pytest.mark.parametrize(
@@ -77,35 +69,27 @@ async def test_network_error(tmp_path: Path) -> None:
     ],
 )
 async def test_incomplete_replies_say_why(
-    tmp_path: Path, fake_glm: FakeGLM, finish_reason: str, words: str
+    tui: Tui, fake_glm: FakeGLM, finish_reason: str, words: str
 ) -> None:
     fake_glm.enqueue(zai_stream("Half of it", finish_reason=finish_reason))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Go on")
-            await wait_idle(pilot, app)
-            await shows(pilot, words)
-            text = screen_text(app)
-            assert words in text
-            assert "Half of it" in text
-            assert "Retry" in text
+    async with tui(fake_glm.base_url, client=_client(fake_glm.base_url)) as (app, pilot):
+        await send(pilot, app, "Go on")
+        await wait_idle(pilot, app)
+        await shows(pilot, words)
+        text = screen_text(app)
+        assert words in text
+        assert "Half of it" in text
+        assert "Retry" in text
 
 
-async def test_dropped_connection_keeps_the_partial_reply(
-    tmp_path: Path, fake_glm: FakeGLM
-) -> None:
+async def test_dropped_connection_keeps_the_partial_reply(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(drop_stream("Partial answer", abrupt=True))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = create_app(settings, store=store, client=_client(fake_glm.base_url), now=fixed_clock)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Go on")
-            await wait_idle(pilot, app)
-            reply = app.query_one(AssistantMessage)
-            assert reply.message.status in ("interrupted", "error")
-            await shows(pilot, "Partial answer")
-            text = screen_text(app)
-            assert "Partial answer" in text
-            assert "Retry" in text
+    async with tui(fake_glm.base_url, client=_client(fake_glm.base_url)) as (app, pilot):
+        await send(pilot, app, "Go on")
+        await wait_idle(pilot, app)
+        reply = app.query_one(AssistantMessage)
+        assert reply.message.status in ("interrupted", "error")
+        await shows(pilot, "Partial answer")
+        text = screen_text(app)
+        assert "Partial answer" in text
+        assert "Retry" in text
