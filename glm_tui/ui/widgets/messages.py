@@ -16,8 +16,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
-from glm_tui.api.events import WebSource
-from glm_tui.session.live import LiveToolCall, LiveTurn, TextPart
+from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import (
@@ -33,6 +32,8 @@ from glm_tui.ui.formatting import (
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.prompt_message import UserMessage as UserMessage
 from glm_tui.ui.widgets.prompt_message import characters, marked_terms
+from glm_tui.ui.widgets.reply_parts import MissingReply as MissingReply
+from glm_tui.ui.widgets.reply_parts import footer_button, round_text, sources_text
 from glm_tui.ui.widgets.thinking import (
     ThinkingBlock,
     markdown,
@@ -46,63 +47,10 @@ if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
 
-def round_text(live: LiveTurn) -> tuple[str, str]:
-    """(reasoning, answer) of the live turn's current round: what came after its last tool
-    call (all of it, for a turn without tools). Each round is a reply of its own."""
-    reasoning: list[str] = []
-    content: list[str] = []
-    for part in live.parts:
-        if isinstance(part, TextPart):
-            (reasoning if part.kind == "reasoning" else content).append(part.text)
-        else:
-            reasoning.clear()
-            content.clear()
-    return "".join(reasoning), "".join(content)
-
-
 FLUSH_INTERVAL = 0.125
 """Seconds between two renders of a live reply: at most 8 a second, whatever the token rate
 (smooth to read; each render parses, wraps and paints the growing paragraph: 20 a second cost
 a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
-
-
-def _button(label: str, classes: str) -> Button:
-    button = Button(label, compact=True, classes=classes)
-    # Keyboard users act on the focused message (r, c, k): Tab stays short.
-    button.can_focus = False
-    return button
-
-
-class MissingReply(Horizontal):
-    """After a prompt whose reply never got written (stopped before it started)."""
-
-    @dataclass
-    class Retry(TextualMessage):
-        user_message_id: int
-
-    def __init__(self, user_message_id: int) -> None:
-        super().__init__(id=f"missing-{user_message_id}", classes="missing-reply")
-        self.user_message_id = user_message_id
-
-    def compose(self) -> ComposeResult:
-        yield Static(Content("No reply was written to this prompt."), classes="meta")
-        yield _button("Retry", "retry")
-
-    @on(Button.Pressed, ".retry")
-    def _retry(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(self.Retry(self.user_message_id))
-
-
-def sources_text(sources: Sequence[WebSource]) -> Content:
-    """The pages Z.ai's web search found, numbered as the answer cites them (literal text: the
-    titles come from the web)."""
-    lines: list[str | tuple[str, str]] = [("Sources", "bold")]
-    for number, source in enumerate(sources, 1):
-        site = f" ({source.media})" if source.media else ""
-        title = strip_controls(source.title) or source.link
-        lines += ["\n", f"{number}. {title}{site} ", (strip_controls(source.link), "dim")]
-    return Content.assemble(*lines)
 
 
 class AssistantMessage(MessageActions, Vertical, can_focus=True):
@@ -231,10 +179,10 @@ class AssistantMessage(MessageActions, Vertical, can_focus=True):
         yield Static(Content(""), classes="status-text")
         with Horizontal(classes="message-footer"):
             yield Static(Content(""), classes="meta")
-            yield _button("Retry", "retry")
-            yield _button("Compact and retry", "compact-retry")
-            yield _button("Copy", "copy")
-            yield _button("Copy code", "copy-code")
+            yield footer_button("Retry", "retry")
+            yield footer_button("Compact and retry", "compact-retry")
+            yield footer_button("Copy", "copy")
+            yield footer_button("Copy code", "copy-code")
 
     def update_node_styles(self, animate: bool = True) -> None:
         # A state class (-live, -error, focus, selection) restyles the frame, the role line and
