@@ -5,6 +5,7 @@ links of a reply open."""
 from __future__ import annotations
 
 import webbrowser
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,20 @@ import pytest
 
 from glm_tui.store import Store
 from glm_tui.ui.browser import opens
-from tests.tui.test_ui_palette import demo_app, run_command
+from tests.app_fixture import Tui
+from tests.tui.test_ui_palette import demo_settings, run_command
 from tests.ui_helpers import seed_conversation, send, wait_idle, wait_until
-
-SIZE = (120, 40)
 
 
 @pytest.fixture(autouse=True)
 def _demo_speed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLM_TUI_DEMO_SPEED", "0")
+
+
+@pytest.fixture
+def demo(tui: Tui, tmp_path: Path) -> Tui:
+    """The app on the demo provider: ``async with demo() as (app, pilot)``."""
+    return partial(tui, settings=demo_settings(tmp_path))
 
 
 async def wait_for_widget(pilot: Any, app: Any, selector: str) -> Any:
@@ -37,13 +43,12 @@ def notes(app: object) -> list[str]:
 
 
 async def test_the_palette_exports_the_conversation_to_a_new_file_in_a_terminal(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    demo: Tui, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.chdir(out)
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with demo() as (app, pilot):
         await send(pilot, app, "Owls at night?")
         await wait_idle(pilot, app)
         await run_command(pilot, app, "export as m", "Export as Markdown")
@@ -75,12 +80,11 @@ def test_only_web_and_mail_links_open(url: str, opened: bool) -> None:
 
 
 async def test_a_link_of_another_kind_is_refused_and_said(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    demo: Tui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url))
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with demo() as (app, pilot):
         app.open_url("javascript:alert(1)")
         app.open_url("https://example.org/")
         await pilot.pause()
@@ -89,18 +93,17 @@ async def test_a_link_of_another_kind_is_refused_and_said(
 
 
 async def test_a_link_clicked_in_a_reply_opens_in_a_new_tab(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    demo: Tui, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # In a browser the driver hands the page open_url(url, new_tab): window.open(url, "_blank").
     opened: list[tuple[str, bool]] = []
-    app = demo_app(tmp_path, store)
     cid = seed_conversation(
         store,
         "Links",
         [("Where?", "See [the owl site](https://example.org/owls) today.", None)],
         updated_at="2024-03-14T14:00:00Z",
     )
-    async with app.run_test(size=SIZE) as pilot:
+    async with demo() as (app, pilot):
         assert app._driver is not None
         monkeypatch.setattr(
             app._driver, "open_url", lambda url, new_tab=True: opened.append((url, new_tab))

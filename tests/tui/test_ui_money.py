@@ -3,9 +3,6 @@ usage screen (palette "Usage") with the figures the fake server reported, summed
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from glm_tui.api.events import Usage
@@ -13,20 +10,16 @@ from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.dialogs import ConfirmScreen
 from glm_tui.ui.screens.usage import UsageScreen, report_content
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, aimlapi_stream, zai_stream
 from tests.tui.test_ui_palette import run_command
 from tests.ui_helpers import (
-    make_app,
     screen_text,
     send,
     shows,
-    started,
-    ui_settings,
     wait_idle,
     wait_until,
 )
-
-SIZE = (120, 40)
 
 
 def spent(store: Store, title: str, *replies: tuple[str, float, int]) -> int:
@@ -54,10 +47,6 @@ def spent(store: Store, title: str, *replies: tuple[str, float, int]) -> int:
     return cid
 
 
-def app_for(tmp_path: Path, store: Store, base_url: str | None = None, **changes: Any) -> GLMApp:
-    return make_app(ui_settings(tmp_path, base_url, **changes), store)
-
-
 def status(app: GLMApp) -> str:
     """The whole status line (the screen cuts a long one)."""
     return str(app.main.status_line.render())
@@ -73,32 +62,25 @@ def status(app: GLMApp) -> str:
     ],
 )
 async def test_the_status_line_shows_the_month_against_the_budget(
-    tmp_path: Path, store: Store, usd: float, words: tuple[str, ...]
+    tui: Tui, store: Store, usd: float, words: tuple[str, ...]
 ) -> None:
     cid = spent(store, "Spend", ("zhipu/glm-4.7", usd, 1000))
-    app = app_for(tmp_path, store, budget_usd=10.0)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with tui(budget_usd=10.0, open=cid) as (app, pilot):
         await wait_until(pilot, lambda: all(w in status(app) for w in words), what=str(words))
 
 
-async def test_no_budget_no_budget_words(tmp_path: Path, store: Store) -> None:
+async def test_no_budget_no_budget_words(tui: Tui, store: Store) -> None:
     spent(store, "Spend", ("zhipu/glm-4.7", 50.0, 1000))
-    app = app_for(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         await shows(pilot, "thinking on")
         assert "budget" not in screen_text(app)
 
 
 async def test_the_status_line_follows_a_reply_that_crosses_the_budget(
-    tmp_path: Path, store: Store, fake_glm: FakeGLM
+    tui: Tui, store: Store, fake_glm: FakeGLM
 ) -> None:
     spent(store, "Spend", ("zhipu/glm-4.7", 7.0, 1000))
-    app = app_for(tmp_path, store, fake_glm.base_url, budget_usd=10.0)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url, budget_usd=10.0) as (app, pilot):
         await shows(pilot, "budget 70 %")
         fake_glm.enqueue(aimlapi_stream("Dear.", usd_spent=1.5, credits_used=3_000_000))
         await send(pilot, app, "Hi")
@@ -111,12 +93,10 @@ async def test_the_status_line_follows_a_reply_that_crosses_the_budget(
 
 
 async def test_past_the_budget_each_send_asks_first(
-    tmp_path: Path, store: Store, fake_glm: FakeGLM
+    tui: Tui, store: Store, fake_glm: FakeGLM
 ) -> None:
     spent(store, "Spend", ("zhipu/glm-4.7", 12.0, 1000))
-    app = app_for(tmp_path, store, fake_glm.base_url, budget_usd=10.0)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url, budget_usd=10.0) as (app, pilot):
         await send(pilot, app, "Is it worth it?")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         question = app.screen
@@ -153,14 +133,10 @@ async def test_past_the_budget_each_send_asks_first(
         await wait_idle(pilot, app)
 
 
-async def test_the_usage_screen_sums_what_the_provider_reported(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_the_usage_screen_sums_what_the_provider_reported(tui: Tui, store: Store) -> None:
     spent(store, "Trip to Kyoto", ("zhipu/glm-4.7", 0.5, 1000), ("zhipu/glm-4.7", 0.25, 3000))
     spent(store, "[b]Rust[/b] help", ("openai/gpt-5", 1.2, 2000))
-    app = app_for(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         await run_command(pilot, app, "usage", "Usage")
         await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen), what="the screen")
         usage = app.screen
@@ -190,10 +166,8 @@ async def test_the_usage_screen_sums_what_the_provider_reported(
         await wait_until(pilot, lambda: not isinstance(app.screen, UsageScreen), what="closed")
 
 
-async def test_the_usage_screen_of_an_empty_history_says_so(tmp_path: Path, store: Store) -> None:
-    app = app_for(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+async def test_the_usage_screen_of_an_empty_history_says_so(tui: Tui) -> None:
+    async with tui() as (app, pilot):
         app.main.action_usage()
         await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen), what="the screen")
         await shows(pilot, "nothing · 0 replies · 0 tokens")

@@ -3,7 +3,6 @@ arrive, bookmarks and the Bookmarks view, a new conversation with a role."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from textual.command import CommandPalette
@@ -17,17 +16,14 @@ from glm_tui.ui.screens.choice_dialog import ChoiceScreen
 from glm_tui.ui.screens.tag_dialog import TagScreen
 from glm_tui.ui.widgets.message_actions import HIT_STYLE
 from glm_tui.ui.widgets.sidebar import PIN_MARKER
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
-    SIZE,
-    make_app,
     screen_text,
     seed_conversation,
     send,
     shows,
-    started,
     type_text,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -62,11 +58,9 @@ async def highlight(pilot: Any, app: GLMApp, cid: int) -> None:
     await pilot.pause()
 
 
-async def test_p_pins_and_unpins_the_selected_conversation(tmp_path: Path, store: Store) -> None:
+async def test_p_pins_and_unpins_the_selected_conversation(tui: Tui, store: Store) -> None:
     ants, _bees, _cats = seed_three(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         assert list_titles(app) == ["Cats", "Bees", "Ants"]
         await highlight(pilot, app, ants)
         await pilot.press("p")
@@ -79,14 +73,10 @@ async def test_p_pins_and_unpins_the_selected_conversation(tmp_path: Path, store
         assert not store.conversation_summary(ants).pinned
 
 
-async def test_t_tags_with_completion_and_the_search_box_knows_tags(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_t_tags_with_completion_and_the_search_box_knows_tags(tui: Tui, store: Store) -> None:
     ants, bees, cats = seed_three(store)
     store.add_tag(cats, "work")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         await shows(pilot, "#work")  # the tags under the title
         await highlight(pilot, app, ants)
         await pilot.press("t")
@@ -128,14 +118,12 @@ async def test_t_tags_with_completion_and_the_search_box_knows_tags(
         assert app.main.sidebar.hits is None and list_titles(app) == ["Cats", "Ants"]
 
 
-async def test_the_palette_groups_the_list_by_tag(tmp_path: Path, store: Store) -> None:
+async def test_the_palette_groups_the_list_by_tag(tui: Tui, store: Store) -> None:
     ants, bees, cats = seed_three(store)
     store.add_tag(cats, "work")
     store.add_tag(ants, "work")
     store.add_tag(ants, "home")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: CommandPalette.is_open(app))
         await type_text(pilot, "group by tag")
@@ -150,12 +138,10 @@ async def test_the_palette_groups_the_list_by_tag(tmp_path: Path, store: Store) 
 
 
 async def test_an_automatic_title_shows_in_the_sidebar_when_it_arrives(
-    fake_glm: FakeGLM, tmp_path: Path, store: Store
+    tui: Tui, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(zai_stream("Owls have large eyes."), zai_stream("Owl Eyes"))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url, auto_title=True), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url, auto_title=True) as (app, pilot):
         await send(pilot, app, "How do owls see at night?")
         await wait_idle(pilot, app)
         await wait_until(pilot, lambda: list_titles(app) == ["Owl Eyes"])
@@ -163,7 +149,7 @@ async def test_an_automatic_title_shows_in_the_sidebar_when_it_arrives(
 
 
 async def test_b_bookmarks_a_message_and_the_bookmarks_view_opens_it(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
     first = seed_conversation(
         store,
@@ -172,11 +158,8 @@ async def test_b_bookmarks_a_message_and_the_bookmarks_view_opens_it(
         updated_at="2024-03-14T13:00:00Z",
     )
     seed_conversation(store, "Bees", [("Hi", "Hello", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(open=first) as (app, pilot):
         main = app.main
-        await main.open_conversation(first)
         pane = main.pane
         await wait_until(pilot, lambda: len(pane.message_widgets()) == 4)
         target = pane.message_widgets()[1]  # "In forests."
@@ -201,23 +184,17 @@ async def test_b_bookmarks_a_message_and_the_bookmarks_view_opens_it(
         await wait_until(pilot, lambda: "★" not in screen_text(app))
 
 
-async def test_the_bookmarks_view_says_how_to_add_one(tmp_path: Path, store: Store) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+async def test_the_bookmarks_view_says_how_to_add_one(tui: Tui) -> None:
+    async with tui() as (app, pilot):
         await app.main.run_action("bookmarks")
         await shows(pilot, "No bookmarks yet")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app.main)
 
 
-async def test_new_conversation_with_a_role(
-    fake_glm: FakeGLM, tmp_path: Path, store: Store
-) -> None:
+async def test_new_conversation_with_a_role(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("Looks fine."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url) as (app, pilot):
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: CommandPalette.is_open(app))
         await type_text(pilot, "role")
@@ -239,9 +216,7 @@ async def test_new_conversation_with_a_role(
         assert system["role"] == "system" and "senior software engineer" in system["content"]
 
 
-async def test_opening_a_search_hit_highlights_the_words_it_matched(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_opening_a_search_hit_highlights_the_words_it_matched(tui: Tui, store: Store) -> None:
     cid = seed_conversation(
         store,
         "Birds",
@@ -249,9 +224,7 @@ async def test_opening_a_search_hit_highlights_the_words_it_matched(
         updated_at="2024-03-14T13:00:00Z",
     )
     seed_conversation(store, "Bees", [("Hi", "Hello", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         main = app.main
         await pilot.press("ctrl+f")
         await type_text(pilot, "owl")
@@ -267,18 +240,14 @@ async def test_opening_a_search_hit_highlights_the_words_it_matched(
         await shows(pilot, "Found: Owls")
 
 
-async def test_a_hit_in_a_reply_is_highlighted_in_its_rendered_text(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_a_hit_in_a_reply_is_highlighted_in_its_rendered_text(tui: Tui, store: Store) -> None:
     cid = seed_conversation(
         store,
         "Birds",
         [("Where do owls hunt?", "Mostly **at night**, in the dark.\n\n- voles at Night", None)],
         updated_at="2024-03-14T13:00:00Z",
     )
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui() as (app, pilot):
         main = app.main
         await pilot.press("ctrl+f")
         await type_text(pilot, "night")
@@ -304,14 +273,9 @@ async def test_a_hit_in_a_reply_is_highlighted_in_its_rendered_text(
         assert sorted(marked()) == ["Night", "night"]  # any case, in a paragraph and a list
 
 
-async def test_the_palette_pins_and_tags_the_open_conversation(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_the_palette_pins_and_tags_the_open_conversation(tui: Tui, store: Store) -> None:
     ants, _bees, _cats = seed_three(store)
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(ants)
+    async with tui(open=ants) as (app, pilot):
         for command in ("Pin or unpin conversation", "Tag conversation"):
             await pilot.press("ctrl+p")
             await wait_until(pilot, lambda: CommandPalette.is_open(app))

@@ -13,13 +13,11 @@ from glm_tui.config import load_settings
 from glm_tui.store import Store
 from glm_tui.ui.screens.help import HelpScreen
 from glm_tui.ui.widgets.key_footer import KeyFooter
+from tests.app_fixture import Tui
 from tests.ui_helpers import (
-    SIZE,
-    make_app,
     screen_text,
     seed_conversation,
     shows,
-    started,
     ui_settings,
     wait_until,
 )
@@ -42,18 +40,19 @@ def footer_keys(app: Any) -> list[str]:
     return [span.key for span in app.main.query_one(KeyFooter).key_spans]
 
 
-async def test_rebound_keys_act_and_are_shown_everywhere(tmp_path: Path, store: Store) -> None:
-    seed_conversation(store, "Owls", [("Hi", "Hello", None)], updated_at="2024-03-14T14:00:00Z")
+async def test_rebound_keys_act_and_are_shown_everywhere(
+    tui: Tui, tmp_path: Path, store: Store
+) -> None:
+    owls = seed_conversation(
+        store, "Owls", [("Hi", "Hello", None)], updated_at="2024-03-14T14:00:00Z"
+    )
     settings = settings_from(
         tmp_path,
         '[keys]\nnew_conversation = "f7"\ntoggle_sidebar = "f9"\nhelp = "f6"\n'
         'command_palette = "ctrl+k"\n',
     )
-    app = make_app(settings, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(settings=settings, open=owls) as (app, pilot):
         main = app.main
-        await main.open_conversation(store.list_conversations()[0].id)
         await pilot.pause()
         await pilot.press("ctrl+n")  # no longer a key
         await pilot.pause()
@@ -85,12 +84,10 @@ async def test_rebound_keys_act_and_are_shown_everywhere(tmp_path: Path, store: 
 
 
 async def test_a_wrong_entry_is_one_notification_and_the_default_applies(
-    tmp_path: Path, store: Store
+    tui: Tui, tmp_path: Path
 ) -> None:
     settings = settings_from(tmp_path, '[keys]\nquit = "q"\nnope = "f5"\n')
-    app = make_app(settings, store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(settings=settings) as (app, pilot):
         await wait_until(pilot, lambda: app._notifications)
         (note,) = list(app._notifications)
         assert note.title == "Keys" and note.severity == "warning"
@@ -98,7 +95,9 @@ async def test_a_wrong_entry_is_one_notification_and_the_default_applies(
         assert "ctrl+q" in footer_keys(app)
 
 
-async def test_the_vi_keymap_in_the_sidebar_and_the_messages(tmp_path: Path, store: Store) -> None:
+async def test_the_vi_keymap_in_the_sidebar_and_the_messages(
+    tui: Tui, tmp_path: Path, store: Store
+) -> None:
     for title in ("One", "Two", "Three"):
         seed_conversation(
             store,
@@ -106,9 +105,7 @@ async def test_the_vi_keymap_in_the_sidebar_and_the_messages(tmp_path: Path, sto
             [("First question", "First answer", None), ("Second question", "Second", None)],
             updated_at="2024-03-14T14:00:00Z",
         )
-    app = make_app(settings_from(tmp_path, 'keymap = "vi"\n'), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(settings=settings_from(tmp_path, 'keymap = "vi"\n')) as (app, pilot):
         main = app.main
         options = main.sidebar.option_list
         options.focus()
@@ -142,11 +139,9 @@ async def test_the_vi_keymap_in_the_sidebar_and_the_messages(tmp_path: Path, sto
         assert isinstance(options, OptionList)
 
 
-async def test_quit_moved_leaves_ctrl_q_free(tmp_path: Path, store: Store) -> None:
+async def test_quit_moved_leaves_ctrl_q_free(tui: Tui, tmp_path: Path) -> None:
     """Textual's App binds Ctrl+Q to quit itself: moved in [keys], quit has only its new key."""
-    app = make_app(settings_from(tmp_path, '[keys]\nquit = "ctrl+x"\n'), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(settings=settings_from(tmp_path, '[keys]\nquit = "ctrl+x"\n')) as (app, pilot):
         assert "ctrl+q" not in app.screen.active_bindings
         assert "ctrl+x" in footer_keys(app) and "ctrl+q" not in footer_keys(app)
         await pilot.press("ctrl+x")

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
 
+from glm_tui.config import Settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
 from glm_tui.ui.screens.help import HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
+from tests.app_fixture import Tui
 from tests.ui_helpers import fixed_clock, seed_conversation, wait_until
-
-SIZE = (120, 40)
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +23,26 @@ def _demo_speed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLM_TUI_DEMO_SPEED", "0")
 
 
-def demo_app(tmp_path: Path, store: Store) -> GLMApp:
-    from glm_tui.config import Settings
+def demo_settings(tmp_path: Path, **changes: Any) -> Settings:
+    """Settings for the demo provider (no server), with the test's history and config file."""
+    values: dict[str, Any] = {
+        "provider": "demo",
+        "db_path": tmp_path / "history.db",
+        "config_path": tmp_path / "config" / "config.toml",
+    }
+    values.update(changes)
+    return Settings(**values)
 
-    settings = Settings(
-        provider="demo",
-        db_path=tmp_path / "history.db",
-        config_path=tmp_path / "config" / "config.toml",
-    )
-    return create_app(settings, store=store, now=fixed_clock)
+
+def demo_app(tmp_path: Path, store: Store) -> GLMApp:
+    """The demo app, for a module that runs it itself (the ``demo`` fixture runs it with Pilot)."""
+    return create_app(demo_settings(tmp_path), store=store, now=fixed_clock)
+
+
+@pytest.fixture
+def demo(tui: Tui, tmp_path: Path) -> Tui:
+    """The app on the demo provider: ``async with demo() as (app, pilot)``."""
+    return partial(tui, settings=demo_settings(tmp_path))
 
 
 def palette_texts(app: GLMApp) -> list[str]:
@@ -80,13 +92,12 @@ ACTIONS = [
 
 
 async def test_the_palette_lists_every_action_and_recent_conversations(
-    tmp_path: Path, store: Store
+    demo: Tui, store: Store
 ) -> None:
     cid = seed_conversation(
         store, "Plan a trip to Kyoto", [("q", "a", None)], updated_at="2024-03-14T10:00:00Z"
     )
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with demo() as (app, pilot):
         await open_palette(pilot, app)
         await wait_until(pilot, lambda: "Settings" in palette_texts(app), what="the actions")
         texts = palette_texts(app)
@@ -106,7 +117,7 @@ async def test_the_palette_lists_every_action_and_recent_conversations(
             assert action in texts
 
 
-async def test_open_a_conversation_by_title(tmp_path: Path, store: Store) -> None:
+async def test_open_a_conversation_by_title(demo: Tui, store: Store) -> None:
     seed_conversation(store, "Rust lifetimes", [("q", "a", None)], updated_at="2024-03-14T10:00Z")
     kyoto = seed_conversation(
         store, "Plan a trip to Kyoto", [("Where to?", "Arashiyama.", None)], updated_at="2024-03-01"
@@ -114,8 +125,7 @@ async def test_open_a_conversation_by_title(tmp_path: Path, store: Store) -> Non
     seed_conversation(
         store, "[bold]markup[/] is text", [("q", "a", None)], updated_at="2024-03-02T10:00Z"
     )
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with demo() as (app, pilot):
         assert app.session.current_id is None
         await run_command(pilot, app, "kyoto", "Open conversation: Plan a trip to Kyoto")
         await wait_until(pilot, lambda: app.session.current_id == kyoto, what="the conversation")
@@ -128,9 +138,8 @@ async def test_open_a_conversation_by_title(tmp_path: Path, store: Store) -> Non
         await wait_until(pilot, lambda: highlighted(app) == wanted, what="the odd title")
 
 
-async def test_actions_run_from_the_palette(tmp_path: Path, store: Store) -> None:
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_actions_run_from_the_palette(demo: Tui) -> None:
+    async with demo() as (app, pilot):
         await run_command(pilot, app, "sett", "Settings")
         await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), what="settings")
         await pilot.press("escape")
@@ -144,7 +153,7 @@ async def test_actions_run_from_the_palette(tmp_path: Path, store: Store) -> Non
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
 
 
-async def test_ten_thousand_conversations_stay_fast(tmp_path: Path, store: Store) -> None:
+async def test_ten_thousand_conversations_stay_fast(demo: Tui, store: Store) -> None:
     conn = store.db.conn
     rows = [
         (
@@ -162,8 +171,7 @@ async def test_ten_thousand_conversations_stay_fast(tmp_path: Path, store: Store
     target = seed_conversation(
         store, "Quarterly zebra budget", [("q", "a", None)], updated_at="2023-01-01T00:00:00Z"
     )
-    app = demo_app(tmp_path, store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with demo() as (app, pilot):
         await open_palette(pilot, app)
         await pilot.press(*"zebra")
         wanted = "Open conversation: Quarterly zebra budget"

@@ -5,7 +5,6 @@ message (mounting the older ones) and to the end."""
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,8 @@ from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import KEYS
 from glm_tui.ui.widgets.messages import UserMessage
-from tests.ui_helpers import make_app, seed_conversation, ui_settings, wait_until
+from tests.app_fixture import Tui
+from tests.ui_helpers import seed_conversation, wait_until
 
 SIZE = (100, 30)
 REPLY = "\n\n".join(f"Paragraph {n} of the reply, long enough to take a line." for n in range(3))
@@ -45,11 +45,8 @@ def first_message_shown(app: GLMApp) -> bool:
     )
 
 
-async def test_page_keys_scroll_the_conversation_from_the_composer(
-    tmp_path: Path, store: Store
-) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_page_keys_scroll_the_conversation_from_the_composer(tui: Tui, store: Store) -> None:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         pane = app.main.pane
         for text in ("", "a draft\nof two lines"):
@@ -67,10 +64,9 @@ async def test_page_keys_scroll_the_conversation_from_the_composer(
 
 
 async def test_home_and_end_in_an_empty_composer_go_to_the_first_message_and_back(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         assert app.main.pane.has_older  # the first messages are not mounted yet
         await pilot.press("home")
@@ -83,10 +79,9 @@ async def test_home_and_end_in_an_empty_composer_go_to_the_first_message_and_bac
 
 
 async def test_a_composer_holding_text_keeps_home_and_end_but_not_ctrl_home(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         composer = app.main.composer
         composer.load_text("first line\nsecond line")
@@ -108,11 +103,8 @@ async def test_a_composer_holding_text_keeps_home_and_end_but_not_ctrl_home(
         )
 
 
-async def test_home_on_a_selected_message_goes_to_the_first_message(
-    tmp_path: Path, store: Store
-) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_home_on_a_selected_message_goes_to_the_first_message(tui: Tui, store: Store) -> None:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         await pilot.press("up")  # the cursor on the last message
         await wait_until(pilot, lambda: app.main.pane.selected is not None, what="a selection")
@@ -126,13 +118,10 @@ def test_f1_lists_the_scroll_keys() -> None:
         assert needed in keys
 
 
-async def test_the_conversation_list_keeps_its_page_and_home_keys(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_the_conversation_list_keeps_its_page_and_home_keys(tui: Tui, store: Store) -> None:
     for n in range(60):
         seed_conversation(store, f"Chat {n}", [("a", "b", None)], updated_at="2024-03-14T14:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         at_end = app.main.pane.scroll_y
         option_list = app.main.sidebar.option_list
@@ -149,13 +138,11 @@ async def test_the_conversation_list_keeps_its_page_and_home_keys(
         await wait_until(pilot, lambda: first_message_shown(app), what="the first message")
 
 
-async def test_end_stops_the_way_to_the_first_message(tmp_path: Path, store: Store) -> None:
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        cid = seed_conversation(
-            store, "Longer", TURNS * 10, updated_at="2024-03-14T14:00:00Z"
-        )  # 400 messages: many batches
-        await app.main.open_conversation(cid)
+async def test_end_stops_the_way_to_the_first_message(tui: Tui, store: Store) -> None:
+    cid = seed_conversation(
+        store, "Longer", TURNS * 10, updated_at="2024-03-14T14:00:00Z"
+    )  # 400 messages: many batches
+    async with tui(size=SIZE, open=cid) as (app, pilot):
         await pilot.pause()
         # The actions of Ctrl+Home then End, End arriving while the first batch mounts
         # (Pilot's press waits for the app to be idle between two keys).
@@ -171,14 +158,13 @@ async def test_end_stops_the_way_to_the_first_message(tmp_path: Path, store: Sto
 
 
 async def test_end_wins_over_a_scroll_to_the_top_still_waiting_for_a_refresh(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    tui: Tui, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl+Home's last step waits for a refresh to scroll to the top; End pressed before that
     refresh comes (a busy machine) must still end at the end. Here the pane's after-refresh
     calls go through one call late while Ctrl+Home works, so its last one is still waiting when
     End is pressed: the order a busy machine may give, made certain."""
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(size=SIZE) as (app, pilot):
         await opened(pilot, store, app)
         pane = app.main.pane
         real = pane.call_after_refresh

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Select, Static, Switch, TextArea
 
 from glm_tui.store import Store
@@ -14,6 +16,7 @@ from glm_tui.ui.app import GLMApp, create_app
 from glm_tui.ui.screens.settings import SettingsScreen
 from glm_tui.ui.screens.settings_form import check_form
 from glm_tui.ui.widgets.status_line import StatusLine
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
     fixed_clock,
@@ -29,9 +32,16 @@ from tests.ui_helpers import (
 SIZE = (120, 40)
 
 
-def settings_for(tmp_path: Path, base_url: str | None = None, **changes: Any) -> Any:
-    changes.setdefault("config_path", tmp_path / "config" / "config.toml")
-    return ui_settings(tmp_path, base_url, **changes)
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """Where the settings screen saves (not there yet)."""
+    return tmp_path / "config" / "config.toml"
+
+
+@pytest.fixture
+def settings_app(tui: Tui, config_file: Path) -> Tui:
+    """The app with its own config file: ``async with settings_app() as (app, pilot)``."""
+    return partial(tui, config_path=config_file)
 
 
 async def open_settings(pilot: Any, app: GLMApp) -> SettingsScreen:
@@ -102,12 +112,10 @@ def test_wrong_values_are_refused_one_by_one() -> None:
 
 
 async def test_valid_values_are_saved_applied_and_used(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    settings_app: Tui, config_file: Path, fake_glm: FakeGLM
 ) -> None:
-    settings = settings_for(tmp_path, fake_glm.base_url)
     fake_glm.enqueue(zai_stream("Short answer."))
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with settings_app(fake_glm.base_url) as (app, pilot):
         screen = await open_settings(pilot, app)
         await type_into(pilot, screen, "model", "glm-4.7-flash")
         await type_into(pilot, screen, "temperature", "0.7", keys=True)
@@ -119,7 +127,7 @@ async def test_valid_values_are_saved_applied_and_used(
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen), what="close")
 
-        saved = tomllib.loads(settings.config_path.read_text(encoding="utf-8"))
+        saved = tomllib.loads(config_file.read_text(encoding="utf-8"))
         assert saved == {
             "model": "glm-4.7-flash",
             "thinking": False,
@@ -128,7 +136,7 @@ async def test_valid_values_are_saved_applied_and_used(
             "max_tokens": 2048,
             "system_prompt": "Be brief.",
         }
-        assert stat.S_IMODE(settings.config_path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
         assert app.settings.model == "glm-4.7-flash"
         assert app.session.service.settings.temperature == 0.7
         assert app.session.thinking is False
@@ -145,11 +153,9 @@ async def test_valid_values_are_saved_applied_and_used(
 
 
 async def test_invalid_values_are_refused_and_nothing_is_written(
-    tmp_path: Path, store: Store
+    settings_app: Tui, config_file: Path
 ) -> None:
-    settings = settings_for(tmp_path)
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with settings_app() as (app, pilot):
         screen = await open_settings(pilot, app)
         await type_into(pilot, screen, "model", "glm-4.6")  # valid, but not saved alone
         await type_into(pilot, screen, "temperature", "hot", keys=True)
@@ -165,7 +171,7 @@ async def test_invalid_values_are_refused_and_nothing_is_written(
         assert "Nothing was saved: 3 values are wrong." in screen_text(app)
         assert screen.query_one("#base_url").has_class("-invalid")
         assert app.focused is screen.query_one("#base_url")  # the first wrong field
-        assert not settings.config_path.exists()
+        assert not config_file.exists()
         assert app.settings.model == "glm-4.7"
 
         # Fixed: saved at once.
@@ -174,14 +180,12 @@ async def test_invalid_values_are_refused_and_nothing_is_written(
         await type_into(pilot, screen, "base_url", "http://127.0.0.1:9/v2")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is not screen, what="the screen to close")
-    saved = tomllib.loads(settings.config_path.read_text(encoding="utf-8"))
+    saved = tomllib.loads(config_file.read_text(encoding="utf-8"))
     assert saved == {"model": "glm-4.6", "temperature": 1.0, "base_url": "http://127.0.0.1:9/v2"}
 
 
-async def test_escape_discards(tmp_path: Path, store: Store) -> None:
-    settings = settings_for(tmp_path)
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_escape_discards(settings_app: Tui, config_file: Path) -> None:
+    async with settings_app() as (app, pilot):
         screen = await open_settings(pilot, app)
         await type_into(pilot, screen, "temperature", "0.3")
         screen.query_one("#temperature").blur()
@@ -189,16 +193,15 @@ async def test_escape_discards(tmp_path: Path, store: Store) -> None:
         await wait_until(pilot, lambda: app.screen is not screen, what="the screen to close")
         assert app.settings.temperature is None
         assert app.focused is not None
-    assert not settings.config_path.exists()
+    assert not config_file.exists()
 
 
 async def test_the_key_is_never_shown_and_a_new_one_is_saved_privately(
-    tmp_path: Path, store: Store
+    settings_app: Tui, config_file: Path
 ) -> None:
     secret = "sk-live-0123456789abcdef"
-    settings = settings_for(tmp_path, api_key=secret, sources={"api_key": "env GLM_TUI_API_KEY"})
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    sources = {"api_key": "env GLM_TUI_API_KEY"}
+    async with settings_app(api_key=secret, sources=sources) as (app, pilot):
         screen = await open_settings(pilot, app)
         text = screen_text(app)
         assert secret not in text and "cdef" in text and "GLM_TUI_API_KEY" in text
@@ -209,14 +212,14 @@ async def test_the_key_is_never_shown_and_a_new_one_is_saved_privately(
         await wait_until(pilot, lambda: app.screen is not screen, what="the screen to close")
         assert app.settings.api_key == new_key
         assert app.session.service.settings.api_key == new_key
-    assert tomllib.loads(settings.config_path.read_text())["api_key"] == new_key
-    assert stat.S_IMODE(settings.config_path.stat().st_mode) == 0o600
+    assert tomllib.loads(config_file.read_text())["api_key"] == new_key
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
 
 
-async def test_provider_and_theme_are_chosen_from_lists(tmp_path: Path, store: Store) -> None:
-    settings = settings_for(tmp_path)
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_provider_and_theme_are_chosen_from_lists(
+    settings_app: Tui, config_file: Path
+) -> None:
+    async with settings_app() as (app, pilot):
         screen = await open_settings(pilot, app)
         screen.query_one("#provider", Select).value = "zai"
         await pilot.pause()
@@ -230,21 +233,18 @@ async def test_provider_and_theme_are_chosen_from_lists(tmp_path: Path, store: S
         assert app.settings.provider == "zai"
         assert app.settings.effective_model == "glm-4.7"
         assert app.settings.api_key is None  # the openai key was for the other provider
-    saved = tomllib.loads(settings.config_path.read_text())
+    saved = tomllib.loads(config_file.read_text())
     assert saved == {"provider": "zai", "theme": "glm-light"}
 
 
 async def test_the_conversation_model_and_prompt_are_saved_in_the_history(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    settings_app: Tui, config_file: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
     cid = seed_conversation(
         store, "Kyoto trip", [("Plan a day", "Morning: Fushimi Inari.", None)], updated_at="x"
     )
     fake_glm.enqueue(zai_stream("Evening: Gion."))
-    settings = settings_for(tmp_path, fake_glm.base_url)
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with settings_app(fake_glm.base_url, open=cid) as (app, pilot):
         screen = await open_settings(pilot, app)
         assert "This conversation: Kyoto trip" in screen_text(app)
 
@@ -261,7 +261,7 @@ async def test_the_conversation_model_and_prompt_are_saved_in_the_history(
         conversation = store.get_conversation(cid)
         assert conversation.model == "glm-4.5-air"
         assert conversation.system_prompt == "You are a travel guide."
-        assert not settings.config_path.exists()  # only the conversation changed
+        assert not config_file.exists()  # only the conversation changed
 
         await send(pilot, app, "And the evening?")
         await wait_idle(pilot, app)
@@ -270,12 +270,10 @@ async def test_the_conversation_model_and_prompt_are_saved_in_the_history(
     assert body["messages"][0] == {"role": "system", "content": "You are a travel guide."}
 
 
-async def test_a_file_that_cannot_be_written_is_reported(tmp_path: Path, store: Store) -> None:
+async def test_a_file_that_cannot_be_written_is_reported(settings_app: Tui, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    settings = settings_for(tmp_path, config_path=blocker / "config.toml")
-    app = create_app(settings, store=store, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with settings_app(config_path=blocker / "config.toml") as (app, pilot):
         screen = await open_settings(pilot, app)
         await type_into(pilot, screen, "temperature", "0.2")
         await pilot.press("ctrl+s")

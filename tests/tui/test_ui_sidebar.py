@@ -5,43 +5,32 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-import pytest
-
 from glm_tui.store import Store
 from glm_tui.ui.memory import MOST_PENDING
 from glm_tui.ui.screens.dialogs import ConfirmScreen, RenameScreen
 from glm_tui.ui.widgets.message_pane import PAGE_SIZE
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
-    SIZE,
     click,
     hides,
-    make_app,
     screen_text,
     seed_conversation,
     send,
     shows,
-    ui_settings,
     wait_idle,
     wait_until,
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "history.db") as store:
-        yield store
 
 
 def option_ids(app) -> list[str]:
     return [option.id for option in app.main.sidebar.option_list.options]
 
 
-async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -> None:
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_rename_with_f2(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Original title")
         await wait_idle(pilot, app)
         await pilot.press("f2")
@@ -56,15 +45,14 @@ async def test_rename_with_f2(tmp_path: Path, fake_glm: FakeGLM, store: Store) -
         assert app.focused is app.main.composer
 
 
-async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
+async def test_delete_asks_first(tui: Tui, store: Store) -> None:
     keep = seed_conversation(
         store, "Keep me", [("a", "b", None)], updated_at="2024-03-14T10:00:00Z"
     )
     drop = seed_conversation(
         store, "Drop me", [("c", "d", None)], updated_at="2024-03-14T11:00:00Z"
     )
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         app.main.sidebar.option_list.focus()
         app.main.sidebar.option_list.highlighted = 0  # newest first: "Drop me"
         await pilot.press("delete")
@@ -82,18 +70,14 @@ async def test_delete_asks_first(tmp_path: Path, store: Store) -> None:
 
 
 async def test_open_from_sidebar_and_reopen_thinking_after_restart(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(zai_stream("The final answer.", reasoning="Deep thoughts about it."))
-    settings = ui_settings(tmp_path, fake_glm.base_url)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await send(pilot, app, "Ponder")
-            await wait_idle(pilot, app)
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await send(pilot, app, "Ponder")
+        await wait_idle(pilot, app)
+    with Store.open(tmp_path / "history.db") as restarted:  # the history file read afresh
+        async with tui(fake_glm.base_url, store=restarted) as (app, pilot):
             assert not app.query(AssistantMessage)
             app.main.sidebar.option_list.focus()
             app.main.sidebar.option_list.highlighted = 0
@@ -110,7 +94,7 @@ async def test_open_from_sidebar_and_reopen_thinking_after_restart(
             assert app.focused is not None
 
 
-async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store) -> None:
+async def test_search_filters_titles_then_full_text(tui: Tui, store: Store) -> None:
     seed_conversation(
         store,
         "Python packaging",
@@ -124,8 +108,7 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
         updated_at="2024-03-14T11:00:00Z",
     )
     seed_conversation(store, "Python typing", [("x", "y", None)], updated_at="2024-03-14T09:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         assert len(option_ids(app)) == 3
         await pilot.press("ctrl+f")
         assert app.focused is app.main.sidebar.search_input
@@ -153,12 +136,11 @@ async def test_search_filters_titles_then_full_text(tmp_path: Path, store: Store
         assert len(option_ids(app)) == 3
 
 
-async def test_markup_in_a_search_query_is_literal(tmp_path: Path, store: Store) -> None:
+async def test_markup_in_a_search_query_is_literal(tui: Tui, store: Store) -> None:
     seed_conversation(
         store, "Odd [b]title[/b]", [("[/", "[0] reply", None)], updated_at="2024-03-14T10:00:00Z"
     )
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         await pilot.press("ctrl+f", *"[b]")
         await pilot.pause()
         await shows(pilot, "Odd [b]title[/b]")
@@ -174,14 +156,10 @@ async def test_markup_in_a_search_query_is_literal(tmp_path: Path, store: Store)
         assert app.is_running
 
 
-async def test_long_conversation_mounts_the_tail_and_loads_older(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_long_conversation_mounts_the_tail_and_loads_older(tui: Tui, store: Store) -> None:
     turns = [(f"Question {i}", f"Answer {i}", None) for i in range(50)]
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await pilot.pause()
         pane = app.main.pane
         # About a screen and a half first, then about two screens at a time.
@@ -207,13 +185,11 @@ async def test_long_conversation_mounts_the_tail_and_loads_older(
 
 
 async def test_scrolling_up_near_the_top_mounts_older_messages_before_it_is_reached(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
     turns = [(f"Question {i}", f"Answer {i}\n\n" + "Some words. " * 30, None) for i in range(40)]
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         pane = app.main.pane
         await wait_until(
             pilot, lambda: pane.max_scroll_y > 2 and pane.scroll_y == pane.max_scroll_y
@@ -226,14 +202,12 @@ async def test_scrolling_up_near_the_top_mounts_older_messages_before_it_is_reac
 
 
 async def test_a_new_turn_unmounts_the_history_scrolled_through(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store
+    tui: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(zai_stream("The newest answer."))
     turns = [(f"Question {i}", f"Answer {i}", None) for i in range(30)]
     cid = seed_conversation(store, "Long one", turns, updated_at="2024-03-14T10:00:00Z")
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(fake_glm.base_url, open=cid) as (app, pilot):
         pane = app.main.pane
         while pane.has_older:  # read the whole history
             count = len(pane.message_widgets())
@@ -254,15 +228,13 @@ async def test_a_new_turn_unmounts_the_history_scrolled_through(
 
 
 async def test_older_messages_load_while_the_first_ones_do_not_fill_the_pane(
-    tmp_path: Path, store: Store
+    tui: Tui, store: Store
 ) -> None:
     # Blank lines count in the estimate of a message's height, not on the screen: the first
     # messages mounted fill a few rows, and nothing could be scrolled up to load the others.
     turns = [(f"Question {i}", f"Answer {i}" + "\n" * 80 + "end", None) for i in range(12)]
     cid = seed_conversation(store, "Airy", turns, updated_at="2024-03-14T10:00:00Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         pane = app.main.pane
         # More than the first page, and loading stops once the pane is filled (or all shown).
         await wait_until(pilot, lambda: len(pane.message_widgets()) > 4)
@@ -274,9 +246,7 @@ def _time(i: int) -> str:
     return f"2024-03-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.000000Z"
 
 
-async def test_ten_thousand_conversations_render_a_page_at_a_time(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_ten_thousand_conversations_render_a_page_at_a_time(tui: Tui, store: Store) -> None:
     conn = store.db.conn
     conn.execute("BEGIN")
     conn.executemany(
@@ -285,8 +255,7 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(
         [(f"Conversation {i}", _time(i), _time(i)) for i in range(10_000)],
     )
     conn.execute("COMMIT")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         option_list = app.main.sidebar.option_list
         # The first screen reads one page; the whole list follows as soon as it is drawn.
         await wait_until(pilot, lambda: len(app.main.sidebar.summaries) == 10_000, what="all")
@@ -301,15 +270,12 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(
         assert option_list.option_count == 111  # 17, 170-179, 1700-1799
 
 
-async def test_the_garbage_of_opened_conversations_is_collected(
-    tmp_path: Path, store: Store
-) -> None:
+async def test_the_garbage_of_opened_conversations_is_collected(tui: Tui, store: Store) -> None:
     ids = [
         seed_conversation(store, f"C{i}", [("Q", "A", None)], updated_at="2024-03-14T10:00:00Z")
         for i in range(MOST_PENDING + 1)
     ]
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui() as (app, pilot):
         collections = []
         gc.callbacks.append(lambda phase, info: collections.append(info["generation"]))
         try:

@@ -10,8 +10,9 @@ from textual.app import App
 
 from glm_tui.store import Store
 from glm_tui.ui.app import exit_status
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, gated_stream
-from tests.ui_helpers import make_app, screen_text, send, ui_settings, wait_idle, wait_until
+from tests.ui_helpers import screen_text, send, wait_idle, wait_until
 
 SEQUENCES = [
     [(40, 12), (30, 10)],  # the sequence that crashed in tmux
@@ -22,12 +23,11 @@ SEQUENCES = [
 
 @pytest.mark.parametrize("sizes", SEQUENCES, ids=lambda s: " ".join(f"{w}x{h}" for w, h in s))
 async def test_resizing_down_to_20x8_while_a_reply_streams(
-    tmp_path: Path, fake_glm: FakeGLM, sizes: list[tuple[int, int]]
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM, sizes: list[tuple[int, int]]
 ) -> None:
     gate = threading.Event()
     fake_glm.enqueue(gated_stream("The first half, ", "and the second half.", gate))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "Tell me something long")
         await wait_until(pilot, lambda: "The first half" in screen_text(app), what="the reply")
         app.main.composer.clear()  # the placeholder is what wrapped at width 0
@@ -45,9 +45,8 @@ async def test_resizing_down_to_20x8_while_a_reply_streams(
     assert (reply.status, reply.content) == ("complete", "The first half, and the second half.")
 
 
-async def test_typing_at_20x8(tmp_path: Path) -> None:
-    app = make_app(ui_settings(tmp_path))
-    async with app.run_test(size=(20, 8)) as pilot:
+async def test_typing_at_20x8(tui: Tui) -> None:
+    async with tui(size=(20, 8)) as (app, pilot):
         app.main.composer.focus()
         for key in "a long line of text that wraps many times":
             await pilot.press(key if key != " " else "space")

@@ -13,15 +13,12 @@ from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.choice_dialog import ChoiceScreen
 from glm_tui.ui.screens.prompt_form import PromptFormScreen
 from glm_tui.ui.widgets.slash_list import SlashList
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
 from tests.ui_helpers import (
-    SIZE,
-    make_app,
     seed_conversation,
     send,
-    started,
     type_text,
-    ui_settings,
     wait_idle,
     wait_until,
 )
@@ -36,13 +33,10 @@ async def notified(pilot: Any, app: GLMApp, text: str) -> None:
     await wait_until(pilot, lambda: any(text in n.message for n in app._notifications), what=text)
 
 
-async def test_slash_lists_the_commands_and_tab_completes(tmp_path: Path, store: Store) -> None:
+async def test_slash_lists_the_commands_and_tab_completes(tui: Tui, store: Store) -> None:
     cid = seed_conversation(store, "Owls", [("Hi", "Hello", None)], updated_at="2024-03-14Z")
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(open=cid) as (app, pilot):
         main = app.main
-        await main.open_conversation(cid)
         main.composer.focus()
         await pilot.press("slash")
         await wait_until(pilot, lambda: len(listed(app)) > 8)
@@ -77,13 +71,9 @@ async def test_slash_lists_the_commands_and_tab_completes(tmp_path: Path, store:
         assert main.composer.text == "/"
 
 
-async def test_an_unknown_command_says_so_and_sends_nothing(
-    fake_glm: FakeGLM, tmp_path: Path, store: Store
-) -> None:
+async def test_an_unknown_command_says_so_and_sends_nothing(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("It is a path."))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "/nope what")
         await notified(pilot, app, "Unknown command /nope: /help lists the commands")
         assert app.main.composer.text == "/nope what" and fake_glm.requests == []
@@ -94,13 +84,9 @@ async def test_an_unknown_command_says_so_and_sends_nothing(
         assert fake_glm.requests[0].json["messages"][-1]["content"] == "/usr/bin is a path"
 
 
-async def test_a_prompt_with_a_variable_asks_for_it_in_a_form(
-    fake_glm: FakeGLM, tmp_path: Path, store: Store
-) -> None:
+async def test_a_prompt_with_a_variable_asks_for_it_in_a_form(tui: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(zai_stream("Hello"))
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url) as (app, pilot):
         await send(pilot, app, "/translate bonjour")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptFormScreen))
         await type_text(pilot, "English")
@@ -112,15 +98,13 @@ async def test_a_prompt_with_a_variable_asks_for_it_in_a_form(
 
 
 async def test_help_lists_the_commands_and_a_broken_prompt_is_named(
-    tmp_path: Path, store: Store
+    tui: Tui, tmp_path: Path
 ) -> None:
     config = tmp_path / "config" / "config.toml"
     (config.parent / "prompts").mkdir(parents=True)
     broken = config.parent / "prompts" / "broken.md"
     broken.write_text("---\nnope: 1\n---\nText\n")
-    app = make_app(ui_settings(tmp_path, config_path=config), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(config_path=config) as (app, pilot):
         await notified(pilot, app, f"{broken}: unknown front matter key 'nope'")
         await send(pilot, app, "/help")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
@@ -129,13 +113,11 @@ async def test_help_lists_the_commands_and_a_broken_prompt_is_named(
 
 
 async def test_the_builtin_commands_change_the_conversation(
-    fake_glm: FakeGLM, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    tui: Tui, fake_glm: FakeGLM, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_glm.enqueue(zai_stream("First."), zai_stream("Second."))
     monkeypatch.chdir(tmp_path)  # /export writes to the working directory
-    app = make_app(ui_settings(tmp_path, fake_glm.base_url), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+    async with tui(fake_glm.base_url) as (app, pilot):
         main = app.main
         await send(pilot, app, "/model glm-4.5-air")
         await notified(pilot, app, "The next conversation uses glm-4.5-air.")

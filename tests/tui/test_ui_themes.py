@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 
-from glm_tui.config import Settings, load_settings
+from glm_tui.config import load_settings
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp, create_app
 from glm_tui.ui.themes import (
@@ -21,6 +21,8 @@ from glm_tui.ui.themes import (
     load_themes,
     theme_from_data,
 )
+from tests.app_fixture import Tui
+from tests.tui.test_ui_palette import demo_settings
 from tests.ui_helpers import fixed_clock, seed_conversation, started, wait_until
 
 SIZE = (120, 40)
@@ -42,16 +44,6 @@ input-selection-background = "#FF8C42 30%"
 @pytest.fixture(autouse=True)
 def _demo_speed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLM_TUI_DEMO_SPEED", "0")
-
-
-def demo_settings(tmp_path: Path, **changes: Any) -> Settings:
-    values: dict[str, Any] = {
-        "provider": "demo",
-        "db_path": tmp_path / "history.db",
-        "config_path": tmp_path / "config" / "config.toml",
-    }
-    values.update(changes)
-    return Settings(**values)
 
 
 def user_theme(tmp_path: Path, filename: str, text: str) -> Path:
@@ -157,9 +149,8 @@ def test_a_non_utf8_file_is_reported(tmp_path: Path) -> None:
 # -- in the app ------------------------------------------------------------------------------
 
 
-async def test_the_app_starts_with_the_default_theme(tmp_path: Path) -> None:
-    app = create_app(demo_settings(tmp_path), now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_the_app_starts_with_the_default_theme(tui: Tui, tmp_path: Path) -> None:
+    async with tui(settings=demo_settings(tmp_path)) as (app, pilot):
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         assert set(BUNDLED) <= set(app.available_themes)
@@ -167,19 +158,19 @@ async def test_the_app_starts_with_the_default_theme(tmp_path: Path) -> None:
     assert not (tmp_path / "config" / "config.toml").exists()  # nothing changed, nothing saved
 
 
-async def test_a_user_theme_can_be_chosen_in_the_settings(tmp_path: Path) -> None:
+async def test_a_user_theme_can_be_chosen_in_the_settings(tui: Tui, tmp_path: Path) -> None:
     user_theme(tmp_path, "sunset.toml", GOOD_THEME)
-    app = create_app(demo_settings(tmp_path, theme="my-sunset"), now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(settings=demo_settings(tmp_path, theme="my-sunset")) as (app, pilot):
         await pilot.pause()
         assert app.theme == "my-sunset"
         assert app.current_theme.primary == "#FF8C42"
 
 
-async def test_a_broken_theme_file_is_named_and_the_default_is_used(tmp_path: Path) -> None:
+async def test_a_broken_theme_file_is_named_and_the_default_is_used(
+    tui: Tui, tmp_path: Path
+) -> None:
     broken = user_theme(tmp_path, "broken.toml", 'name = "broken"\nprimary = "#zzzzzz"\n')
-    app = create_app(demo_settings(tmp_path, theme="broken"), now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(settings=demo_settings(tmp_path, theme="broken")) as (app, pilot):
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         messages = notifications(app)
@@ -189,10 +180,9 @@ async def test_a_broken_theme_file_is_named_and_the_default_is_used(tmp_path: Pa
     assert not (tmp_path / "config" / "config.toml").exists()
 
 
-async def test_a_theme_chosen_in_the_palette_is_remembered(tmp_path: Path) -> None:
+async def test_a_theme_chosen_in_the_palette_is_remembered(tui: Tui, tmp_path: Path) -> None:
     settings = demo_settings(tmp_path)
-    app = create_app(settings, now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(settings=settings) as (app, pilot):
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: CommandPalette.is_open(app), what="the palette")
         await pilot.press(*"theme")
@@ -210,8 +200,7 @@ async def test_a_theme_chosen_in_the_palette_is_remembered(tmp_path: Path) -> No
     # A restart with the same config file starts with that theme.
     again = load_settings({"config_path": config, "demo": True}, env={})
     assert again.theme == "nord-night"
-    app = create_app(again.with_values(db_path=tmp_path / "history.db"), now=fixed_clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(settings=again.with_values(db_path=tmp_path / "history.db")) as (app, pilot):
         await pilot.pause()
         assert app.theme == "nord-night"
 

@@ -12,8 +12,9 @@ from textual.widgets import Static
 from glm_tui.attachments import read_file
 from glm_tui.store import Store
 from glm_tui.ui.widgets.thumbnails import Thumbnails, half_blocks
+from tests.app_fixture import Tui
 from tests.attachment_helpers import image_bytes, write
-from tests.ui_helpers import SIZE, make_app, started, ui_settings, wait_until
+from tests.ui_helpers import wait_until
 
 
 def two_colours() -> bytes:
@@ -44,7 +45,9 @@ def test_bytes_that_are_not_an_image_give_no_picture() -> None:
     assert half_blocks(b"not an image at all") is None
 
 
-async def test_a_sent_image_shows_as_a_picture_on_its_prompt(tmp_path: Path, store: Store) -> None:
+async def test_a_sent_image_shows_as_a_picture_on_its_prompt(
+    tui: Tui, tmp_path: Path, store: Store
+) -> None:
     work = tmp_path / "work"
     write(work / "shot.png", two_colours())
     [picture] = read_file(work / "shot.png", work)
@@ -57,10 +60,7 @@ async def test_a_sent_image_shows_as_a_picture_on_its_prompt(tmp_path: Path, sto
         attachments=[picture.ref()],
         contents=[picture.content()],
     )
-    app = make_app(ui_settings(tmp_path), store)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await app.main.open_conversation(cid)
+    async with tui(open=cid) as (app, pilot):
         await wait_until(pilot, lambda: app.main.pane.query(Thumbnails))
         thumbnails = app.main.pane.query_one(Thumbnails)
         await wait_until(pilot, lambda: thumbnails.drawn and thumbnails.query(Static))

@@ -5,40 +5,30 @@ real MCP server (tests/mcp_server.py) that answers, and one that dies."""
 from __future__ import annotations
 
 import json
-import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import TextArea
 
-from glm_tui.config import Settings
 from glm_tui.store import Store
-from glm_tui.tools.toolbox import Toolbox
-from glm_tui.ui.app import GLMApp, create_app
+from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.approval_panel import ApprovalPanel
 from glm_tui.ui.screens.arguments_dialog import ArgumentsScreen
 from glm_tui.ui.widgets.messages import AssistantMessage
 from glm_tui.ui.widgets.tool_block import ToolCallBlock
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, tool_calls_stream, zai_stream
 from tests.ui_helpers import (
-    SIZE,
-    fixed_clock,
     screen_text,
     send,
     shows,
-    ui_settings,
     wait_idle,
     wait_until,
 )
 from tests.unit.test_tools_mcp import SERVER, alive, pids
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "history.db") as store:
-        yield store
 
 
 @pytest.fixture
@@ -51,15 +41,15 @@ def files(tmp_path: Path) -> Path:
     return root
 
 
-def tool_settings(tmp_path: Path, base_url: str, **changes: Any) -> Settings:
-    values: dict[str, Any] = {"config_path": tmp_path / "config.toml", "tools": ("read_file",)}
-    values.update(changes)
-    return ui_settings(tmp_path, base_url, **values)
-
-
-def tools_app(settings: Settings, store: Store, root: Path, **toolbox: Any) -> GLMApp:
-    box = Toolbox(settings, root=root, **toolbox)
-    return create_app(settings, store=store, now=fixed_clock, toolbox=box)
+@pytest.fixture
+def tools_app(
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> Tui:
+    """The app against the fake server offering read_file, its own config file (mcp.json beside
+    it), started in ``files``: ``async with tools_app() as (app, pilot)``."""
+    monkeypatch.chdir(files)
+    config = tmp_path / "config.toml"
+    return partial(tui, fake_glm.base_url, config_path=config, tools=("read_file",))
 
 
 def read_call(call_id: str = "c1", path: str = "README.md") -> tuple[str, str, str]:
@@ -93,14 +83,13 @@ def blocks(app: GLMApp) -> list[ToolCallBlock]:
 
 
 async def test_allow_once_runs_the_call_and_shows_it_as_a_block(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(
         tool_calls_stream([read_call()], reasoning="I should read it."),
         zai_stream("It says pelican.", reasoning="Got it."),
     )
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await shows(pilot, "1 tool")  # the status line counts the tools offered
         await send(pilot, app, "What does the README say?")
         panel = await panel_up(pilot, app)
@@ -135,15 +124,14 @@ async def test_allow_once_runs_the_call_and_shows_it_as_a_block(
 
 
 async def test_enter_allows_and_escape_denies(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(
         tool_calls_stream([read_call("c1")]),
         tool_calls_stream([read_call("c2", "NOTES.md")]),
         zai_stream("Done."),
     )
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read both.")
         await panel_up(pilot, app)
         await pilot.press("enter")
@@ -163,7 +151,7 @@ async def test_enter_allows_and_escape_denies(
 
 
 async def test_always_allow_is_saved_and_not_asked_again(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(
         tool_calls_stream([read_call("c1")]),
@@ -171,14 +159,12 @@ async def test_always_allow_is_saved_and_not_asked_again(
         tool_calls_stream([read_call("c2", "NOTES.md")]),
         zai_stream("Second."),
     )
-    settings = tool_settings(tmp_path, fake_glm.base_url)
-    app = tools_app(settings, store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         await panel_up(pilot, app)
         await pilot.press("a")
         await wait_idle(pilot, app)
-        assert 'always_allow = ["read_file"]' in settings.config_path.read_text()
+        assert 'always_allow = ["read_file"]' in (tmp_path / "config.toml").read_text()
         await send(pilot, app, "And the notes.")
         await wait_idle(pilot, app)
         assert app.main.approver.panel is None
@@ -190,12 +176,11 @@ async def test_always_allow_is_saved_and_not_asked_again(
 
 
 async def test_several_calls_one_by_one_and_all_at_once(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     three = [read_call("c1"), read_call("c2", "NOTES.md"), read_call("c3", "missing.md")]
     fake_glm.enqueue(tool_calls_stream(three), zai_stream("Read."))
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read them all.")
         await panel_up(pilot, app)
         assert "(1 of 3)" in screen_text(app)
@@ -211,12 +196,11 @@ async def test_several_calls_one_by_one_and_all_at_once(
         assert [b.view.status for b in blocks(app)] == ["denied", "done", "failed"]
 
 
-async def test_deny_all(tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path) -> None:
+async def test_deny_all(tools_app: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(
         tool_calls_stream([read_call("c1"), read_call("c2", "NOTES.md")]), zai_stream("OK.")
     )
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read them.")
         await panel_up(pilot, app)
         await pilot.press("N")
@@ -227,11 +211,10 @@ async def test_deny_all(tmp_path: Path, fake_glm: FakeGLM, store: Store, files: 
 
 
 async def test_edit_the_arguments_bad_json_loses_nothing(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(tool_calls_stream([read_call()]), zai_stream("Notes read."))
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         await panel_up(pilot, app)
         await pilot.press("e")
@@ -257,11 +240,10 @@ async def test_edit_the_arguments_bad_json_loses_nothing(
 
 
 async def test_escape_in_the_editor_goes_back_to_the_panel(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM
 ) -> None:
     fake_glm.enqueue(tool_calls_stream([read_call()]), zai_stream("OK."))
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         panel = await panel_up(pilot, app)
         await pilot.press("e")
@@ -275,11 +257,10 @@ async def test_escape_in_the_editor_goes_back_to_the_panel(
 
 
 async def test_stopping_the_turn_while_asked_cancels_the_calls(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(tool_calls_stream([read_call()]))
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         panel = await panel_up(pilot, app)
         cid = app.session.current_id
@@ -293,12 +274,9 @@ async def test_stopping_the_turn_while_asked_cancels_the_calls(
         assert len(fake_glm.chat_requests()) == 1
 
 
-async def test_a_small_terminal(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
-) -> None:
+async def test_a_small_terminal(tools_app: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(tool_calls_stream([read_call()]), zai_stream("OK."))
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=(20, 8)) as pilot:
+    async with tools_app(size=(20, 8)) as (app, pilot):
         await send(pilot, app, "Read it.")
         panel = await panel_up(pilot, app)
         await pilot.pause()
@@ -314,21 +292,15 @@ async def test_a_small_terminal(
 # -- saved calls ---------------------------------------------------------------------------------
 
 
-async def test_a_reopened_conversation_shows_its_calls(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
-) -> None:
+async def test_a_reopened_conversation_shows_its_calls(tools_app: Tui, fake_glm: FakeGLM) -> None:
     fake_glm.enqueue(tool_calls_stream([read_call()], reasoning="Read."), zai_stream("Pelican."))
-    settings = tool_settings(tmp_path, fake_glm.base_url)
-    app = tools_app(settings, store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         await panel_up(pilot, app)
         await pilot.press("y")
         await wait_idle(pilot, app)
         cid = app.session.current_id
-    again = tools_app(settings, store, files)
-    async with again.run_test(size=SIZE) as pilot:
-        await again.main.open_conversation(cid)
+    async with tools_app(open=cid) as (again, pilot):
         await shows(pilot, "Pelican.")
         [block] = blocks(again)
         assert block.view.status == "done" and block.view.result == "pelican\n"
@@ -349,14 +321,12 @@ def write_servers(tmp_path: Path, servers: dict[str, Any]) -> None:
 
 
 async def test_an_mcp_tool_approved_in_the_panel(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
     write_servers(tmp_path, {"test": {"command": sys.executable, "args": [SERVER]}})
     call = ("m1", "test__echo", json.dumps({"text": "hello [bold]there[/]"}))
     fake_glm.enqueue(tool_calls_stream([call]), zai_stream("Echoed."))
-    settings = tool_settings(tmp_path, fake_glm.base_url, tools=())
-    app = tools_app(settings, store, files, environ={"PATH": os.environ.get("PATH", "")})
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app(tools=()) as (app, pilot):
         await shows(pilot, "5 tools")  # the server started after the first screen
         await send(pilot, app, "Echo it.")
         await panel_up(pilot, app)
@@ -375,13 +345,11 @@ async def test_an_mcp_tool_approved_in_the_panel(
 
 
 async def test_a_server_that_dies_is_told_and_can_be_restarted(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, tmp_path: Path, fake_glm: FakeGLM, store: Store
 ) -> None:
     write_servers(tmp_path, {"test": {"command": sys.executable, "args": [SERVER]}})
     fake_glm.enqueue(tool_calls_stream([("k1", "test__crash", "{}")]), zai_stream("It crashed."))
-    settings = tool_settings(tmp_path, fake_glm.base_url, tools=())
-    app = tools_app(settings, store, files, environ={"PATH": os.environ.get("PATH", "")})
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app(tools=()) as (app, pilot):
         await shows(pilot, "5 tools")
         await send(pilot, app, "Crash it.")
         await panel_up(pilot, app)
@@ -402,25 +370,21 @@ async def test_a_server_that_dies_is_told_and_can_be_restarted(
         await wait_until(pilot, lambda: "test is running (5 tools)" in notes(app))
 
 
-async def test_a_broken_mcp_json_is_said_once(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
-) -> None:
+async def test_a_broken_mcp_json_is_said_once(tools_app: Tui, tmp_path: Path) -> None:
     (tmp_path / "mcp.json").write_text('{"mcpServers": {"x": ')
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await wait_until(pilot, lambda: "mcp.json" in notes(app))
         assert len(app._notifications) == 1
         await shows(pilot, "1 tool")  # the built-in one is still offered
 
 
 async def test_leaving_and_coming_back_while_asked(
-    tmp_path: Path, fake_glm: FakeGLM, store: Store, files: Path
+    tools_app: Tui, fake_glm: FakeGLM, store: Store
 ) -> None:
     fake_glm.enqueue(
         tool_calls_stream([read_call()], reasoning="Read it."), zai_stream("It says pelican.")
     )
-    app = tools_app(tool_settings(tmp_path, fake_glm.base_url), store, files)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tools_app() as (app, pilot):
         await send(pilot, app, "Read it.")
         panel = await panel_up(pilot, app)
         cid = app.session.current_id

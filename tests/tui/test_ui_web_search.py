@@ -7,10 +7,10 @@ import json
 import tomllib
 from pathlib import Path
 
-from glm_tui.store import Store
 from glm_tui.ui.widgets.messages import AssistantMessage
+from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, zai_stream
-from tests.ui_helpers import SIZE, make_app, send, shows, started, ui_settings, wait_idle
+from tests.ui_helpers import send, shows, wait_idle
 
 SOURCES = [
     {"title": "Pelicans [b]wiki[/b]", "link": "https://example.org/p", "media": "Example"},
@@ -29,48 +29,42 @@ def _with_sources(text: str) -> object:
 
 
 async def test_the_palette_turns_web_search_on_and_the_sources_show(
-    tmp_path: Path, fake_glm: FakeGLM
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM
 ) -> None:
     config = tmp_path / "config.toml"
-    settings = ui_settings(tmp_path, fake_glm.base_url, provider="zai", config_path=config)
     fake_glm.enqueue(_with_sources("Pelicans fly [ref_1]."))
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot)
-            await app.main.run_action("toggle_web_search")
-            assert app.settings.web_search is True
-            assert (
-                tomllib.loads(config.read_text())["web_search"] is True
-            )  # saved, as the settings screen does
-            await send(pilot, app, "Do pelicans fly?")
-            await shows(pilot, "Pelicans fly")
-            await wait_idle(pilot, app)
-            await shows(pilot, "1. Pelicans [b]wiki[/b] (Example)")  # literal, never markup
-            await shows(pilot, "2. Birds https://example.org/b")
-            reply = app.main.pane.query(AssistantMessage).last()
-            assert [s.link for s in reply.message.sources] == [s["link"] for s in SOURCES]
-            tools = fake_glm.requests[0].json["tools"]
-            assert tools[-1]["type"] == "web_search"
-            await app.main.run_action("toggle_web_search")
-            assert (
-                app.settings.web_search is False
-                and tomllib.loads(config.read_text())["web_search"] is False
-            )
+    async with tui(fake_glm.base_url, provider="zai", config_path=config) as (app, pilot):
+        await app.main.run_action("toggle_web_search")
+        assert app.settings.web_search is True
+        assert (
+            tomllib.loads(config.read_text())["web_search"] is True
+        )  # saved, as the settings screen does
+        await send(pilot, app, "Do pelicans fly?")
+        await shows(pilot, "Pelicans fly")
+        await wait_idle(pilot, app)
+        await shows(pilot, "1. Pelicans [b]wiki[/b] (Example)")  # literal, never markup
+        await shows(pilot, "2. Birds https://example.org/b")
+        reply = app.main.pane.query(AssistantMessage).last()
+        assert [s.link for s in reply.message.sources] == [s["link"] for s in SOURCES]
+        tools = fake_glm.requests[0].json["tools"]
+        assert tools[-1]["type"] == "web_search"
+        await app.main.run_action("toggle_web_search")
+        assert (
+            app.settings.web_search is False
+            and tomllib.loads(config.read_text())["web_search"] is False
+        )
 
 
-async def test_a_reopened_reply_shows_its_sources(tmp_path: Path, fake_glm: FakeGLM) -> None:
-    settings = ui_settings(
-        tmp_path, fake_glm.base_url, provider="zai", web_search=True, config_path=tmp_path / "c"
-    )
+async def test_a_reopened_reply_shows_its_sources(
+    tui: Tui, tmp_path: Path, fake_glm: FakeGLM
+) -> None:
     fake_glm.enqueue(_with_sources("Pelicans fly."))
-    with Store.open(settings.db_path) as store:
-        app = make_app(settings, store)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot)
-            await send(pilot, app, "Do pelicans fly?")
-            await wait_idle(pilot, app)
-            cid = app.session.current_id
-            await app.main.open_conversation(None)
-            await app.main.open_conversation(cid)
-            await shows(pilot, "2. Birds https://example.org/b")
+    async with tui(
+        fake_glm.base_url, provider="zai", web_search=True, config_path=tmp_path / "c"
+    ) as (app, pilot):
+        await send(pilot, app, "Do pelicans fly?")
+        await wait_idle(pilot, app)
+        cid = app.session.current_id
+        await app.main.open_conversation(None)
+        await app.main.open_conversation(cid)
+        await shows(pilot, "2. Birds https://example.org/b")
