@@ -29,7 +29,6 @@ class ScreenKeys:
         """The sidebar is shown on a wide terminal (Ctrl+B there turns it off and on)."""
         self.narrow: bool | None = None
         """The terminal is narrower than ``NARROW_LAYOUT``: the sidebar is shown on demand."""
-        self.top_wanted = False
         """Home / Ctrl+Home was the last of the scroll keys to the ends: End clears it."""
 
     # -- the sidebar ---------------------------------------------------------------------------
@@ -107,8 +106,10 @@ class ScreenKeys:
         """The first message: the older messages not mounted yet are mounted first, a page at
         a time at the top of the view (a long history takes a while; End stops it)."""
         pane = self.screen.pane
-        self.top_wanted = True
-        pane.scroll_home(animate=False)
+        pane.top_wanted = True
+        # At once, not after the next refresh: an End pressed before that refresh would be
+        # undone by it.
+        pane.scroll_home(animate=False, immediate=True)
         if pane.has_older:
             self.screen.run_worker(self._mount_to_first(), group="to-top", exclusive=True)
 
@@ -128,11 +129,12 @@ class ScreenKeys:
             pane.call_after_refresh(self._to_top_if_wanted)
 
     def _to_top_if_wanted(self) -> None:
-        if self.top_wanted:
-            self.screen.pane.scroll_home(animate=False)
+        pane = self.screen.pane
+        if pane.top_wanted:
+            pane.scroll_home(animate=False, immediate=True)
 
     def end(self) -> None:
-        self.top_wanted = False
+        self.screen.pane.top_wanted = False
         self.screen.workers.cancel_group(self.screen, "to-top")
         # Anchored: at the end even if a batch cancelled midway still lands above the view, and
         # following a reply being written again.

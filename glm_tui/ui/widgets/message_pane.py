@@ -58,6 +58,9 @@ class MessagePane(MessageCursor):
         """The tool results of the replies shown that asked for calls, by reply."""
         self._continued: set[int] = set()
         """The replies shown that go on after tool results."""
+        self.top_wanted = False
+        """The first message was asked for (Ctrl+Home): older messages mounted meanwhile keep
+        the view at the top, until the view moves down (End, scrolling)."""
 
     def _note_tools(self, path: Sequence[Message], *, replace: bool = True) -> None:
         results, continued = tool_rounds(path)
@@ -148,6 +151,7 @@ class MessagePane(MessageCursor):
         messages ``compaction`` summarises are folded."""
         async with self._lock:
             self.conversation_id = conversation_id
+            self.top_wanted = False
             self._unfolded = []
             await self.remove_children()
             self._note_tools(path)
@@ -385,6 +389,8 @@ class MessagePane(MessageCursor):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if new_value > old_value:
+            self.top_wanted = False
         # Scrolling up, half a screen from the top: the next messages are mounted before the
         # top is reached.
         near_top = new_value <= self.size.height / 2 and new_value < old_value
@@ -416,6 +422,9 @@ class MessagePane(MessageCursor):
     def _keep_in_place(self, widget: Widget, offset: int, tries: int = 10) -> None:
         if self.is_anchored and not anchor_released(self):
             return  # sent to the end meanwhile (End, a new reply): the end wins
+        if self.top_wanted:
+            self.scroll_home(animate=False, immediate=True)  # Ctrl+Home meanwhile: the top wins
+            return
         target = widget.virtual_region.y - offset
         if target <= 0 and tries:
             # The new messages are not laid out yet: look again after the next refresh.
