@@ -9,6 +9,7 @@ is a message of its own (``tools/loop.py``). A cancelled turn is saved as ``stop
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,7 @@ class ChatService:
         self.store = store
         self.settings = settings
         self._client = client
+        self._client_lock = threading.Lock()  # made in a thread by warm_up, or at first use
         self.flush_interval = flush_interval
         self.toolbox = toolbox
         """The tools offered (None: none, and no web search either); closed by ``aclose``."""
@@ -102,9 +104,15 @@ class ChatService:
 
     @property
     def client(self) -> GLMClient:
-        if self._client is None:
-            self._client = make_client(self.settings)
-        return self._client
+        with self._client_lock:
+            if self._client is None:
+                self._client = make_client(self.settings)
+            return self._client
+
+    def warm_up(self) -> None:
+        """Make the HTTP client now (for a thread, while nothing is asked of it): importing
+        httpx and loading the certificates took the event loop 50-100 ms at the first send."""
+        self.client  # noqa: B018 (made and kept)
 
     def update_settings(self, settings: Settings) -> None:
         """Use new settings for the next turn (a new client if the endpoint changed)."""

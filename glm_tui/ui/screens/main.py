@@ -162,8 +162,16 @@ class MainScreen(FirstResumeScreen):
         self.started = True
         self.call_after_refresh(self.slash.load)
         self.call_after_refresh(view.tools.start)  # MCP servers: never before the first screen
+        self.run_worker(self._warm_up, thread=True, group="warm-up", exit_on_error=False)
         if session.settings.request_problem() and not session.settings.is_demo:
             await self.welcome()
+
+    def _warm_up(self) -> None:
+        """In a thread, once the first screen is up: what the first reply needs and the first
+        screen does not (the HTTP client; Textual's Markdown, markdown-it and Pygments), so
+        that the event loop does not stop for them when the reply starts."""
+        self.session.service.warm_up()
+        import glm_tui.ui.markdown.segmented  # noqa: F401
 
     def _image_bytes(self, sha256: str) -> bytes | None:
         content = self.session.attachments.content(sha256)
