@@ -11,11 +11,11 @@ from textual.command import CommandList, CommandPalette
 
 from glm_tui.config import Settings
 from glm_tui.store import Store
-from glm_tui.ui.app import GLMApp, create_app
+from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
 from tests.app_fixture import Tui
-from tests.ui_helpers import fixed_clock, seed_conversation, wait_until
+from tests.ui_helpers import seed_conversation, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -32,11 +32,6 @@ def demo_settings(tmp_path: Path, **changes: Any) -> Settings:
     }
     values.update(changes)
     return Settings(**values)
-
-
-def demo_app(tmp_path: Path, store: Store) -> GLMApp:
-    """The demo app, for a module that runs it itself (the ``demo`` fixture runs it with Pilot)."""
-    return create_app(demo_settings(tmp_path), store=store, now=fixed_clock)
 
 
 @pytest.fixture
