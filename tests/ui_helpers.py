@@ -75,11 +75,16 @@ async def started(pilot: Pilot[Any]) -> GLMApp:
 async def wait_until(
     pilot: Pilot[Any], condition: Callable[[], object], timeout: float = CEILING, what: str = ""
 ) -> None:
-    """Poll ``condition`` while letting the app run, up to ``timeout`` seconds."""
+    """Poll ``condition`` while letting the app run, up to ``timeout`` seconds (a failure shows
+    the screen as it was)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
+            try:
+                shown = screen_text(pilot.app)
+            except Exception as exc:  # the app gone or not drawn: say so instead
+                shown = f"(no screen: {exc!r})"
+            raise AssertionError(f"timed out waiting for {what or condition}; the screen:\n{shown}")
         await pilot.pause()
         await asyncio.sleep(0.01)
 

@@ -163,6 +163,13 @@ class Segment(ComposedMarkdown):
         super().__init__(markdown, classes=classes, parser_factory=_parser)
         self._rebuilding = False
         self.retired = False
+        self.pending = ""
+        """The text it is about to show (a parked part mounted again), until ``update`` has it."""
+
+    @property
+    def text(self) -> str:
+        """What it shows, or is about to show."""
+        return self.source or self.pending
 
     def parse(self, text: str) -> list[Token]:
         return _parser().parse(text)
@@ -214,6 +221,10 @@ class SegmentPlaceholder(Widget):
         if rows is None:
             rows = self._estimates[width] = max(1, estimate_rows(self.source, width))
         return rows
+
+    @property
+    def text(self) -> str:
+        return self.source
 
     @property
     def shown_rows(self) -> int:

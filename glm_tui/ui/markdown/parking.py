@@ -175,6 +175,7 @@ class Parking:
                 return
             scroller = self.scroller()
             segment = Segment(classes=column.segment_classes)
+            segment.pending = placeholder.source  # the column's text stays whole meanwhile
             # As tall as the placeholder until its blocks are in: one change of height.
             rows = placeholder.shown_rows
             segment.styles.height = rows

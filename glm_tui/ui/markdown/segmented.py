@@ -92,7 +92,7 @@ class SegmentedMarkdown(Vertical):
         """The text handed to the segments (all of it once built and written)."""
         if not self._built:
             return self._initial
-        return "".join(part.source for part in self.parts)
+        return "".join(part.text for part in self.parts)
 
     @property
     def parts(self) -> list[Segment | SegmentPlaceholder]:
@@ -121,7 +121,7 @@ class SegmentedMarkdown(Vertical):
             return False  # the view moved or the text changed: regions are not laid out yet
         view = self._parking.view()
         return view is None or all(
-            isinstance(part, Segment) and (part.children or not part.source)
+            isinstance(part, Segment) and (part.children or not part.text)
             for part in self.parts
             if part.region.overlaps(view)
         )
