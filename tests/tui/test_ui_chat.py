@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from textual import events
@@ -328,3 +329,18 @@ async def test_keys_typed_right_after_enter_stay_in_the_composer(
         [conversation] = store.list_conversations()
         assert [m.content for m in store.current_path(conversation.id)] == ["First", "Sure."]
         assert app.main.composer.text == "next"
+
+
+async def test_what_the_first_reply_needs_is_made_in_a_thread_after_the_first_screen(
+    tui: Tui, fake_glm: FakeGLM
+) -> None:
+    """The HTTP client and Textual's Markdown cost the event loop 50-100 ms when the first reply
+    started: a thread makes them once the first screen is up, before any prompt."""
+    async with tui(fake_glm.base_url) as (app, pilot):
+        service = app.session.service
+        await wait_until(
+            pilot,
+            lambda: service._client is not None and "textual.widgets._markdown" in sys.modules,
+            what="the client and the Markdown widget",
+        )
+        assert fake_glm.chat_requests() == []  # nothing was asked of the provider
