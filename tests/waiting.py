@@ -18,12 +18,15 @@ CEILING = 120.0
 
 
 async def until(condition: Callable[[], object], what: str = "") -> None:
-    """Until ``condition`` holds, the event loop running meanwhile (the ceiling fails it)."""
+    """Until ``condition`` holds, the event loop running meanwhile (the ceiling fails it).
+
+    What the condition reads changes only when another task runs (a stream read, a session's
+    event), so each look comes after one turn of the loop, with no interval at all."""
     deadline = time.monotonic() + CEILING
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
-        await asyncio.sleep(0.01)  # the poll's step, not a wait for something to happen
+        await asyncio.sleep(0)  # one turn of the event loop: its tasks and its I/O
 
 
 def wait_for(condition: Callable[[], object], what: str) -> None:

@@ -162,7 +162,8 @@ async def test_stop_stops_them_all_and_keeps_what_came(
     turn = await session.compare("Stop us", list(MODELS))
     assert turn is not None
     running = asyncio.ensure_future(session.run_compare(turn))
-    await until(lambda: all(r.content_text for r in turn.live.replies))
+    heads = [f"From {m}: " for m in MODELS]  # all that comes before the gates
+    await until(lambda: [r.content_text for r in turn.live.replies] == heads)
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running

@@ -131,7 +131,7 @@ async def test_stopping_a_turn_saves_it_as_stopped(
     turn = await session.send("Go")
     assert turn is not None
     task = asyncio.ensure_future(session.run(turn))
-    await until(lambda: "Half" in turn.live.content_text, "the first words")
+    await until(lambda: turn.live.content_text == "Half a reply ", "all before the gate")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
