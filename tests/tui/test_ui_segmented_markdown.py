@@ -411,3 +411,58 @@ async def test_text_written_while_the_document_is_removed_is_dropped_quietly() -
         await widget.stop()  # the end of the reply: raises nothing
         await pilot.pause()
         assert app.is_running
+
+
+async def test_a_streamed_list_keeps_its_rows_and_shows_what_the_whole_text_shows() -> None:
+    items = [f"- item {i} " + "word " * (i * 3) for i in range(6)]
+    numbered = [f"{i}. step {i}" for i in range(1, 12)]  # 10 and 11 widen every number
+    text = "Intro\n\n" + "\n".join(items) + "\n  - nested one\n  - nested two\n\n"
+    text += "\n".join(numbered) + "\n\nAfter.\n"
+    streamed = SegmentedMarkdown(classes="answer")
+    whole = SegmentedMarkdown(text, classes="answer")
+    async with MarkdownApp(streamed).run_test(size=(60, 80)) as pilot:
+        first_rows: list[Any] = []
+        for index in range(0, len(text), 7):
+            await streamed.write(text[index : index + 7])
+            rows = list(streamed.query("UpdatableBulletList > Horizontal"))
+            if len(rows) >= 2 and not first_rows:
+                first_rows = rows[:2]
+            await pilot.pause()
+        await streamed.stop()
+        await wait_until(pilot, lambda: streamed.settled)
+        await pilot.pause()
+        # The rows made while the list streamed are the rows shown at its end.
+        assert first_rows and all(row.is_attached for row in first_rows)
+        assert first_rows == list(streamed.query("UpdatableBulletList > Horizontal"))[:2]
+        streamed_screen = screen_text(pilot.app)  # type: ignore[arg-type]
+    async with MarkdownApp(whole).run_test(size=(60, 80)) as pilot:
+        await wait_until(pilot, lambda: whole.settled)
+        await pilot.pause()
+        assert screen_text(pilot.app) == streamed_screen  # type: ignore[arg-type]
+    assert " 10. step 10" in streamed_screen and "  1. step 1" in streamed_screen
+    assert "nested two" in streamed_screen and "After." in streamed_screen
+
+
+async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out() -> None:
+    widget = SegmentedMarkdown(classes="answer")
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await widget.write("```python\nlong_name = 1\nx")
+        await wait_until(pilot, lambda: "long_name" in screen_text(app))  # type: ignore[arg-type]
+        await pilot.pause()
+        compositor = app.screen._compositor
+        reflow = compositor.reflow
+        reflows = []
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            reflows.append(1)
+            return reflow(*args, **kwargs)
+
+        compositor.reflow = counted  # type: ignore[method-assign]
+        await widget.write(" = 2")  # the last line, still shorter than the first
+        await wait_until(pilot, lambda: "x = 2" in screen_text(app))  # type: ignore[arg-type]
+        assert not reflows  # repainted, not laid out
+        await widget.write("\ny = 3")  # one more line: laid out
+        await wait_until(pilot, lambda: "y = 3" in screen_text(app))  # type: ignore[arg-type]
+        assert reflows
+        await widget.stop()

@@ -23,7 +23,13 @@ PRIVATE_MODULES = sorted(PRIVATE_PACKAGE.glob("*.py"))
 
 # The private modules the textual_private package imports from, and what it takes from each.
 PRIVATE_IMPORTS = {
-    "textual.widgets._markdown": ("MarkdownParagraph",),
+    "textual.widgets._markdown": (
+        "MarkdownBullet",
+        "MarkdownBulletList",
+        "MarkdownListItem",
+        "MarkdownOrderedList",
+        "MarkdownParagraph",
+    ),
     "textual._styles_cache": ("StylesCache",),
 }
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from rich.cells import cell_len
 from textual.app import ComposeResult, RenderResult
 from textual.await_complete import AwaitComplete
 from textual.content import Content
@@ -25,7 +26,9 @@ from glm_tui.ui.markdown.cuts import estimate_rows
 from glm_tui.ui.textual_private.markdown import (
     ComposedMarkdown,
     RepaintingParagraph,
+    UpdatableBulletList,
     UpdatableFence,
+    UpdatableOrderedList,
 )
 
 FENCE_CHUNK = CHUNK
@@ -51,6 +54,7 @@ class ChunkedFence(UpdatableFence):
         self.auto_links = False
         self._shown = ""
         self._theme_key: tuple[bool, bool] | None = None
+        self._label_size = (0, 0)
 
     def _key(self) -> tuple[bool, bool]:
         return (self.app.native_ansi_color, self.app.current_theme.dark)
@@ -66,6 +70,7 @@ class ChunkedFence(UpdatableFence):
     def compose(self) -> ComposeResult:
         self._theme_key = self._key()
         self._shown = self.code
+        self._label_size = _code_size(self.code)
         if self._is_long(self.code):
             yield CodeLines(self.code, self._highlight_chunk)
         else:
@@ -94,7 +99,11 @@ class ChunkedFence(UpdatableFence):
         label = next((child for child in self.children if isinstance(child, Label)), None)
         if not self._is_long(code):
             if label is not None:
-                label.update(self._highlight_chunk(code))
+                # A line longer than the others, or one more line, changes the label's size;
+                # else a repaint shows it without a layout of the screen.
+                size = _code_size(code)
+                label.update(self._highlight_chunk(code), layout=size != self._label_size)
+                self._label_size = size
             return
         if label is not None:
             await label.remove()
@@ -111,6 +120,12 @@ class ChunkedFence(UpdatableFence):
             self.call_later(self._sync)
 
 
+def _code_size(code: str) -> tuple[int, int]:
+    """The lines of ``code`` and the cells of the longest (as a label shows it)."""
+    lines = code.split("\n")
+    return len(lines), max(cell_len(line.expandtabs(8)) for line in lines)
+
+
 class StreamedParagraph(RepaintingParagraph):
     """A paragraph that asks for a layout of the screen only when its height changes.
 
@@ -120,6 +135,9 @@ class StreamedParagraph(RepaintingParagraph):
     """
 
     def set_content(self, content: Content) -> None:
+        shown = self.shown
+        if self.is_mounted and content.plain == shown.plain and content.spans == shown.spans:
+            return  # the paragraph before the one growing, or an item of a list above
         width = self.content_size.width
         same_height = bool(width) and (
             # Textual types the rules as RulesMap and passes a widget's styles, as here.
@@ -157,6 +175,8 @@ class Segment(ComposedMarkdown):
         "fence": ChunkedFence,
         "code_block": ChunkedFence,
         "paragraph_open": StreamedParagraph,
+        "bullet_list_open": UpdatableBulletList,
+        "ordered_list_open": UpdatableOrderedList,
     }
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:

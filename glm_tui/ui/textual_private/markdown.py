@@ -6,14 +6,22 @@ markdown-it and Pygments: the first screen (no reply on it) does without them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from markdown_it.token import Token
 from textual import events
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownParagraph  # not exported by widgets.markdown
+from textual.widgets._markdown import (  # not exported by widgets.markdown
+    MarkdownBullet,
+    MarkdownBulletList,
+    MarkdownListItem,
+    MarkdownOrderedList,
+    MarkdownParagraph,
+)
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
@@ -27,6 +35,12 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownBlock, "_token", "the token a block was made from"),
     (MarkdownBlock, "_content", "the content a block shows (set_content keeps it)"),
     (MarkdownFence, "_highlighted_code", "a fence's code as shown, set without highlighting"),
+    (MarkdownBulletList, "compose", "textual.widgets._markdown.MarkdownBulletList, subclassed"),
+    (MarkdownOrderedList, "compose", "textual.widgets._markdown.MarkdownOrderedList, subclassed"),
+    (MarkdownListItem, "__init__", "textual.widgets._markdown.MarkdownListItem: an item's bullet"),
+    (MarkdownBullet, "symbol", "textual.widgets._markdown.MarkdownBullet: a row's bullet"),
+    (MarkdownBlock, "_blocks", "the blocks parsed inside a block (a list's items, an item's)"),
+    (MarkdownBlock, "_copy_context", "a block takes the token of its next version"),
 )
 """(owner, name, why) of each private name used, as in the package's ``PRIVATE_NAMES``."""
 
@@ -111,3 +125,122 @@ class RepaintingParagraph(MarkdownParagraph):
     def show_content(self, content: Content, *, layout: bool) -> None:
         self._content = content
         self.update(content, layout=layout)
+
+    @property
+    def shown(self) -> Content:
+        """The content it shows."""
+        return self._content
+
+
+def bullet_symbols(items: Sequence[MarkdownListItem]) -> list[str]:
+    """The bullet of each item of a bullet list."""
+    return [item.bullet for item in items]
+
+
+def number_symbols(items: Sequence[MarkdownListItem]) -> list[str]:
+    """The numbers of a numbered list's items, right-aligned, as Textual's list shows them."""
+    start = 1
+    if items:
+        try:
+            start = int(items[0].bullet)
+        except ValueError:
+            pass
+    numbers = [f"{number}. " for number in range(start, start + len(items))]
+    width = max((len(number) for number in numbers), default=0) + 1
+    return [number.rjust(width) for number in numbers]
+
+
+Symbols = Callable[[Sequence[MarkdownListItem]], list[str]]
+
+
+def list_row(symbol: str, blocks: Sequence[MarkdownBlock]) -> Horizontal:
+    """An item's row, as Textual's lists compose it: the bullet, then the item's blocks."""
+    bullet = MarkdownBullet()
+    bullet.symbol = symbol
+    return Horizontal(bullet, Vertical(*blocks))
+
+
+def list_items(block: MarkdownBlock) -> list[MarkdownListItem]:
+    return [child for child in block._blocks if isinstance(child, MarkdownListItem)]
+
+
+def list_rows(block: MarkdownBlock, symbols: Symbols) -> ComposeResult:
+    """A list's rows (what Textual's lists compose)."""
+    items = list_items(block)
+    block._blocks.clear()
+    for symbol, item in zip(symbols(items), items, strict=True):
+        yield list_row(symbol, item._blocks)
+
+
+async def update_list(current: MarkdownBlock, block: MarkdownBlock, symbols: Symbols) -> None:
+    """Show ``block``, the next version of the list ``current``, in ``current``: its rows kept,
+    each item's blocks updated in place (``update_blocks``), new items' rows mounted."""
+    current._copy_context(block)
+    items = list_items(block)
+    rows = [child for child in current.children if isinstance(child, Horizontal)]
+    marks = symbols(items)
+    for row, symbol, item in zip(rows, marks, items, strict=False):
+        for bullet in row.query_children(MarkdownBullet):
+            if bullet.symbol != symbol:  # 9 items to 10: every number is a cell wider
+                bullet.symbol = symbol
+                bullet.refresh(layout=True)
+        for column in row.query_children(Vertical):
+            await update_blocks(column, item._blocks)
+    if len(items) > len(rows):
+        new = zip(marks[len(rows) :], items[len(rows) :], strict=True)
+        await current.mount_all([list_row(symbol, item._blocks) for symbol, item in new])
+    for row in rows[len(items) :]:
+        await row.remove()
+
+
+class UpdatableBulletList(MarkdownBulletList):
+    """A bullet list updated in place by the next version of itself.
+
+    Textual's list removes itself and mounts its next version, every item's widgets, at each
+    update: eight times a second while a reply streams a list. Here the rows stay; each item's
+    blocks are updated in place (a paragraph's content, a nested list's rows, a fence's code),
+    and only new items are mounted (``update_list``).
+    """
+
+    def compose(self) -> ComposeResult:
+        return list_rows(self, bullet_symbols)
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if type(block) is type(self) and self.is_mounted:
+            await update_list(self, block, bullet_symbols)
+        else:
+            await super()._update_from_block(block)
+
+
+class UpdatableOrderedList(MarkdownOrderedList):
+    """A numbered list updated in place (as ``UpdatableBulletList``), numbered as Textual's."""
+
+    def compose(self) -> ComposeResult:
+        return list_rows(self, number_symbols)
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if type(block) is type(self) and self.is_mounted:
+            await update_list(self, block, number_symbols)
+        else:
+            await super()._update_from_block(block)
+
+
+_IN_PLACE = (MarkdownParagraph, UpdatableBulletList, UpdatableOrderedList, UpdatableFence)
+"""Blocks whose ``_update_from_block`` updates them where they are (the others' removes them and
+mounts their next version at the end of the document)."""
+
+
+async def update_blocks(container: Widget, blocks: Sequence[MarkdownBlock]) -> None:
+    """Make ``container``'s blocks those of ``blocks`` (the next version of them), updating in
+    place those of the same kind, replacing the others, mounting the new ones."""
+    old = [child for child in container.children if isinstance(child, MarkdownBlock)]
+    for current, new in zip(old, blocks, strict=False):
+        if type(current) is type(new) and isinstance(current, _IN_PLACE):
+            await current._update_from_block(new)
+        else:
+            await container.mount(new, before=current)
+            await current.remove()
+    if len(blocks) > len(old):
+        await container.mount_all(blocks[len(old) :])
+    for current in old[len(blocks) :]:
+        await current.remove()
