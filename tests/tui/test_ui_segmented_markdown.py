@@ -413,34 +413,51 @@ async def test_text_written_while_the_document_is_removed_is_dropped_quietly() -
         assert app.is_running
 
 
+async def stream_beside_whole(text: str, kept: str) -> tuple[str, str, bool]:
+    """``text`` streamed in small pieces, then shown whole: both screens, and whether the
+    first two widgets matching ``kept`` when they appeared were those shown at the end."""
+    streamed = SegmentedMarkdown(classes="answer")
+    whole = SegmentedMarkdown(text, classes="answer")
+    async with MarkdownApp(streamed).run_test(size=(60, 80)) as pilot:
+        first: list[Any] = []
+        for index in range(0, len(text), 7):
+            await streamed.write(text[index : index + 7])
+            if len(found := list(streamed.query(kept))) >= 2 and not first:
+                first = found[:2]
+            await pilot.pause()
+        await streamed.stop()
+        await wait_until(pilot, lambda: streamed.settled)
+        await pilot.pause()
+        kept_all_along = bool(first) and first == list(streamed.query(kept))[:2]
+        streamed_screen = screen_text(pilot.app)  # type: ignore[arg-type]
+    async with MarkdownApp(whole).run_test(size=(60, 80)) as pilot:
+        await wait_until(pilot, lambda: whole.settled)
+        await pilot.pause()
+        return streamed_screen, screen_text(pilot.app), kept_all_along  # type: ignore[arg-type]
+
+
 async def test_a_streamed_list_keeps_its_rows_and_shows_what_the_whole_text_shows() -> None:
     items = [f"- item {i} " + "word " * (i * 3) for i in range(6)]
     numbered = [f"{i}. step {i}" for i in range(1, 12)]  # 10 and 11 widen every number
     text = "Intro\n\n" + "\n".join(items) + "\n  - nested one\n  - nested two\n\n"
     text += "\n".join(numbered) + "\n\nAfter.\n"
-    streamed = SegmentedMarkdown(classes="answer")
-    whole = SegmentedMarkdown(text, classes="answer")
-    async with MarkdownApp(streamed).run_test(size=(60, 80)) as pilot:
-        first_rows: list[Any] = []
-        for index in range(0, len(text), 7):
-            await streamed.write(text[index : index + 7])
-            rows = list(streamed.query("UpdatableBulletList > Horizontal"))
-            if len(rows) >= 2 and not first_rows:
-                first_rows = rows[:2]
-            await pilot.pause()
-        await streamed.stop()
-        await wait_until(pilot, lambda: streamed.settled)
-        await pilot.pause()
-        # The rows made while the list streamed are the rows shown at its end.
-        assert first_rows and all(row.is_attached for row in first_rows)
-        assert first_rows == list(streamed.query("UpdatableBulletList > Horizontal"))[:2]
-        streamed_screen = screen_text(pilot.app)  # type: ignore[arg-type]
-    async with MarkdownApp(whole).run_test(size=(60, 80)) as pilot:
-        await wait_until(pilot, lambda: whole.settled)
-        await pilot.pause()
-        assert screen_text(pilot.app) == streamed_screen  # type: ignore[arg-type]
-    assert " 10. step 10" in streamed_screen and "  1. step 1" in streamed_screen
-    assert "nested two" in streamed_screen and "After." in streamed_screen
+    streamed, whole, kept = await stream_beside_whole(text, "UpdatableBulletList > Horizontal")
+    assert kept  # the rows made while the list streamed are those shown at its end
+    assert streamed == whole
+    assert " 10. step 10" in streamed and "  1. step 1" in streamed
+    assert "nested two" in streamed and "After." in streamed
+
+
+async def test_a_streamed_table_keeps_its_cells_and_shows_what_the_whole_text_shows() -> None:
+    rows = [
+        f"| `name_{i}` | kind {i} | {i * 37} | " + "note " * (i % 3 + 1) + "|" for i in range(7)
+    ]
+    text = "Costs:\n\n| name | kind | cost | note |\n|---|---|---:|---|\n"
+    text += "\n".join(rows) + "\n\nAfter the table.\n"
+    streamed, whole, kept = await stream_beside_whole(text, "MarkdownTableContent > .cell")
+    assert kept  # the first row's cells, made while it streamed, are those shown at the end
+    assert streamed == whole
+    assert "name_6" in streamed and "222" in streamed and "After the table." in streamed
 
 
 async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out() -> None:

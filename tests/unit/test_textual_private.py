@@ -29,8 +29,12 @@ PRIVATE_IMPORTS = {
         "MarkdownListItem",
         "MarkdownOrderedList",
         "MarkdownParagraph",
+        "MarkdownTable",
+        "MarkdownTableCellContents",
+        "MarkdownTableContent",
     ),
     "textual._styles_cache": ("StylesCache",),
+    "textual._node_list": ("NodeList",),
 }
 
 

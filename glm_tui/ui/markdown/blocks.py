@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 
 from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
 from glm_tui.ui.markdown.cuts import estimate_rows
+from glm_tui.ui.textual_private import SteadyArrangement
 from glm_tui.ui.textual_private.markdown import (
     ComposedMarkdown,
     RepaintingParagraph,
     UpdatableBulletList,
     UpdatableFence,
     UpdatableOrderedList,
+    UpdatableTable,
 )
 
 FENCE_CHUNK = CHUNK
@@ -36,7 +38,7 @@ FENCE_CHUNK = CHUNK
 one by a label, as Textual's."""
 
 
-class ChunkedFence(UpdatableFence):
+class ChunkedFence(SteadyArrangement, UpdatableFence):
     """A code fence: one label, as Textual's, up to ``FENCE_CHUNK`` lines; a ``CodeLines``
     beyond, which highlights and renders only the lines in view, a chunk at a time.
 
@@ -162,7 +164,7 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-class Segment(ComposedMarkdown):
+class Segment(SteadyArrangement, ComposedMarkdown):
     """One Markdown part of a SegmentedMarkdown; marks its first block ``-first-block``.
 
     Given its text, it makes its blocks in compose and mounts with them: Textual parses the
@@ -177,6 +179,7 @@ class Segment(ComposedMarkdown):
         "paragraph_open": StreamedParagraph,
         "bullet_list_open": UpdatableBulletList,
         "ordered_list_open": UpdatableOrderedList,
+        "table_open": UpdatableTable,
     }
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:

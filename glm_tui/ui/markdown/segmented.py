@@ -38,6 +38,7 @@ from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
 from glm_tui.ui.markdown.cuts import SEAL_BLOCKS, BoundaryScanner, estimate_rows, split_segments
 from glm_tui.ui.markdown.parking import Parking
 from glm_tui.ui.textual_private import (
+    SteadyArrangement,
     child_nodes,
     forget_styles,
     is_being_removed,
@@ -50,7 +51,7 @@ RENDER_PAUSE = 2.0
 """...this many times as long (the text is then rendered at most a third of the time)."""
 
 
-class SegmentedMarkdown(Vertical):
+class SegmentedMarkdown(SteadyArrangement, Vertical):
     """Markdown in segments; a whole document (``markdown``) or streamed with ``write``.
 
     Children: sealed parts (``Segment`` when mounted, ``SegmentPlaceholder`` when parked), then

@@ -21,10 +21,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import events
+from textual._node_list import NodeList  # the type of DOMNode._nodes
 from textual._styles_cache import StylesCache  # the type of Widget._styles_cache
 from textual.app import App
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.layout import DockArrangeResult
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style
@@ -48,6 +51,8 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Content, "_wrap_and_format", "a long fence's chunk of lines, numbered from its first row"),
     (Widget, "_styles_cache", "the lines a widget has drawn, kept by Textual without a bound"),
     (StylesCache, "_cache", "those lines, counted before they are forgotten"),
+    (Widget, "_arrangement_cache", "a container's arrangements, by size: one reused"),
+    (NodeList, "_updates", "a count of changes to the children, part of that cache's key"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -111,6 +116,38 @@ def choose_theme(app: App[object], name: str) -> None:
     )
     app._refresh_truecolor_filter(app.ansi_theme)
     app.stylesheet.set_variables(app.get_css_variables())
+
+
+def steady_arrangement(widget: Widget, size: Size, optimal: bool) -> DockArrangeResult | None:
+    """The arrangement ``widget`` got when its height was measured, for placing it at ``size``:
+    call from ``arrange`` in a container whose children's heights do not depend on its own
+    (no ``fr`` or ``%`` heights, nothing docked), as a column of text blocks.
+
+    Textual arranges an auto-height container twice in each layout, once at height 0 to
+    measure it and once at the height found, to place its children: the same arrangement, made
+    again at every level of nesting (a list in a segment in a reply), a third of Ctrl+B.
+    """
+    if not size.height:
+        return None
+    cache = widget._arrangement_cache
+    updates = widget._nodes._updates
+    measured = cache.get((Size(size.width, 0), updates, optimal))
+    if measured is None or measured.total_region.height != size.height:
+        return None
+    cache[(size, updates, optimal)] = measured
+    return measured
+
+
+class SteadyArrangement:
+    """For a container whose children's heights do not depend on its own (a column of text
+    blocks): each layout arranges it once, not twice (``steady_arrangement``). Put it first
+    among the bases: Textual takes a widget's CSS from the first base that is a node."""
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        steady = steady_arrangement(cast(Widget, self), size, optimal)
+        if steady is not None:
+            return steady
+        return super().arrange(size, optimal)  # type: ignore[misc,no-any-return]
 
 
 def bound_drawn_lines(widget: Widget, most: int) -> None:

@@ -14,15 +14,20 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 from textual.widgets._markdown import (  # not exported by widgets.markdown
     MarkdownBullet,
     MarkdownBulletList,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
+    MarkdownTable,
+    MarkdownTableCellContents,
+    MarkdownTableContent,
 )
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+
+from glm_tui.ui.textual_private import SteadyArrangement
 
 PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownParagraph, "__init__", "textual.widgets._markdown.MarkdownParagraph, subclassed"),
@@ -41,6 +46,11 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownBullet, "symbol", "textual.widgets._markdown.MarkdownBullet: a row's bullet"),
     (MarkdownBlock, "_blocks", "the blocks parsed inside a block (a list's items, an item's)"),
     (MarkdownBlock, "_copy_context", "a block takes the token of its next version"),
+    (MarkdownTable, "_get_headers_and_rows", "a table's cells, to update the ones shown"),
+    (MarkdownTable, "_rows", "the rows a table shows"),
+    (MarkdownTable, "_headers", "the headers a table shows"),
+    (MarkdownTableContent, "compose", "textual.widgets._markdown.MarkdownTableContent: cells"),
+    (MarkdownTableCellContents, "__init__", "textual.widgets._markdown: a table's cell"),
 )
 """(owner, name, why) of each private name used, as in the package's ``PRIVATE_NAMES``."""
 
@@ -153,11 +163,15 @@ def number_symbols(items: Sequence[MarkdownListItem]) -> list[str]:
 Symbols = Callable[[Sequence[MarkdownListItem]], list[str]]
 
 
+class ItemColumn(SteadyArrangement, Vertical):
+    """The blocks of a list item, beside its bullet."""
+
+
 def list_row(symbol: str, blocks: Sequence[MarkdownBlock]) -> Horizontal:
     """An item's row, as Textual's lists compose it: the bullet, then the item's blocks."""
     bullet = MarkdownBullet()
     bullet.symbol = symbol
-    return Horizontal(bullet, Vertical(*blocks))
+    return Horizontal(bullet, ItemColumn(*blocks))
 
 
 def list_items(block: MarkdownBlock) -> list[MarkdownListItem]:
@@ -193,7 +207,7 @@ async def update_list(current: MarkdownBlock, block: MarkdownBlock, symbols: Sym
         await row.remove()
 
 
-class UpdatableBulletList(MarkdownBulletList):
+class UpdatableBulletList(SteadyArrangement, MarkdownBulletList):
     """A bullet list updated in place by the next version of itself.
 
     Textual's list removes itself and mounts its next version, every item's widgets, at each
@@ -212,7 +226,7 @@ class UpdatableBulletList(MarkdownBulletList):
             await super()._update_from_block(block)
 
 
-class UpdatableOrderedList(MarkdownOrderedList):
+class UpdatableOrderedList(SteadyArrangement, MarkdownOrderedList):
     """A numbered list updated in place (as ``UpdatableBulletList``), numbered as Textual's."""
 
     def compose(self) -> ComposeResult:
@@ -225,7 +239,54 @@ class UpdatableOrderedList(MarkdownOrderedList):
             await super()._update_from_block(block)
 
 
-_IN_PLACE = (MarkdownParagraph, UpdatableBulletList, UpdatableOrderedList, UpdatableFence)
+class UpdatableTable(SteadyArrangement, MarkdownTable):
+    """A table updated in place by the next version of itself: the cells that changed get
+    their new content, new rows' cells are mounted. Textual's removes the last row's cells and
+    mounts them again at each update (each cell a widget to style and lay out)."""
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        content = next(iter(self.query_children(MarkdownTableContent)), None)
+        if type(block) is not type(self) or content is None or not self.is_mounted:
+            await super()._update_from_block(block)
+            return
+        assert isinstance(block, MarkdownTable)  # as type(self)
+        headers, rows = block._get_headers_and_rows()
+        columns = len(headers)
+        if columns != len(self._headers) or any(len(row) != columns for row in rows):
+            await super()._update_from_block(block)
+            return
+        self._copy_context(block)
+        shown = [*self._headers, *(cell for row in self._rows for cell in row)]
+        wanted = [*headers, *(cell for row in rows for cell in row)]
+        cells = [child for child in content.children if isinstance(child, Static)]
+        for widget, old, new in zip(cells, shown, wanted, strict=False):
+            if old.plain != new.plain or old.spans != new.spans:
+                widget.update(new)
+                widget.tooltip = new.plain
+        if len(wanted) > len(cells):
+            first = len(cells) - columns  # cells of rows, counted from the first row's first
+            new_cells = [
+                MarkdownTableCellContents(
+                    cell,
+                    classes=f"row{index // columns + 1} cell",
+                    name=f"cell{index // columns + 1}.{index % columns + 1}",
+                ).with_tooltip(cell.plain)
+                for index, cell in enumerate(wanted[len(cells) :], start=first)
+            ]
+            await content.mount_all(new_cells)
+        for widget in cells[len(wanted) :]:
+            await widget.remove()
+        self._headers, self._rows = headers, rows
+        content.headers, content.rows, content.last_row = headers, rows, len(rows)
+
+
+_IN_PLACE = (
+    MarkdownParagraph,
+    UpdatableBulletList,
+    UpdatableOrderedList,
+    UpdatableFence,
+    UpdatableTable,
+)
 """Blocks whose ``_update_from_block`` updates them where they are (the others' removes them and
 mounts their next version at the end of the document)."""
 

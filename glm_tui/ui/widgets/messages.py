@@ -29,6 +29,7 @@ from glm_tui.ui.formatting import (
     status_words,
     tokens_text,
 )
+from glm_tui.ui.textual_private import SteadyArrangement
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.prompt_message import UserMessage as UserMessage
 from glm_tui.ui.widgets.prompt_message import characters, marked_terms
@@ -53,7 +54,7 @@ FLUSH_INTERVAL = 0.125
 a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
 
 
-class AssistantMessage(MessageActions, Vertical, can_focus=True):
+class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=True):
     """A reply: the Thinking block, the answer as streamed Markdown, its tool calls (a block
     each) and a footer.
 

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
+from glm_tui.ui.textual_private import SteadyArrangement
 from glm_tui.ui.widgets.message_actions import HIT_STYLE, MessageActions
 from glm_tui.ui.widgets.thumbnails import ImageLoader, Thumbnails
 
@@ -36,7 +37,7 @@ def marked_terms(content: Content, terms: Sequence[str]) -> Content | None:
     return None if marked is content else marked
 
 
-class UserMessage(MessageActions, Vertical, can_focus=True):
+class UserMessage(SteadyArrangement, MessageActions, Vertical, can_focus=True):
     """A prompt: plain text, never parsed as markup or Markdown."""
 
     def __init__(

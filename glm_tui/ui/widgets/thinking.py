@@ -8,6 +8,7 @@ from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
 from glm_tui.ui.formatting import duration_text
+from glm_tui.ui.textual_private import SteadyArrangement
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
@@ -45,7 +46,7 @@ def thinking_title(seconds: float | None, *, live: bool, connecting: bool = Fals
     return f"Thinking ({duration_text(seconds)})"
 
 
-class ThinkingBlock(Collapsible):
+class ThinkingBlock(SteadyArrangement, Collapsible):
     """A Collapsible holding the reasoning as Markdown, streamed while the model thinks.
 
     It folds itself when the answer starts; the user can open it again at any time.
