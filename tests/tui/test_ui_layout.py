@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import KEYS, HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
+from glm_tui.ui.textual_private import QuietResize
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.app_fixture import Tui
@@ -190,3 +193,43 @@ async def test_the_prose_width_set_in_the_settings_applies_at_once(
         await wait_until(pilot, lambda: not isinstance(app.screen, SettingsScreen), what="saved")
         await wait_until(pilot, lambda: paragraph.region.width == 72, what="the new width")
         assert "max_prose_width = 72" in (tmp_path / "config.toml").read_text()
+
+
+# -- what a resize costs ------------------------------------------------------------------------
+
+
+class _Paragraph(Static):
+    layouts_asked = 0
+
+    def refresh(self, *regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        type(self).layouts_asked += layout
+        return super().refresh(*regions, layout=layout, **kwargs)
+
+
+class _QuietParagraph(QuietResize, _Paragraph):
+    layouts_asked = 0
+
+
+class _Column(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            for i in range(20):
+                text = f"Paragraph {i}: " + "words that wrap " * 12
+                yield (_QuietParagraph if i % 2 else _Paragraph)(text)
+
+
+async def test_a_quiet_widget_resized_by_a_layout_asks_for_no_other() -> None:
+    # Textual gives each widget a layout resized its new virtual size as a reactive that lays
+    # the screen out again: for every paragraph and table cell in view at Ctrl+B. The blocks
+    # of a reply are QuietResize (ui/markdown/blocks.py) and ask for no second layout.
+    app = _Column()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        paragraph = app.query(_QuietParagraph).first()
+        height = paragraph.size.height
+        _Paragraph.layouts_asked = _QuietParagraph.layouts_asked = 0
+        await pilot.resize_terminal(60, 30)
+        await wait_until(pilot, lambda: paragraph.size.height > height)
+        await settle(pilot)
+        assert _QuietParagraph.layouts_asked == 0
+        assert _Paragraph.layouts_asked >= 10  # each of the others asked

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
 from glm_tui.ui.markdown.cuts import estimate_rows
-from glm_tui.ui.textual_private import SteadyArrangement
+from glm_tui.ui.textual_private import QuietResize, SteadyArrangement
 from glm_tui.ui.textual_private.markdown import (
     ComposedMarkdown,
     RepaintingParagraph,
@@ -128,7 +128,7 @@ def _code_size(code: str) -> tuple[int, int]:
     return len(lines), max(cell_len(line.expandtabs(8)) for line in lines)
 
 
-class StreamedParagraph(RepaintingParagraph):
+class StreamedParagraph(QuietResize, RepaintingParagraph):
     """A paragraph that asks for a layout of the screen only when its height changes.
 
     The last paragraph of a streaming reply is updated at every flush; its height changes once
@@ -214,7 +214,7 @@ class Segment(SteadyArrangement, ComposedMarkdown):
             block.add_class("-first-block", update=False)
 
 
-class SegmentPlaceholder(Widget):
+class SegmentPlaceholder(QuietResize, Widget):
     """A sealed segment that is not mounted: blank rows of its height.
 
     ``rows`` were measured while the segment was shown at ``width``, or estimated from the

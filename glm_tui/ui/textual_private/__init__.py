@@ -53,6 +53,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (StylesCache, "_cache", "those lines, counted before they are forgotten"),
     (Widget, "_arrangement_cache", "a container's arrangements, by size: one reused"),
     (NodeList, "_updates", "a count of changes to the children, part of that cache's key"),
+    (Widget, "_size_updated", "a widget's new size after a layout: told not to ask for another"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -138,10 +139,30 @@ def steady_arrangement(widget: Widget, size: Size, optimal: bool) -> DockArrange
     return measured
 
 
-class SteadyArrangement:
+class QuietResize:
+    """For a widget without scrollbars: when a layout changes its size, it does not ask for
+    another layout of the screen.
+
+    Textual gives each widget whose size a layout changed its new "virtual size" as a reactive
+    that lays the screen out again: needed where scrollbars may appear (their room changes the
+    content's), a second layout for nothing in a column of text. A resize (Ctrl+B) changed the
+    size of every paragraph in view, and was two layouts of them. Put it before the widget's
+    class among the bases (Textual takes a widget's CSS from the first base that is a node).
+    """
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(  # type: ignore[misc,no-any-return]
+            size, virtual_size, container_size, layout=False
+        )
+
+
+class SteadyArrangement(QuietResize):
     """For a container whose children's heights do not depend on its own (a column of text
-    blocks): each layout arranges it once, not twice (``steady_arrangement``). Put it first
-    among the bases: Textual takes a widget's CSS from the first base that is a node."""
+    blocks): each layout arranges it once, not twice (``steady_arrangement``), and a change of
+    its size asks for no other (``QuietResize``). Put it first among the bases: Textual takes a
+    widget's CSS from the first base that is a node."""
 
     def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
         steady = steady_arrangement(cast(Widget, self), size, optimal)

@@ -27,7 +27,7 @@ from textual.widgets._markdown import (  # not exported by widgets.markdown
 )
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-from glm_tui.ui.textual_private import SteadyArrangement
+from glm_tui.ui.textual_private import QuietResize, SteadyArrangement
 
 PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownParagraph, "__init__", "textual.widgets._markdown.MarkdownParagraph, subclassed"),
@@ -167,11 +167,19 @@ class ItemColumn(SteadyArrangement, Vertical):
     """The blocks of a list item, beside its bullet."""
 
 
-def list_row(symbol: str, blocks: Sequence[MarkdownBlock]) -> Horizontal:
+class ItemRow(QuietResize, Horizontal):
+    """A list item's row: its bullet, then its blocks."""
+
+
+class ItemBullet(QuietResize, MarkdownBullet):
+    """A list item's bullet."""
+
+
+def list_row(symbol: str, blocks: Sequence[MarkdownBlock]) -> ItemRow:
     """An item's row, as Textual's lists compose it: the bullet, then the item's blocks."""
-    bullet = MarkdownBullet()
+    bullet = ItemBullet()
     bullet.symbol = symbol
-    return Horizontal(bullet, ItemColumn(*blocks))
+    return ItemRow(bullet, ItemColumn(*blocks))
 
 
 def list_items(block: MarkdownBlock) -> list[MarkdownListItem]:
