@@ -5,6 +5,7 @@ part that is not mounted."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from markdown_it import MarkdownIt
@@ -215,11 +216,15 @@ class Segment(SteadyArrangement, ComposedMarkdown):
 
 
 class SegmentPlaceholder(QuietResize, Widget):
-    """A sealed segment that is not mounted: blank rows of its height.
+    """A sealed segment that is not mounted, or several in a row: blank rows of their height.
 
     ``rows`` were measured while the segment was shown at ``width``, or estimated from the
     text (``width`` 0) when it never was. At any other width the height is estimated from the
     text, in the layout that gives the new width: a resize of the pane lays it out once.
+
+    Segments parked together (``parts``: a whole document opened, text streamed faster than
+    it is shown) are one placeholder until the view comes near them: a widget each would be
+    hundreds to mount for a 1 MB reply. ``Parking`` then splits them around the view.
     """
 
     DEFAULT_CSS = """
@@ -228,13 +233,23 @@ class SegmentPlaceholder(QuietResize, Widget):
     }
     """
 
-    def __init__(self, source: str, rows: int, width: int = 0) -> None:
+    def __init__(
+        self, source: str, rows: int, width: int = 0, parts: Sequence[str] | None = None
+    ) -> None:
         super().__init__()
         self.source = source
         self.rows = max(1, rows)
         self.width = width
+        self.parts: Sequence[str] = parts or (source,)
+        """The segments' texts it stands for, in order (they make ``source``)."""
         self.retired = False
         self._estimates: dict[int, int] = {}
+
+    @classmethod
+    def of(cls, parts: Sequence[str], width: int) -> SegmentPlaceholder:
+        """One placeholder for segments in a row, as tall as their estimates at ``width``."""
+        rows = sum(max(1, estimate_rows(part, width)) for part in parts)
+        return cls("".join(parts), rows, width, parts)
 
     def rows_at(self, width: int) -> int:
         """Its height at ``width`` (0: not laid out yet)."""

@@ -10,12 +10,14 @@ stays still.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from textual.geometry import Region
 from textual.widget import MountError, Widget
 
 from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
+from glm_tui.ui.markdown.cuts import estimate_rows
 from glm_tui.ui.textual_private import anchor_released
 
 if TYPE_CHECKING:
@@ -163,9 +165,26 @@ class Parking:
     def unpark(self, placeholder: SegmentPlaceholder) -> None:
         self.swaps += 1
         placeholder.retired = True
-        self.column.run_worker(
-            self._mount_parked(placeholder), group="segments", exit_on_error=True
-        )
+        if len(placeholder.parts) > 1:
+            work = self._split(placeholder)
+        else:
+            work = self._mount_parked(placeholder)
+        self.column.run_worker(work, group="segments", exit_on_error=True)
+
+    async def _split(self, placeholder: SegmentPlaceholder) -> None:
+        """Parts parked together, near the view: those near it get a placeholder each (the
+        next cull mounts them), the others stay together above and below them."""
+        column = self.column
+        try:
+            if column.removing:
+                return
+            pieces = split_around(placeholder, self.view(SHOW_SCREENS), column.measured_width)
+            await column.mount_all(pieces, before=placeholder)
+            await placeholder.remove()
+        finally:
+            self.swaps -= 1
+            if not self.swaps:
+                self.schedule()
 
     async def _mount_parked(self, placeholder: SegmentPlaceholder) -> None:
         """Mount a parked segment in place of its placeholder, keeping the text in view still."""
@@ -212,3 +231,36 @@ class Parking:
         finally:
             self.keeping -= 1
             self.schedule()
+
+
+def split_around(
+    placeholder: SegmentPlaceholder, near: Region | None, width: int
+) -> list[SegmentPlaceholder]:
+    """``placeholder``'s parts as placeholders: one each for those within ``near`` (at least
+    the one closest to it), the runs of others one together; as tall as it is, in all."""
+    width = placeholder.content_size.width or width
+    rows = [max(1, estimate_rows(text, width)) for text in placeholder.parts]
+    tops = list(itertools.accumulate(rows, initial=placeholder.region.y))
+    if near is None:
+        near = placeholder.region
+    chosen = {i for i, top in enumerate(tops[:-1]) if top < near.bottom and top + rows[i] > near.y}
+    if not chosen:
+        middle = near.y + near.height // 2
+        chosen = {min(range(len(rows)), key=lambda i: abs(tops[i] + rows[i] // 2 - middle))}
+    pieces: list[SegmentPlaceholder] = []
+    run: list[str] = []
+    for index, text in enumerate(placeholder.parts):
+        if index not in chosen:
+            run.append(text)
+            continue
+        if run:
+            pieces.append(SegmentPlaceholder.of(run, width))
+            run = []
+        pieces.append(SegmentPlaceholder(text, rows[index], width))
+    if run:
+        pieces.append(SegmentPlaceholder.of(run, width))
+    # Estimates of the parts may not add up to the height shown: the first piece takes the
+    # difference, so the text below does not move.
+    first = pieces[0]
+    first.rows = max(1, first.rows + placeholder.shown_rows - sum(piece.rows for piece in pieces))
+    return pieces

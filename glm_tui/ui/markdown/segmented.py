@@ -142,18 +142,17 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
         texts = split_segments(text, self.seal_blocks)
         width = self._width or (self.app.size.width if self.is_attached else 80)
         budget = 2 * (self.app.size.height if self.is_attached else 40)
-        parts: list[Segment | SegmentPlaceholder] = []
-        for part in reversed(texts):
-            rows = estimate_rows(part, width)
-            if budget > 0:
-                parts.append(Segment(part, classes=self._segment_classes))
-            else:
-                parts.append(SegmentPlaceholder(part, rows))
-            budget -= rows
-        parts.reverse()
-        if isinstance(parts[0], SegmentPlaceholder):
-            self.call_after_refresh(self._parking.schedule)
-        return parts
+        shown: list[Segment | SegmentPlaceholder] = []
+        while texts and budget > 0:
+            part = texts.pop()
+            shown.append(Segment(part, classes=self._segment_classes))
+            budget -= estimate_rows(part, width)
+        shown.reverse()
+        if not texts:
+            return shown
+        # The parts above, parked together until the view comes near them.
+        self.call_after_refresh(self._parking.schedule)
+        return [SegmentPlaceholder.of(texts, width), *shown]
 
     async def build(self) -> None:
         """Mount the segments of a lazy document (once)."""
@@ -214,13 +213,12 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
             tail, self._tail = self._tail, None
             if tail is not None:
                 ends[0] = tail.source + ends[0]
-            width = self._width
-            placeholders = [SegmentPlaceholder(end, estimate_rows(end, width)) for end in ends]
+            placeholder = SegmentPlaceholder.of(ends, self._width)
             if tail is None:
-                await self.mount_all(placeholders)
+                await self.mount(placeholder)
             else:
                 tail.retired = True
-                await self.mount_all(placeholders, before=tail)
+                await self.mount(placeholder, before=tail)
                 await tail.remove()
         await self._append_tail(text[cut:])
         self._parking.schedule()
