@@ -33,6 +33,7 @@ from glm_tui.session import (
 )
 from glm_tui.ui.screens.problems import attempt_now
 from glm_tui.ui.screens.tool_view import ToolView
+from glm_tui.ui.textual_private import is_being_removed
 from glm_tui.ui.widgets.messages import AssistantMessage
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class SessionView:
 
     async def __call__(self, event: SessionEvent) -> None:
         screen = self.screen
+        if is_being_removed(screen):
+            return  # the app is closing: a turn ending now has its row saved, nothing to show
         session = screen.session
         if isinstance(event, StatusChanged):
             screen.status_line.show(event.status)
