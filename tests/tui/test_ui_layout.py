@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import KEYS, HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
-from glm_tui.ui.textual_private import QuietResize
+from glm_tui.ui.textual_private import QuietResize, UniformRows
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.messages import AssistantMessage
 from tests.app_fixture import Tui
@@ -233,3 +235,43 @@ async def test_a_quiet_widget_resized_by_a_layout_asks_for_no_other() -> None:
         await settle(pilot)
         assert _QuietParagraph.layouts_asked == 0
         assert _Paragraph.layouts_asked >= 10  # each of the others asked
+
+
+class _Plain(Vertical):
+    DEFAULT_CSS = """
+    _Plain {
+        height: 60; padding: 1 2; background: $panel;
+        border-left: outer red; border-top: solid blue; border-bottom: thick green;
+    }
+    """
+
+
+class _Uniform(UniformRows, _Plain):
+    pass
+
+
+class _Columns(App[None]):
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield _Plain()
+            yield _Uniform()
+
+
+async def test_a_container_drawn_a_row_at_a_time_draws_what_textual_draws() -> None:
+    # UniformRows draws one of a tall container's plain rows and repeats it (the reply and its
+    # segments scroll past long code): the rows must be those Textual would draw, borders too.
+    app = _Columns()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        plain, uniform = app.query_one(_Plain), app.query_one(_Uniform)
+        width = plain.outer_size.width
+        assert uniform.outer_size == plain.outer_size and plain.outer_size.height == 60
+        for top, height in [(0, 30), (10, 20), (40, 20), (0, 60), (58, 2), (1, 3)]:
+            crop = Region(0, top, width, height)
+            expected = [_cells(line) for line in plain.render_lines(crop)]
+            assert [_cells(line) for line in uniform.render_lines(crop)] == expected, (top, height)
+
+
+def _cells(line: Strip) -> list[tuple[str, Any]]:
+    """Each cell of a drawn line with its style (however the line is cut into segments)."""
+    return [(char, segment.style) for segment in line for char in segment.text]

@@ -26,7 +26,7 @@ from textual._styles_cache import StylesCache  # the type of Widget._styles_cach
 from textual.app import App
 from textual.content import Content
 from textual.dom import DOMNode
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
 from textual.screen import Screen
 from textual.strip import Strip
@@ -158,10 +158,48 @@ class QuietResize:
         )
 
 
-class SteadyArrangement(QuietResize):
+class UniformRows:
+    """For a tall container (a reply, a segment of it, a long fence): its rows between the top
+    and bottom borders are drawn once per frame, not once each.
+
+    A container draws its background under its children, every row in view, and Textual keeps
+    only so many of the rows it drew (``bound_drawn_lines``): scrolling through a 10,000-line
+    fence, the five containers around it drew 200 rows a page, as much as the code itself.
+    Rows without a border are the same row (background, padding, a left or right border): one
+    is drawn and repeated. Put it before the widget's class among the bases.
+    """
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        widget = cast(Widget, self)
+        draw = super().render_lines  # type: ignore[misc]
+        styles = widget.styles
+        if styles.hatch not in (None, "none") or crop.height < 3:
+            return cast("list[Strip]", draw(crop))
+        height = widget.outer_size.height
+        first = edge_rows(styles.border_top[0]) + edge_rows(styles.outline_top[0])
+        last = height - edge_rows(styles.border_bottom[0]) - edge_rows(styles.outline_bottom[0])
+        top, bottom = max(crop.y, first), min(crop.bottom, last)
+        if bottom - top < 2:
+            return cast("list[Strip]", draw(crop))
+        lines: list[Strip] = []
+        if top > crop.y:
+            lines += draw(Region(crop.x, crop.y, crop.width, top - crop.y))
+        lines += draw(Region(crop.x, top, crop.width, 1)) * (bottom - top)
+        if crop.bottom > bottom:
+            lines += draw(Region(crop.x, bottom, crop.width, crop.bottom - bottom))
+        return lines
+
+
+def edge_rows(kind: str) -> int:
+    """Rows a border or outline of this kind takes at an edge."""
+    return 0 if kind in ("", "none") else 1
+
+
+class SteadyArrangement(UniformRows, QuietResize):
     """For a container whose children's heights do not depend on its own (a column of text
-    blocks): each layout arranges it once, not twice (``steady_arrangement``), and a change of
-    its size asks for no other (``QuietResize``). Put it first among the bases: Textual takes a
+    blocks): each layout arranges it once, not twice (``steady_arrangement``), a change of its
+    size asks for no other (``QuietResize``), and its plain rows are drawn once a frame
+    (``UniformRows``). Put it first among the bases: Textual takes a
     widget's CSS from the first base that is a node."""
 
     def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
