@@ -288,15 +288,10 @@ class UpdatableTable(SteadyArrangement, MarkdownTable):
         content.headers, content.rows, content.last_row = headers, rows, len(rows)
 
 
-_IN_PLACE = (
-    MarkdownParagraph,
-    UpdatableBulletList,
-    UpdatableOrderedList,
-    UpdatableFence,
-    UpdatableTable,
-)
-"""Blocks whose ``_update_from_block`` updates them where they are (the others' removes them and
-mounts their next version at the end of the document)."""
+_IN_PLACE = (MarkdownParagraph, UpdatableBulletList, UpdatableOrderedList, UpdatableFence)
+"""Blocks inside a list item whose ``_update_from_block`` always updates them where they are
+(the others', a table's when its columns change, remove them and mount their next version at
+the end of the document: right for a top-level block only)."""
 
 
 async def update_blocks(container: Widget, blocks: Sequence[MarkdownBlock]) -> None:
