@@ -170,6 +170,22 @@ def cpu_at_60(fake: FakeGLM, tmp: Path, seconds: float) -> tuple[float, list[flo
     return (cpu1 - cpu0) / (t1 - t0) * 100, latencies
 
 
+def bare_stream_cpu(seconds: float) -> float:
+    """Per cent of a core a bare Textual app takes to show a growing text 8 times a second
+    (bare_stream.py): the floor under the CPU figure, printed beside it."""
+    env = _common.installed_env(_common.os_environ())
+    bare = Path(__file__).with_name("bare_stream.py")
+    term = Terminal([sys.executable, str(bare)], env)
+    try:
+        time.sleep(2.0)  # started, and a few renders in
+        cpu0, t0 = term.cpu_seconds(), time.perf_counter()
+        time.sleep(seconds)
+        cpu1, t1 = term.cpu_seconds(), time.perf_counter()
+    finally:
+        term.close()
+    return (cpu1 - cpu0) / (t1 - t0) * 100
+
+
 FULL_SPEED_REPLIES = 5
 """A 20,000-token reply at full speed lasts a second or two: a few keys each. Typing through
 several (each in a fresh app, as the first) makes the p99 rest on tens of keys, not five."""
@@ -211,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     with FakeGLM() as fake:
         cpu, slow_keys = cpu_at_60(fake, tmp, args.seconds)
         fast_keys = keys_at_full_speed(fake, tmp)
+    floor = bare_stream_cpu(args.seconds)
+    print(f"     a bare Textual app showing a growing text 8 times a second: {floor:.1f} %")
     slow_ms = sorted(v * 1000 for v in slow_keys)
     fast_ms = sorted(v * 1000 for v in fast_keys)
     print(f"     keystrokes at 60 tokens/s (ms): {[round(v, 1) for v in slow_ms]}")
