@@ -26,6 +26,12 @@ PRIVATE_IMPORTS = {
     "textual.widgets._markdown": (
         "MarkdownBullet",
         "MarkdownBulletList",
+        "MarkdownH1",
+        "MarkdownH2",
+        "MarkdownH3",
+        "MarkdownH4",
+        "MarkdownH5",
+        "MarkdownH6",
         "MarkdownListItem",
         "MarkdownOrderedList",
         "MarkdownParagraph",

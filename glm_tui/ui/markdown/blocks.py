@@ -26,6 +26,7 @@ from glm_tui.ui.markdown.code_lines import CHUNK, CodeLines
 from glm_tui.ui.markdown.cuts import estimate_rows
 from glm_tui.ui.textual_private import QuietResize, SteadyArrangement
 from glm_tui.ui.textual_private.markdown import (
+    QUIET_HEADERS,
     ComposedMarkdown,
     RepaintingParagraph,
     UpdatableBulletList,
@@ -37,6 +38,10 @@ from glm_tui.ui.textual_private.markdown import (
 FENCE_CHUNK = CHUNK
 """A fence of more lines than this is drawn by a CodeLines (only its lines in view), a shorter
 one by a label, as Textual's."""
+
+
+class FenceLabel(QuietResize, Label):
+    """The code of a short fence."""
 
 
 class ChunkedFence(SteadyArrangement, UpdatableFence):
@@ -77,7 +82,7 @@ class ChunkedFence(SteadyArrangement, UpdatableFence):
         if self._is_long(self.code):
             yield CodeLines(self.code, self._highlight_chunk)
         else:
-            yield Label(self._highlight_chunk(self.code), expand=True, id="code-content")
+            yield FenceLabel(self._highlight_chunk(self.code), expand=True, id="code-content")
 
     async def update_from(self, block: MarkdownFence) -> None:
         self.code = block.code
@@ -181,6 +186,7 @@ class Segment(SteadyArrangement, ComposedMarkdown):
         "bullet_list_open": UpdatableBulletList,
         "ordered_list_open": UpdatableOrderedList,
         "table_open": UpdatableTable,
+        **QUIET_HEADERS,
     }
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:

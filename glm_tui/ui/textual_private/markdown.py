@@ -18,6 +18,12 @@ from textual.widgets import Markdown, Static
 from textual.widgets._markdown import (  # not exported by widgets.markdown
     MarkdownBullet,
     MarkdownBulletList,
+    MarkdownH1,
+    MarkdownH2,
+    MarkdownH3,
+    MarkdownH4,
+    MarkdownH5,
+    MarkdownH6,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
@@ -286,6 +292,20 @@ class UpdatableTable(SteadyArrangement, MarkdownTable):
             await widget.remove()
         self._headers, self._rows = headers, rows
         content.headers, content.rows, content.last_row = headers, rows, len(rows)
+
+
+QUIET_HEADERS: dict[str, type[MarkdownBlock]] = {
+    name: type(f"Quiet{header.__name__}", (QuietResize, header), {})
+    for name, header in (
+        ("h1", MarkdownH1),
+        ("h2", MarkdownH2),
+        ("h3", MarkdownH3),
+        ("h4", MarkdownH4),
+        ("h5", MarkdownH5),
+        ("h6", MarkdownH6),
+    )
+}
+"""Textual's headings, asking for no second layout when a layout resizes them (QuietResize)."""
 
 
 _IN_PLACE = (MarkdownParagraph, UpdatableBulletList, UpdatableOrderedList, UpdatableFence)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.ui import keys
+from glm_tui.ui.textual_private import QuietResize
 
 RequestKind = Literal["edit", "fork", "branch", "reply", "bookmark", "attachments"]
 HIT_STYLE = "bold reverse $text-accent"
@@ -33,7 +34,7 @@ def branch_text(branch: tuple[int, int] | None) -> str:
     return f"‹ {branch[0]}/{branch[1]} ›"
 
 
-class RoleLine(Static):
+class RoleLine(QuietResize, Static):
     """The role ("You" or the model), then the branch indicator, whose ‹ and › can be clicked."""
 
     GAP = 2
