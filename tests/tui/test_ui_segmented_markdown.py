@@ -76,6 +76,20 @@ def needle(i: int) -> str:
     return f"return {i}" if i % 4 == 3 else (f"item {i}" if i % 4 == 2 else f"Paragraph {i}")
 
 
+def count_reflows(app: App[None]) -> list[int]:
+    """A list that gets an item each time the screen is laid out from now on."""
+    compositor = app.screen._compositor
+    reflow = compositor.reflow
+    reflows: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reflows.append(1)
+        return reflow(*args, **kwargs)
+
+    compositor.reflow = counted  # type: ignore[method-assign]
+    return reflows
+
+
 def segment_texts(widget: SegmentedMarkdown) -> list[str]:
     """The text of every segment, mounted or parked (parts parked together counted apart)."""
     return [
@@ -358,15 +372,7 @@ async def test_a_growing_paragraph_asks_for_a_layout_only_when_it_needs_a_new_li
         await pilot.pause()
         paragraph = widget.query_one(StreamedParagraph)
         assert paragraph.size.height == 1
-        compositor = app.screen._compositor
-        reflow = compositor.reflow
-        reflows = []
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            reflows.append(1)
-            return reflow(*args, **kwargs)
-
-        compositor.reflow = counted  # type: ignore[method-assign]
+        reflows = count_reflows(app)
         await widget.write(" and more")  # still one line of 40 cells
         await wait_until(pilot, lambda: "and more" in screen_text(app))  # type: ignore[arg-type]
         assert not reflows  # repainted, not laid out
@@ -477,15 +483,7 @@ async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out()
         await widget.write("```python\nlong_name = 1\nx")
         await wait_until(pilot, lambda: "long_name" in screen_text(app))  # type: ignore[arg-type]
         await pilot.pause()
-        compositor = app.screen._compositor
-        reflow = compositor.reflow
-        reflows = []
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            reflows.append(1)
-            return reflow(*args, **kwargs)
-
-        compositor.reflow = counted  # type: ignore[method-assign]
+        reflows = count_reflows(app)
         await widget.write(" = 2")  # the last line, still shorter than the first
         await wait_until(pilot, lambda: "x = 2" in screen_text(app))  # type: ignore[arg-type]
         assert not reflows  # repainted, not laid out
