@@ -249,6 +249,8 @@ class SegmentPlaceholder(QuietResize, Widget):
         self.parts: Sequence[str] = parts or (source,)
         """The segments' texts it stands for, in order (they make ``source``)."""
         self.retired = False
+        self.unparking = False
+        """Being replaced by what it stands for (mounted, or split around the view)."""
         self._estimates: dict[int, int] = {}
 
     @classmethod

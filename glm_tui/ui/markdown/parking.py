@@ -163,8 +163,12 @@ class Parking:
         segment.remove()
 
     def unpark(self, placeholder: SegmentPlaceholder) -> None:
+        if placeholder.unparking:
+            return
+        # Retired (left out of the column's parts) only once what replaces it is in the DOM:
+        # meanwhile the column's text stays whole and what is in view is not yet "settled".
+        placeholder.unparking = True
         self.swaps += 1
-        placeholder.retired = True
         if len(placeholder.parts) > 1:
             work = self._split(placeholder)
         else:
@@ -179,7 +183,9 @@ class Parking:
             if column.removing:
                 return
             pieces = split_around(placeholder, self.view(SHOW_SCREENS), column.measured_width)
-            await column.mount_all(pieces, before=placeholder)
+            mounted = column.mount_all(pieces, before=placeholder)
+            placeholder.retired = True
+            await mounted
             await placeholder.remove()
         finally:
             self.swaps -= 1
@@ -199,7 +205,9 @@ class Parking:
             rows = placeholder.shown_rows
             segment.styles.height = rows
             above = scroller is not None and placeholder.region.y < scroller.region.y
-            await column.mount(segment, before=placeholder)
+            mounted = column.mount(segment, before=placeholder)
+            placeholder.retired = True
+            await mounted
             await placeholder.remove()
             try:
                 await segment.update(placeholder.source)
