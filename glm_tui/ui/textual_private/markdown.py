@@ -7,6 +7,7 @@ markdown-it and Pygments: the first screen (no reply on it) does without them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from markdown_it.token import Token
 from textual import events
@@ -221,36 +222,40 @@ async def update_list(current: MarkdownBlock, block: MarkdownBlock, symbols: Sym
         await row.remove()
 
 
-class UpdatableBulletList(SteadyArrangement, MarkdownBulletList):
-    """A bullet list updated in place by the next version of itself.
+class InPlaceList:
+    """A bullet or numbered list updated in place by the next version of itself.
 
     Textual's list removes itself and mounts its next version, every item's widgets, at each
     update: eight times a second while a reply streams a list. Here the rows stay; each item's
     blocks are updated in place (a paragraph's content, a nested list's rows, a fence's code),
-    and only new items are mounted (``update_list``).
+    and only new items are mounted (``update_list``). Put it before the list's class among the
+    bases (Textual takes a widget's CSS from the first base that is a node).
     """
 
-    def compose(self) -> ComposeResult:
-        return list_rows(self, bullet_symbols)
-
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if type(block) is type(self) and self.is_mounted:
-            await update_list(self, block, bullet_symbols)
-        else:
-            await super()._update_from_block(block)
-
-
-class UpdatableOrderedList(SteadyArrangement, MarkdownOrderedList):
-    """A numbered list updated in place (as ``UpdatableBulletList``), numbered as Textual's."""
+    symbols: Symbols
+    """The bullets of the list's items."""
 
     def compose(self) -> ComposeResult:
-        return list_rows(self, number_symbols)
+        return list_rows(cast(MarkdownBlock, self), self.symbols)
 
     async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if type(block) is type(self) and self.is_mounted:
-            await update_list(self, block, number_symbols)
+        current = cast(MarkdownBlock, self)
+        if type(block) is type(current) and current.is_mounted:
+            await update_list(current, block, self.symbols)
         else:
-            await super()._update_from_block(block)
+            await super()._update_from_block(block)  # type: ignore[misc]
+
+
+class UpdatableBulletList(SteadyArrangement, InPlaceList, MarkdownBulletList):
+    """A bullet list updated in place (``InPlaceList``)."""
+
+    symbols = staticmethod(bullet_symbols)
+
+
+class UpdatableOrderedList(SteadyArrangement, InPlaceList, MarkdownOrderedList):
+    """A numbered list updated in place (``InPlaceList``), numbered as Textual's."""
+
+    symbols = staticmethod(number_symbols)
 
 
 class UpdatableTable(SteadyArrangement, MarkdownTable):
