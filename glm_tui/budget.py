@@ -8,10 +8,10 @@ before each send. Nothing is ever blocked without asking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from glm_tui.records import record
 from glm_tui.store import Store
 
 WARN_AT = 0.8
@@ -34,7 +34,7 @@ def money(usd: float) -> str:
     return f"US${usd:,.4f}" if 0 < usd < 0.01 else f"US${usd:,.2f}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BudgetState:
     limit_usd: float
     spent_usd: float

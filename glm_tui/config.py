@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from glm_tui.config_values import (
     Provider,
     normalise,
 )
+from glm_tui.records import record
 
 __all__ = [
     "APP_NAME",
@@ -63,7 +64,7 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "history.db"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Settings:
     """The effective settings of one run. ``sources`` says where each value came from."""
 

@@ -9,16 +9,17 @@ is plain text, its check in ``normalise``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from glm_tui.records import record
 
 
 class ConfigError(Exception):
     """A setting is wrong; the message is one line for the user (it names the file if any)."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Provider:
     name: str
     base_url: str | None

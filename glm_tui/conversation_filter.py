@@ -8,14 +8,14 @@ must all hold. The words left over are also what a full-text search looks for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from glm_tui.records import record
 from glm_tui.store import ConversationSummary, clean_tag
 
 TAG_PREFIX = "tag:"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationFilter:
     """A parsed query: the tags asked for and the rest of the text."""
 
@@ -99,7 +99,7 @@ def with_changed(
     return [s for s in rest if s.pinned] + unpinned
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagGroup:
     """One group of a list grouped by tag (``tag`` None: the conversations without one)."""
 

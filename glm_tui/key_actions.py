@@ -14,13 +14,13 @@ stopping the reply). Two actions whose scopes meet cannot share a key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from glm_tui.records import record
 
 SCOPES = ("app", "sidebar", "message", "approval")
 KEYMAPS = ("default", "vi")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyAction:
     name: str
     """Its name in ``[keys]`` (``new_conversation = "ctrl+n"``)."""

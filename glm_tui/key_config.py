@@ -23,10 +23,11 @@ from __future__ import annotations
 import string
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from glm_tui.key_actions import BY_NAME, KEYMAPS, RESERVED_KEYS, default_keys, scopes_meet
+from glm_tui.records import record
 
 MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
 """Textual's modifiers, in the order it writes them (sorted)."""
@@ -126,7 +127,7 @@ def is_plain(key: str) -> bool:
     return not (set(mods) - {"shift"}) and name not in _WINDOW_KEYS
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class KeyConfig:
     """``[keys]`` and ``keymap`` once checked."""
 

@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import platformdirs
 from glm_tui.api.model_fetch import fetch_model_list
 from glm_tui.api.models import ModelInfo, ModelListError, models_url, parse_models
 from glm_tui.config import APP_NAME, DEMO_MODEL, Settings
+from glm_tui.records import record
 
 REFRESH_AFTER = 24 * 3600.0
 """Seconds a list is trusted before it is asked for again."""
@@ -48,7 +49,7 @@ def default_cache_dir() -> Path:
     return platformdirs.user_cache_path(APP_NAME)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ModelList:
     """The models (chat models first) and how fresh the list is."""
 

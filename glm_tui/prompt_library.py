@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
+
+from glm_tui.records import record
 
 INPUT, CLIPBOARD, DATE = "input", "clipboard", "date"
 FRONT_MATTER_KEYS = ("description", "model", "system", "thinking")
@@ -63,7 +65,7 @@ def user_prompts_dir(config_path: Path) -> Path:
     return config_path.parent / "prompts"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LibraryPrompt:
     """One prompt of the library."""
 
@@ -253,7 +255,7 @@ def _prompt_files(directory: Path | None) -> list[Path]:
         return []
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class PromptLibrary:
     """Every prompt that loaded, by name, and one line per file that did not."""
 

@@ -12,8 +12,8 @@ No Textual and no layer of the app is imported: the store's Markdown uses it as 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from glm_tui.records import record
 from glm_tui.terminal_text import strip_controls
 
 LABELS: dict[str, str] = {
@@ -44,7 +44,7 @@ NOT_SAVED = "The reply could not be saved in full"
 _OLD_NOT_SAVED = re.compile(re.escape(NOT_SAVED) + r": (.+?)(?: \((.+)\))?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReplyNote:
     """``label`` names the status (``Interrupted``); ``text`` goes on from it in lower case."""
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.errors import APIError, ConnectionLost
@@ -28,6 +28,7 @@ from glm_tui.api.events import (
     WebSource,
     status_for_finish,
 )
+from glm_tui.records import record
 from glm_tui.reply_status import not_saved_error
 from glm_tui.store import Message, NotFound, Store, StoreError
 from glm_tui.store.models import utc_now
@@ -40,7 +41,7 @@ LOCK_WAIT = 0.05
 NETWORK_ERROR = "The provider failed while generating the reply (finish_reason network_error)."
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class ReplyRequest:
     """Everything one request of a turn needs."""
 
@@ -54,7 +55,7 @@ class ReplyRequest:
     """The client's keyword options: thinking, temperature, top_p, max_tokens, tools."""
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class ReplyOutcome:
     """What the reply came to, once ``stream_reply`` is done."""
 

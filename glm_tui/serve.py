@@ -17,10 +17,11 @@ import shlex
 import signal
 import socket
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from glm_tui.global_options import global_arguments
+from glm_tui.records import record
 from glm_tui.serve_guard import Access, is_loopback, new_token, token_problem
 
 INSTALL_HINT = "pip install 'glm-tui[serve]'"
@@ -34,7 +35,7 @@ class ServeError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000

@@ -20,11 +20,12 @@ import ipaddress
 import secrets
 import string
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from glm_tui.records import record
 
 TOKEN_COOKIE = "glm_tui_token"
 TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~")
@@ -64,7 +65,7 @@ def host_name(netloc: str) -> str:
     return urlsplit(f"//{netloc}").hostname or ""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Access:
     """What a request must show. ``token``: None when none is asked for (loopback only);
     ``loopback``: the server listens on a loopback address; ``public_url``: the address

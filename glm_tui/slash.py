@@ -10,13 +10,13 @@ is the session's (session/slash_runner.py); no Textual here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from glm_tui.prompt_library import LibraryPrompt, PromptLibrary, user_prompts_dir
+from glm_tui.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SlashCommand:
     """One entry of the ``/`` list: a built-in command, or a prompt of the library."""
 
@@ -58,14 +58,14 @@ _COMMAND = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s+|$)")
 UNKNOWN = "Unknown command /{name}: /help lists the commands (start with // to send a /)."
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlainText:
     """Not a command: send ``text`` (``//`` at the start made into ``/``)."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CommandCall:
     """A known command and the rest of its line (stripped)."""
 
@@ -73,7 +73,7 @@ class CommandCall:
     argument: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnknownCommand:
     """``/name`` that is no command: nothing is sent; ``message`` says so."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from glm_tui.api.events import ContentDelta, Usage
+from glm_tui.records import record
 from glm_tui.store import Message
 from glm_tui.terminal_text import strip_controls
 
@@ -68,7 +68,7 @@ def first_exchange(path: Sequence[Message]) -> tuple[Message, Message] | None:
     return prompts[0], reply
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TitleAnswer:
     """What a title request came to: the title (None: no usable one) and what it cost."""
 

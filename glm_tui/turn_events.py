@@ -6,14 +6,14 @@ and ``TurnEnded`` last. The TUI's session, ``glm-tui ask`` and the compare read 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 
 from glm_tui.api.events import StreamEvent
+from glm_tui.records import record
 from glm_tui.store import Message
 from glm_tui.tools.events import ReplyContinued, ToolEvent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TurnStarted:
     """The prompt is saved and the reply's row exists (status ``streaming``)."""
 
@@ -27,7 +27,7 @@ class TurnStarted:
     """The reply's row, as saved (empty, ``streaming``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TurnEnded:
     """The reply is final in the store; ``message`` is its saved row."""
 

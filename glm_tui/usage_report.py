@@ -6,11 +6,11 @@ total, tokens split into prompt / cached / completion / reasoning, and the month
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from glm_tui.budget import BudgetState, budget_state, today
+from glm_tui.records import record
 from glm_tui.store import Store
 from glm_tui.store.spending import UsageTotals, every_day
 
@@ -18,7 +18,7 @@ DAYS = 30
 """The days the report covers unless told otherwise (today and the 29 before)."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class UsageReport:
     since: date
     until: date

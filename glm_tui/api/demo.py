@@ -94,10 +94,10 @@ def _steps(topic: str) -> tuple[str, str]:
 3. Test it, then improve one thing at a time.
 
 ```python
-from dataclasses import dataclass
+from glm_tui.records import record
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Step:
     title: str
     done: bool = False

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
+from glm_tui.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Connected:
     """The provider answered (status line and headers of a streaming reply): the first byte.
 
     Until then the request may still be connecting, or being retried."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReasoningDelta:
     """A piece of the model's reasoning (``delta.reasoning_content`` or ``delta.reasoning``)."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContentDelta:
     """A piece of the answer (``delta.content``)."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Usage:
     """Token counts (and cost, when the provider reports it) for one reply."""
 
@@ -44,14 +46,14 @@ class Usage:
         return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finished:
     """The stream ended with a ``finish_reason`` (``stop``, ``length``, ``sensitive``...)."""
 
     finish_reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCall:
     """A function the model asks to run. ``arguments`` is the JSON text as the model sent it:
     it may not be valid JSON (the tool loop says so to the model instead of running it)."""
@@ -81,7 +83,7 @@ class ToolCall:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCalls:
     """The model asks for these calls (in the order it gave them), assembled whole from the
     stream; yielded once, after the reply's text and before ``Usage`` and ``Finished``."""
@@ -89,7 +91,7 @@ class ToolCalls:
     calls: tuple[ToolCall, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebSource:
     """One web page Z.ai's ``web_search`` tool found for the reply."""
 
@@ -123,7 +125,7 @@ class WebSource:
         return cls(title, link, text("media"), text("publish_date"), text("refer"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebSearchResults:
     """The pages Z.ai's web search found for this reply, in its order (yielded once, at the
     end of the stream, like ``ToolCalls``)."""

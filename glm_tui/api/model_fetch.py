@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from glm_tui.api.models import ModelListError, decode
+from glm_tui.records import record
 
 FETCH_TIMEOUT = 20.0
 """Seconds the list may take (it is a few hundred kilobytes on the AI/ML API)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchedList:
     """What the server answered: the list's JSON and its ETag, or ``not_modified``."""
 

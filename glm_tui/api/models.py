@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
+
+from glm_tui.records import record
 
 MILLION = 1_000_000
 AIMLAPI_INCLUDE = "pricing,capabilities,modalities"
@@ -46,7 +48,7 @@ class ModelListError(Exception):
     """The list could not be fetched or read: one line for the user (never the key)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModelInfo:
     """One model as the provider describes it; None where the provider did not say."""
 
@@ -321,7 +323,7 @@ def _tools(
     return False if known else None
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Prices:
     per_million: dict[str, float]
     kind: str | None = None

@@ -8,16 +8,16 @@ decoded incrementally, so a character split across reads is fine), it only ever 
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
 
 from glm_tui.api.errors import ProtocolError
+from glm_tui.records import record
 
 # A line (or an event) larger than this is not a chat stream; stop buffering instead of eating
 # memory forever.
 MAX_BUFFER = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SSEEvent:
     """One dispatched event. ``data`` has its ``data:`` lines joined with ``\\n``."""
 

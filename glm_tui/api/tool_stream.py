@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from glm_tui.api.events import ToolCall, WebSource
+from glm_tui.records import record
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Part:
     id: str = ""
     name: str = ""

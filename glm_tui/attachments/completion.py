@@ -13,8 +13,9 @@ from __future__ import annotations
 import heapq
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from glm_tui.records import record
 
 from .ignore import IgnoreWalker
 
@@ -24,7 +25,7 @@ _SCORED = 2000
 """At most this many matches are scored in full; the others keep the cheap score."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathCandidate:
     """One line of the ``@`` list."""
 

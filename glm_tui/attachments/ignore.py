@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from glm_tui.records import record
 
 ALWAYS_SKIPPED = frozenset({".git"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     regex: re.Pattern[str]
     negate: bool
@@ -100,7 +101,7 @@ def read_rules(path: Path) -> list[Rule]:
     return [rule for rule in map(compile_line, text.splitlines()) if rule is not None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Level:
     base: str
     """The directory of the ignore file, absolute, without a trailing separator."""

@@ -8,14 +8,15 @@ is not part of the path unless the path with it exists. The text itself is sent 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from glm_tui.records import record
 
 _MENTION = re.compile(r'(?<!\S)@(?:"([^"\n]+)"|(\S+))')
 _TRAILING = ".,;:!?)]}'\"`>"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mention:
     start: int
     end: int

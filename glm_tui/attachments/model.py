@@ -7,8 +7,9 @@ keeps its own name for it (the path it was attached as).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from glm_tui.records import record
 from glm_tui.store.attachments import AttachmentContent, AttachmentRef
 
 KINDS = ("text", "pdf", "image")
@@ -18,7 +19,7 @@ class AttachmentError(Exception):
     """A file cannot be attached: one line that names it and says what to do."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attachment:
     """One attachment ready to send: ``text`` for text files, pasted text and PDFs (their
     text), ``data`` for PDFs and images (the bytes kept and, for images, sent)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.api.events import ContentDelta, Finished, Usage
 from glm_tui.model_history import after_compaction, history_for
+from glm_tui.records import record
 from glm_tui.store.compactions import Compaction, active_on
 
 from .estimate import wire_tokens
@@ -42,7 +42,7 @@ class CannotCompact(Exception):
     """Nothing to compact, or the summary failed: one line for the person."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompactionPlan:
     through_id: int
     """The last message summarised."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.model_history import after_compaction, history_for, summary_block
+from glm_tui.records import record
 from glm_tui.store.compactions import Compaction, active_on
 
 from .estimate import MESSAGE_OVERHEAD, image_tokens, text_tokens
@@ -46,7 +46,7 @@ def build_history(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContextUse:
     """How full the model's window is: ``used`` of ``window`` tokens."""
 

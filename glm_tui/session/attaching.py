@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from glm_tui.attachments import (
@@ -26,6 +25,7 @@ from glm_tui.attachments import (
 )
 from glm_tui.context.estimate import MESSAGE_OVERHEAD, text_tokens
 from glm_tui.context.history import ContextUse
+from glm_tui.records import record
 from glm_tui.session.events import AttachmentsChanged, SessionEvent
 from glm_tui.store import Store
 from glm_tui.store.attachments import AttachmentContent
@@ -49,7 +49,7 @@ class WouldOverflow(Exception):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DraftEstimate:
     """What sending the draft would cost, and whether it would still fit the window."""
 

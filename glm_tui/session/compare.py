@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from glm_tui.chat import TurnEnded, TurnEvent, TurnStarted, TurnStream
+from glm_tui.records import record
 from glm_tui.session.errors import Busy
 from glm_tui.session.events import (
     BranchChanged,
@@ -60,7 +61,7 @@ class OneAtATime:
             return await self.approver.approve(requests)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class LiveCompare:
     """A compare being written: one :class:`LiveTurn` per model, in the order given."""
 
@@ -84,7 +85,7 @@ class LiveCompare:
         return next((i for i, turn in enumerate(self.replies) if turn is live), None)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class CompareTurn:
     """A compare saved, its replies not yet streamed: hand it to ``Session.run_compare``."""
 

@@ -4,10 +4,10 @@ listener never reads the store again to show it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from glm_tui.api.events import Usage
+from glm_tui.records import record
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Conversation, ConversationSummary, MatchHighlight, Message
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from glm_tui.tools.toolbox import ServerStatus
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Status:
     """What the status line says: where the next request goes, and what the conversation cost."""
 
@@ -67,7 +67,7 @@ class Status:
     ``warning`` past 80 %, ``over`` past 100 %; ``budget.sentence()`` says it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationsLoaded:
     """The whole list, newest first (at the start, and after other programs wrote)."""
 
@@ -76,21 +76,21 @@ class ConversationsLoaded:
     """False for the first page only (the rest follows in another ConversationsLoaded)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationTouched:
     """One conversation was added or changed here (a turn, a rename): it moves to the top."""
 
     summary: ConversationSummary
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationRemoved:
     conversation_id: int
     elsewhere: bool
     """Deleted by another program (the open one then says so)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationOpened:
     """The window shows another conversation (None: a new, empty one)."""
 
@@ -109,7 +109,7 @@ class ConversationOpened:
     """A search hit's matched words in that message, to highlight (``terms``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BranchChanged:
     """The branch shown left ``replaced_id`` for its sibling ``path[0]``, down to ``path[-1]``."""
 
@@ -119,7 +119,7 @@ class BranchChanged:
     live: LiveTurn | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChangedElsewhere:
     """Another program added to the open conversation: ``path`` is the branch to show now."""
 
@@ -127,14 +127,14 @@ class ChangedElsewhere:
     path: Sequence[Message]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TurnQueued:
     """A prompt is on its way (saved, or being saved): the reply will be written here."""
 
     live: LiveTurn
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TurnBegan:
     """The prompt and the reply's row are saved; the reply streams into ``live``."""
 
@@ -143,7 +143,7 @@ class TurnBegan:
     reply: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TurnFinished:
     """The reply is final (``message`` None: it never began, or it is gone with its
     conversation)."""
@@ -152,7 +152,7 @@ class TurnFinished:
     message: Message | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCallChanged:
     """A call of a live turn was proposed, decided, started or finished: show ``call``."""
 
@@ -160,7 +160,7 @@ class ToolCallChanged:
     call: LiveToolCall
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReplyContinued:
     """The tool results went back to the model: the turn goes on in ``reply``, a new row
     (streaming) below the results; ``live.assistant_id`` is now its id."""
@@ -169,7 +169,7 @@ class ReplyContinued:
     reply: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolsChanged:
     """An MCP server started, failed or stopped. ``failures`` holds one line per problem
     (naming the server and why); ``new_failures`` those not told before (notify them)."""
@@ -180,7 +180,7 @@ class ToolsChanged:
     new_failures: Sequence[str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationChanged:
     """A conversation changed in place: its title (an automatic title arrived, or the user's),
     its pin or its tags. Its row keeps its place among the pinned or the others (see
@@ -191,7 +191,7 @@ class ConversationChanged:
     """``title``, ``pinned`` or ``tags``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BookmarkChanged:
     """A message was bookmarked (``bookmarked``) or its bookmark removed."""
 
@@ -200,12 +200,12 @@ class BookmarkChanged:
     bookmarked: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusChanged:
     status: Status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachmentsChanged:
     """The attachments waiting for the next prompt changed (the chips above the composer)."""
 
@@ -217,7 +217,7 @@ class AttachmentsChanged:
     for a notification ('' if nothing)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompactionChanged:
     """A compaction was made or undone on the branch shown: fold the messages up to
     ``compaction.through_id`` ("12 earlier messages summarised"), or unfold (None)."""
@@ -229,7 +229,7 @@ class CompactionChanged:
     """The one just undone, if that was the change."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContextOverflowed:
     """A reply failed because the conversation no longer fits the model's window: offer
     "Compact and retry" (``Session.compact_and_retry(message.id)``)."""
@@ -238,7 +238,7 @@ class ContextOverflowed:
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompareBegan:
     """A prompt went to several models at once: ``user`` is its row, ``replies`` the rows of
     the replies (streaming, siblings), in the order of ``compare.models``; each streams into
@@ -249,7 +249,7 @@ class CompareBegan:
     replies: Sequence[Message]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompareReplyChanged:
     """Reply ``index`` of a compare connected, began its answer (the thinking ended), got its
     usage, or continued after tool calls: show ``live`` again (time, tokens, cost)."""
@@ -259,7 +259,7 @@ class CompareReplyChanged:
     live: LiveTurn
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompareReplyFinished:
     """Reply ``index`` of a compare is final (``message`` None: it is gone with its
     conversation); the others may still stream."""
@@ -270,7 +270,7 @@ class CompareReplyFinished:
     message: Message | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompareFinished:
     """Every reply of a compare is final; ``path`` is the branch shown now (through the reply
     chosen with ``continue_with``, else the first model's)."""
@@ -279,7 +279,7 @@ class CompareFinished:
     path: Sequence[Message]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModelsChanged:
     """The provider's model list was fetched (or confirmed, or found unreachable): the
     picker's ``choices`` are new."""

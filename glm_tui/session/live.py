@@ -7,7 +7,7 @@ back to the conversation shows everything and continues live.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, Protocol
 
 from glm_tui.api.events import (
@@ -19,6 +19,7 @@ from glm_tui.api.events import (
     WebSearchResults,
     WebSource,
 )
+from glm_tui.records import record
 from glm_tui.store import Message
 from glm_tui.terminal_text import ControlStripper
 from glm_tui.tools.spec import ToolSpec
@@ -34,7 +35,7 @@ class TurnListener(Protocol):
     def on_content(self, text: str) -> None: ...
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class LiveToolCall:
     """One tool call of a live turn, as the pane shows it (a collapsible block)."""
 
@@ -66,7 +67,7 @@ class LiveToolCall:
         return "finished"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class TextPart:
     """A run of reasoning or answer text of a live turn (the turn alternates: think, call,
     think, answer)."""
@@ -79,7 +80,7 @@ class TextPart:
         return "".join(self.pieces)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class LiveTurn:
     conversation_id: int
     started: float

@@ -10,11 +10,11 @@ help, not a limit (a model the list does not know still works).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.config import ConfigError, save_config
+from glm_tui.records import record
 from glm_tui.session.events import ModelsChanged
 from glm_tui.store import StoreError
 
@@ -31,7 +31,7 @@ RECENT_CONVERSATIONS = 200
 """The conversations whose models count as recently used."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ModelChoices:
     """What the picker shows."""
 

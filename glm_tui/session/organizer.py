@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.conversation_filter import ConversationFilter, TagGroup, group_by_tag, parse_filter
+from glm_tui.records import record
 from glm_tui.session.events import BookmarkChanged, ConversationChanged, StatusChanged
 from glm_tui.store import UNSET, Bookmark, ConversationSummary, MatchHighlight, Store
 from glm_tui.store.store import Unset
@@ -33,7 +33,7 @@ def export_stem(cid: int, title: str) -> str:
     return f"glm-tui-{cid}-{slug or 'conversation'}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewConversation:
     """What the next new conversation starts with, instead of the settings' own."""
 

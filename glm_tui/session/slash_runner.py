@@ -10,12 +10,12 @@ variables in a small form and then call ``fill`` (``NeedsValues``), show the lis
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glm_tui.prompt_library import LibraryPrompt, PromptLibrary, PromptUsageError
+from glm_tui.records import record
 from glm_tui.slash import (
     CommandCall,
     PlainText,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 NO_CONVERSATION = "No conversation is open: /{name} needs one."
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sent:
     """A prompt of the library was sent: run ``turn`` (``Session.run``) as for any prompt."""
 
@@ -40,7 +40,7 @@ class Sent:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NeedsValues:
     """The prompt has variables without a value: ask for ``names`` (in order), then call
     ``SlashRunner.fill(prompt, input_text, values)``."""
@@ -50,19 +50,19 @@ class NeedsValues:
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShowHelp:
     commands: tuple[SlashCommand, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Done:
     """The command did what it says; ``message`` is a short note to show."""
 
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Failed:
     """Nothing was done or sent (keep the line in the composer); ``message`` says why."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glm_tui.chat import TurnEnded, TurnEvent, TurnStarted, TurnStream
+from glm_tui.records import record
 from glm_tui.session.attaching import WouldOverflow
 from glm_tui.session.errors import Busy, CannotSend
 from glm_tui.session.events import (
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from glm_tui.session.session import Session
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Turn:
     """A prompt saved, its reply not yet streamed: hand it to ``Session.run``."""
 

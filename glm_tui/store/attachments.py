@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from glm_tui.records import record
 
 from .times import utc_now
 
 ATTACHMENT_KINDS = ("text", "pdf", "image")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachmentRef:
     """An attachment as a message refers to it (the ``show --json`` shape)."""
 
@@ -49,7 +50,7 @@ class AttachmentRef:
         return cls(name, mime, size, sha)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachmentContent:
     """What is stored once per content: ``text`` for text and PDFs (what the model reads),
     ``data`` for PDFs and images (the bytes)."""

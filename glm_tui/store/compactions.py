@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from glm_tui.api.events import Usage
+from glm_tui.records import record
 
 from .models import USAGE_FIELDS, Message, usage_from_row, utc_now
 
@@ -24,7 +24,7 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compaction:
     id: int
     conversation_id: int

@@ -4,10 +4,11 @@ and the export print (README, "Scripting")."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from glm_tui.api.events import ToolCall, Usage, WebSource
+from glm_tui.records import record
 
 from .attachments import AttachmentRef
 from .times import format_time as format_time  # the store's modules know the times as models'
@@ -53,7 +54,7 @@ def clean_optional(text: str | None) -> str | None:
     return None if text is None else clean_text(text)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolResultInfo:
     """What a ``tool`` message answers: the call (as run: the arguments may have been edited
     when it was approved) and how it ended. The result's text is the message's content."""
@@ -79,7 +80,7 @@ def usage_from_row(values: Sequence[Any]) -> Usage | None:
     return Usage(*values)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Message:
     id: int
     conversation_id: int
@@ -127,7 +128,7 @@ class Message:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conversation:
     id: int
     title: str
@@ -156,7 +157,7 @@ class Conversation:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConversationSummary:
     """One sidebar / ``list`` row."""
 
@@ -183,7 +184,7 @@ class ConversationSummary:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchHit:
     """One search result; ``rank`` is bm25 (lower is better), ``snippet`` marks matches."""
 
@@ -204,7 +205,7 @@ class SearchHit:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bookmark:
     """A bookmarked message, with what a list of bookmarks shows and what opening it needs."""
 
@@ -231,7 +232,7 @@ class Bookmark:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchHighlight:
     """Where a search matched in one message: what opening a hit scrolls to and highlights."""
 

@@ -9,9 +9,10 @@ where the user is). A conversation deleted takes its replies, and their cost, wi
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
+
+from glm_tui.records import record
 
 from .models import format_time
 
@@ -33,7 +34,7 @@ _REPORTED = (
 _DAY = "date(m.created_at, 'localtime')"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UsageTotals:
     """What a group of replies cost. ``cached_tokens`` are part of ``prompt_tokens`` and
     ``reasoning_tokens`` part of ``completion_tokens``, as the providers count them; credits and

@@ -7,11 +7,11 @@ wrong. The result is a list of plans with messages in an order where parents com
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from glm_tui.api.events import Usage
+from glm_tui.records import record
 
 from .attachments import ATTACHMENT_KINDS, AttachmentContent
 from .errors import ImportFormatError
@@ -43,7 +43,7 @@ from .models import (
 )
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class MessagePlan:
     old_id: int
     old_parent_id: int | None
@@ -56,7 +56,7 @@ class MessagePlan:
     bookmarked_at: str | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class CompactionPlan:
     through_old_id: int
     # summary, summarised, model, usage, created_at, undone_at: compactions.add's order.
@@ -64,7 +64,7 @@ class CompactionPlan:
     bookmarked_at: str | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ConversationPlan:
     title: str
     provider: str

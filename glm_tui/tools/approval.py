@@ -11,11 +11,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TextIO
 
 from glm_tui.api.events import ToolCall
+from glm_tui.records import record
 from glm_tui.tools.spec import ToolSpec
 
 
@@ -29,7 +29,7 @@ class Verdict(StrEnum):
     """Do not run it; the model is told it was denied."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decision:
     verdict: Verdict
     arguments: str | None = None
@@ -53,7 +53,7 @@ def edited(arguments: str) -> Decision:
     return Decision(Verdict.ALLOW, arguments=arguments)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApprovalRequest:
     """One call to approve: what the model asked for, and the tool it would run."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from glm_tui.records import record
 from glm_tui.tools.spec import BUILT_IN, ToolError, ToolSpec
 
 READ_LIMIT = 1_000_000
@@ -31,7 +31,7 @@ SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", ".venv", "node_modules",
 Runner = Callable[[Path, dict[str, Any]], Awaitable[str]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BuiltinTool:
     spec: ToolSpec
     run: Runner

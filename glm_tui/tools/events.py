@@ -9,8 +9,9 @@ calls more tools) -> ... -> ``TurnEnded``. Each event carries the rows it concer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from glm_tui.records import record
 
 if TYPE_CHECKING:
     from glm_tui.api.events import ToolCall
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from glm_tui.tools.spec import Policy, ToolSpec
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProposedCall:
     call: ToolCall
     tool: ToolSpec | None
@@ -30,7 +31,7 @@ class ProposedCall:
     schema), as the model is told; None when it can run."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCallsProposed:
     """The reply asks for calls: ``message`` is its saved row (complete, with the calls)."""
 
@@ -38,7 +39,7 @@ class ToolCallsProposed:
     calls: tuple[ProposedCall, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCallDecided:
     call: ToolCall
     verdict: str
@@ -50,7 +51,7 @@ class ToolCallDecided:
     """Something to tell the user (the choice "always" could not be saved...)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCallStarted:
     """A call is running; ``message`` is its result's row (``streaming``, no result yet)."""
 
@@ -58,7 +59,7 @@ class ToolCallStarted:
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCallFinished:
     """A call ended (or was never run): ``message`` is its result's row, final: the result
     as the model gets it in ``content``, ``tool.status`` (ok / error / denied / timed_out /
@@ -68,7 +69,7 @@ class ToolCallFinished:
     message: Message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReplyContinued:
     """The results went back to the model: ``reply`` is the new reply's row (``streaming``)."""
 

@@ -15,11 +15,11 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from glm_tui.api.events import ToolCall
 from glm_tui.config import ConfigError
+from glm_tui.records import record
 from glm_tui.store import Message, Store
 from glm_tui.store.models import ToolResultInfo
 from glm_tui.tools.approval import ApprovalRequest, Approver, Decision, Verdict
@@ -65,7 +65,7 @@ def check_arguments(tool: ToolSpec, text: str) -> tuple[dict[str, Any] | None, s
     return value, None
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Plan:
     proposed: ProposedCall
     arguments_text: str

@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import IO, Any
 
 from glm_tui import __version__
+from glm_tui.records import record
 from glm_tui.tools.mcp_config import McpConfigError, ServerConfig
 from glm_tui.tools.spec import ToolOutput
 
@@ -39,7 +39,7 @@ class ServerState(StrEnum):
     DISABLED = "disabled"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class McpTool:
     """A tool as the server lists it."""
 

@@ -20,9 +20,11 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from glm_tui.records import record
 
 FILE_NAME = "mcp.json"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -48,7 +50,7 @@ class McpConfigError(Exception):
     """mcp.json cannot be used: one line naming the file and the problem."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ServerConfig:
     name: str
     command: str | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
+
+from glm_tui.records import record
 
 BUILT_IN = "built-in"
 """The source of the tools glm-tui ships (any other source is an MCP server's name)."""
@@ -18,7 +20,7 @@ RESULT_CAP = 100_000
 """Characters of a result the model is sent (and the history keeps); more is cut, with a note."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolSpec:
     """One tool the model can be offered."""
 
@@ -44,7 +46,7 @@ class ToolSpec:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolOutput:
     """What a call gave: the text the model is sent, and how it ended."""
 

@@ -14,11 +14,12 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from glm_tui.config import Settings, save_config
+from glm_tui.records import record
 from glm_tui.tools import mcp_config
 from glm_tui.tools.builtin import BuiltinTool, builtin_tools
 from glm_tui.tools.mcp_client import START_TIMEOUT, McpServer, ServerState
@@ -45,7 +46,7 @@ def offered_name(server: str, tool: str, taken: set[str]) -> str:
     return name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerStatus:
     """How one MCP server is doing (``glm-tui tools``, the palette, notifications)."""
 

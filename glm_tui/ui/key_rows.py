@@ -11,10 +11,10 @@ palette agree with the rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from glm_tui.key_actions import BY_NAME
+from glm_tui.records import record
 
 Scope = Literal[
     "app", "screen", "message", "cursor", "list", "search", "composer", "approval", "chip", "fold"
@@ -32,7 +32,7 @@ ACTION_SCOPE: dict[Scope, str] = {
 pane's cursor keys are a selected message's)."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Key:
     name: str
     """The action's name in key_actions.py (and in ``[keys]``); with ``fixed``, the action."""

@@ -15,10 +15,12 @@ its action in ``key_actions.py``, then a row there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingsMap
+
+from glm_tui.records import record
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -90,7 +92,7 @@ def key_name(key: str) -> str:
     return "+".join([*(m.capitalize() for m in mods), name])
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class PaletteCommand:
     name: str
     help: str
@@ -101,7 +103,7 @@ class PaletteCommand:
     on_app: bool = False
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class KeyTable:
     """The keys in force: the table's keys with the keymap and ``[keys]`` applied."""
 

@@ -8,9 +8,9 @@ the tokens (Z.ai and others report no cost: an unknown cost is never drawn as ze
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from glm_tui.budget import money
+from glm_tui.records import record
 from glm_tui.store.spending import UsageTotals
 from glm_tui.usage_report import UsageReport
 
@@ -23,7 +23,7 @@ BAR_WIDTH = 24
 """The widest bar beside a model or a conversation."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Measure:
     """What the bars measure: US$ when the range has a cost, else tokens."""
 

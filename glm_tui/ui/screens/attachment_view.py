@@ -7,7 +7,6 @@ Text (files, pasted text, a PDF's text) shows read-only, scrolling; an image say
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,10 +17,11 @@ from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from glm_tui.attachments import size_text
+from glm_tui.records import record
 from glm_tui.ui.screens.dialogs import DialogScreen, dialog_button, dialog_buttons
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Shown:
     """One attachment to show (pending or from the history)."""
 

@@ -13,7 +13,6 @@ day old (Ctrl+R: now); offline, it says how old the list is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypeVar
 
 from textual import on, work
@@ -26,6 +25,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from glm_tui.api.models import ModelInfo, price_per_million, tokens_short
+from glm_tui.records import record
 from glm_tui.session import ModelChoices, Session
 from glm_tui.session.compare import MAX_MODELS as MAX_COMPARED
 from glm_tui.terminal_text import strip_controls
@@ -41,7 +41,7 @@ TYPED = "\x00typed"
 ResultType = TypeVar("ResultType")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ModelRow:
     """One row of the list: a model of the provider's list, or an id known only by use."""
 
@@ -51,7 +51,7 @@ class ModelRow:
     recent: bool = False
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class PickedModel:
     """What the picker returns: the model, and whether new conversations get it too."""
 

@@ -8,10 +8,11 @@ into the file by accident.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from glm_tui.config import GENERIC_KEY_ENV, PROVIDERS, ConfigError, Settings, normalise
+from glm_tui.records import record
 from glm_tui.store import Conversation
 
 OPTIONAL = {"base_url", "model", "temperature", "top_p", "max_tokens", "system_prompt"}
@@ -45,7 +46,7 @@ def form_values(settings: Settings, conversation: Conversation | None) -> dict[s
     return values
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class FormResult:
     settings: dict[str, Any] = field(default_factory=dict)
     """Changed settings, checked (None: remove from the file, use the default)."""

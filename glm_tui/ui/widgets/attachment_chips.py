@@ -9,7 +9,6 @@ say what went with it (``sent_chips_text``); ``o`` on the prompt opens them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual.containers import HorizontalScroll
 from textual.content import Content
@@ -18,6 +17,7 @@ from textual.widgets import Static
 
 from glm_tui.attachments import Attachment, size_text
 from glm_tui.context.estimate import format_tokens
+from glm_tui.records import record
 from glm_tui.store.attachments import AttachmentRef
 from glm_tui.ui import keys
 
@@ -66,16 +66,16 @@ class Chip(Static, can_focus=True):
 class AttachmentBar(HorizontalScroll, can_focus=False):
     """The chips above the composer; hidden while nothing waits."""
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class RemoveRequested(Message):
         index: int
         attachment: Attachment
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class OpenRequested(Message):
         attachment: Attachment
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Left(Message):
         """The last chip went while it had the focus: back to the composer."""
 

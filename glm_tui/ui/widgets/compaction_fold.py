@@ -8,13 +8,13 @@ themselves (the pane mounts them below it); Enter again folds them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual import events
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
+from glm_tui.records import record
 from glm_tui.store import Message
 from glm_tui.store.compactions import Compaction
 from glm_tui.ui import keys
@@ -25,7 +25,7 @@ class CompactionFold(Static, can_focus=True):
 
     BINDINGS = keys.bindings("fold")
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Toggled(TextualMessage):
         fold: CompactionFold
 

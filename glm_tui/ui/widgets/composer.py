@@ -9,13 +9,14 @@ long text becomes an attachment).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
+
+from glm_tui.records import record
 
 
 class Completion(Protocol):
@@ -28,7 +29,7 @@ class Composer(TextArea):
     completion: Completion | None = None
     """What takes Tab, Enter, Up, Down and Escape while it lists completions."""
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Submitted(Message):
         composer: Composer
         text: str
@@ -37,7 +38,7 @@ class Composer(TextArea):
         def control(self) -> Composer:
             return self.composer
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class SelectMessages(Message):
         """The user wants to move up into the messages (to act on one of them)."""
 

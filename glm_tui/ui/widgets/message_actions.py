@@ -7,7 +7,6 @@ the user asked for (a :class:`MessageActions.Requested` message); the app does i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from textual import events
@@ -16,6 +15,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
+from glm_tui.records import record
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.ui import keys
 from glm_tui.ui.textual_private import QuietResize
@@ -94,7 +94,7 @@ class MessageActions(Widget):
         super().__init__(*args, **kwargs)
         keys.install(self, "message")
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Requested(TextualMessage):
         """The user asked for an action on this message (the app carries it out)."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -16,6 +15,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from glm_tui.records import record
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
@@ -68,13 +68,13 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
     timer, so the render rate does not follow the token rate.
     """
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Retry(TextualMessage):
         """The user asked for a new reply in place of this one."""
 
         message_id: int
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class CompactAndRetry(TextualMessage):
         """The reply failed because the conversation no longer fits the model's window: the
         user asked to compact it and send the prompt again."""

@@ -4,7 +4,6 @@ reply, the numbered web sources under an answer, and the buttons of a reply's fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +13,7 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Button, Static
 
 from glm_tui.api.events import WebSource
+from glm_tui.records import record
 from glm_tui.session.live import LiveTurn, TextPart
 from glm_tui.terminal_text import strip_controls
 
@@ -42,7 +42,7 @@ def footer_button(label: str, classes: str) -> Button:
 class MissingReply(Horizontal):
     """After a prompt whose reply never got written (stopped before it started)."""
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class Retry(TextualMessage):
         user_message_id: int
 

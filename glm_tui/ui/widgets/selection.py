@@ -7,13 +7,12 @@ older ones; down from the last leaves the pane (the app puts the focus back in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
+from glm_tui.records import record
 from glm_tui.ui import keys
 from glm_tui.ui.widgets.message_actions import MessageActions
 
@@ -27,7 +26,7 @@ class MessageCursor(VerticalScroll, inherit_bindings=False):
         super().__init__(id=id)
         keys.install(self, "cursor")
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class LeftBottom(TextualMessage):
         """Down was pressed on the last message: the cursor leaves the pane."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual import on
@@ -22,6 +21,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from glm_tui.conversation_filter import group_by_tag, parse_filter, with_changed, with_touched
+from glm_tui.records import record
 from glm_tui.store import ConversationSummary, SearchHit
 from glm_tui.ui import keys
 from glm_tui.ui.formatting import relative_time
@@ -63,23 +63,23 @@ class ConversationList(OptionList):
         super().__init__(id=id, markup=markup)
         keys.install(self, "list")
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class DeleteRequested(Message):
         conversation_id: int
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class PinRequested(Message):
         conversation_id: int
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class TagRequested(Message):
         conversation_id: int
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class SearchRequested(Message):
         pass
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class NearEnd(Message):
         pass
 
@@ -121,7 +121,7 @@ def option_conversation(option_id: str) -> int:
     return int(option_id[1:].split("-", 1)[0])
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class TagHeading:
     """The line above a tag's conversations when the list is grouped by tag."""
 
@@ -133,7 +133,7 @@ Row = ConversationSummary | TagHeading
 
 
 class Sidebar(Vertical):
-    @dataclass
+    @record(frozen=False, slots=False)
     class Opened(Message):
         """The user chose a conversation (``message_id``: the search hit's message)."""
 
@@ -142,7 +142,7 @@ class Sidebar(Vertical):
         query: str = ""
         """The search that found ``message_id`` (its words are highlighted there)."""
 
-    @dataclass
+    @record(frozen=False, slots=False)
     class FullTextSearch(Message):
         query: str
 

@@ -8,12 +8,11 @@ reopened shows its calls as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
 from glm_tui.api.events import ToolCall
+from glm_tui.records import record
 from glm_tui.session.live import LiveToolCall
 from glm_tui.store import Message
 from glm_tui.terminal_text import strip_controls
@@ -41,7 +40,7 @@ def source_of(name: str) -> str:
     return server if found and server else BUILT_IN
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallView:
     """What a block shows of one call."""
 
