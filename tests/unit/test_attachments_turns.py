@@ -303,7 +303,7 @@ def test_an_older_database_gains_the_tables_and_its_index_stays_whole(tmp_path: 
     from glm_tui.store.migrations import SCHEMA_VERSION
 
     path = tmp_path / "old.db"
-    conn = connect(path, migrate_to=SCHEMA_VERSION - 1)
+    conn = connect(path, migrate_to=4)  # before attachments and compactions (version 5)
     conn.execute("INSERT INTO conversations (title, created_at, updated_at) VALUES ('t', 'x', 'x')")
     conn.execute(
         "INSERT INTO messages (conversation_id, role, content, created_at)"
