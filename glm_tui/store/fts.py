@@ -16,6 +16,7 @@ removed again). Every connection must register the view's function (``register``
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -51,8 +52,14 @@ _CJK_RANGES = (
     "\u1100-\u11ff\u3000-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
     "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 )
-_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
-_CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
+
+
+@functools.cache
+def _cjk() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One CJK character, and a run of them; compiled at the first use, not at every start
+    (4-6 ms, the supplementary planes making the class large)."""
+    return re.compile(f"[{_CJK_RANGES}]"), re.compile(f"[{_CJK_RANGES}]+")
+
 
 # Put around each CJK character in the indexed text. unicode61 reads it as a separator. It is
 # invisible, so one that was in the message shows nothing either: snippets drop them all.
@@ -63,7 +70,7 @@ SQL_FUNCTION = "glm_search_text"
 
 
 def is_cjk(ch: str) -> bool:
-    return _CJK_CHAR.match(ch) is not None
+    return _cjk()[0].match(ch) is not None
 
 
 def _spread(run: re.Match[str]) -> str:
@@ -74,7 +81,7 @@ def _spread(run: re.Match[str]) -> str:
 
 def spread_cjk(text: str) -> str:
     """The text as indexed: each CJK character set apart (Latin text is left as it is)."""
-    return text if text.isascii() else _CJK_RUN.sub(_spread, text)
+    return text if text.isascii() else _cjk()[1].sub(_spread, text)
 
 
 def search_text(text: str | None) -> str | None:
@@ -277,7 +284,7 @@ def search(
     exact = build_match(query, prefix=False)
     if exact is None or limit <= 0:
         return []
-    if _CJK_CHAR.search(query):
+    if _cjk()[0].search(query):
         snippet_tokens *= 2
     snippet_tokens = max(1, min(snippet_tokens, 64))
     hits = _run(conn, exact, limit, highlight, snippet_tokens, tags)
