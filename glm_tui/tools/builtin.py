@@ -162,10 +162,16 @@ def _spec(name: str, description: str, parameters: dict[str, Any]) -> ToolSpec:
     return ToolSpec(name, description, parameters, BUILT_IN, name)
 
 
-def builtin_tools() -> dict[str, BuiltinTool]:
-    """Every built-in tool by name (enabling them is the settings' business)."""
+async def _fetch_url(root: Path, arguments: dict[str, Any]) -> str:
+    # fetch.py (html.parser and its 20 regular expressions: 6 ms) is loaded by the first fetch,
+    # not by every start.
     from glm_tui.tools.fetch import fetch_url
 
+    return await fetch_url(root, arguments)
+
+
+def builtin_tools() -> dict[str, BuiltinTool]:
+    """Every built-in tool by name (enabling them is the settings' business)."""
     tools = [
         BuiltinTool(
             _spec(
@@ -204,7 +210,7 @@ def builtin_tools() -> dict[str, BuiltinTool]:
                 "GET a web page (http or https) and return its text (at most 1 MB).",
                 _object({"url": {"type": "string", "description": "An http(s) URL."}}, ["url"]),
             ),
-            fetch_url,
+            _fetch_url,
         ),
     ]
     return {tool.spec.name: tool for tool in tools}
