@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import MarkdownFence
 
+from glm_tui.ui.markdown import parking
 from glm_tui.ui.markdown.blocks import (
     FENCE_CHUNK,
     ChunkedFence,
@@ -186,6 +187,33 @@ async def test_a_whole_document_mounts_what_is_in_view() -> None:
             what="the end of the document",
         )
         assert kinds(widget).startswith("p")  # the top, three screens away, is parked again
+
+
+async def test_parts_laid_out_late_are_mounted_when_they_are(monkeypatch: Any) -> None:
+    """A cull that waited its frames for new parts to be laid out goes on without them and
+    looks again later: they are mounted once laid out, and until then nothing is "settled".
+    (On a busy machine the parts in view stayed parked, and the column looked settled: no part
+    it could see was in view.)"""
+    monkeypatch.setattr(parking, "CULL_WAITS", 0)  # no frames waited for the layout
+    text = long_document(400)
+    widget = SegmentedMarkdown(text, classes="answer", seal_blocks=10)
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: widget.settled)
+        first = widget.parts[0]
+        assert isinstance(first, Segment)
+        # The top part parked again, as a cull would, and the cull running before the layout.
+        placeholder = SegmentPlaceholder(first.source, first.outer_size.height, 100)
+        first.retired = True
+        mounted = widget.mount(placeholder, before=first)  # in the DOM, not laid out yet
+        assert not placeholder.region.width and not widget.settled
+        widget._parking._cull()
+        await mounted
+        await first.remove()
+        await wait_until(pilot, lambda: widget.settled)
+        assert kinds(widget).startswith("S"), kinds(widget)
+        await pilot.pause()
+        assert "Paragraph 0 with" in screen_text(app)  # type: ignore[arg-type]
 
 
 async def test_parking_keeps_the_height_and_unparking_keeps_the_view_still() -> None:

@@ -29,6 +29,9 @@ SHOW_SCREENS = 1
 CULL_WAITS = 10
 """Frames a cull waits for new parts to be laid out before it goes on without them."""
 
+UNPLACED_RETRY = 0.05
+"""Seconds before a cull that found parts not laid out yet looks again."""
+
 PREFETCH_DELAY = 0.2
 """Seconds after a cull before the parts near the view (not in it) are mounted."""
 
@@ -129,10 +132,14 @@ class Parking:
         idle = not column.streaming
         tail = column.tail
         ahead: list[SegmentPlaceholder] = []
+        unplaced = False
         for part in parts:
             region = part.region
+            if not region.width:
+                unplaced = True  # not laid out yet: looked at again at a later frame
+                continue
             if not region:
-                continue  # not laid out yet
+                continue
             if isinstance(part, SegmentPlaceholder):
                 if region.overlaps(view):
                     self.unpark(part)
@@ -143,6 +150,11 @@ class Parking:
         if ahead and not self.swaps:
             self.prefetching += 1
             column.set_timer(PREFETCH_DELAY, self._prefetch)
+        if unplaced and not self.swaps:
+            # A busy machine can take longer than CULL_WAITS frames to lay out new parts: one
+            # left out now would stay parked in view, the column looking settled. Looked at
+            # again a moment later, until they are laid out (a screen over this one, say).
+            column.set_timer(UNPLACED_RETRY, self.schedule)
 
     def _prefetch(self) -> None:
         self.prefetching -= 1

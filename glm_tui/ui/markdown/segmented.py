@@ -121,7 +121,11 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
         if self.writing or self._parking.busy:
             return False  # the view moved or the text changed: regions are not laid out yet
         view = self._parking.view()
-        return view is None or all(
+        if view is None:
+            return True
+        if self.region and not all(part.region.width for part in self.parts):
+            return False  # a part just mounted (a placeholder split, say) is not laid out
+        return all(
             isinstance(part, Segment) and (part.children or not part.text)
             for part in self.parts
             if part.region.overlaps(view)
