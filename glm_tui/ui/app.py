@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -111,6 +112,11 @@ class GLMApp(App[None]):
             )
         if warning := config_permission_warning(self.settings):
             self.notify(warning, title="Config file", severity="warning", markup=False, timeout=15)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()  # a garbage collection waits for a pause
+        await super().on_event(event)
 
     def on_app_focus(self) -> None:
         # Back from another window (perhaps another glm-tui): look now, not at the next tick.
