@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,17 @@ from tests.app_fixture import tui
 from tests.fakeglm import FakeGLM
 
 __all__ = ["tui"]  # the app run with Pilot: see app_fixture.py
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl+C reaches the programs the tests start, however the suite was started.
+
+    A shell starts a background job (``pytest &``) with SIGINT ignored, and a program inherits
+    that: the tests that press Ctrl+C on ``glm-tui ask`` then saw it run on to the read timeout.
+    A handler of our own is not inherited (the programs start with the default one).
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
