@@ -85,6 +85,7 @@ def tui(tmp_path: Path, store: Store) -> Tui:
                 await started(pilot)
             if open is not None:
                 await app.main.open_conversation(open)
+                await pilot.pause()  # laid out and drawn, as a person first sees it
             yield app, pilot
 
     return run

@@ -150,46 +150,50 @@ class MessagePane(MessageCursor):
         """Replace the pane's content with a conversation (None: the empty new one); the
         messages ``compaction`` summarises are folded."""
         async with self._lock:
-            self.conversation_id = conversation_id
-            self.top_wanted = False
-            self._unfolded = []
-            await self.remove_children()
-            self._note_tools(path)
-            messages = [m for m in path if m.role in ("user", "assistant")]
-            fold = None
-            ids = [m.id for m in path]
-            if compaction is not None and compaction.through_id in ids:
-                through = ids.index(compaction.through_id)
-                summarised = {m.id for m in path[: through + 1]}
-                fold = CompactionFold(compaction, [m for m in messages if m.id in summarised])
-                messages = [m for m in messages if m.id not in summarised]
-            if fold is not None:
-                await self.mount(fold)
-            if conversation_id is None or not messages:
-                self._older = []
-                if live is None:
-                    await self.mount(Static(self.empty_text, classes="empty-state"))
+            # One layout and one paint once all is in, not also one of the emptied pane: a
+            # quarter of the time to open a conversation from a long one, and no flicker.
+            with self.app.batch_update():
+                self.conversation_id = conversation_id
+                self.top_wanted = False
+                self._unfolded = []
+                await self.remove_children()
+                self._note_tools(path)
+                messages = [m for m in path if m.role in ("user", "assistant")]
+                fold = None
+                ids = [m.id for m in path]
+                if compaction is not None and compaction.through_id in ids:
+                    through = ids.index(compaction.through_id)
+                    summarised = {m.id for m in path[: through + 1]}
+                    fold = CompactionFold(compaction, [m for m in messages if m.id in summarised])
+                    messages = [m for m in messages if m.id not in summarised]
+                if fold is not None:
+                    await self.mount(fold)
+                if conversation_id is None or not messages:
+                    self._older = []
+                    if live is None:
+                        await self.mount(Static(self.empty_text, classes="empty-state"))
+                    self.anchor()
+                    return
+                first = page_from_end(messages, self._text_width, self._rows(FIRST_SCREENS))
+                self._older = messages[:-first]
+                widgets = self._widgets_for(messages[-first:], live, is_tail=True)
+                if self._older:
+                    marker = OlderMessages(classes="older-messages")
+                    marker.set_count(len(self._older))
+                    widgets.insert(0, marker)
+                await self.mount_all(widgets)
                 self.anchor()
-                return
-            first = page_from_end(messages, self._text_width, self._rows(FIRST_SCREENS))
-            self._older = messages[:-first]
-            widgets = self._widgets_for(messages[-first:], live, is_tail=True)
-            if self._older:
-                marker = OlderMessages(classes="older-messages")
-                marker.set_count(len(self._older))
-                widgets.insert(0, marker)
-            await self.mount_all(widgets)
-            self.anchor()
-            if self._older:
-                self.call_after_refresh(self._fill_view)
+                if self._older:
+                    self.call_after_refresh(self._fill_view)
 
     async def show_notice(self, text: Content) -> None:
         """Replace the pane's content with a few lines of text (no conversation open)."""
         async with self._lock:
             self.conversation_id = None
             self._older = []
-            await self.remove_children()
-            await self.mount(Static(text, classes="empty-state"))
+            with self.app.batch_update():
+                await self.remove_children()
+                await self.mount(Static(text, classes="empty-state"))
 
     def _fill_view(self) -> None:
         """Load older messages while the mounted ones do not fill the pane (their height was
@@ -233,8 +237,9 @@ class MessagePane(MessageCursor):
                 if index < len(shown)
                 else list(self.query(".missing-reply"))
             )
-            await self.remove_children(later)
-            await self.mount_all(self._widgets_for(messages[place:], None, is_tail=True))
+            with self.app.batch_update():
+                await self.remove_children(later)
+                await self.mount_all(self._widgets_for(messages[place:], None, is_tail=True))
             return True
 
     async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
@@ -296,8 +301,9 @@ class MessagePane(MessageCursor):
                 return False
             self._note_tools(branch, replace=False)
             children = list(self.children)
-            await self.remove_children(children[children.index(widget) :])
-            await self.mount_all(self._widgets_for(messages, live, is_tail=True))
+            with self.app.batch_update():
+                await self.remove_children(children[children.index(widget) :])
+                await self.mount_all(self._widgets_for(messages, live, is_tail=True))
             return True
 
     # -- a turn with tools ---------------------------------------------------------------------
