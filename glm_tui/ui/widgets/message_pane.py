@@ -247,19 +247,20 @@ class MessagePane(MessageCursor):
         async with self._lock:
             if self.conversation_id != live.conversation_id:
                 return
-            await self.query(".empty-state, .missing-reply").remove()
-            branches = self._branches([user, reply])
-            prompt = self.widget_for(user.id)
-            if prompt is None:
-                await self.mount(UserMessage(user, branches.get(user.id), self.image_loader))
-            else:
-                later = list(self.children)[list(self.children).index(prompt) + 1 :]
-                await self.remove_children(later)
-            await self.mount(
-                AssistantMessage(reply, live=live, clock=self.clock, branch=branches.get(reply.id))
-            )
-            self.anchor()
-            await self._unmount_top()
+            with self.app.batch_update():  # the prompt and its reply appear in one frame
+                await self.query(".empty-state, .missing-reply").remove()
+                branches = self._branches([user, reply])
+                prompt = self.widget_for(user.id)
+                if prompt is None:
+                    await self.mount(UserMessage(user, branches.get(user.id), self.image_loader))
+                else:
+                    later = list(self.children)[list(self.children).index(prompt) + 1 :]
+                    await self.remove_children(later)
+                branch = branches.get(reply.id)
+                answer = AssistantMessage(reply, live=live, clock=self.clock, branch=branch)
+                await self.mount(answer)
+                self.anchor()
+                await self._unmount_top()
 
     async def _unmount_top(self) -> None:
         """Unmount all but the last screen and a half of messages (they go back to the ones
