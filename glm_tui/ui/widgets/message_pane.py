@@ -417,11 +417,12 @@ class MessagePane(MessageCursor):
             offset = first.virtual_region.y - self.scroll_y if first is not None else 0
             widgets = self._widgets_for(batch, None, is_tail=False)
             marker = self.query_one(OlderMessages)
-            await self.mount_all(widgets, after=marker)
-            if self._older:
-                marker.set_count(len(self._older))
-            else:
-                await marker.remove()
+            with self.app.batch_update():  # one layout, with the marker's count or without it
+                await self.mount_all(widgets, after=marker)
+                if self._older:
+                    marker.set_count(len(self._older))
+                else:
+                    await marker.remove()
             if first is not None and keep_view:
                 # Keep the message the user was looking at where it was on the screen.
                 self.call_after_refresh(self._keep_in_place, first, offset)
