@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from textual.app import App
 
+from glm_tui.store import Store
+from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui.memory import IDLE_SECONDS, THRESHOLDS, Collector
+from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
+from tests.ui_helpers import seed_conversation, wait_until
+
+STAMP = "2024-03-14T10:00:00Z"
 
 
 def test_middle_collections_are_small_and_full_ones_stay_rare() -> None:
@@ -42,3 +48,26 @@ async def test_the_app_tells_the_collector_of_each_key(tui: Tui) -> None:
         app.collector.clock = lambda: 12345.0
         await pilot.press("h")
         assert app.collector.last_activity == 12345.0
+
+
+async def test_a_reply_left_behind_is_not_kept_alive_by_the_pane_it_watched(
+    tui: Tui, store: Store
+) -> None:
+    """A long reply watches the pane's scroll position (to mount its parts in view). The pane
+    outlives it, and one that follows the end has its position set by the layout, which never
+    prunes the watchers of closed widgets: every reply shown stayed alive with its widgets."""
+    long_reply = "\n\n".join(f"Paragraph {i} of a long reply." for i in range(300))
+    first = seed_conversation(store, "Long", [("Q", long_reply, None)], updated_at=STAMP)
+    turns = [(f"Question {i}", f"Answer {i}", None) for i in range(30)]
+    other = seed_conversation(store, "Taller than the screen", turns, updated_at=STAMP)
+    async with tui(open=first) as (app, pilot):
+        pane = app.main.pane
+
+        def watching() -> list[object]:
+            return [node for node, _ in getattr(pane, WATCHERS, {}).get("scroll_y", [])]
+
+        await wait_until(pilot, lambda: any(isinstance(n, SegmentedMarkdown) for n in watching()))
+        await app.main.open_conversation(other)
+        await pilot.pause()
+        left = [n for n in watching() if isinstance(n, SegmentedMarkdown) and not n.is_attached]
+        assert left == []

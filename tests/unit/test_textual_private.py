@@ -172,3 +172,19 @@ def test_textual_is_in_the_pinned_range() -> None:
     assert textual.specifier, "textual is not pinned to a range"
     assert textual.specifier.contains(importlib.metadata.version("textual"))
     assert not textual.specifier.contains("9.0"), "the range is open above"
+
+
+def test_the_watchers_are_kept_where_stop_watching_looks() -> None:
+    from textual.widget import Widget
+
+    from glm_tui.ui.textual_private import WATCHERS, stop_watching
+
+    watcher, watched = Widget(), Widget()
+
+    def callback(old: float, new: float) -> None:
+        pass
+
+    watcher.watch(watched, "scroll_y", callback, init=False)
+    assert getattr(watched, WATCHERS)["scroll_y"] == [(watcher, callback)]
+    stop_watching(watcher, watched, "scroll_y")
+    assert getattr(watched, WATCHERS)["scroll_y"] == []

@@ -18,7 +18,7 @@ from textual.widget import MountError, Widget
 
 from glm_tui.ui.markdown.blocks import Segment, SegmentPlaceholder
 from glm_tui.ui.markdown.cuts import estimate_rows
-from glm_tui.ui.textual_private import anchor_released
+from glm_tui.ui.textual_private import anchor_released, stop_watching
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
@@ -93,6 +93,12 @@ class Parking:
 
     def _on_scroll(self, _old: float, _new: float) -> None:
         self.schedule()
+
+    def forget(self) -> None:
+        """The column is gone: the scroller (which outlives it) no longer calls it."""
+        if self._watching is not None:
+            stop_watching(self.column, self._watching, "scroll_y")
+            self._watching = None
 
     def _cull(self) -> None:
         """Mount the parked parts in view, park the mounted ones far from it.

@@ -136,6 +136,9 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
         """Settled, and no part being mounted ahead of scrolling either."""
         return self.settled and not self._parking.swaps and not self._parking.prefetching
 
+    def on_unmount(self) -> None:
+        self._parking.forget()
+
     def compose(self) -> ComposeResult:
         if self._built and self._initial:
             yield from self._make_parts(self._initial)
