@@ -59,8 +59,7 @@ class Collector:
             self.collect()
         elif self.timer is None:
             self.timer = self.app.set_timer(IDLE_SECONDS, self.due)
-        else:
-            self.timer.reset()
+        # else: the timer, when it runs out, waits for the rest of the pause (``due``)
 
     def input_seen(self) -> None:
         """A key, a click, a scroll: not a pause (cheap: called for every input event)."""

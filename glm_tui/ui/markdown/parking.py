@@ -94,6 +94,10 @@ class Parking:
     def _on_scroll(self, _old: float, _new: float) -> None:
         self.schedule()
 
+    def placed(self) -> bool:
+        """Every part of the column is laid out (one just mounted has no width yet)."""
+        return all(part.region.width for part in self.column.parts)
+
     def forget(self) -> None:
         """The column is gone: the scroller (which outlives it) no longer calls it."""
         if self._watching is not None:
@@ -121,7 +125,8 @@ class Parking:
         if not column.region:
             return  # hidden (a folded Thinking block)
         scroller = self.scroller()
-        unsettled = not all(part.region.width for part in parts) or (
+        placed = self.placed()
+        unsettled = not placed or (
             # Following the end, but not scrolled there yet: the view is about to move.
             scroller is not None
             and scroller.is_anchored
@@ -138,14 +143,10 @@ class Parking:
         idle = not column.streaming
         tail = column.tail
         ahead: list[SegmentPlaceholder] = []
-        unplaced = False
         for part in parts:
             region = part.region
-            if not region.width:
-                unplaced = True  # not laid out yet: looked at again at a later frame
-                continue
             if not region:
-                continue
+                continue  # not laid out yet: looked at again below
             if isinstance(part, SegmentPlaceholder):
                 if region.overlaps(view):
                     self.unpark(part)
@@ -156,7 +157,7 @@ class Parking:
         if ahead and not self.swaps:
             self.prefetching += 1
             column.set_timer(PREFETCH_DELAY, self._prefetch)
-        if unplaced and not self.swaps:
+        if not placed and not self.swaps:
             # A busy machine can take longer than CULL_WAITS frames to lay out new parts: one
             # left out now would stay parked in view, the column looking settled. Looked at
             # again a moment later, until they are laid out (a screen over this one, say).

@@ -123,7 +123,7 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
         view = self._parking.view()
         if view is None:
             return True
-        if self.region and not all(part.region.width for part in self.parts):
+        if self.region and not self._parking.placed():
             return False  # a part just mounted (a placeholder split, say) is not laid out
         return all(
             isinstance(part, Segment) and (part.children or not part.text)
