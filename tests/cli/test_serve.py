@@ -110,8 +110,10 @@ async def test_each_tab_is_its_own_app_and_ctrl_c_stops_them_all(cli: CLI) -> No
         async with aiohttp.ClientSession() as web, web.ws_connect(url), web.ws_connect(url):
             wait_for(lambda: len(served.app_processes()) == 2, "two apps")
             apps = served.app_processes()
+            # textual-serve starts each through a shell that execs it: wait for the exec.
+            wait_for(lambda: all(b"glm_tui" in command_line(pid) for pid in apps), "exec")
             for pid in apps:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                command = command_line(pid)
                 assert b"--no-thinking" in command and b"--demo" in command
                 # The key reaches the app by its environment, never its command line.
                 assert not any(SECRET_KEY.encode() in part for part in command)
@@ -119,6 +121,11 @@ async def test_each_tab_is_its_own_app_and_ctrl_c_stops_them_all(cli: CLI) -> No
                 assert f"GLM_TUI_API_KEY={SECRET_KEY}".encode() in environment
             assert served.stop() == 0
         assert not any(alive(pid) for pid in apps)
+
+
+def command_line(pid: int) -> list[bytes]:
+    """A process's arguments, one item each."""
+    return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
 
 
 def free_port_taken() -> socket.socket:

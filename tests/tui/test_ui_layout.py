@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
-from textual.widgets import Input, Static
+from textual.widgets import Collapsible, Input, Static
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
@@ -21,7 +21,9 @@ from glm_tui.ui.screens.help import KEYS, HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
 from glm_tui.ui.textual_private import QuietResize, UniformRows
 from glm_tui.ui.widgets.key_footer import KeyFooter
+from glm_tui.ui.widgets.message_pane import MessagePane
 from glm_tui.ui.widgets.messages import AssistantMessage
+from glm_tui.ui.widgets.thinking import ThinkingBlock
 from tests.app_fixture import Tui
 from tests.ui_helpers import (
     screen_text,
@@ -235,6 +237,83 @@ async def test_a_quiet_widget_resized_by_a_layout_asks_for_no_other() -> None:
         await settle(pilot)
         assert _QuietParagraph.layouts_asked == 0
         assert _Paragraph.layouts_asked >= 10  # each of the others asked
+
+
+class _Scroller(VerticalScroll):
+    layouts_asked = 0
+
+    def refresh(self, *regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        type(self).layouts_asked += layout
+        return super().refresh(*regions, layout=layout, **kwargs)
+
+
+class _QuietScroller(QuietResize, _Scroller):
+    layouts_asked = 0
+
+
+def _lines(count: int) -> str:
+    return "\n".join(f"line {i}" for i in range(count))
+
+
+class _TwoPanes(App[None]):
+    CSS = "VerticalScroll { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        with _Scroller():
+            yield Static(_lines(20), id="loud")
+        with _QuietScroller():
+            yield Static(_lines(20), id="quiet")
+
+
+async def test_a_quiet_scrolling_pane_grows_in_one_layout_and_still_shows_its_scrollbar() -> None:
+    # The message pane grows at each new line of a streamed reply; Textual's scrolling container
+    # then asked for a second layout of the screen (its virtual size is a reactive that does).
+    # A QuietResize one does not, and still lays the screen out when its scrollbar comes or
+    # goes (the room the scrollbar takes changes the text's width).
+    app = _TwoPanes()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await settle(pilot)
+        loud, quiet = app.query_one(_Scroller), app.query_one(_QuietScroller)
+        loud_text, quiet_text = app.query_one("#loud", Static), app.query_one("#quiet", Static)
+        assert loud is not quiet and quiet.show_vertical_scrollbar
+        _Scroller.layouts_asked = _QuietScroller.layouts_asked = 0
+        loud_text.update(_lines(21))
+        await wait_until(pilot, lambda: loud_text.size.height == 21, what="the new line")
+        quiet_text.update(_lines(21))
+        await wait_until(pilot, lambda: quiet_text.size.height == 21, what="the new line")
+        await settle(pilot)
+        assert _Scroller.layouts_asked == 1  # its virtual size changed
+        assert _QuietScroller.layouts_asked == 0
+        full = quiet.region.width
+        narrow = full - quiet.styles.scrollbar_size_vertical
+        assert quiet_text.region.width == narrow
+        # Shorter than the pane: the scrollbar goes and the text takes its room; taller: back.
+        quiet_text.update(_lines(2))
+        await wait_until(pilot, lambda: not quiet.show_vertical_scrollbar, what="no scrollbar")
+        await settle(pilot)
+        assert quiet_text.region.width == full
+        quiet_text.update(_lines(30))
+        await wait_until(pilot, lambda: quiet.show_vertical_scrollbar, what="the scrollbar")
+        await settle(pilot)
+        assert quiet_text.region.width == narrow
+        quiet.scroll_end(animate=False, immediate=True)
+        await settle(pilot)
+        assert quiet.scroll_y == quiet.max_scroll_y == 30 - quiet.scrollable_content_region.height
+
+
+async def test_the_message_pane_and_an_open_thinking_block_are_quiet(
+    tui: Tui, store: Store
+) -> None:
+    # The two scrolling or growing containers a streamed reply resizes at each new line.
+    cid = seed_conversation(
+        store, "t", [("q", "an answer", "some reasoning")], updated_at="2024-03-14T14:00:00Z"
+    )
+    async with tui(open=cid) as (app, pilot):
+        pane = app.query_one(MessagePane)
+        await wait_until(pilot, lambda: bool(app.query(ThinkingBlock)), what="the reply")
+        thinking = app.query_one(ThinkingBlock)
+        assert isinstance(pane, QuietResize)
+        assert isinstance(thinking.query_one(Collapsible.Contents), QuietResize)
 
 
 class _Plain(Vertical):

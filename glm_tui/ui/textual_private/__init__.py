@@ -159,14 +159,16 @@ def steady_arrangement(widget: Widget, size: Size, optimal: bool) -> DockArrange
 
 
 class QuietResize:
-    """For a widget without scrollbars: when a layout changes its size, it does not ask for
-    another layout of the screen.
+    """When a layout changes a widget's size, it does not ask for another layout of the screen.
 
     Textual gives each widget whose size a layout changed its new "virtual size" as a reactive
-    that lays the screen out again: needed where scrollbars may appear (their room changes the
-    content's), a second layout for nothing in a column of text. A resize (Ctrl+B) changed the
-    size of every paragraph in view, and was two layouts of them. Put it before the widget's
-    class among the bases (Textual takes a widget's CSS from the first base that is a node).
+    that lays the screen out again: a second layout for nothing in a column of text. A resize
+    (Ctrl+B) changed the size of every paragraph in view, and was two layouts of them. A
+    scrollable container may have it too: its children are already placed, the virtual size
+    only sets how far it scrolls, and a scrollbar that appears or goes still lays the screen
+    out (``show_vertical_scrollbar`` is a reactive that does). The message pane grew at each
+    new line of a streamed reply, and each was two layouts. Put it before the widget's class
+    among the bases (Textual takes a widget's CSS from the first base that is a node).
     """
 
     def _size_updated(

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message
 from glm_tui.store.compactions import Compaction
-from glm_tui.ui.textual_private import anchor_released
+from glm_tui.ui.textual_private import QuietResize, anchor_released
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.pane_pages import (
@@ -39,7 +39,7 @@ BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""
 
 
-class MessagePane(MessageCursor):
+class MessagePane(QuietResize, MessageCursor):
     def __init__(self, *, clock: Callable[[], float], empty_text: Content, id: str) -> None:
         super().__init__(id=id)
         self.clock = clock

@@ -8,7 +8,7 @@ from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
 from glm_tui.ui.formatting import duration_text
-from glm_tui.ui.textual_private import SteadyArrangement
+from glm_tui.ui.textual_private import QuietResize, SteadyArrangement
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
@@ -46,11 +46,17 @@ def thinking_title(seconds: float | None, *, live: bool, connecting: bool = Fals
     return f"Thinking ({duration_text(seconds)})"
 
 
+class ThinkingContents(QuietResize, Collapsible.Contents):
+    """The open block's body: growing with the reasoning, it asks for no second layout."""
+
+
 class ThinkingBlock(SteadyArrangement, Collapsible):
     """A Collapsible holding the reasoning as Markdown, streamed while the model thinks.
 
     It folds itself when the answer starts; the user can open it again at any time.
     """
+
+    Contents = ThinkingContents
 
     def __init__(
         self, reasoning: str = "", *, collapsed: bool, live: bool = False, connecting: bool = False
