@@ -316,6 +316,51 @@ async def test_the_message_pane_and_an_open_thinking_block_are_quiet(
         assert isinstance(thinking.query_one(Collapsible.Contents), QuietResize)
 
 
+def count_reflows(app: App[Any]) -> list[int]:
+    """A list that gets an item each time the screen is laid out from now on."""
+    compositor = app.screen._compositor
+    reflow = compositor.reflow
+    reflows: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reflows.append(1)
+        return reflow(*args, **kwargs)
+
+    compositor.reflow = counted  # type: ignore[method-assign]
+    return reflows
+
+
+TABLE_REPLY = (
+    "Costs, by kind:\n\n| name | kind | cost | note |\n|---|---|---:|---|\n"
+    + "\n".join(
+        f"| `item_{i}` | kind {i} | {i * 37} | " + "a longer note " * 3 + "|" for i in range(6)
+    )
+    + "\n\n"
+    + "A paragraph that wraps at any width the pane is given. " * 6
+)
+
+
+async def test_ctrl_b_lays_the_screen_out_once_with_a_table_in_view(tui: Tui, store: Store) -> None:
+    # Every widget whose width Ctrl+B changes must be quiet (QuietResize), or one asks for a
+    # second layout of the whole screen: a table's cells did, and the pane's scrollbar, the
+    # status line, the prompt's text and each reply's footer.
+    turns = [("the costs?", TABLE_REPLY, "some reasoning"), ("again?", TABLE_REPLY, None)]
+    cid = seed_conversation(store, "t", turns, updated_at="2024-03-14T14:00:00Z")
+    async with tui(size=(120, 40), open=cid) as (app, pilot):
+        await wait_until(pilot, lambda: "item_5" in screen_text(app), what="the table")
+        await settle(pilot)
+        cells = app.query(".cell")
+        assert cells and all(isinstance(cell, QuietResize) for cell in cells)
+        for shown in (False, True):
+            reflows = count_reflows(app)
+            await pilot.press("ctrl+b")
+            await wait_until(pilot, lambda s=shown: app.main.sidebar.display is s, what="toggled")
+            await settle(pilot)
+            await settle(pilot)
+            assert len(reflows) == 1
+            assert "item_5" in screen_text(app)
+
+
 class _Plain(Vertical):
     DEFAULT_CSS = """
     _Plain {

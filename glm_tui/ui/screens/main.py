@@ -14,7 +14,7 @@ from datetime import datetime
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 
 from glm_tui.session import Session
@@ -34,7 +34,7 @@ from glm_tui.ui.screens.screen_keys import ScreenKeys
 from glm_tui.ui.screens.session_view import SessionView
 from glm_tui.ui.screens.slash_actions import SlashActions
 from glm_tui.ui.screens.turn_runner import TurnRunner
-from glm_tui.ui.textual_private import FirstResumeScreen
+from glm_tui.ui.textual_private import FirstResumeScreen, QuietVertical
 from glm_tui.ui.widgets.attachment_chips import AttachmentBar
 from glm_tui.ui.widgets.composer import Composer
 from glm_tui.ui.widgets.key_footer import KeyFooter
@@ -90,7 +90,7 @@ class MainScreen(FirstResumeScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield Sidebar(now=self.now, id="sidebar")
-            with Vertical(id="chat"):
+            with QuietVertical(id="chat"):
                 yield MessagePane(clock=self.seconds, empty_text=self.empty_text(), id="messages")
                 yield SlashList(id="slash-list")
                 yield PathCompletion(id="path-completion")

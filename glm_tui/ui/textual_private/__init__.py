@@ -24,15 +24,18 @@ from textual import events
 from textual._node_list import NodeList  # the type of DOMNode._nodes
 from textual._styles_cache import StylesCache  # the type of Widget._styles_cache
 from textual.app import App
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions
 from textual.widget import Widget
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from textual.css.types import TextAlign, TextOverflow
@@ -41,6 +44,8 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_pruning", "a widget being removed: mounting into it does nothing"),
     (Widget, "_closing", "a widget closing: mounting into it does nothing"),
     (Widget, "_anchor_released", "the user scrolled away from an anchored view"),
+    (Widget, "_vertical_scrollbar", "a widget's vertical scrollbar, made quiet by the pane"),
+    (App, "_start_widget", "how Widget.vertical_scrollbar starts the scrollbar it makes"),
     (Widget, "_visual_style", "a widget's cached style, dropped by the shallow restyle"),
     (Widget, "_rich_style_cache", "likewise"),
     (Widget, "_visual_style_cache", "likewise"),
@@ -177,6 +182,37 @@ class QuietResize:
         return super()._size_updated(  # type: ignore[misc,no-any-return]
             size, virtual_size, container_size, layout=False
         )
+
+
+class QuietStatic(QuietResize, Static):
+    """A Static resized by a layout without asking for another (a reply's footer, a prompt's
+    text, the status line): at Ctrl+B every widget whose width changes must be quiet, or one
+    asks for the second layout all the others were spared."""
+
+
+class QuietHorizontal(QuietResize, Horizontal):
+    """A Horizontal resized by a layout without asking for another (see QuietStatic)."""
+
+
+class QuietVertical(QuietResize, Vertical):
+    """A Vertical resized by a layout without asking for another (see QuietStatic)."""
+
+
+class QuietScrollBar(QuietResize, ScrollBar):
+    """A scrollbar resized by a layout without asking for another (see QuietStatic)."""
+
+
+def quiet_vertical_scrollbar(widget: Widget) -> ScrollBar:
+    """What ``Widget.vertical_scrollbar`` makes, a QuietScrollBar: a scrolling widget's
+    property returns this (``_vertical_scrollbar`` holds it, made when first asked for)."""
+    bar = widget._vertical_scrollbar
+    if bar is None:
+        thickness = widget.scrollbar_size_vertical
+        bar = QuietScrollBar(vertical=True, name="vertical", thickness=thickness)
+        bar.display = False
+        widget._vertical_scrollbar = bar
+        widget.app._start_widget(widget, bar)
+    return bar
 
 
 class UniformRows:

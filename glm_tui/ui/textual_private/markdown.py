@@ -61,6 +61,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (MarkdownTable, "_rows", "the rows a table shows"),
     (MarkdownTable, "_headers", "the headers a table shows"),
     (MarkdownTableContent, "compose", "textual.widgets._markdown.MarkdownTableContent: cells"),
+    (MarkdownTable, "compose", "a table's grid, made with quiet cells"),
     (MarkdownTableCellContents, "__init__", "textual.widgets._markdown: a table's cell"),
 )
 """(owner, name, why) of each private name used, as in the package's ``PRIVATE_NAMES``."""
@@ -304,10 +305,40 @@ class UpdatableOrderedList(SteadyArrangement, InPlaceList, MarkdownOrderedList):
     symbols = staticmethod(number_symbols)
 
 
+class QuietTableCell(QuietResize, MarkdownTableCellContents):
+    """A table's cell, asking for no second layout when a layout resizes it."""
+
+
+class QuietTableContent(QuietResize, MarkdownTableContent):
+    """A table's grid of cells (QuietResize): at Ctrl+B, the 52 cells of a reply's tables in
+    view each asked for a second layout of the screen (18-30 ms, after the first's 50-70)."""
+
+    def compose(self) -> ComposeResult:
+        # MarkdownTableContent's, with quiet cells.
+        for header in self.headers:
+            yield QuietTableCell(header, classes="header").with_tooltip(header)
+        for row_index, row in enumerate(self.rows, 1):
+            for cell_index, cell in enumerate(row, 1):
+                yield table_cell(cell, row_index, cell_index)
+            self.last_row = row_index
+
+
+def table_cell(cell: Content, row: int, column: int) -> QuietTableCell:
+    """A body cell, as Textual makes it (its classes, name and tooltip); from 1, 1."""
+    return QuietTableCell(cell, classes=f"row{row} cell", name=f"cell{row}.{column}").with_tooltip(
+        cell.plain
+    )
+
+
 class UpdatableTable(SteadyArrangement, MarkdownTable):
     """A table updated in place by the next version of itself: the cells that changed get
     their new content, new rows' cells are mounted. Textual's removes the last row's cells and
     mounts them again at each update (each cell a widget to style and lay out)."""
+
+    def compose(self) -> ComposeResult:
+        headers, rows = self._get_headers_and_rows()  # as MarkdownTable's, with quiet cells
+        self._headers, self._rows = headers, rows
+        yield QuietTableContent(headers, rows)
 
     async def _update_from_block(self, block: MarkdownBlock) -> None:
         content = next(iter(self.query_children(MarkdownTableContent)), None)
@@ -331,11 +362,7 @@ class UpdatableTable(SteadyArrangement, MarkdownTable):
         if len(wanted) > len(cells):
             first = len(cells) - columns  # cells of rows, counted from the first row's first
             new_cells = [
-                MarkdownTableCellContents(
-                    cell,
-                    classes=f"row{index // columns + 1} cell",
-                    name=f"cell{index // columns + 1}.{index % columns + 1}",
-                ).with_tooltip(cell.plain)
+                table_cell(cell, index // columns + 1, index % columns + 1)
                 for index, cell in enumerate(wanted[len(cells) :], start=first)
             ]
             await content.mount_all(new_cells)

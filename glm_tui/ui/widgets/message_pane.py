@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 from textual import on
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Static
 
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message
 from glm_tui.store.compactions import Compaction
-from glm_tui.ui.textual_private import QuietResize, anchor_released
+from glm_tui.ui.textual_private import QuietResize, anchor_released, quiet_vertical_scrollbar
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.pane_pages import (
@@ -40,6 +41,10 @@ BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 
 
 class MessagePane(QuietResize, MessageCursor):
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return quiet_vertical_scrollbar(self)  # resized, it asks for no second layout
+
     def __init__(self, *, clock: Callable[[], float], empty_text: Content, id: str) -> None:
         super().__init__(id=id)
         self.clock = clock

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
@@ -29,7 +29,7 @@ from glm_tui.ui.formatting import (
     status_words,
     tokens_text,
 )
-from glm_tui.ui.textual_private import SteadyArrangement
+from glm_tui.ui.textual_private import QuietHorizontal, QuietStatic, SteadyArrangement
 from glm_tui.ui.widgets.message_actions import MessageActions
 from glm_tui.ui.widgets.prompt_message import UserMessage as UserMessage
 from glm_tui.ui.widgets.prompt_message import characters, marked_terms
@@ -178,8 +178,8 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
             yield Vertical(*self.tool_blocks, classes="tool-calls")
         yield Static(Content(""), classes="sources")
         yield Static(Content(""), classes="status-text")
-        with Horizontal(classes="message-footer"):
-            yield Static(Content(""), classes="meta")
+        with QuietHorizontal(classes="message-footer"):
+            yield QuietStatic(Content(""), classes="meta")
             yield footer_button("Retry", "retry")
             yield footer_button("Compact and retry", "compact-retry")
             yield footer_button("Copy", "copy")

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
-from glm_tui.ui.textual_private import SteadyArrangement
+from glm_tui.ui.textual_private import QuietStatic, SteadyArrangement
 from glm_tui.ui.widgets.message_actions import HIT_STYLE, MessageActions
 from glm_tui.ui.widgets.thumbnails import ImageLoader, Thumbnails
 
@@ -54,7 +54,7 @@ class UserMessage(SteadyArrangement, MessageActions, Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield self.role_line("You")
-        yield Static(Content(strip_controls(self.message.content)), classes="user-text")
+        yield QuietStatic(Content(strip_controls(self.message.content)), classes="user-text")
         if self.message.attachments:
             from glm_tui.ui.widgets.attachment_chips import sent_chips_text
 

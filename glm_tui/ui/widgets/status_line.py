@@ -4,11 +4,11 @@ conversation's tokens and cost, and the month's spend against the budget."""
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from glm_tui.budget import BudgetState
 from glm_tui.session import Status
 from glm_tui.ui.formatting import cost_text, tokens_text
+from glm_tui.ui.textual_private import QuietStatic
 
 
 def budget_text(budget: BudgetState) -> tuple[str, str]:
@@ -22,7 +22,7 @@ def budget_text(budget: BudgetState) -> tuple[str, str]:
     return (f"budget {percent}", "$text-muted")
 
 
-class StatusLine(Static):
+class StatusLine(QuietStatic):
     def show(self, status: Status) -> None:
         """What the session says: the model the next request goes to (the open conversation's
         own, perhaps), thinking, the conversation's tokens and cost, the month against the
