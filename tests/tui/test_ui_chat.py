@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 import threading
+from typing import Any
 
 from textual import events
 from textual.widgets import Static
 
 from glm_tui.store import Store
+from glm_tui.ui.textual_private import paint_now
 from glm_tui.ui.widgets.messages import AssistantMessage, UserMessage
 from tests.app_fixture import Tui
 from tests.fakeglm import (
@@ -24,6 +27,7 @@ from tests.fakeglm import (
     zai_error,
     zai_stream,
 )
+from tests.tui_process import _ANSI
 from tests.ui_helpers import (
     click,
     hides,
@@ -344,3 +348,35 @@ async def test_what_the_first_reply_needs_is_made_in_a_thread_after_the_first_sc
             what="the client and the Markdown widget",
         )
         assert fake_glm.chat_requests() == []  # nothing was asked of the provider
+
+
+async def test_a_key_typed_in_the_composer_is_drawn_at_once_not_at_the_next_frame(
+    tui: Tui, fake_glm: FakeGLM
+) -> None:
+    """While a reply streams at full speed the screen's next update lays out and draws what the
+    reply mounted meanwhile (tens of ms); the composer draws a key's echo itself, at once."""
+    async with tui(fake_glm.base_url) as (app, pilot):
+        drawn: list[tuple[str, bool]] = []  # (the text of an update, drawn by a frame)
+        display = app._display
+
+        def recording(screen: Any, renderable: Any) -> None:
+            frame = any(f.function == "_on_timer_update" for f in inspect.stack(context=0))
+            if renderable is not None:
+                text = _ANSI.sub(b"", renderable.render_segments(app.console).encode()).decode()
+                drawn.append((text, frame))
+            display(screen, renderable)
+
+        app._display = recording  # type: ignore[method-assign]
+        await pilot.press("Q")
+        assert app.main.composer.text == "Q"
+        first = next(frame for text, frame in drawn if "Q" in text)
+        assert first is False  # drawn by the composer, before any frame
+        # Not when its region may change: it waits for a layout (it grew a line), or updates
+        # are batched (the pane replacing what it shows).
+        composer = app.main.composer
+        composer.refresh(layout=True)
+        assert not paint_now(composer)
+        await pilot.pause()
+        with app.batch_update():
+            assert not paint_now(composer)
+        assert paint_now(composer)

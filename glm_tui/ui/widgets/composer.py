@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from glm_tui.records import record
+from glm_tui.ui.textual_private import paint_now
 
 
 class Completion(Protocol):
@@ -109,3 +110,5 @@ class Composer(TextArea):
             self._replace_via_keyboard("\n", start, end)
             return
         await super()._on_key(event)
+        # The key's echo now, not after what a streaming reply has the next frame draw.
+        self.call_next(paint_now, self)
