@@ -8,6 +8,7 @@ is a message of its own (``tools/loop.py``). A cancelled turn is saved as ``stop
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import Sequence
@@ -108,6 +109,14 @@ class ChatService:
             if self._client is None:
                 self._client = make_client(self.settings)
             return self._client
+
+    async def ready_client(self) -> GLMClient:
+        """``client``, made in a thread when it is not made yet: importing httpx and loading
+        the certificates took the event loop 50-100 ms at the first send (and a prompt sent as
+        the app starts waited for the warm-up thread's lock on the event loop)."""
+        if self._client is not None:
+            return self._client
+        return await asyncio.to_thread(lambda: self.client)
 
     def warm_up(self) -> None:
         """Make the HTTP client now (for a thread, while nothing is asked of it): importing

@@ -82,7 +82,7 @@ class ReplyLoop:
             outcome = ReplyOutcome()
             stream = stream_reply(
                 service.store,
-                service.client,
+                await service.ready_client(),
                 request,
                 outcome,
                 flush_interval=service.flush_interval,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from glm_tui.api.client import GLMClient
 from glm_tui.chat import ChatService
 from glm_tui.config import Settings
 from glm_tui.session import (
@@ -230,3 +231,29 @@ async def test_a_prompt_follows_the_branch_shown_not_the_one_another_window_chos
     await session.run(turn)
     path = [m.content for m in session.window_path(cid)]
     assert path == ["a", "b", "Mine", "Hello from the fake GLM server."]
+
+
+class _ThreadNoting(ChatService):
+    """Notes the thread its HTTP client is made in."""
+
+    made_in: list[int] = []
+
+    @property
+    def client(self) -> GLMClient:
+        if self._client is None:
+            self.made_in.append(threading.get_ident())
+        return super().client
+
+
+async def test_the_http_client_is_made_off_the_event_loop(
+    tmp_path: Path, store: Store, fake_glm: FakeGLM
+) -> None:
+    # Importing httpx and loading the certificates took the event loop 50-100 ms at the first
+    # send; a reply asks for the client with ready_client, which makes it in a thread.
+    service = _ThreadNoting(store, settings_for(tmp_path, fake_glm.base_url))
+    _ThreadNoting.made_in = []
+    client = await service.ready_client()
+    assert client is service.client is await service.ready_client()  # made once, kept
+    assert len(_ThreadNoting.made_in) == 1
+    assert _ThreadNoting.made_in[0] != threading.get_ident()
+    await service.aclose()
