@@ -4,22 +4,26 @@ sidebar's second key (Ctrl+L, for tmux and screen users)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import _time as textual_time
+from textual import timer as textual_timer
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Collapsible, Input, Static
 
 from glm_tui.store import Store
 from glm_tui.ui.app import GLMApp
 from glm_tui.ui.screens.help import KEYS, HelpScreen
 from glm_tui.ui.screens.settings import SettingsScreen
-from glm_tui.ui.textual_private import QuietResize, UniformRows
+from glm_tui.ui.textual_private import PromptTimer, QuietResize, UniformRows
 from glm_tui.ui.widgets.key_footer import KeyFooter
 from glm_tui.ui.widgets.message_pane import MessagePane
 from glm_tui.ui.widgets.messages import AssistantMessage
@@ -351,6 +355,7 @@ async def test_ctrl_b_lays_the_screen_out_once_with_a_table_in_view(tui: Tui, st
         await settle(pilot)
         cells = app.query(".cell")
         assert cells and all(isinstance(cell, QuietResize) for cell in cells)
+        assert isinstance(app.main._update_timer, PromptTimer)
         for shown in (False, True):
             reflows = count_reflows(app)
             await pilot.press("ctrl+b")
@@ -399,3 +404,41 @@ async def test_a_container_drawn_a_row_at_a_time_draws_what_textual_draws() -> N
 def _cells(line: Strip) -> list[tuple[str, Any]]:
     """Each cell of a drawn line with its style (however the line is cut into segments)."""
     return [(char, segment.style) for segment in line for char in segment.text]
+
+
+async def test_after_a_long_tick_the_next_comes_at_the_next_interval(monkeypatch: Any) -> None:
+    # On a clock of our own: a tick that overruns its interval (a 2.5-interval frame). Textual's
+    # Timer then skips one interval more than it has to (its next tick at 4, not 3): every
+    # frame longer than 16.7 ms delayed the next by 17-33 ms. The screens' PromptTimer does not.
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(textual_time, "get_time", lambda: clock[0])
+    monkeypatch.setattr(textual_time, "sleep", sleep)
+    monkeypatch.setattr(textual_timer, "sleep", sleep)  # Timer._run's own name for it
+    app = App[None]()
+    async with app.run_test():
+        ticks: dict[type[Timer], list[float]] = {Timer: [], PromptTimer: []}
+        for kind in ticks:
+            seen = ticks[kind]
+
+            def tick(seen: list[float] = seen) -> None:
+                seen.append(clock[0])
+                if len(seen) == 1:
+                    clock[0] += 2.5  # this tick's work took two and a half intervals
+
+            clock[0] = 0.0
+            timer = kind(app, 1.0, callback=tick, repeat=6)
+            timer._start()
+            await wait_until_done(timer)
+        assert ticks[PromptTimer][:3] == [1.0, 4.0, 5.0]
+        assert ticks[Timer][:3] == [1.0, 5.0, 6.0]
+
+
+async def wait_until_done(timer: Timer) -> None:
+    task = timer._task
+    assert task is not None
+    await task

@@ -17,9 +17,11 @@ restyle of every widget when it is first shown; the theme is chosen before the a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
+from textual import _time as textual_time  # the timers' clock and sleep
 from textual import events
 from textual._node_list import NodeList  # the type of DOMNode._nodes
 from textual._styles_cache import StylesCache  # the type of Widget._styles_cache
@@ -29,10 +31,12 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
-from textual.screen import Screen
+from textual.message_pump import MessagePump
+from textual.screen import UPDATE_PERIOD, Screen
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style
+from textual.timer import EventTargetGone, Timer
 from textual.visual import RenderOptions
 from textual.widget import Widget
 from textual.widgets import Static
@@ -47,6 +51,17 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_vertical_scrollbar", "a widget's vertical scrollbar, made quiet by the pane"),
     (App, "_start_widget", "how Widget.vertical_scrollbar starts the scrollbar it makes"),
     (App, "_batch_count", "updates batched: paint_now draws nothing then"),
+    (Timer, "_run", "a timer's loop, PromptTimer's with the count after an overrun fixed"),
+    (Timer, "_tick", "a timer's tick, called by PromptTimer's loop"),
+    (Timer, "_active", "set while a timer runs, clear while paused"),
+    (Timer, "_reset", "a timer asked to start counting again"),
+    (Timer, "_skip", "a timer that skips the ticks it missed"),
+    (Timer, "_repeat", "how many ticks a timer makes (None: no end)"),
+    (Timer, "_interval", "a timer's interval"),
+    (Timer, "_start", "starts a timer's task, as MessagePump.set_interval does"),
+    (MessagePump, "_timers", "a node's timers, stopped with it"),
+    (Screen, "_update_timer", "the timer of a screen's updates, made a PromptTimer"),
+    (Screen, "_on_timer_update", "a screen's update, the callback of that timer"),
     (App, "_display", "how a screen's update is written to the terminal (paint_now)"),
     (App, "_background_screens", "the screens under the top one, given to the compositor"),
     (Widget, "_layout_required", "a widget waiting for a layout: paint_now leaves it"),
@@ -122,7 +137,67 @@ def skip_first_restyle(event: events.ScreenResume) -> None:
     event.refresh_styles = False
 
 
-class FirstResumeScreen(Screen[None]):
+class PromptTimer(Timer):
+    """Textual's Timer, but after a tick that overran its interval the next one comes at the
+    next multiple of the interval, not the one after.
+
+    Textual's skips to ``int(elapsed / interval + 1)`` intervals and then waits for the one
+    after that: one interval more than it has to. For the screen's update timer (60 a second)
+    every frame longer than 16.7 ms delayed the next by 17-33 ms: scrolling through a long
+    fence a page at a time, each page's frame (30-45 ms of work) began 20-33 ms after the key.
+    """
+
+    async def _run(self) -> None:
+        # Timer._run with the count fixed (the comment below marks the one change).
+        count = 0
+        repeat, interval = self._repeat, self._interval
+        active: asyncio.Event = self._active  # made in this task, as Timer._run makes it
+        await active.wait()
+        start = textual_time.get_time()
+        while repeat is None or count <= repeat:
+            next_tick = start + (count + 1) * interval
+            if self._skip and next_tick < textual_time.get_time():
+                # The last whole interval passed: the next tick is the next multiple.
+                count = int((textual_time.get_time() - start) / interval)
+                continue
+            await textual_time.sleep(max(0.0, next_tick - textual_time.get_time()))
+            count += 1
+            await active.wait()
+            if self._reset:
+                start = textual_time.get_time()
+                count = 0
+                self._reset = False
+                continue
+            try:
+                await self._tick(next_timer=next_tick, count=count)
+            except EventTargetGone:
+                break
+
+
+class PromptFrames(Screen[None]):
+    """A screen whose update timer is a PromptTimer (Screen makes its own on first use)."""
+
+    _prompt_update_timer: Timer | None = None
+
+    @property
+    def _update_timer(self) -> Timer:
+        timer = self._prompt_update_timer
+        if timer is None:
+            # What Screen._update_timer and MessagePump.set_interval do, with a PromptTimer.
+            timer = PromptTimer(
+                self,
+                UPDATE_PERIOD,
+                name="screen_update",
+                callback=self._on_timer_update,
+                pause=True,
+            )
+            timer._start()
+            self._timers.add(timer)
+            self._prompt_update_timer = timer
+        return timer
+
+
+class FirstResumeScreen(PromptFrames):
     """A screen that skips the restyle of every widget the first time it is shown."""
 
     _shown = False
