@@ -6,14 +6,13 @@ import asyncio
 import concurrent.futures
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownFence, MarkdownParagraph
+from textual.widgets._markdown import MarkdownFence
 
 from glm_tui.ui.markdown import parking
 from glm_tui.ui.markdown.blocks import (
@@ -25,8 +24,7 @@ from glm_tui.ui.markdown.blocks import (
 )
 from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
-from glm_tui.ui.markdown.segmented import SegmentedMarkdown
-from glm_tui.ui.textual_private.markdown import ComposedMarkdown
+from glm_tui.ui.markdown.segmented import LONGEST_PAUSE, SegmentedMarkdown, pause_after
 from glm_tui.ui.widgets.thinking import ThinkingBlock
 from tests.ui_helpers import screen_text, wait_until
 
@@ -524,38 +522,7 @@ async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out()
         await widget.stop()
 
 
-class _Mounted(MarkdownParagraph):
-    """A paragraph that records whether frames were held back (a batch) when it mounted."""
-
-    batches: list[int] = []
-
-    def on_mount(self) -> None:
-        type(self).batches.append(self.app._batch_count)
-
-
-class _Document(ComposedMarkdown):
-    BLOCKS = {**Markdown.BLOCKS, "paragraph_open": _Mounted}
-
-    def parse(self, text: str) -> list[Token]:
-        return MarkdownIt("gfm-like").parse(text)
-
-
-class DocumentApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield _Document()
-
-
-async def test_appended_blocks_mount_without_holding_back_the_frames() -> None:
-    # Textual's Markdown.append holds batch_update until all it appends is mounted: at full
-    # speed a render of a reply held every frame back for 100-170 ms, a key typed meanwhile
-    # too. The last block is updated in a batch; the blocks after it mount as any mount does.
-    app = DocumentApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        document = app.query_one(_Document)
-        await document.append("One.\n\n")
-        _Mounted.batches = []
-        await document.append("Two.\n\nThree.\n\nFour.\n")
-        await pilot.pause()
-        assert _Mounted.batches == [0, 0, 0]
-        lines = [line.strip() for line in screen_text(app).splitlines()]  # type: ignore[arg-type]
-        assert [line for line in lines if line] == ["One.", "Two.", "Three.", "Four."]
+def test_a_slow_render_pauses_the_stream_twice_as_long_but_never_long() -> None:
+    assert pause_after(0.01) == 0.0  # quick: the next text at once
+    assert pause_after(0.06) == pytest.approx(0.12)  # slow: twice as long, reading goes on
+    assert pause_after(0.16) == LONGEST_PAUSE == 0.2  # the screen gets text 4 times a second

@@ -32,7 +32,6 @@ PRIVATE_IMPORTS = {
         "MarkdownH4",
         "MarkdownH5",
         "MarkdownH6",
-        "MarkdownHeader",
         "MarkdownListItem",
         "MarkdownOrderedList",
         "MarkdownParagraph",
@@ -128,7 +127,7 @@ def test_the_list_names_what_the_module_uses() -> None:
     """Each ``._name`` the textual_private package reads or writes is in a PRIVATE_NAMES (so the
     test above checks it), apart from its own classes' names."""
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in PRIVATE_MODULES]
-    own = {"_composed", "_shown", "_append", "_prompt_update_timer"}
+    own = {"_composed", "_shown", "_prompt_update_timer"}
     used = {
         node.attr
         for tree in trees

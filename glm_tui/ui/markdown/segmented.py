@@ -48,7 +48,18 @@ SLOW_RENDER = 0.05
 """Seconds: a render of streamed text slower than this is followed by a pause..."""
 
 RENDER_PAUSE = 2.0
-"""...this many times as long (the text is then rendered at most a third of the time)."""
+"""...this many times as long (the text is then rendered at most a third of the time)..."""
+
+LONGEST_PAUSE = 0.2
+"""...but no longer than this many seconds: the screen shows new text at least 4 times a second.
+A render's time is the wall time until its blocks are mounted, which counts whatever else ran
+meanwhile (reading the stream, frames): at full speed a 1 MB reply had renders of 160-240 ms,
+then pauses of twice that, and the screen went 330-500 ms without new text."""
+
+
+def pause_after(render: float) -> float:
+    """Seconds the rendering of streamed text pauses after a render that took ``render``."""
+    return min(render * RENDER_PAUSE, LONGEST_PAUSE) if render > SLOW_RENDER else 0.0
 
 
 class SegmentedMarkdown(SteadyArrangement, Vertical):
@@ -192,12 +203,12 @@ class SegmentedMarkdown(SteadyArrangement, Vertical):
             self._queue.clear()
             started = time.perf_counter()
             await self._render_text(text)
-            cost = time.perf_counter() - started
-            if cost > SLOW_RENDER and not self._stopping.is_set():
+            pause = pause_after(time.perf_counter() - started)
+            if pause and not self._stopping.is_set():
                 # Text comes faster than it is shown: leave the event loop to the rest (reading
                 # the stream first) for a while, then render all that came meanwhile at once.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), cost * RENDER_PAUSE)
+                    await asyncio.wait_for(self._stopping.wait(), pause)
 
     async def _render_text(self, text: str) -> None:
         scanner = self._scanner

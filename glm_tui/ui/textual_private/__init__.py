@@ -305,10 +305,11 @@ def paint_now(widget: Widget) -> bool:
     The composer's region is drawn from the screen's last layout, so not when the widget waits
     for a layout itself (it grew a line); a layout another widget waits for does not move the
     composer (docked under the pane) but for a resize or the sidebar's key, whose next frame
-    draws everything again. Not while updates are batched, nor for a screen not on top.
+    draws everything again. Not for a screen not on top, nor when a widget the last layout
+    placed over or under it has been removed since.
     """
     app = widget.app
-    if app._batch_count or app.is_inline or not widget.is_attached or widget._layout_required:
+    if app.is_inline or not widget.is_attached or widget._layout_required:
         return False
     screen = widget.screen
     if screen is not app.screen or any(
@@ -324,7 +325,13 @@ def paint_now(widget: Widget) -> bool:
     if any(not other.is_attached for other, (at, _) in visible.items() if at.overlaps(region)):
         return False
     compositor.update_widgets({widget})
-    app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+    # Drawn in a batch too (App._display draws nothing then): the composer is not among what
+    # is batched, and Textual's Markdown holds one while a render's blocks mount (100-170 ms).
+    batched, app._batch_count = app._batch_count, 0
+    try:
+        app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+    finally:
+        app._batch_count = batched
     return True
 
 

@@ -6,14 +6,12 @@ markdown-it and Pygments: the first screen (no reply on it) does without them.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
 from markdown_it.token import Token
 from textual import events
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
@@ -27,7 +25,6 @@ from textual.widgets._markdown import (  # not exported by widgets.markdown
     MarkdownH4,
     MarkdownH5,
     MarkdownH6,
-    MarkdownHeader,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
@@ -46,7 +43,6 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Markdown, "_on_mount", "Markdown's mount handler, skipped when compose made the blocks"),
     (Markdown, "_markdown", "the text shown, set when compose made the blocks"),
     (Markdown, "_last_parsed_line", "where Markdown.append parses from next"),
-    (Markdown, "_table_of_contents", "the headings, made again after an append with one"),
     (MarkdownBlock, "_update_from_block", "a block updated in place, overridden by fences"),
     (MarkdownBlock, "_token", "the token a block was made from"),
     (MarkdownBlock, "_content", "the content a block shows (set_content keeps it)"),
@@ -111,48 +107,6 @@ class ComposedMarkdown(Markdown):
 
     def block_made(self, block: MarkdownBlock, index: int) -> None:
         """Each block made from parsed tokens, in order (``index`` from 0 for each parse)."""
-
-    def append(self, markdown: str) -> AwaitComplete:
-        """Markdown.append, except that no frame is held back while the new blocks mount.
-
-        Textual's holds ``batch_update`` until every block it appends is mounted: many trips
-        through the event loop, and at full speed a render of streamed text mounts dozens of
-        blocks (100-170 ms). No frame of the app was drawn meanwhile, not even a key typed in
-        the composer. Here the batch covers the update of the last block (the text it had
-        grows), and the blocks that follow it are mounted after, as any mount is.
-        """
-        self._markdown = self.source + markdown
-        unparsed = "".join(self._markdown.splitlines(keepends=True)[self._last_parsed_line :])
-        return AwaitComplete(self._append(unparsed))
-
-    async def _append(self, text: str) -> None:
-        async with self.lock:
-            tokens = self.parse(text)
-            shown = [child for child in self.children if isinstance(child, MarkdownBlock)]
-            first_line = self._last_parsed_line
-            for token in reversed(tokens):
-                if token.map is not None and token.level == 0:
-                    self._last_parsed_line += token.map[0]
-                    break
-            blocks = list(self._parse_markdown(tokens))
-            for block in blocks:
-                start, end = block.source_range
-                block.source_range = (start + first_line, end + first_line)
-            headings = any(isinstance(block, MarkdownHeader) for block in blocks)
-            with self.app.batch_update():
-                if shown and blocks:
-                    shown[-1].source_range = blocks[0].source_range
-                    with contextlib.suppress(IndexError):  # as Markdown.append
-                        await shown[-1]._update_from_block(blocks[0])
-                        blocks = blocks[1:]
-                mounting = self.mount_all(blocks) if blocks else None
-            if mounting is not None:
-                await mounting
-            if headings:
-                self._table_of_contents = None
-                self.post_message(
-                    Markdown.TableOfContentsUpdated(self, self.table_of_contents).set_sender(self)
-                )
 
 
 class UpdatableFence(MarkdownFence):
