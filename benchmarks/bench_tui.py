@@ -198,12 +198,17 @@ async def stream_once(tmp: Path, fake: FakeGLM, reply: Reply, scroll: bool = Fal
 
             await until(pilot, shown)
             await painted(app)
+            # Until the reply's last word is on the screen (counted): the paragraph it ends may
+            # be laid out in the frame after the one the parts were ready for.
+            last_words = end_of(expected)
+            deadline = time.perf_counter() + 10
+            while last_words not in screen_text(app):
+                if time.perf_counter() > deadline:
+                    raise AssertionError(f"the reply's end is not on the screen: {last_words!r}")
+                await asyncio.sleep(0.005)
+                await painted(app)
             finished = time.perf_counter()
             await watch.stop()
-            # The reply's last word is on the screen.
-            last_words = end_of(expected)
-            if last_words not in screen_text(app):
-                raise AssertionError(f"the reply's end is not on the screen: {last_words!r}")
             frames = await scroll_through(app) if scroll else []
             result = Streamed(
                 after_last_byte=finished - done_at,
