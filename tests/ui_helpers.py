@@ -209,3 +209,17 @@ async def hides(pilot: Pilot[Any], text: str, timeout: float = CEILING) -> None:
     await wait_until(
         pilot, lambda: text not in screen_text(pilot.app), timeout, f"{text!r} to go away"
     )
+
+
+def count_reflows(app: App[Any]) -> list[int]:
+    """A list that gets an item each time the screen is laid out from now on."""
+    compositor = app.screen._compositor
+    reflow = compositor.reflow
+    reflows: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reflows.append(1)
+        return reflow(*args, **kwargs)
+
+    compositor.reflow = counted  # type: ignore[method-assign]
+    return reflows

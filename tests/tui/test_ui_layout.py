@@ -30,6 +30,7 @@ from glm_tui.ui.widgets.messages import AssistantMessage
 from glm_tui.ui.widgets.thinking import ThinkingBlock
 from tests.app_fixture import Tui
 from tests.ui_helpers import (
+    count_reflows,
     screen_text,
     seed_conversation,
     wait_until,
@@ -318,20 +319,6 @@ async def test_the_message_pane_and_an_open_thinking_block_are_quiet(
         thinking = app.query_one(ThinkingBlock)
         assert isinstance(pane, QuietResize)
         assert isinstance(thinking.query_one(Collapsible.Contents), QuietResize)
-
-
-def count_reflows(app: App[Any]) -> list[int]:
-    """A list that gets an item each time the screen is laid out from now on."""
-    compositor = app.screen._compositor
-    reflow = compositor.reflow
-    reflows: list[int] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reflows.append(1)
-        return reflow(*args, **kwargs)
-
-    compositor.reflow = counted  # type: ignore[method-assign]
-    return reflows
 
 
 TABLE_REPLY = (

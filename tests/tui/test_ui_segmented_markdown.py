@@ -26,7 +26,7 @@ from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
 from glm_tui.ui.markdown.segmented import LONGEST_PAUSE, SegmentedMarkdown, pause_after
 from glm_tui.ui.widgets.thinking import ThinkingBlock
-from tests.ui_helpers import screen_text, wait_until
+from tests.ui_helpers import count_reflows, screen_text, wait_until
 
 
 def long_document(blocks: int) -> str:
@@ -76,20 +76,6 @@ def rendered_text(widget: SegmentedMarkdown) -> str:
 
 def needle(i: int) -> str:
     return f"return {i}" if i % 4 == 3 else (f"item {i}" if i % 4 == 2 else f"Paragraph {i}")
-
-
-def count_reflows(app: App[None]) -> list[int]:
-    """A list that gets an item each time the screen is laid out from now on."""
-    compositor = app.screen._compositor
-    reflow = compositor.reflow
-    reflows: list[int] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reflows.append(1)
-        return reflow(*args, **kwargs)
-
-    compositor.reflow = counted  # type: ignore[method-assign]
-    return reflows
 
 
 def segment_texts(widget: SegmentedMarkdown) -> list[str]:

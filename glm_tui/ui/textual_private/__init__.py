@@ -50,7 +50,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_anchor_released", "the user scrolled away from an anchored view"),
     (Widget, "_vertical_scrollbar", "a widget's vertical scrollbar, made quiet by the pane"),
     (App, "_start_widget", "how Widget.vertical_scrollbar starts the scrollbar it makes"),
-    (App, "_batch_count", "updates batched: paint_now draws nothing then"),
+    (App, "_batch_count", "updates batched: App._display draws nothing (paint_now draws)"),
     (Timer, "_run", "a timer's loop, PromptTimer's with the count after an overrun fixed"),
     (Timer, "_tick", "a timer's tick, called by PromptTimer's loop"),
     (Timer, "_active", "set while a timer runs, clear while paused"),

@@ -265,7 +265,7 @@ class QuietTableCell(QuietResize, MarkdownTableCellContents):
 
 class QuietTableContent(QuietResize, MarkdownTableContent):
     """A table's grid of cells (QuietResize): at Ctrl+B, the 52 cells of a reply's tables in
-    view each asked for a second layout of the screen (18-30 ms, after the first's 50-70)."""
+    view each asked for a second layout of the screen (17-30 ms, after the first's 37-73)."""
 
     def compose(self) -> ComposeResult:
         # MarkdownTableContent's, with quiet cells.
