@@ -382,3 +382,15 @@ async def test_a_key_typed_in_the_composer_is_drawn_at_once_not_at_the_next_fram
         with app.batch_update():
             assert paint_now(composer)
         assert any("QR" in text and not frame for text, frame in drawn)
+        # Should drawing early fail, the next frame draws it (and would report the failure).
+        compositor = app.screen._compositor
+
+        def failing(**_: Any) -> None:
+            raise RuntimeError("drawing failed")
+
+        compositor.render_update = failing  # type: ignore[assignment]
+        composer.insert("S")
+        assert not paint_now(composer)
+        del compositor.render_update
+        await pilot.pause()
+        assert "QRS" in screen_text(app)  # type: ignore[arg-type]

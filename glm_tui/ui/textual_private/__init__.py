@@ -329,7 +329,13 @@ def paint_now(widget: Widget) -> bool:
     # is batched, and Textual's Markdown holds one while a render's blocks mount (100-170 ms).
     batched, app._batch_count = app._batch_count, 0
     try:
-        app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+        update = compositor.render_update(screen_stack=app._background_screens)
+        app._display(screen, update)
+    except Exception:
+        # Drawing early is an optimisation: the next frame draws what this did not, and
+        # reports what fails there too.
+        widget.refresh()
+        return False
     finally:
         app._batch_count = batched
     return True
