@@ -18,6 +18,7 @@ from glm_tui.ui.markdown import parking
 from glm_tui.ui.markdown.blocks import (
     FENCE_CHUNK,
     ChunkedFence,
+    FenceLabel,
     Segment,
     SegmentPlaceholder,
     StreamedParagraph,
@@ -512,3 +513,18 @@ def test_a_slow_render_pauses_the_stream_twice_as_long_but_never_long() -> None:
     assert pause_after(0.01) == 0.0  # quick: the next text at once
     assert pause_after(0.06) == pytest.approx(0.12)  # slow: twice as long, reading goes on
     assert pause_after(0.16) == LONGEST_PAUSE == 0.2  # the screen gets text 4 times a second
+
+
+async def test_a_fence_that_names_no_language_is_plain_text_not_a_guess() -> None:
+    # Textual would guess the language (every Pygments lexer asked: 165 ms the first time, then
+    # a few ms at every render of a streaming fence), and guess wrong from output or prose.
+    code = "def handle(items):\n    return {item: 1 for item in items}"
+    widget = SegmentedMarkdown(f"```\n{code}\n```\n\n```python\n{code}\n```\n", classes="answer")
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_until(pilot, lambda: len(widget.query(FenceLabel)) == 2, what="the fences")
+        unnamed, python = (label.content for label in widget.query(FenceLabel))
+        assert isinstance(unnamed, Content) and isinstance(python, Content)
+        assert unnamed.plain == python.plain == code
+        assert {str(span.style) for span in unnamed.spans} <= {"$text"}  # plain
+        assert {str(span.style) for span in python.spans} - {"$text"}  # highlighted

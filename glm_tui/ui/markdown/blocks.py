@@ -40,6 +40,13 @@ FENCE_CHUNK = CHUNK
 one by a label, as Textual's."""
 
 
+UNNAMED_LANGUAGE = "text"
+"""How a fence that names no language is highlighted: as plain text. Textual guesses the
+language (Pygments' ``guess_lexer`` asks every lexer: 165 ms the first time, as it loads them
+all, then 1.4-6.4 ms for 5-40 lines, again at every render of a fence that streams), and from a
+few lines of a command's output or of prose the guess is mostly a wrong one."""
+
+
 class FenceLabel(QuietResize, Label):
     """The code of a short fence."""
 
@@ -69,7 +76,7 @@ class ChunkedFence(SteadyArrangement, UpdatableFence):
 
     def _highlight_chunk(self, text: str) -> Content:
         ansi, dark = self._theme_key or self._key()
-        return self.highlight(text, self.lexer, ansi=ansi, dark=dark)
+        return self.highlight(text, self.lexer or UNNAMED_LANGUAGE, ansi=ansi, dark=dark)
 
     @staticmethod
     def _is_long(code: str) -> bool:
