@@ -130,6 +130,32 @@ def test_finished_reply_with_code_and_folded_thinking(
     assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
 
 
+UNNAMED_FENCE_REPLY = """The tests pass:
+
+```
+$ pytest -q
+....                                                    [100%]
+4 passed in 0.12s
+```
+
+and the function they check:
+
+```python
+def handle(items: list[str]) -> dict[str, int]:
+    return {item: len(item) for item in items}
+```
+"""
+
+
+def test_a_fence_that_names_no_language_is_plain(
+    new_app: NewApp, store: Store, snap_compare: Any
+) -> None:
+    turns = [("Did the tests pass?", UNNAMED_FENCE_REPLY, None)]
+    cid = seed_conversation(store, "Tests", turns, updated_at="2024-03-14T14:00:00Z")
+    app = new_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=opener(cid))
+
+
 def test_reply_with_thinking_open(new_app: NewApp, store: Store, snap_compare: Any) -> None:
     cid = seed_history(store)
     app = new_app()
