@@ -9,7 +9,7 @@ the top (``CompactionFold``), mounted only when it is opened.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual import on
 from textual.content import Content
@@ -196,9 +196,14 @@ class MessagePane(QuietResize, MessageCursor):
         async with self._lock:
             self.conversation_id = None
             self._older = []
-            with self.app.batch_update():
-                await self.remove_children()
-                await self.mount(Static(text, classes="empty-state"))
+            await self._replace("*", [Static(text, classes="empty-state")])
+
+    async def _replace(self, old: str | Iterable[Widget], new: list[Widget]) -> None:
+        """Remove ``old`` (children, or a selector of them) and mount ``new`` after the rest, in
+        one batch: one layout and one paint with all in, not also one of the emptied pane."""
+        with self.app.batch_update():
+            await self.remove_children(old)
+            await self.mount_all(new)
 
     def _fill_view(self) -> None:
         """Load older messages while the mounted ones do not fill the pane (their height was
@@ -242,9 +247,7 @@ class MessagePane(QuietResize, MessageCursor):
                 if index < len(shown)
                 else list(self.query(".missing-reply"))
             )
-            with self.app.batch_update():
-                await self.remove_children(later)
-                await self.mount_all(self._widgets_for(messages[place:], None, is_tail=True))
+            await self._replace(later, self._widgets_for(messages[place:], None, is_tail=True))
             return True
 
     async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
@@ -307,9 +310,8 @@ class MessagePane(QuietResize, MessageCursor):
                 return False
             self._note_tools(branch, replace=False)
             children = list(self.children)
-            with self.app.batch_update():
-                await self.remove_children(children[children.index(widget) :])
-                await self.mount_all(self._widgets_for(messages, live, is_tail=True))
+            new = self._widgets_for(messages, live, is_tail=True)
+            await self._replace(children[children.index(widget) :], new)
             return True
 
     # -- a turn with tools ---------------------------------------------------------------------
