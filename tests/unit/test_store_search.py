@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glm_tui.store import Store, fts
+from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, Store, fts
 from tests.store_fixtures import build_tree, fts_in_sync, without_ids
 
 
@@ -83,6 +83,27 @@ def test_imports_and_forks_are_indexed(store: Store) -> None:
     fork = store.fork(tree.a1)
     conversations = {hit.conversation_id for hit in store.search("endofunctors")}
     assert conversations == {tree.cid, new, fork}
+    assert fts_in_sync(store)
+
+
+def test_a_large_import_is_indexed_in_one_piece(store: Store) -> None:
+    # 3 MB of text (a vocabulary of 50,000 words) in one import: FTS5's default 1 MiB buffer
+    # wrote it out as four segments of the index (to be merged later); the bulk buffer, one.
+    messages = [
+        {"id": n + 1, "parent_id": n or None, "role": "user" if n % 2 == 0 else "assistant",
+         "content": " ".join(f"w{(n * 1500 + k) * 7919 % 50_021}" for k in range(1500))
+         + f" marker{n}",
+         "created_at": "2025-01-01T00:00:00.000000Z"}
+        for n in range(300)
+    ]  # fmt: skip
+    conversation = {"title": "big", "messages": messages, "current_leaf_id": 300}
+    store.import_data({"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
+                       "conversations": [conversation]})  # fmt: skip
+    conn = store.db.conn
+    hashsize = conn.execute("SELECT v FROM messages_fts_config WHERE k = 'hashsize'").fetchone()
+    assert hashsize == (fts.BULK_HASH_BYTES,)
+    assert conn.execute("SELECT count(DISTINCT segid) FROM messages_fts_idx").fetchone() == (1,)
+    assert [hit.message_id for hit in store.search("marker299")] == [300]
     assert fts_in_sync(store)
 
 
