@@ -6,7 +6,7 @@ from textual.app import App
 
 from glm_tui.store import Store
 from glm_tui.ui.markdown.segmented import SegmentedMarkdown
-from glm_tui.ui.memory import IDLE_SECONDS, THRESHOLDS, Collector
+from glm_tui.ui.memory import IDLE_SECONDS, LONGEST_WAIT, MOST_PENDING, THRESHOLDS, Collector
 from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
 from tests.ui_helpers import seed_conversation, wait_until
@@ -41,6 +41,37 @@ async def test_what_a_conversation_left_is_collected_at_a_pause_not_while_keys_c
         now[0] += IDLE_SECONDS
         collector.due()
         assert collector.pending == 0 and collector.timer is None
+
+
+async def test_browsing_without_a_pause_collects_once_the_conversation_is_shown() -> None:
+    now = [100.0]
+    shown = [False]
+    collected: list[float] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        collector = Collector(app, clock=lambda: now[0])
+        collector.shown = lambda: shown[0]
+        collector.collect = lambda: collected.append(now[0])  # type: ignore[method-assign]
+        for _ in range(MOST_PENDING):
+            collector.later()
+        assert collected == [] and collector.waiting_since == 100.0  # not before it is shown
+        await pilot.pause()
+        collector._collect_when_shown()  # what the poll does
+        await pilot.pause()
+        assert collected == []
+        shown[0] = True
+        collector._collect_when_shown()
+        await pilot.pause()  # after the screen update that shows it
+        assert collected == [100.0] and collector.waiting_since is None
+        # A conversation that never settles (a reply streaming into it) waits no longer than
+        # LONGEST_WAIT.
+        shown[0] = False
+        collector.pending = MOST_PENDING - 1
+        collector.later()
+        now[0] += LONGEST_WAIT
+        collector._collect_when_shown()
+        await pilot.pause()
+        assert collected == [100.0, 100.0 + LONGEST_WAIT]
 
 
 async def test_the_app_tells_the_collector_of_each_key(tui: Tui) -> None:

@@ -272,19 +272,32 @@ async def test_ten_thousand_conversations_render_a_page_at_a_time(tui: Tui, stor
 
 async def test_the_garbage_of_opened_conversations_is_collected(tui: Tui, store: Store) -> None:
     ids = [
-        seed_conversation(store, f"C{i}", [("Q", "A", None)], updated_at="2024-03-14T10:00:00Z")
+        seed_conversation(
+            store, f"C{i}", [(f"Question {i}", "A", None)], updated_at="2024-03-14T10:00:00Z"
+        )
         for i in range(MOST_PENDING + 1)
     ]
     async with tui() as (app, pilot):
         collections = []
         gc.callbacks.append(lambda phase, info: collections.append(info["generation"]))
+        shown_at_collection: list[str] = []
+        collect = app.collector.collect
+
+        def collect_noting_the_screen() -> None:
+            shown_at_collection.append(screen_text(app))
+            collect()
+
+        app.collector.collect = collect_noting_the_screen  # type: ignore[method-assign]
         try:
             await app.main.open_conversation(ids[0])
             assert app.collector.timer is not None  # once the user pauses
             for cid in ids[1:MOST_PENDING]:
                 await app.main.open_conversation(cid)
-            # Browsing without a pause: a full collection after MOST_PENDING opens.
-            assert 2 in collections and app.collector.timer is None
-            await pilot.pause()
+            # Browsing without a pause: a full collection after MOST_PENDING opens, once the
+            # last one opened is on the screen (not before: it would wait for the collection).
+            assert 2 not in collections and app.collector.pending == MOST_PENDING
+            await wait_until(pilot, lambda: 2 in collections)
+            assert app.collector.pending == 0 and app.collector.timer is None
+            assert f"Question {MOST_PENDING - 1}" in shown_at_collection[0]
         finally:
             gc.callbacks.pop()

@@ -149,6 +149,7 @@ class MainScreen(FirstResumeScreen):
         self.composer.paste_hook = self.attaching.paste
         self.pane.branch_info = session.branch_positions
         self.pane.image_loader = self._image_bytes
+        self.collector.shown = lambda: self.pane.settled
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search

@@ -98,6 +98,15 @@ class MessagePane(QuietResize, MessageCursor):
         return [w for w in self.children if isinstance(w, UserMessage | AssistantMessage)]
 
     @property
+    def settled(self) -> bool:
+        """Every reply's answer laid out, its parts in view mounted with their blocks."""
+        return all(
+            widget.answer.region and widget.answer.settled
+            for widget in self.children
+            if isinstance(widget, AssistantMessage) and widget.answer.display
+        )
+
+    @property
     def leaf_id(self) -> int | None:
         """The last message of the branch shown (None when nothing is shown)."""
         widgets = self.message_widgets()
