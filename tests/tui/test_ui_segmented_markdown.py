@@ -473,7 +473,7 @@ async def test_a_streamed_list_keeps_its_rows_and_shows_what_the_whole_text_show
     numbered = [f"{i}. step {i}" for i in range(1, 12)]  # 10 and 11 widen every number
     text = "Intro\n\n" + "\n".join(items) + "\n  - nested one\n  - nested two\n\n"
     text += "\n".join(numbered) + "\n\nAfter.\n"
-    streamed, whole, kept = await stream_beside_whole(text, "UpdatableBulletList > Horizontal")
+    streamed, whole, kept = await stream_beside_whole(text, "UpdatableBulletList > ItemRow")
     assert kept  # the rows made while the list streamed are those shown at its end
     assert streamed == whole
     assert " 10. step 10" in streamed and "  1. step 1" in streamed

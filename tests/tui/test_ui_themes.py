@@ -270,3 +270,50 @@ def test_theme_snapshot(tmp_path: Path, snap_compare: Any, theme: str) -> None:
         assert snap_compare(app, terminal_size=SIZE, run_before=settle)
     finally:
         app.session.store.close()
+
+
+LISTS = """Bullets, numbers and both nested:
+
+- a **first** item that is long enough to wrap onto a second line of the pane when it is narrow
+- a second one, with `code` in it
+  - nested once
+    - nested twice
+-
+- after an empty item
+
+8. eight
+9. nine
+10. ten: a cell wider than the numbers before
+11. eleven, with a fence:
+
+    ```python
+    print("in a list")
+    ```
+
+Done.
+"""
+
+
+@pytest.mark.parametrize("theme", ["glm-dark", "glm-light"])
+def test_lists_snapshot(tmp_path: Path, snap_compare: Any, theme: str) -> None:
+    """A list's bullets (drawn by each item's row: their colours, widths and places)."""
+    store = Store.open(tmp_path / "history.db")
+    cid = seed_conversation(
+        store, "Lists", [("Lists?", LISTS, None)], updated_at="2024-03-14T14:30:00Z"
+    )
+    app = create_app(demo_settings(tmp_path, theme=theme), store=store, now=fixed_clock)
+
+    async def show() -> None:
+        await app.main.open_conversation(cid)
+
+    app.call_after_refresh(show)
+
+    async def settle(pilot: Any) -> None:
+        await wait_until(pilot, lambda: app.session.current_id is not None, what="the conversation")
+        await pilot.pause()
+        await started(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=(90, 34), run_before=settle)
+    finally:
+        store.close()

@@ -24,7 +24,6 @@ PRIVATE_MODULES = sorted(PRIVATE_PACKAGE.glob("*.py"))
 # The private modules the textual_private package imports from, and what it takes from each.
 PRIVATE_IMPORTS = {
     "textual.widgets._markdown": (
-        "MarkdownBullet",
         "MarkdownBulletList",
         "MarkdownH1",
         "MarkdownH2",
