@@ -124,8 +124,25 @@ async def test_stop_with_escape_keeps_the_partial_reply(
         assert saved.status == "stopped"
         assert saved.content == "Partial answer"
         assert app.focused is app.main.composer
-        # A stopped reply can be retried.
+        # A stopped reply can be retried: the button made when the reply stopped, in its place.
         assert reply.query_one(".retry").display
+        footer = reply.query_one(".message-footer")
+        names = ("meta", "retry", "copy")
+        assert [next(n for n in names if c.has_class(n)) for c in footer.children] == list(names)
+
+
+async def test_a_complete_reply_makes_no_parts_it_does_not_show(
+    tui: Tui, fake_glm: FakeGLM
+) -> None:
+    fake_glm.enqueue(zai_stream("All fine, no code.", reasoning="ok"))
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await send(pilot, app, "Hello")
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        assert reply.message.status == "complete"
+        for hidden in (".sources", ".status-text", ".retry", ".compact-retry", ".copy-code"):
+            assert not reply.query(hidden), hidden  # made hidden before: a third of the widgets
+        assert reply.query_one(".copy").display
 
 
 async def test_error_then_retry(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from glm_tui.records import record
@@ -52,6 +53,27 @@ FLUSH_INTERVAL = 0.125
 """Seconds between two renders of a live reply: at most 8 a second, whatever the token rate
 (smooth to read; each render parses, wraps and paints the growing paragraph: 20 a second cost
 a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
+
+
+W = TypeVar("W", bound=Widget)
+
+
+@record(frozen=True)
+class FooterParts:
+    """What a reply shows below its answer (``AssistantMessage._footer_parts``)."""
+
+    meta: str
+    sources: bool
+    words: str
+    """Why the reply is not complete ("" when it is)."""
+    retry: bool
+    compact_retry: bool
+    copy: bool
+    copy_code: bool
+
+
+def _button_maker(label: str, name: str) -> Callable[[], Button]:
+    return lambda: footer_button(label, name)
 
 
 class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=True):
@@ -176,14 +198,23 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
         yield self.answer
         if self.tool_blocks:
             yield Vertical(*self.tool_blocks, classes="tool-calls")
-        yield Static(Content(""), classes="sources")
-        yield Static(Content(""), classes="status-text")
+        # The parts a reply seldom shows (its sources, why it is not complete, the retry
+        # buttons, Copy code) are made only when shown (then ``_update_footer`` makes them):
+        # made hidden, they were a third of the widgets of a conversation's replies.
+        parts = self._footer_parts()
+        if parts.sources:
+            yield Static(classes="sources")
+        if parts.words:
+            yield Static(classes="status-text")
         with QuietHorizontal(classes="message-footer"):
             yield QuietStatic(Content(""), classes="meta")
-            yield footer_button("Retry", "retry")
-            yield footer_button("Compact and retry", "compact-retry")
+            if parts.retry:
+                yield footer_button("Retry", "retry")
+            if parts.compact_retry:
+                yield footer_button("Compact and retry", "compact-retry")
             yield footer_button("Copy", "copy")
-            yield footer_button("Copy code", "copy-code")
+            if parts.copy_code:
+                yield footer_button("Copy code", "copy-code")
 
     def update_node_styles(self, animate: bool = True) -> None:
         # A state class (-live, -error, focus, selection) restyles the frame, the role line and
@@ -299,16 +330,25 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
             return
         block = ToolCallBlock(view_of_live(call))
         self.tool_blocks.append(block)
-        calls = self.query(".tool-calls").results(Vertical)
+        calls = self.query_children(".tool-calls").results(Vertical)
         box = next(iter(calls), None)
         if box is None:
-            await self.mount(Vertical(block, classes="tool-calls"), before=".status-text")
+            await self.mount(Vertical(block, classes="tool-calls"), before=self._below_calls())
         else:
             await box.mount(block)
 
+    def _below_calls(self) -> Widget:
+        """What comes after the tool calls: the sources, the status text or the footer."""
+        return next(
+            child
+            for child in self.children
+            if not child.classes.isdisjoint(("sources", "status-text", "message-footer"))
+        )
+
     # -- footer and actions -------------------------------------------------------------------
 
-    def _update_footer(self) -> None:
+    def _footer_parts(self) -> FooterParts:
+        """What the reply's parts below the answer show now."""
         message = self.message
         live = self.live is not None
         status = "streaming" if live else message.status
@@ -320,30 +360,79 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
         )
         if live:
             meta = join_parts(meta, STATUS_WORDS["streaming"])
-        self.query_one(".meta", Static).update(Content(meta))
-        sources = self.query_one(".sources", Static)
-        sources.update(sources_text(message.sources) if not live else Content(""))
-        sources.display = bool(message.sources) and not live
-        # Why the reply is not complete, on its own line: the provider's words can be long.
         words = ""
         if not live:
             words = status_words(status, answered=bool(message.content), error=message.error)
-        status_text = self.query_one(".status-text", Static)
-        status_text.update(Content(words))
-        status_text.display = bool(words)
+        from glm_tui.context.overflow import overflowed
+
+        return FooterParts(
+            meta=meta,
+            sources=bool(message.sources) and not live,
+            words=words,
+            retry=not live and status != "complete",
+            compact_retry=not live and overflowed(message),
+            copy=not live,
+            copy_code=not live and bool(code_blocks(message.content)),
+        )
+
+    def _update_footer(self) -> None:
+        message = self.message
+        live = self.live is not None
+        status = "streaming" if live else message.status
+        parts = self._footer_parts()
+        footer = self.query_one(".message-footer")
+        footer.query_one(".meta", Static).update(Content(parts.meta))
+        if parts.sources:
+            sources = self._part(".sources", lambda: Static(classes="sources"), footer)
+            sources.update(sources_text(message.sources))
+        else:
+            self._hide(".sources")
+        # Why the reply is not complete, on its own line: the provider's words can be long.
+        if parts.words:
+            status_text = self._part(".status-text", lambda: Static(classes="status-text"), footer)
+            status_text.update(Content(parts.words))
+        else:
+            self._hide(".status-text")
         self.set_class(not live and status != "complete", "-incomplete")
         self.set_class(status == "error", "-error")
         self.set_class(live, "-live")
         # A reply that asked for calls goes on below them: the last reply has the footer.
         self.set_class(not live and status == "complete" and bool(message.tool_calls), "-calls")
-        self.query_one(".retry", Button).display = not live and status != "complete"
-        from glm_tui.context.overflow import overflowed
+        copy = footer.query_one(".copy", Button)
+        copy.display = parts.copy
+        # The footer's order: meta, Retry, Compact and retry, Copy, Copy code.
+        for name, label, wanted in (
+            ("retry", "Retry", parts.retry),
+            ("compact-retry", "Compact and retry", parts.compact_retry),
+            ("copy-code", "Copy code", parts.copy_code),
+        ):
+            if wanted:
+                before = None if name == "copy-code" else copy
+                self._part(f".{name}", _button_maker(label, name), before, parent=footer)
+            else:
+                self._hide(f".{name}", footer)
 
-        self.query_one(".compact-retry", Button).display = not live and overflowed(message)
-        self.query_one(".copy", Button).display = not live
-        self.query_one(".copy-code", Button).display = not live and bool(
-            code_blocks(message.content)
-        )
+    def _part(
+        self,
+        selector: str,
+        make: Callable[[], W],
+        before: Widget | None,
+        *,
+        parent: Widget | None = None,
+    ) -> W:
+        """The child of ``parent`` (the reply) that ``selector`` names, shown; made and mounted
+        before ``before`` (at the end when None) the first time it is."""
+        parent = parent or self
+        found = next(iter(parent.query_children(selector)), None)
+        if found is None:
+            found = make()
+            parent.mount(found, before=before)
+        found.display = True
+        return cast(W, found)
+
+    def _hide(self, selector: str, parent: Widget | None = None) -> None:
+        for child in (parent or self).query_children(selector):
+            child.display = False
 
     @on(Button.Pressed, ".retry")
     def _retry_pressed(self, event: Button.Pressed) -> None:
