@@ -320,6 +320,10 @@ async def test_the_message_pane_and_an_open_thinking_block_are_quiet(
         await wait_until(pilot, lambda: bool(app.query(ThinkingBlock)), what="the reply")
         thinking = app.query_one(ThinkingBlock)
         assert isinstance(pane, QuietResize)
+        # Folded, the block has no body yet (made when it is first opened).
+        assert not thinking.query(Collapsible.Contents)
+        thinking.collapsed = False
+        await wait_until(pilot, lambda: "some reasoning" in screen_text(app), what="the body")
         assert isinstance(thinking.query_one(Collapsible.Contents), QuietResize)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
@@ -61,6 +62,10 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
     def __init__(
         self, reasoning: str = "", *, collapsed: bool, live: bool = False, connecting: bool = False
     ) -> None:
+        self._contents_made = not (collapsed and reasoning)
+        """Folded with reasoning, its body (and the body's box) is made when first opened: a
+        folded Thinking block is two widgets fewer to compose, style and lay out (most replies
+        of a conversation one opens)."""
         # Folded, the reasoning is only built when it is first opened.
         self.body = markdown(
             reasoning or None, classes="thinking-body", lazy=collapsed and bool(reasoning)
@@ -73,6 +78,11 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
         )
         self._stream: SegmentedMarkdown | None = None
         self._auto_toggle = False
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        if self._contents_made:
+            yield self.Contents(self.body)
 
     def update_node_styles(self, animate: bool = True) -> None:
         # Folding toggles a class: restyle the title and frame, not every block of the body.
@@ -101,6 +111,9 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
         # Collapsible scrolls itself into view on every toggle, which would unpin a view
         # following a reply; only a toggle by the user should move the view.
         self._update_collapsed(collapsed)
+        if not collapsed and not self._contents_made:
+            self._contents_made = True
+            self.mount(self.Contents(self.body))
         if not collapsed and not self.body.is_built:
             self.call_later(self.body.build)
         self.post_message(self.Collapsed(self) if collapsed else self.Expanded(self))
