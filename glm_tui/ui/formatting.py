@@ -120,6 +120,11 @@ def code_blocks(markdown: str) -> list[str]:
     return [match.group(3).rstrip("\n") for match in _FENCE.finditer(markdown)]
 
 
+def has_code_block(markdown: str) -> bool:
+    """Whether ``markdown`` has a fenced code block (the first found ends the search)."""
+    return _FENCE.search(markdown) is not None
+
+
 def code_languages(markdown: str) -> list[str]:
     """The language each fenced code block in ``markdown`` names ("" for none), in order."""
     return [(match.group(2).split() or [""])[0] for match in _FENCE.finditer(markdown)]

@@ -145,6 +145,18 @@ async def test_a_complete_reply_makes_no_parts_it_does_not_show(
         assert reply.query_one(".copy").display
 
 
+async def test_a_reply_with_code_gets_copy_code_after_copy(tui: Tui, fake_glm: FakeGLM) -> None:
+    fake_glm.enqueue(zai_stream("Here:\n\n```python\nprint(1)\n```\n", reasoning="ok"))
+    async with tui(fake_glm.base_url) as (app, pilot):
+        await send(pilot, app, "Code please")
+        await wait_idle(pilot, app)
+        [reply] = replies(app)
+        footer = reply.query_one(".message-footer")
+        names = ("meta", "copy", "copy-code")
+        assert [next(n for n in names if c.has_class(n)) for c in footer.children] == list(names)
+        await shows(pilot, "Copy code")
+
+
 async def test_error_then_retry(tui: Tui, fake_glm: FakeGLM, store: Store) -> None:
     fake_glm.enqueue(
         zai_error(401, "1000", "Authentication failed [check your key]"),

@@ -26,6 +26,7 @@ from glm_tui.ui.formatting import (
     code_languages,
     cost_text,
     duration_text,
+    has_code_block,
     join_parts,
     status_words,
     tokens_text,
@@ -372,7 +373,7 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
             retry=not live and status != "complete",
             compact_retry=not live and overflowed(message),
             copy=not live,
-            copy_code=not live and bool(code_blocks(message.content)),
+            copy_code=not live and has_code_block(message.content),
         )
 
     def _update_footer(self) -> None:
