@@ -39,7 +39,7 @@ from textual.style import Style
 from textual.timer import EventTargetGone, Timer
 from textual.visual import RenderOptions
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Collapsible, Static
 
 if TYPE_CHECKING:
     from textual.css.types import TextAlign, TextOverflow
@@ -78,6 +78,8 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_styles_cache", "the lines a widget has drawn, kept by Textual without a bound"),
     (StylesCache, "_cache", "those lines, counted before they are forgotten"),
     (Widget, "_arrangement_cache", "a container's arrangements, by size: one reused"),
+    (Collapsible, "_title", "a Collapsible's title row, composed without its body (folded)"),
+    (Collapsible, "_update_collapsed", "shows a Collapsible folded or open (title, class)"),
     (NodeList, "_updates", "a count of changes to the children, part of that cache's key"),
     (Widget, "_size_updated", "a widget's new size after a layout: told not to ask for another"),
 )
@@ -427,3 +429,13 @@ def chunk_strips(
         line.y += first_row
         strips.append(Strip(*line.to_strip(style)))
     return strips
+
+
+def collapsible_title(collapsible: Collapsible) -> Widget:
+    """The title row a Collapsible made in its ``__init__`` (its compose yields it first)."""
+    return collapsible._title
+
+
+def show_collapsed(collapsible: Collapsible, collapsed: bool) -> None:
+    """Show a Collapsible folded or open (its title's symbol, its ``-collapsed`` class)."""
+    collapsible._update_collapsed(collapsed)

@@ -9,7 +9,12 @@ from textual.dom import DOMNode
 from textual.widgets import Collapsible
 
 from glm_tui.ui.formatting import duration_text
-from glm_tui.ui.textual_private import QuietResize, SteadyArrangement
+from glm_tui.ui.textual_private import (
+    QuietResize,
+    SteadyArrangement,
+    collapsible_title,
+    show_collapsed,
+)
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
@@ -80,7 +85,7 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
         self._auto_toggle = False
 
     def compose(self) -> ComposeResult:
-        yield self._title
+        yield collapsible_title(self)
         if self._contents_made:
             yield self.Contents(self.body)
 
@@ -110,7 +115,7 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
     def _watch_collapsed(self, collapsed: bool) -> None:
         # Collapsible scrolls itself into view on every toggle, which would unpin a view
         # following a reply; only a toggle by the user should move the view.
-        self._update_collapsed(collapsed)
+        show_collapsed(self, collapsed)
         if not collapsed and not self._contents_made:
             self._contents_made = True
             self.mount(self.Contents(self.body))
