@@ -85,7 +85,7 @@ class Collector:
         if rest > 0:
             self.timer = self.app.set_timer(rest, self.due)
         else:
-            self.collect()
+            self.collect(paused=True)
 
     def _collect_when_shown(self) -> None:
         since = self.waiting_since
@@ -97,9 +97,17 @@ class Collector:
         else:
             self.app.set_timer(POLL, self._collect_when_shown)
 
-    def collect(self) -> None:
+    def collect(self, *, paused: bool = False) -> None:
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
         self.pending = 0
-        gc.collect()
+        if paused:
+            # Everything is walked, then what is left is frozen: a collection while the user
+            # browses on walks only what came since (what the conversations opened since left,
+            # and the one on the screen), not the whole app again.
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+        else:
+            gc.collect()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from textual.app import App
 
 from glm_tui.store import Store
@@ -72,6 +75,26 @@ async def test_browsing_without_a_pause_collects_once_the_conversation_is_shown(
         collector._collect_when_shown()
         await pilot.pause()
         assert collected == [100.0, 100.0 + LONGEST_WAIT]
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.itself = self
+
+
+async def test_a_pause_freezes_what_is_left_so_that_browsing_collects_less() -> None:
+    app: App[None] = App()
+    async with app.run_test():
+        collector = Collector(app)
+        kept = _Cycle()  # alive at the pause: say, the conversation on the screen
+        collector.collect(paused=True)
+        assert gc.get_freeze_count() > 0
+        left = weakref.ref(kept)
+        del kept  # then left for another conversation
+        collector.collect()  # while browsing: only what came since the pause is walked
+        assert left() is not None
+        collector.collect(paused=True)  # the next pause walks everything
+        assert left() is None
 
 
 async def test_the_app_tells_the_collector_of_each_key(tui: Tui) -> None:
