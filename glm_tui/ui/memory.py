@@ -2,7 +2,8 @@
 
 ``glm-tui`` turns garbage collection off while the app starts (launch.py). Once the first screen
 is drawn, what exists (Textual's classes, the stylesheet, the first widgets) lives as long as
-the app: it is frozen, so collections never walk it again. Opening a conversation makes and
+the app: it is frozen, so collections do not walk it (a collection at a pause walks everything,
+then freezes what is left in its turn). Opening a conversation makes and
 drops thousands of objects: at Python's thresholds that started a full collection (0.1 s) on
 most opens. At ``THRESHOLDS`` only young collections run (a few ms), and the conversation that
 was replaced (its widgets refer to each other: only a full collection frees them) is collected
