@@ -136,9 +136,11 @@ _PLAIN_ROLES = frozenset(ROLES) - {"tool"}
 _TEXT_OR_NONE = (str, type(None))
 _INT_OR_NONE = (int, type(None))
 _NUMBER_OR_NONE = (int, float, type(None))
-_USAGE_TYPES = tuple(
-    (name, _INT_OR_NONE if name in INT_USAGE else _NUMBER_OR_NONE) for name in USAGE_FIELDS
-)
+# The usage fields in order: the whole numbers first, then the other numbers (credits, usd).
+_WHOLE_USAGE = sum(1 for name in USAGE_FIELDS if name in INT_USAGE)
+assert set(USAGE_FIELDS[:_WHOLE_USAGE]) == INT_USAGE
+_WHOLE_OR_NONE = frozenset(_INT_OR_NONE)
+_ANY_NUMBER_OR_NONE = frozenset(_NUMBER_OR_NONE)
 
 
 def _fast_message(obj: object, conversation_where: str, index: int, now: str) -> MessagePlan:
@@ -183,10 +185,14 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
         ):
             if usage is None:
                 usage_values = _NO_USAGE
-            elif type(usage) is dict and all(
-                type(usage.get(name)) in types for name, types in _USAGE_TYPES
-            ):
-                usage_values = tuple(usage.get(name) for name in USAGE_FIELDS)
+            elif type(usage) is dict:
+                usage_values = tuple(map(usage.get, USAGE_FIELDS))
+                kinds = tuple(map(type, usage_values))
+                if not (
+                    _WHOLE_OR_NONE.issuperset(kinds[:_WHOLE_USAGE])
+                    and _ANY_NUMBER_OR_NONE.issuperset(kinds[_WHOLE_USAGE:])
+                ):
+                    usage_values = ()
             else:
                 usage_values = ()
             if usage_values:
@@ -205,6 +211,20 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
 
 def _parents_first(messages: list[MessagePlan], where: str) -> list[MessagePlan]:
     """Messages reordered so that each comes after its parent; rejects dangling links, cycles."""
+    # An export's own order (ids rising, each parent before its child) is kept as it is: what
+    # the general way below gives it, in a single pass.
+    in_order: set[int] = set()
+    last = None
+    for message in messages:
+        parent = message.old_parent_id
+        if (last is not None and message.old_id <= last) or (
+            parent is not None and parent not in in_order
+        ):
+            break
+        in_order.add(message.old_id)
+        last = message.old_id
+    else:
+        return list(messages)
     by_id: dict[int, MessagePlan] = {}
     for index, message in enumerate(messages):
         if message.old_id in by_id:
