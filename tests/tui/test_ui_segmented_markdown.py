@@ -7,6 +7,8 @@ import concurrent.futures
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -22,6 +24,7 @@ from glm_tui.ui.markdown.blocks import (
     Segment,
     SegmentPlaceholder,
     StreamedParagraph,
+    _code_size,
 )
 from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
@@ -507,6 +510,17 @@ async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out()
         await wait_until(pilot, lambda: "y = 3" in screen_text(app))  # type: ignore[arg-type]
         assert reflows
         await widget.stop()
+
+
+@given(st.lists(st.sampled_from(["x = 1", "", "    y", "\t", "long_name_here = 2"]), max_size=8))
+def test_a_fence_is_as_many_rows_as_its_highlighted_code(lines: list[str]) -> None:
+    """The size a short fence's label is compared by (a new size lays the screen out, the same
+    size only repaints it) is the size of what the label shows: a code ending in a newline
+    (a fence streamed to the end of a line) has no row for it. Counted as a row, the next
+    line's text only repainted the label while it grew a row past the fence's bottom."""
+    for code in ("\n".join(lines), "\n".join(lines) + "\n"):
+        shown = MarkdownFence.highlight(code, "python")
+        assert _code_size(code)[0] == shown.get_height({}, 1000)
 
 
 def test_a_slow_render_pauses_the_stream_twice_as_long_but_never_long() -> None:
