@@ -138,8 +138,8 @@ class ChunkedFence(SteadyArrangement, UpdatableFence):
 def _code_size(code: str) -> tuple[int, int]:
     """The lines of ``code`` and the cells of the longest, as its label shows it: highlighted,
     a newline at its very end is no line of its own (Pygments adds one and Textual drops it).
-    Counted as one, a fence streamed to ``...\n`` and then to ``...\nx = 1`` kept its size,
-    was repainted without a layout while its label grew a row, and overflowed the reply."""
+    Counted as one, a fence streamed to ``...\n`` and then to ``...\nx = 1`` kept its size and
+    was repainted without a layout while its label grew a row."""
     lines = code.removesuffix("\n").split("\n")
     return len(lines), max(cell_len(line.expandtabs(8)) for line in lines)
 

@@ -117,6 +117,7 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
     ) -> None:
         super().__init__(id=f"msg-{message.id}", classes="message assistant-message")
         self.message = message
+        self._parts_known: tuple[Message, bool, FooterParts] | None = None
         self.branch = branch
         self.live = live
         self.clock = clock or (lambda: 0.0)
@@ -349,9 +350,13 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
     # -- footer and actions -------------------------------------------------------------------
 
     def _footer_parts(self) -> FooterParts:
-        """What the reply's parts below the answer show now."""
+        """What the reply's parts below the answer show now (worked out once for a message and
+        its liveness: compose and the mount's footer update ask for the same)."""
         message = self.message
         live = self.live is not None
+        known = self._parts_known
+        if known is not None and known[0] is message and known[1] == live:
+            return known[2]
         status = "streaming" if live else message.status
         meta = join_parts(
             message.model or "",
@@ -366,7 +371,7 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
             words = status_words(status, answered=bool(message.content), error=message.error)
         from glm_tui.context.overflow import overflowed
 
-        return FooterParts(
+        parts = FooterParts(
             meta=meta,
             sources=bool(message.sources) and not live,
             words=words,
@@ -375,6 +380,8 @@ class AssistantMessage(SteadyArrangement, MessageActions, Vertical, can_focus=Tr
             copy=not live,
             copy_code=not live and has_code_block(message.content),
         )
+        self._parts_known = (message, live, parts)
+        return parts
 
     def _update_footer(self) -> None:
         message = self.message

@@ -67,14 +67,13 @@ class ThinkingBlock(SteadyArrangement, Collapsible):
     def __init__(
         self, reasoning: str = "", *, collapsed: bool, live: bool = False, connecting: bool = False
     ) -> None:
-        self._contents_made = not (collapsed and reasoning)
+        # Folded, the reasoning is only built when it is first opened.
+        lazy = collapsed and bool(reasoning)
+        self._contents_made = not lazy
         """Folded with reasoning, its body (and the body's box) is made when first opened: a
         folded Thinking block is two widgets fewer to compose, style and lay out (most replies
         of a conversation one opens)."""
-        # Folded, the reasoning is only built when it is first opened.
-        self.body = markdown(
-            reasoning or None, classes="thinking-body", lazy=collapsed and bool(reasoning)
-        )
+        self.body = markdown(reasoning or None, classes="thinking-body", lazy=lazy)
         super().__init__(
             self.body,
             title=thinking_title(0 if live else None, live=live, connecting=connecting),
