@@ -250,6 +250,29 @@ async def test_a_quiet_widget_resized_by_a_layout_asks_for_no_other() -> None:
         assert _Paragraph.layouts_asked >= 10  # each of the others asked
 
 
+async def test_a_quiet_widget_changed_again_before_its_layout_gets_the_last_size() -> None:
+    # A streamed paragraph grows a row, asks for a layout, and another widget's layout of the
+    # screen comes first and measures it; it grows another row before its own is carried out.
+    # Textual counted the second request as the first (one was pending) and served the first
+    # measure again: the last paragraph of a streamed reply kept a row too few, about once in
+    # 40 streams, and the reply's end stayed below the pane's. (Textual's own widgets still
+    # do: with _Paragraph the last assertion fails, as for _QuietParagraph before the fix.)
+    app = _Column()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        paragraph, other = app.query(_QuietParagraph)[:2]
+        paragraph.update("one\ntwo")
+        # Another widget's layout, carried out before this one's request.
+        other.update("a line")
+        other._check_refresh()
+        app.screen._refresh_layout()
+        assert paragraph.size.height == 2 and paragraph._layout_required
+        paragraph.update("one\ntwo\nthree")
+        await wait_until(pilot, lambda: not paragraph._layout_required, what="its request")
+        await settle(pilot)
+        assert paragraph.size.height == 3
+
+
 class _Scroller(_CountsLayouts, VerticalScroll):
     layouts_asked = 0
 

@@ -82,6 +82,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Collapsible, "_update_collapsed", "shows a Collapsible folded or open (title, class)"),
     (NodeList, "_updates", "a count of changes to the children, part of that cache's key"),
     (Widget, "_size_updated", "a widget's new size after a layout: told not to ask for another"),
+    (Widget, "_layout_updates", "a count of a widget's layout requests, its size cache's key"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -264,6 +265,30 @@ class QuietResize:
     ) -> bool:
         return super()._size_updated(  # type: ignore[misc,no-any-return]
             size, virtual_size, container_size, layout=False
+        )
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Widget:
+        """Each layout asked for measures the widget again.
+
+        Textual keys a widget's measured size by a count of the layouts it asked for, counted
+        only when none is already pending: a layout of the screen in between (another widget
+        asked) measured the widget at that count, and a second change before the first was
+        carried out (a streamed paragraph grew another row) was served the first one's size.
+        Where Textual lays the screen out a second time after a resize the count moves on; a
+        quiet widget asks for no such layout, and the last paragraph of a streamed reply kept
+        a row too few, the end of the reply below the pane's end (1 stream in 40).
+        """
+        widget = cast(Widget, self)
+        if layout and widget._layout_required:
+            widget._layout_updates += 1
+        return super().refresh(  # type: ignore[misc,no-any-return]
+            *regions, repaint=repaint, layout=layout, recompose=recompose
         )
 
 
