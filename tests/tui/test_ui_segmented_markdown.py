@@ -542,3 +542,54 @@ async def test_a_fence_that_names_no_language_is_plain_text_not_a_guess() -> Non
         assert unnamed.plain == python.plain == code
         assert {str(span.style) for span in unnamed.spans} <= {"$text"}  # plain
         assert {str(span.style) for span in python.spans} - {"$text"}  # highlighted
+
+
+INLINE = (
+    "# A *heading* with `code`\n\nA paragraph: *em*, **strong**, ~~struck~~, `code`.\n\n"
+    "- an item with **strong** and `code`\n- and *em*\n\n"
+    "| a | `b` |\n|---|---|\n| *c* | **d** |\n\n> quoted ~~s~~ and `code`\n"
+)
+
+
+class InlineApp(App[None]):
+    def __init__(self, theme: str, widget: Markdown) -> None:
+        super().__init__(ansi_color=theme == "ansi")
+        self.theme = "textual-dark" if theme == "ansi" else theme
+        self.widget = widget
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi"])
+async def test_inline_styles_held_by_the_segment_look_as_textuals_own(theme: str) -> None:
+    # A segment's blocks have no inline styles of their own (lean_blocks): `.em` and the others
+    # are the segment's. Drawn as Textual's Markdown draws the same text, in each kind of theme.
+    def segment() -> Markdown:
+        return Segment(INLINE)
+
+    renders = []
+    for make in (segment, lambda: Markdown(INLINE)):
+        app = InlineApp(theme, make())
+        async with app.run_test(size=(60, 24)) as pilot:
+            await wait_until(pilot, lambda: "quoted" in screen_text(app), what="the text")
+            await pilot.pause()
+            assert not any(block._component_styles for block in app.query(StreamedParagraph))
+            renders.append([list(s.simplify()) for s in app.screen._compositor.render_strips()])
+    # Where the blocks are drawn alike (heading, paragraph, quote), alike; in lists and tables
+    # (ours draw them differently), each styled word as Textual styles it.
+    ours, textuals = renders
+    assert ours[:6] == textuals[:6]
+    assert ours[-4:] == textuals[-4:]
+
+    def styled(render: list[list[Any]]) -> list[tuple[str, Any]]:
+        words = {"heading", "code", "em", "strong", "struck", "s", "b", "c", "d"}
+        found = [(seg.text, seg.style) for line in render for seg in line if seg.text in words]
+        return [(text, (style.color, style.bgcolor, style.italic, style.bold, style.strike))
+                for text, style in found]  # fmt: skip
+
+    assert styled(ours) == styled(textuals)
+    assert len(styled(ours)) == 14
+    styles = dict(styled(ours))
+    assert styles["em"][2] and styles["strong"][3] and styles["struck"][4]
+    assert styles["code"][1] != styles["em"][1] or theme == "ansi"

@@ -33,6 +33,7 @@ from glm_tui.ui.textual_private.markdown import (
     UpdatableFence,
     UpdatableOrderedList,
     UpdatableTable,
+    lean_blocks,
 )
 
 FENCE_CHUNK = CHUNK
@@ -188,16 +189,18 @@ class Segment(SteadyArrangement, ComposedMarkdown):
     and one more layout before they are seen (opening a conversation).
     """
 
-    BLOCKS = {
-        **Markdown.BLOCKS,
-        "fence": ChunkedFence,
-        "code_block": ChunkedFence,
-        "paragraph_open": StreamedParagraph,
-        "bullet_list_open": UpdatableBulletList,
-        "ordered_list_open": UpdatableOrderedList,
-        "table_open": UpdatableTable,
-        **QUIET_HEADERS,
-    }
+    BLOCKS = lean_blocks(
+        {
+            **Markdown.BLOCKS,
+            "fence": ChunkedFence,
+            "code_block": ChunkedFence,
+            "paragraph_open": StreamedParagraph,
+            "bullet_list_open": UpdatableBulletList,
+            "ordered_list_open": UpdatableOrderedList,
+            "table_open": UpdatableTable,
+            **QUIET_HEADERS,
+        }
+    )
 
     def __init__(self, markdown: str | None = None, *, classes: str = "") -> None:
         super().__init__(markdown, classes=classes, parser_factory=_parser)
