@@ -125,3 +125,13 @@ async def test_a_reply_left_behind_is_not_kept_alive_by_the_pane_it_watched(
         await pilot.pause()
         left = [n for n in watching() if isinstance(n, SegmentedMarkdown) and not n.is_attached]
         assert left == []
+
+
+async def test_waiting_to_collect_outlives_the_pane_it_waits_for(tui: Tui) -> None:
+    # The collector asks, from a timer, whether the conversation opened last is shown; the app
+    # closing had removed the pane, and the question was a NoMatches traceback at exit.
+    async with tui() as (app, pilot):
+        screen = app.main
+        assert screen.collector.shown() is screen.pane.settled
+        await screen.pane.remove()
+        assert screen.collector.shown() is True  # nothing left to wait for

@@ -140,6 +140,14 @@ class MainScreen(FirstResumeScreen):
     def status_line(self) -> StatusLine:
         return self.query_one("#status-line", StatusLine)
 
+    def _conversation_shown(self) -> bool:
+        """Whether the conversation opened last is all on the screen: the collector waits for
+        it. Asked by a timer, so also while the app closes, its pane already removed (nothing
+        to wait for then)."""
+        for pane in self.query("#messages").results(MessagePane):
+            return pane.settled
+        return True
+
     async def on_mount(self) -> None:
         session = self.session
         view = SessionView(self)
@@ -149,7 +157,7 @@ class MainScreen(FirstResumeScreen):
         self.composer.paste_hook = self.attaching.paste
         self.pane.branch_info = session.branch_positions
         self.pane.image_loader = self._image_bytes
-        self.collector.shown = lambda: self.pane.settled
+        self.collector.shown = self._conversation_shown
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)
         # The first screen needs the first page of the sidebar; the whole list (which the search
