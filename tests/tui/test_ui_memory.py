@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Any
 
 from textual.app import App
 
 from glm_tui.store import Store
 from glm_tui.ui.markdown.segmented import SegmentedMarkdown
+from glm_tui.ui import memory
 from glm_tui.ui.memory import IDLE_SECONDS, LONGEST_WAIT, MOST_PENDING, THRESHOLDS, Collector
 from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
@@ -58,23 +60,47 @@ async def test_browsing_without_a_pause_collects_once_the_conversation_is_shown(
         for _ in range(MOST_PENDING):
             collector.later()
         assert collected == [] and collector.waiting_since == 100.0  # not before it is shown
-        await pilot.pause()
-        collector._collect_when_shown()  # what the poll does
+        collector.laid_out()  # a layout of the screen, the conversation not all shown yet
         await pilot.pause()
         assert collected == []
         shown[0] = True
-        collector._collect_when_shown()
-        await pilot.pause()  # after the screen update that shows it
-        assert collected == [100.0] and collector.waiting_since is None
-        # A conversation that never settles (a reply streaming into it) waits no longer than
-        # LONGEST_WAIT.
-        shown[0] = False
-        collector.pending = MOST_PENDING - 1
-        collector.later()
-        now[0] += LONGEST_WAIT
-        collector._collect_when_shown()
+        collector.laid_out()
+        assert collected == []  # not inside the layout: after the paint
         await pilot.pause()
-        assert collected == [100.0, 100.0 + LONGEST_WAIT]
+        assert collected == [100.0] and collector.waiting_since is None
+        collector.laid_out()  # nothing waits now
+        await pilot.pause()
+        assert collected == [100.0]
+
+
+async def test_a_conversation_that_never_settles_is_collected_after_the_longest_wait() -> None:
+    collected: list[int] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        collector = Collector(app)
+        collector.shown = lambda: False  # a reply streaming into it, say
+        collector.collect = lambda: collected.append(collector.pending)  # type: ignore[method-assign]
+        for _ in range(MOST_PENDING):
+            collector.later()
+        await wait_until(pilot, lambda: collected, timeout=LONGEST_WAIT * 10, what="collected")
+        assert collected == [MOST_PENDING] and collector.waiting_since is None
+
+
+async def test_browsing_collects_right_after_the_conversation_is_shown(
+    tui: Tui, store: Store, monkeypatch: Any
+) -> None:
+    # The main screen asks the collector after each layout; with the longest wait out of
+    # reach, only that can have collected.
+    monkeypatch.setattr(memory, "LONGEST_WAIT", 3600.0)
+    cid = seed_conversation(store, "Shown", [("Hello", "A *reply*.", None)], updated_at=STAMP)
+    async with tui() as (app, pilot):
+        collector = app.collector
+        collected: list[int] = []
+        collector.collect = lambda: collected.append(collector.pending)  # type: ignore[method-assign]
+        collector.pending = MOST_PENDING - 1
+        await app.main.open_conversation(cid)
+        await wait_until(pilot, lambda: collected, what="the collection")
+        assert collected == [MOST_PENDING] and app.main.pane.settled
 
 
 class _Cycle:
@@ -93,8 +119,18 @@ async def test_a_pause_freezes_what_is_left_so_that_browsing_collects_less() -> 
         del kept  # then left for another conversation
         collector.collect()  # while browsing: only what came since the pause is walked
         assert left() is not None
+        browsed = _Cycle()  # made and left while browsing: walked by the next such collection
+        since = weakref.ref(browsed)
+        shown = _Cycle()  # on the screen at that collection: frozen with what it leaves
+        at_collection = weakref.ref(shown)
+        del browsed
+        collector.collect()
+        assert since() is None and at_collection() is not None
+        del shown
+        collector.collect()
+        assert at_collection() is not None  # frozen: it waits for the pause
         collector.collect(paused=True)  # the next pause walks everything
-        assert left() is None
+        assert left() is None and at_collection() is None
 
 
 async def test_the_app_tells_the_collector_of_each_key(tui: Tui) -> None:
