@@ -495,6 +495,37 @@ async def test_a_streamed_table_keeps_its_cells_and_shows_what_the_whole_text_sh
     assert "name_6" in streamed and "222" in streamed and "After the table." in streamed
 
 
+async def test_a_streamed_table_whose_columns_change_draws_its_lines_where_they_are() -> None:
+    # The last row's note grows wider than the others: the table shares its width anew, and
+    # the lines between the columns move (they stayed where the columns had been).
+    text = "| name | note |\n|---|---|\n| a | a longer note |\n"
+    text += "| b | this note becomes the widest of the table |\n\nAfter.\n"
+    streamed, whole, _ = await stream_beside_whole(text, "MarkdownTableContent > .cell")
+    assert streamed == whole
+    assert "│ b" in streamed and "widest" in streamed
+
+
+async def test_a_table_cell_growing_within_its_column_is_repainted_not_laid_out() -> None:
+    # Each cell's update laid the screen out; a cell within its column's width and its row's
+    # height changes neither, and is repainted.
+    widget = SegmentedMarkdown(classes="answer")
+    app = MarkdownApp(widget)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await widget.write("| name | note |\n|---|---|\n| a | a longer note |\n| b | x")
+        await wait_until(pilot, lambda: "a longer note" in screen_text(app))  # type: ignore[arg-type]
+        await pilot.pause()
+        reflows = count_reflows(app)
+        await widget.write("yz")  # "xyz": narrower than "a longer note"
+        await wait_until(pilot, lambda: "xyz" in screen_text(app))  # type: ignore[arg-type]
+        assert not reflows  # repainted, not laid out
+        await widget.write(" is now the widest note")  # wider than its column: laid out
+        await wait_until(pilot, lambda: "widest note" in screen_text(app))  # type: ignore[arg-type]
+        assert reflows
+        await widget.stop()
+        await pilot.pause()
+        assert "xyz is now the widest note" in screen_text(app)  # type: ignore[arg-type]
+
+
 async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out() -> None:
     widget = SegmentedMarkdown(classes="answer")
     app = MarkdownApp(widget)
