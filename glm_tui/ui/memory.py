@@ -9,12 +9,15 @@ most opens. At ``THRESHOLDS`` only young collections run (a few ms), and the con
 was replaced (its widgets refer to each other: only a full collection frees them) is collected
 once the user pauses (``IDLE_SECONDS`` without a key, a click or a scroll: a collection takes
 0.2-0.5 s, felt if it comes while one types or scrolls), or after ``MOST_PENDING``
-conversations opened without a pause. That one waits until the conversation just opened is on
-the screen (``shown``, at most ``LONGEST_WAIT``): made before, it delayed what the user asked
-for by the whole collection (every eighth open took 450-620 ms instead of 120-250 in
-benchmarks/bench_open.py). It walks only what came since the last collection (each freezes
-what it leaves), what four conversations left: 70-210 ms, where one after eight walked
-everything made since the last pause, 200-330 ms.
+conversations opened without a pause. That one comes after the paint that shows the
+conversation just opened (``laid_out`` asks ``shown`` after each layout of the screen, at most
+``LONGEST_WAIT``): made before, it delayed what the user asked for by the whole collection
+(every eighth open took 450-620 ms instead of 120-250 in benchmarks/bench_open.py). Each
+collection freezes what it leaves, so the next walks only what came since: what two
+conversations left, 9-21 ms (one after eight opens walked everything since the last pause,
+200-450 ms). The conversation on the screen is frozen with the rest and, once left, waits
+for the next pause, which unfreezes and walks everything; so does every ``FULL_EVERY``-th
+collection while the user browses on without one, so that what waits stays bounded.
 
 A middle collection walks what survived the young ones since the last: after 50 of them (the
 old middle threshold) that was up to a million objects while scrolling through long code, a
@@ -37,10 +40,15 @@ from textual.timer import Timer
 THRESHOLDS = (5_000, 2, 5_000)
 IDLE_SECONDS = 2.0
 """A full collection once this long has passed with no conversation opened and no input."""
-MOST_PENDING = 4
+MOST_PENDING = 2
 """...or after this many conversations opened without such a pause..."""
 LONGEST_WAIT = 1.0
 """...once the conversation opened last is shown, or this many seconds have passed."""
+FULL_EVERY = 32
+"""Collections without a pause between two that walk everything (0.3 s): the conversations
+frozen while on the screen (one in two opened) are freed at least once every 64 opens. Only
+a key held down to browse gets there; 32 of them held 3,400 objects each in
+benchmarks/bench_open.py's conversations (a 1 MB reply would hold its text)."""
 
 
 class Collector:
@@ -57,6 +65,8 @@ class Collector:
         which calls ``laid_out`` after each layout of the screen)."""
         self.waiting_since: float | None = None
         """When a collection began to wait for ``shown`` (``MOST_PENDING`` reached)."""
+        self.since_full = 0
+        """Collections since the last that walked everything."""
 
     def started(self) -> None:
         """The first screen is drawn."""
@@ -114,12 +124,14 @@ class Collector:
             self.timer.stop()
             self.timer = None
         self.pending = 0
-        if paused:
-            # Everything is walked (what earlier collections froze too), then what is left is
-            # frozen: a collection while the user browses on walks only what came since.
+        if paused or self.since_full >= FULL_EVERY:
+            # Everything is walked, what earlier collections froze too.
             gc.unfreeze()
+            self.since_full = 0
+        else:
+            self.since_full += 1
         gc.collect()
         # What is left is frozen: the next collection while browsing walks what the next
         # conversations leave, not the app and those before again. The conversation on the
-        # screen now is frozen with it and, once left, waits for the next pause.
+        # screen now is frozen with it and, once left, waits for a collection that walks all.
         gc.freeze()

@@ -11,7 +11,14 @@ from textual.app import App
 from glm_tui.store import Store
 from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui import memory
-from glm_tui.ui.memory import IDLE_SECONDS, LONGEST_WAIT, MOST_PENDING, THRESHOLDS, Collector
+from glm_tui.ui.memory import (
+    FULL_EVERY,
+    IDLE_SECONDS,
+    LONGEST_WAIT,
+    MOST_PENDING,
+    THRESHOLDS,
+    Collector,
+)
 from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
 from tests.ui_helpers import seed_conversation, wait_until
@@ -131,6 +138,22 @@ async def test_a_pause_freezes_what_is_left_so_that_browsing_collects_less() -> 
         assert at_collection() is not None  # frozen: it waits for the pause
         collector.collect(paused=True)  # the next pause walks everything
         assert left() is None and at_collection() is None
+
+
+async def test_browsing_on_without_a_pause_frees_what_was_frozen_now_and_then() -> None:
+    app: App[None] = App()
+    async with app.run_test():
+        collector = Collector(app)
+        collector.collect(paused=True)
+        shown = _Cycle()  # on the screen at a collection while browsing: frozen
+        frozen = weakref.ref(shown)
+        collector.collect()
+        del shown  # left
+        for _ in range(FULL_EVERY - 1):
+            collector.collect()
+        assert frozen() is not None
+        collector.collect()  # the FULL_EVERY-th since the one that froze it walks everything
+        assert frozen() is None and collector.since_full == 0
 
 
 async def test_the_app_tells_the_collector_of_each_key(tui: Tui) -> None:
