@@ -6,7 +6,6 @@ keeps its own name for it (the path it was attached as).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import field
 
 from glm_tui.records import record
@@ -42,6 +41,8 @@ class Attachment:
 
     def __post_init__(self) -> None:
         stored = self.stored_bytes()
+        import hashlib  # on first use: 1 ms of the TUI's first screen
+
         object.__setattr__(self, "sha256", hashlib.sha256(stored).hexdigest())
         object.__setattr__(self, "size", len(stored))
 

@@ -9,8 +9,8 @@ from typing import Any
 from textual.app import App
 
 from glm_tui.store import Store
-from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui import memory
+from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 from glm_tui.ui.memory import (
     FULL_EVERY,
     IDLE_SECONDS,
@@ -189,7 +189,7 @@ async def test_a_reply_left_behind_is_not_kept_alive_by_the_pane_it_watched(
 async def test_waiting_to_collect_outlives_the_pane_it_waits_for(tui: Tui) -> None:
     # The collector asks, from a timer, whether the conversation opened last is shown; the app
     # closing had removed the pane, and the question was a NoMatches traceback at exit.
-    async with tui() as (app, pilot):
+    async with tui() as (app, _pilot):
         screen = app.main
         assert screen.collector.shown() is screen.pane.settled
         await screen.pane.remove()

@@ -599,14 +599,15 @@ async def test_inline_styles_held_by_the_segment_look_as_textuals_own(theme: str
     def segment() -> Markdown:
         return Segment(INLINE)
 
-    renders = []
-    for make in (segment, lambda: Markdown(INLINE)):
-        app = InlineApp(theme, make())
+    async def render(widget: Markdown) -> list[list[Any]]:
+        app = InlineApp(theme, widget)
         async with app.run_test(size=(60, 24)) as pilot:
             await wait_until(pilot, lambda: "quoted" in screen_text(app), what="the text")
             await pilot.pause()
             assert not any(block._component_styles for block in app.query(StreamedParagraph))
-            renders.append([list(s.simplify()) for s in app.screen._compositor.render_strips()])
+            return [list(s.simplify()) for s in app.screen._compositor.render_strips()]
+
+    renders = [await render(segment()), await render(Markdown(INLINE))]
     # Where the blocks are drawn alike (heading, paragraph, quote), alike; in lists and tables
     # (ours draw them differently), each styled word as Textual styles it.
     ours, textuals = renders

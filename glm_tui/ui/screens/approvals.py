@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from glm_tui.store import StoreError
 from glm_tui.tools.approval import ApprovalRequest, Decision
-from glm_tui.ui.screens.approval_panel import ApprovalPanel
 
 if TYPE_CHECKING:
+    from glm_tui.ui.screens.approval_panel import ApprovalPanel
     from glm_tui.ui.screens.main import MainScreen
 
 
@@ -65,6 +65,8 @@ class PanelApprover:
         def done(decisions: list[Decision]) -> None:
             if not answered.done():
                 answered.set_result(decisions)
+
+        from glm_tui.ui.screens.approval_panel import ApprovalPanel  # (not at start: 1 ms)
 
         self._asking_in = self._conversation_of(requests)
         panel = ApprovalPanel(requests, done, where=self._where(self._asking_in))

@@ -12,9 +12,19 @@ from textual.app import App
 from glm_tui.attachments.model import AttachmentError
 from glm_tui.session import Busy, CannotSend
 from glm_tui.store import StoreError
-from glm_tui.ui.screens.welcome import cannot_send_text
 
 T = TypeVar("T")
+
+SETTINGS_HINT = "F3 opens the settings, where a key can be typed and saved."
+"""Said wherever glm-tui says that no request can be sent for want of a key (or a URL, a model)."""
+
+
+def cannot_send_text(problem: str) -> str:
+    """The notification for a prompt that cannot be sent: the problem, and where to fix it.
+    (Here, not with the first-run screen: importing that screen and its dialogs cost the first
+    screen 2-3 ms.)"""
+    return f"{problem[:1].upper()}{problem[1:]}. {SETTINGS_HINT}"
+
 
 EXPECTED = (StoreError, CannotSend, Busy, AttachmentError, ValueError)
 """What a user can run into; anything else is a bug, for the app's worker handler."""

@@ -18,14 +18,6 @@ from glm_tui.ui.screens.dialogs import DialogScreen, dialog_button, dialog_butto
 WelcomeChoice = Literal["demo", "settings", "browse", "quit"]
 CHOICES: tuple[WelcomeChoice, ...] = ("demo", "settings", "browse", "quit")
 
-SETTINGS_HINT = "F3 opens the settings, where a key can be typed and saved."
-"""Said wherever glm-tui says that no request can be sent for want of a key (or a URL, a model)."""
-
-
-def cannot_send_text(problem: str) -> str:
-    """The notification for a prompt that cannot be sent: the problem, and where to fix it."""
-    return f"{problem[:1].upper()}{problem[1:]}. {SETTINGS_HINT}"
-
 
 def welcome_text(settings: Settings) -> Content:
     problem = settings.request_problem() or ""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Self, cast
 
 from textual import _time as textual_time  # the timers' clock and sleep
 from textual import events
@@ -273,7 +273,7 @@ class QuietResize:
         repaint: bool = True,
         layout: bool = False,
         recompose: bool = False,
-    ) -> Widget:
+    ) -> Self:
         """Each layout asked for measures the widget again.
 
         Textual keys a widget's measured size by a count of the layouts it asked for, counted

@@ -163,13 +163,14 @@ def lean_blocks(
                 "__module__": block.__module__,
                 "__doc__": block.__doc__,
             }
-            subclass = types.new_class(
-                block.__name__, (block,), {}, lambda body: body.update(namespace)
+            subclass = cast(
+                type[MarkdownBlock],
+                types.new_class(block.__name__, (block,), {}, lambda body: body.update(namespace)),
             )
             # What DOMNode's ``inherit_component_classes=False`` sets; Widget's subclass hook
             # does not take that argument.
             subclass._inherit_component_classes = False
-            made[block] = cast(type[MarkdownBlock], subclass)
+            made[block] = subclass
         return made[block]
 
     return {name: lean(block) for name, block in blocks.items()}
@@ -411,7 +412,7 @@ class QuietTableContent(QuietResize, MarkdownTableContent):
             self.last_row = row_index
 
 
-def _column_widths(cells: Sequence[Content], columns: int) -> list[int]:
+def column_widths(cells: Sequence[Content], columns: int) -> list[int]:
     """The width of each column's widest cell (``cells`` row by row, the headers first)."""
     widths = [0] * columns
     for index, cell in enumerate(cells):
@@ -452,7 +453,7 @@ class UpdatableTable(SteadyArrangement, MarkdownTable):
         shown = [*self._headers, *(cell for row in self._rows for cell in row)]
         wanted = [*headers, *(cell for row in rows for cell in row)]
         cells = [child for child in content.children if isinstance(child, Static)]
-        columns_kept = _column_widths(shown, columns) == _column_widths(wanted, columns)
+        columns_kept = column_widths(shown, columns) == column_widths(wanted, columns)
         for widget, old, new in zip(cells, shown, wanted, strict=False):
             if old.plain != new.plain or old.spans != new.spans:
                 if isinstance(widget, QuietTableCell):

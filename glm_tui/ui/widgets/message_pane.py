@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.content import Content
@@ -34,7 +35,9 @@ from glm_tui.ui.widgets.pane_pages import (
     tool_rounds,
 )
 from glm_tui.ui.widgets.selection import MessageCursor
-from glm_tui.ui.widgets.thumbnails import ImageLoader
+
+if TYPE_CHECKING:
+    from glm_tui.ui.widgets.thumbnails import ImageLoader
 
 BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""

@@ -4,6 +4,7 @@ and the pictures of its images; and how a search hit's words are marked in a mes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -14,7 +15,9 @@ from glm_tui.store import MatchHighlight, Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.textual_private import QuietStatic, SteadyArrangement
 from glm_tui.ui.widgets.message_actions import HIT_STYLE, MessageActions
-from glm_tui.ui.widgets.thumbnails import ImageLoader, Thumbnails
+
+if TYPE_CHECKING:
+    from glm_tui.ui.widgets.thumbnails import ImageLoader
 
 
 def characters(text: str) -> str:
@@ -61,6 +64,8 @@ class UserMessage(SteadyArrangement, MessageActions, Vertical, can_focus=True):
             yield Static(sent_chips_text(self.message.attachments), classes="sent-chips")
             pictures = [ref for ref in self.message.attachments if ref.is_image]
             if pictures and self.images is not None:
+                from glm_tui.ui.widgets.thumbnails import Thumbnails  # (not at start: 1 ms)
+
                 yield Thumbnails(pictures, self.images)
 
     def show_match(self, highlight: MatchHighlight) -> None:
