@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -505,42 +506,50 @@ async def test_a_streamed_table_whose_columns_change_draws_its_lines_where_they_
     assert "│ b" in streamed and "widest" in streamed
 
 
-async def test_a_table_cell_growing_within_its_column_is_repainted_not_laid_out() -> None:
-    # Each cell's update laid the screen out; a cell within its column's width and its row's
-    # height changes neither, and is repainted.
+async def layouts_of_growth(
+    start: tuple[str, str], within: str, beyond: str
+) -> tuple[int, int, str]:
+    """``start`` (a text, and what shows it is on the screen) streamed, then ``within`` (text
+    that keeps the last block's size), then ``beyond`` (text that does not): the layouts of the
+    screen each took, and the screen at the end. Each piece is waited for on the screen."""
     widget = SegmentedMarkdown(classes="answer")
     app = MarkdownApp(widget)
     async with app.run_test(size=(60, 20)) as pilot:
-        await widget.write("| name | note |\n|---|---|\n| a | a longer note |\n| b | x")
-        await wait_until(pilot, lambda: "a longer note" in screen_text(app))  # type: ignore[arg-type]
+
+        def shown(text: str) -> Callable[[], bool]:
+            return lambda: text.strip() in screen_text(app)  # type: ignore[arg-type]
+
+        await widget.write(start[0])
+        await wait_until(pilot, shown(start[1]))
         await pilot.pause()
         reflows = count_reflows(app)
-        await widget.write("yz")  # "xyz": narrower than "a longer note"
-        await wait_until(pilot, lambda: "xyz" in screen_text(app))  # type: ignore[arg-type]
-        assert not reflows  # repainted, not laid out
-        await widget.write(" is now the widest note")  # wider than its column: laid out
-        await wait_until(pilot, lambda: "widest note" in screen_text(app))  # type: ignore[arg-type]
-        assert reflows
+        await widget.write(within)
+        await wait_until(pilot, shown(within))
+        laid_out_within = len(reflows)
+        await widget.write(beyond)
+        await wait_until(pilot, shown(beyond))
+        laid_out_beyond = len(reflows) - laid_out_within
         await widget.stop()
         await pilot.pause()
-        assert "xyz is now the widest note" in screen_text(app)  # type: ignore[arg-type]
+        return laid_out_within, laid_out_beyond, screen_text(app)  # type: ignore[arg-type]
+
+
+async def test_a_table_cell_growing_within_its_column_is_repainted_not_laid_out() -> None:
+    # Each cell's update laid the screen out; a cell within its column's width and its row's
+    # height changes neither, and is repainted. "x" grows to "xyz", narrower than the column's
+    # widest, then wider than it.
+    start = ("| name | note |\n|---|---|\n| a | a longer note |\n| b | x", "a longer note")
+    within, beyond, screen = await layouts_of_growth(start, "yz", " is now the widest note")
+    assert within == 0 and beyond > 0
+    assert "xyz is now the widest note" in screen
 
 
 async def test_a_short_fence_growing_within_its_size_is_repainted_not_laid_out() -> None:
-    widget = SegmentedMarkdown(classes="answer")
-    app = MarkdownApp(widget)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await widget.write("```python\nlong_name = 1\nx")
-        await wait_until(pilot, lambda: "long_name" in screen_text(app))  # type: ignore[arg-type]
-        await pilot.pause()
-        reflows = count_reflows(app)
-        await widget.write(" = 2")  # the last line, still shorter than the first
-        await wait_until(pilot, lambda: "x = 2" in screen_text(app))  # type: ignore[arg-type]
-        assert not reflows  # repainted, not laid out
-        await widget.write("\ny = 3")  # one more line: laid out
-        await wait_until(pilot, lambda: "y = 3" in screen_text(app))  # type: ignore[arg-type]
-        assert reflows
-        await widget.stop()
+    # The last line, still shorter than the first, then one more line.
+    start = ("```python\nlong_name = 1\nx", "long_name")
+    within, beyond, screen = await layouts_of_growth(start, " = 2", "\ny = 3")
+    assert within == 0 and beyond > 0
+    assert "x = 2" in screen and "y = 3" in screen
 
 
 @given(st.lists(st.sampled_from(["x = 1", "", "    y", "\t", "long_name_here = 2"]), max_size=8))
