@@ -142,8 +142,8 @@ class MainScreen(FirstResumeScreen):
 
     def _conversation_shown(self) -> bool:
         """Whether the conversation opened last is all on the screen: the collector waits for
-        it. Asked by a timer, so also while the app closes, its pane already removed (nothing
-        to wait for then)."""
+        it. Asked after each layout of the screen, so also while the app closes, its pane
+        already removed (nothing to wait for then)."""
         for pane in self.query("#messages").results(MessagePane):
             return pane.settled
         return True
