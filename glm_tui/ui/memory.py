@@ -67,6 +67,10 @@ class Collector:
         """When a collection began to wait for ``shown`` (``MOST_PENDING`` reached)."""
         self.since_full = 0
         """Collections since the last that walked everything."""
+        self.busy: Callable[[], bool] = lambda: False
+        """Whether a reply is being written (set by the main screen): no pause then. A
+        collection of everything (0.2-0.5 s) two seconds after the last key stalled the reply
+        the user had just sent, as it would their typing."""
 
     def started(self) -> None:
         """The first screen is drawn."""
@@ -94,6 +98,9 @@ class Collector:
         """The timer ran out: collect if nothing happened since, else wait for the rest."""
         self.timer = None
         rest = self.last_activity + IDLE_SECONDS - self.clock()
+        if rest <= 0 and self.busy():
+            self.last_activity = self.clock()  # a reply being written is no pause either
+            rest = IDLE_SECONDS
         if rest > 0:
             self.timer = self.app.set_timer(rest, self.due)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from typing import Any
 
@@ -21,7 +22,8 @@ from glm_tui.ui.memory import (
 )
 from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
-from tests.ui_helpers import seed_conversation, wait_until
+from tests.fakeglm import FakeGLM, gated_stream
+from tests.ui_helpers import screen_text, seed_conversation, send, wait_until
 
 STAMP = "2024-03-14T10:00:00Z"
 
@@ -53,6 +55,43 @@ async def test_what_a_conversation_left_is_collected_at_a_pause_not_while_keys_c
         now[0] += IDLE_SECONDS
         collector.due()
         assert collector.pending == 0 and collector.timer is None
+
+
+async def test_a_reply_being_written_is_no_pause() -> None:
+    # Two seconds after the last key the user is often watching the reply they sent: a
+    # collection of everything then stalled it for 0.2-0.5 s.
+    now = [100.0]
+    writing = [True]
+    app: App[None] = App()
+    async with app.run_test():
+        collector = Collector(app, clock=lambda: now[0])
+        collector.busy = lambda: writing[0]
+        collector.later()
+        now[0] += IDLE_SECONDS
+        collector.due()
+        assert collector.pending == 1 and collector.timer is not None  # waits on
+        writing[0] = False  # the reply is written
+        now[0] += IDLE_SECONDS / 2
+        collector.due()
+        assert collector.pending == 1  # a pause is counted from the last look at the reply
+        now[0] += IDLE_SECONDS / 2
+        collector.due()
+        assert collector.pending == 0 and collector.timer is None
+
+
+async def test_the_main_screen_tells_the_collector_when_a_reply_is_written(
+    tui: Tui, fake_glm: FakeGLM
+) -> None:
+    gate = threading.Event()
+    fake_glm.enqueue(gated_stream("The start, ", "and the end.", gate))
+    async with tui(fake_glm.base_url) as (app, pilot):
+        assert not app.collector.busy()
+        await send(pilot, app, "Write something")
+        await wait_until(pilot, lambda: "The start" in screen_text(app), what="the reply")
+        assert app.collector.busy()
+        gate.set()
+        await wait_until(pilot, lambda: not app.collector.busy(), what="the reply's end")
+        assert "and the end." in screen_text(app)
 
 
 async def test_browsing_without_a_pause_collects_once_the_conversation_is_shown() -> None:

@@ -158,6 +158,7 @@ class MainScreen(FirstResumeScreen):
         self.pane.branch_info = session.branch_positions
         self.pane.image_loader = self._image_bytes
         self.collector.shown = self._conversation_shown
+        self.collector.busy = self.turns.writing
         self.screen_layout_refresh_signal.subscribe(self, self.collector.laid_out, immediate=True)
         self.composer.completion = self.slash
         self.screen_keys.fit(self.app.size.width)

@@ -33,6 +33,13 @@ class TurnRunner:
             exit_on_error=False,  # the app's one handler says what failed; the app goes on
         )
 
+    def writing(self) -> bool:
+        """Whether a reply is being written (its worker running)."""
+        return any(
+            worker.group.startswith("conversation-") and not worker.is_finished
+            for worker in self.node.workers
+        )
+
     async def cancel(self, cid: int, timeout: float = STOP_WAIT) -> None:
         """Stop the reply being written in a conversation and wait until it is saved."""
         workers = self.node.workers.cancel_group(self.node, self.group(cid))
