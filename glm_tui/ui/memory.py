@@ -8,8 +8,9 @@ drops thousands of objects: at Python's thresholds that started a full collectio
 most opens. At ``THRESHOLDS`` only young collections run (a few ms), and the conversation that
 was replaced (its widgets refer to each other: only a full collection frees them) is collected
 once the user pauses (``IDLE_SECONDS`` without a key, a click or a scroll: a collection takes
-0.2-0.5 s, felt if it comes while one types or scrolls), or after ``MOST_PENDING``
-conversations opened without a pause. That one comes after the paint that shows the
+0.1-0.13 s with the 1,000,000-message history of benchmarks/, felt if it comes while one types
+or scrolls; a reply being written is no pause, ``busy``), or after ``MOST_PENDING`` conversations
+opened without a pause. That one comes after the paint that shows the
 conversation just opened (``laid_out`` asks ``shown`` after each layout of the screen, at most
 ``LONGEST_WAIT``): made before, it delayed what the user asked for by the whole collection
 (every eighth open took 450-620 ms instead of 120-250 in benchmarks/bench_open.py). Each
@@ -69,7 +70,7 @@ class Collector:
         """Collections since the last that walked everything."""
         self.busy: Callable[[], bool] = lambda: False
         """Whether a reply is being written (set by the main screen): no pause then. A
-        collection of everything (0.2-0.5 s) two seconds after the last key stalled the reply
+        collection of everything (0.1-0.5 s) two seconds after the last key stalled the reply
         the user had just sent, as it would their typing."""
 
     def started(self) -> None:
