@@ -23,7 +23,7 @@ from glm_tui.ui.memory import (
 from glm_tui.ui.textual_private import WATCHERS
 from tests.app_fixture import Tui
 from tests.fakeglm import FakeGLM, gated_stream
-from tests.ui_helpers import screen_text, seed_conversation, send, wait_until
+from tests.ui_helpers import screen_text, seed_conversation, send, shows, wait_until
 
 STAMP = "2024-03-14T10:00:00Z"
 
@@ -87,7 +87,7 @@ async def test_the_main_screen_tells_the_collector_when_a_reply_is_written(
     async with tui(fake_glm.base_url) as (app, pilot):
         assert not app.collector.busy()
         await send(pilot, app, "Write something")
-        await wait_until(pilot, lambda: "The start" in screen_text(app), what="the reply")
+        await shows(pilot, "The start")
         assert app.collector.busy()
         gate.set()
         await wait_until(pilot, lambda: not app.collector.busy(), what="the reply's end")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,7 +30,7 @@ from glm_tui.ui.markdown.code_lines import DRAWN_LINES, CodeLines
 from glm_tui.ui.markdown.cuts import split_segments
 from glm_tui.ui.markdown.segmented import LONGEST_PAUSE, SegmentedMarkdown, pause_after
 from glm_tui.ui.widgets.thinking import ThinkingBlock
-from tests.ui_helpers import count_reflows, screen_text, wait_until
+from tests.ui_helpers import count_reflows, screen_text, shows, wait_until
 
 
 def long_document(blocks: int) -> str:
@@ -515,19 +514,15 @@ async def layouts_of_growth(
     widget = SegmentedMarkdown(classes="answer")
     app = MarkdownApp(widget)
     async with app.run_test(size=(60, 20)) as pilot:
-
-        def shown(text: str) -> Callable[[], bool]:
-            return lambda: text.strip() in screen_text(app)  # type: ignore[arg-type]
-
         await widget.write(start[0])
-        await wait_until(pilot, shown(start[1]))
+        await shows(pilot, start[1])
         await pilot.pause()
         reflows = count_reflows(app)
         await widget.write(within)
-        await wait_until(pilot, shown(within))
+        await shows(pilot, within.strip())
         laid_out_within = len(reflows)
         await widget.write(beyond)
-        await wait_until(pilot, shown(beyond))
+        await shows(pilot, beyond.strip())
         laid_out_beyond = len(reflows) - laid_out_within
         await widget.stop()
         await pilot.pause()
