@@ -13,7 +13,13 @@ or scrolls; a reply being written is no pause, ``busy``), or after ``MOST_PENDIN
 opened without a pause. That one comes after the paint that shows the
 conversation just opened (``laid_out`` asks ``shown`` after each layout of the screen, at most
 ``LONGEST_WAIT``): made before, it delayed what the user asked for by the whole collection
-(every eighth open took 450-620 ms instead of 120-250 in benchmarks/bench_open.py). Each
+(every eighth open took 450-620 ms instead of 120-250 in benchmarks/bench_open.py). Nor right
+after the paint: a collection holds the interpreter, and Textual's writer thread, which sends
+the frame to the terminal, waits for it (a frame sent before a 10 ms collection arrived 9-11 ms
+late), so the conversation showed only once the collection was over (17-28 ms of 120 after
+leaving a 20,000-token reply). After the paint it waits for ``QUIET`` seconds without a key or
+an open, so a key already pressed goes first too; a user browsing on without such a moment
+(a key held down) gets it right after the paint of the ``MOST_BROWSED``-th conversation. Each
 collection freezes what it leaves, so the next walks only what came since: what two
 conversations left, 9-21 ms (one after eight opens walked everything since the last pause,
 200-450 ms). The conversation on the screen is frozen with the rest and, once left, waits
@@ -44,7 +50,11 @@ IDLE_SECONDS = 2.0
 MOST_PENDING = 2
 """...or after this many conversations opened without such a pause..."""
 LONGEST_WAIT = 1.0
-"""...once the conversation opened last is shown, or this many seconds have passed."""
+"""...once the conversation opened last is shown, or this many seconds have passed..."""
+QUIET = 0.05
+"""...and, after the paint that shows it, this long without a key or an open..."""
+MOST_BROWSED = 3
+"""...unless this many conversations were opened without one: then right after the paint."""
 FULL_EVERY = 32
 """Collections without a pause between two that walk everything (0.3 s): the conversations
 frozen while on the screen (one in two opened) are freed at least once every 64 opens. Only
@@ -66,6 +76,9 @@ class Collector:
         which calls ``laid_out`` after each layout of the screen)."""
         self.waiting_since: float | None = None
         """When a collection began to wait for ``shown`` (``MOST_PENDING`` reached)."""
+        self.painted_at: float | None = None
+        """When the paint came that showed it: the collection waits for ``QUIET`` since."""
+        self.quiet_timer: Timer | None = None
         self.since_full = 0
         """Collections since the last that walked everything."""
         self.busy: Callable[[], bool] = lambda: False
@@ -115,22 +128,50 @@ class Collector:
         longest, to fall into some open)."""
         if self.waiting_since is not None and self.shown():
             self.waiting_since = None
-            self.app.call_after_refresh(self._collect_if_due)
+            self.app.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """The conversation opened last is on the screen: collect at the first quiet moment,
+        or now if the user has browsed on through ``MOST_BROWSED`` without one."""
+        if self.pending >= MOST_BROWSED:
+            self.collect()
+        elif self.pending >= MOST_PENDING:  # else collected meanwhile, at a pause
+            self.painted_at = self.clock()
+            self._wait_quiet(QUIET)
+
+    def _wait_quiet(self, seconds: float) -> None:
+        if self.quiet_timer is not None:
+            self.quiet_timer.stop()
+        self.quiet_timer = self.app.set_timer(seconds, self.quiet)
+
+    def quiet(self) -> None:
+        """The quiet timer ran out: collect if nothing happened since the paint, for ``QUIET``
+        seconds (or for ``LONGEST_WAIT`` in all: keys typed one after another)."""
+        self.quiet_timer = None
+        if self.pending < MOST_PENDING or self.waiting_since is not None or self.painted_at is None:
+            return  # collected meanwhile, or another conversation opens: its paint decides
+        now = self.clock()
+        rest = self.last_activity + QUIET - now
+        if rest > 0 and now - self.painted_at < LONGEST_WAIT:
+            self._wait_quiet(rest)
+        else:
+            self.collect()
 
     def _waited_long_enough(self) -> None:
         """A conversation that never settles (a reply streaming into it) waits no longer."""
         if self.waiting_since is not None:
             self.waiting_since = None
-            self._collect_if_due()
-
-    def _collect_if_due(self) -> None:
-        if self.pending >= MOST_PENDING:  # else collected meanwhile, at a pause
-            self.collect()
+            if self.pending >= MOST_PENDING:  # else collected meanwhile, at a pause
+                self.collect()
 
     def collect(self, *, paused: bool = False) -> None:
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
+        if self.quiet_timer is not None:
+            self.quiet_timer.stop()
+            self.quiet_timer = None
+        self.painted_at = None
         self.pending = 0
         if paused or self.since_full >= FULL_EVERY:
             # Everything is walked, what earlier collections froze too.

@@ -16,7 +16,9 @@ from glm_tui.ui.memory import (
     FULL_EVERY,
     IDLE_SECONDS,
     LONGEST_WAIT,
+    MOST_BROWSED,
     MOST_PENDING,
+    QUIET,
     THRESHOLDS,
     Collector,
 )
@@ -102,21 +104,79 @@ async def test_browsing_without_a_pause_collects_once_the_conversation_is_shown(
     async with app.run_test() as pilot:
         collector = Collector(app, clock=lambda: now[0])
         collector.shown = lambda: shown[0]
-        collector.collect = lambda: collected.append(now[0])  # type: ignore[method-assign]
+
+        def noted(*, paused: bool = False) -> None:
+            collected.append(now[0])
+            collector.pending = 0
+
+        collector.collect = noted  # type: ignore[method-assign]
         for _ in range(MOST_PENDING):
             collector.later()
         assert collected == [] and collector.waiting_since == 100.0  # not before it is shown
         collector.laid_out()  # a layout of the screen, the conversation not all shown yet
         await pilot.pause()
-        assert collected == []
+        assert collected == [] and collector.painted_at is None
         shown[0] = True
         collector.laid_out()
-        assert collected == []  # not inside the layout: after the paint
+        assert collected == [] and collector.painted_at is None  # not inside the layout
         await pilot.pause()
-        assert collected == [100.0] and collector.waiting_since is None
+        # Nor right after the paint: the frame would reach the terminal after the collection.
+        assert collector.painted_at == 100.0 and collector.waiting_since is None
+        assert collected == [] and collector.quiet_timer is not None
+        now[0] += QUIET / 2
+        collector.input_seen()  # a key pressed meanwhile goes first
+        now[0] += QUIET / 2
+        collector.quiet()
+        assert collected == []
+        now[0] += QUIET / 4
+        collector.quiet()
+        assert collected == [], "collected less than QUIET after the key"
+        now[0] += QUIET / 3
+        collector.quiet()
+        assert collected == [now[0]]
         collector.laid_out()  # nothing waits now
         await pilot.pause()
-        assert collected == [100.0]
+        assert collected == [now[0]]
+
+
+async def test_keys_one_after_another_delay_the_collection_at_most_the_longest_wait() -> None:
+    now = [100.0]
+    collected: list[float] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        collector = Collector(app, clock=lambda: now[0])
+        collector.collect = lambda **_: collected.append(now[0])  # type: ignore[method-assign]
+        for _ in range(MOST_PENDING):
+            collector.later()
+        collector.laid_out()
+        await pilot.pause()
+        while not collected:
+            assert now[0] - 100.0 < LONGEST_WAIT + QUIET, "waited on past the longest wait"
+            now[0] += QUIET / 2
+            collector.input_seen()
+            collector.quiet()
+        assert now[0] - 100.0 >= LONGEST_WAIT
+
+
+async def test_browsing_on_without_a_quiet_moment_collects_right_after_a_later_paint() -> None:
+    collected: list[int] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        collector = Collector(app, clock=lambda: 100.0)
+        collector.collect = lambda **_: collected.append(collector.pending)  # type: ignore[method-assign]
+        for _ in range(MOST_PENDING):
+            collector.later()
+        for _ in range(MOST_BROWSED - MOST_PENDING):
+            collector.laid_out()
+            await pilot.pause()
+            # A key held down: the next conversation opens before the quiet moment.
+            collector.later()
+            collector.quiet()
+            assert collected == []
+        collector.laid_out()
+        assert collected == []  # after the paint, still: the user waits for it
+        await pilot.pause()
+        assert collected == [MOST_BROWSED]
 
 
 async def test_a_conversation_that_never_settles_is_collected_after_the_longest_wait() -> None:
