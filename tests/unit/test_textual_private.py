@@ -101,9 +101,9 @@ def _is_private(module: str) -> bool:
 
 def _private_names() -> list[tuple[object, str, str]]:
     from glm_tui.ui import textual_private
-    from glm_tui.ui.textual_private import markdown
+    from glm_tui.ui.textual_private import css_cache, markdown
 
-    return [*textual_private.PRIVATE_NAMES, *markdown.PRIVATE_NAMES]
+    return [*textual_private.PRIVATE_NAMES, *markdown.PRIVATE_NAMES, *css_cache.PRIVATE_NAMES]
 
 
 def test_every_private_name_still_exists() -> None:

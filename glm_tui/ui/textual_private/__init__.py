@@ -1,9 +1,10 @@
 """Every use glm-tui makes of Textual's private API, in this package, each with its reason.
 
 glm-tui is tested with the Textual range pinned in pyproject.toml. The names used here are not
-Textual's public API and may change in any release: ``PRIVATE_NAMES`` (here and in
-``markdown.py``) lists each one, and ``tests/unit/test_textual_private.py`` fails naming the one
-that is gone. The rest of glm-tui uses the adapters here and Textual's public API only.
+Textual's public API and may change in any release: ``PRIVATE_NAMES`` (here, in
+``markdown.py`` and in ``css_cache.py``) lists each one, and
+``tests/unit/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
+uses the adapters here and Textual's public API only.
 
 Those of the Markdown widget are in ``markdown.py``, imported by the virtualised Markdown only:
 Textual's Markdown brings markdown-it and Pygments, which the first screen need not load.
@@ -12,7 +13,8 @@ What for: the virtualised Markdown of long replies (ui/markdown/) needs a Markdo
 makes its blocks in ``compose`` when it is given its text, code fences updated in place, a
 paragraph that repaints without a layout, a long fence's lines drawn a chunk at a time, and a
 shallow restyle; the main screen skips one
-restyle of every widget when it is first shown; the theme is chosen before the app runs.
+restyle of every widget when it is first shown; the theme is chosen before the app runs; the
+parsed stylesheet is kept between starts (``css_cache.py``).
 """
 
 from __future__ import annotations
