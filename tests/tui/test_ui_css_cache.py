@@ -168,3 +168,25 @@ async def test_the_app_keeps_its_stylesheet_after_the_first_frame_and_looks_the_
         assert later.hits > 0
         assert rules_of(app.stylesheet) == parsed_styles
         assert screen_text(app) == parsed
+
+
+async def test_what_is_first_parsed_after_the_first_frame_is_kept_soon(
+    tui: Tui, store: Store, cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reply's blocks and the dialogs are first shown after the first frame: an app whose
+    # terminal is closed never reaches its end to write them.
+    monkeypatch.setattr(css_cache, "SAVE_DELAY", 0.01)
+    cache = css_cache.install(cache_path)
+    async with tui() as (app, pilot):
+        await wait_until(pilot, cache_path.exists, what="the cache written")
+        await wait_until(pilot, lambda: not cache.added, what="the first frame's parse written")
+        app.stylesheet.add_source(".later { color: red; }", read_from=("later.tcss", ""))
+        app.stylesheet.parse()
+        assert cache.added
+        await wait_until(pilot, lambda: not cache.added, what="the later parse written")
+    css_cache.uninstall()
+    assert any(
+        "later.tcss" in key[1]
+        for entries in css_cache.install(cache_path).held.values()
+        for key in entries
+    )

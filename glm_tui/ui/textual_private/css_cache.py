@@ -12,8 +12,9 @@ Python, glm-tui and Textual version (Textual's told by its files' sizes and time
 tells a stale bytecode file): another version's file is ignored and replaced. Anything wrong
 with it (missing, unreadable, damaged, not ours) means parsing as Textual does; a cache that
 cannot be written is no error either. It is written after the first frame (a terminal closed
-under the app never lets it quit) and when the app ends, only if something was parsed that it
-did not hold, and holds only what this run used.
+under the app never lets it quit), a second after a later parse it did not hold (a widget first
+shown then: a reply's blocks, a dialog), and when the app ends, only if something was parsed
+that it did not hold, and holds only what this run used.
 
 The file is as trusted as the bytecode Python caches beside the code: it is written by this
 program, for this user only (mode 0600), in a directory only they can write.
@@ -21,6 +22,7 @@ program, for this user only (mode 0600), in a directory only they can write.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import pickle
@@ -44,6 +46,8 @@ PRIVATE_NAMES = (
 
 FORMAT = 1
 FILE_NAME = "textual-css.pickle"
+SAVE_DELAY = 1.0
+"""Seconds from a parse the file did not hold to writing it (the parses that follow with it)."""
 
 
 # What the pickled objects are made of: a file written by another copy of these is ignored.
@@ -77,6 +81,7 @@ class ParseCache:
         self.used: dict[Variables, dict[Hashable, bytes]] = {}
         self.added = False
         self.hits = 0
+        self.save_due = False
 
     def load(self) -> None:
         try:
@@ -127,7 +132,25 @@ class ParseCache:
             return rules
         self.held.setdefault(variables, {})[key] = used[key] = blob
         self.added = True
+        self.save_soon()
         return rules
+
+    def save_soon(self) -> None:
+        """Write in ``SAVE_DELAY`` seconds, with whatever else is parsed meanwhile: the CSS of
+        a widget first shown after the first frame (a reply's blocks, a dialog) is parsed then,
+        and an app whose terminal is closed never writes it at its end."""
+        if self.save_due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not in the app: written when it ends
+        self.save_due = True
+        loop.call_later(SAVE_DELAY, self.save_when_due)
+
+    def save_when_due(self) -> None:
+        self.save_due = False
+        self.save()
 
 
 _original_parse_rules = Stylesheet._parse_rules
