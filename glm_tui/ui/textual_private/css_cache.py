@@ -98,7 +98,8 @@ class ParseCache:
             return
         import tempfile
 
-        with contextlib.suppress(OSError, pickle.PicklingError):
+        # Whatever goes wrong (a full disk, a read-only home), the app goes on without it.
+        with contextlib.suppress(Exception):
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".css-")
             try:
