@@ -32,6 +32,7 @@ from tests.ui_helpers import (
     count_reflows,
     screen_text,
     seed_conversation,
+    shows,
     wait_until,
 )
 
@@ -457,3 +458,30 @@ async def wait_until_done(timer: Timer) -> None:
     task = timer._task
     assert task is not None
     await task
+
+
+async def test_the_scrollbar_is_drawn_where_a_layout_that_keeps_the_end_put_it(
+    tui: Tui, store: Store
+) -> None:
+    # Textual's layout keeps an anchored view at its end by setting the scrollbar's position
+    # without a repaint (the three lines below do what _compositor.py does). Where no change
+    # of the view's size followed (the tool-approval panel opening under the pane) the thumb
+    # stayed where it had been drawn, above the end the pane showed.
+    turns = [(f"Question {i}", f"Answer {i}.\n\nMore of answer {i}.", None) for i in range(12)]
+    cid = seed_conversation(store, "Tall", turns, updated_at="2024-03-14T10:00:00Z")
+    async with tui(open=cid) as (app, pilot):
+        await shows(pilot, "More of answer 11.")
+        pane = app.main.pane
+        bar = pane.vertical_scrollbar
+        await wait_until(pilot, lambda: bar.position == pane.scroll_y == pane.max_scroll_y > 0)
+        end = bar.position
+        bar.position = end - 3  # drawn a little above the end, say before the panel opened
+        await pilot.pause()
+        bar._reactive_position = end
+        app.screen.refresh(layout=True)
+        await pilot.pause()
+        await pilot.pause()
+        crop = Region(0, 0, bar.size.width, bar.size.height)
+        drawn = [list(strip) for strip in bar.render_lines(crop)]
+        bar.refresh()  # drawn from its position now
+        assert drawn == [list(strip) for strip in bar.render_lines(crop)]

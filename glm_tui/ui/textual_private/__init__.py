@@ -309,7 +309,35 @@ class QuietVertical(QuietResize, Vertical):
 
 
 class QuietScrollBar(QuietResize, ScrollBar):
-    """A scrollbar resized by a layout without asking for another (see QuietStatic)."""
+    """A scrollbar resized by a layout without asking for another (see QuietStatic), whose
+    thumb follows a view anchored to its end.
+
+    Textual's layout scrolls an anchored view to its end by setting the scrollbar's position
+    without a repaint; a repaint came with the next change of the view's size, and where none
+    came (the view got shorter: the tool-approval panel opened under it) the thumb stayed where
+    it had been drawn, above the end the view showed. After each layout of the screen, a
+    position that moved since the last repaint asks for one.
+    """
+
+    painted_position: float | None = None
+
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self.follow_position)
+
+    def follow_position(self, _screen: object = None) -> None:
+        if self.position != self.painted_position and self.display:
+            self.refresh()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if repaint:
+            self.painted_position = self.position
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 def quiet_vertical_scrollbar(widget: Widget) -> ScrollBar:
