@@ -328,16 +328,10 @@ class QuietScrollBar(QuietResize, ScrollBar):
         if self.position != self.painted_position and self.display:
             self.refresh()
 
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        if repaint:
+    def refresh(self, *regions: Region, **options: bool) -> Self:
+        if options.get("repaint", True):
             self.painted_position = self.position
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        return super().refresh(*regions, **options)
 
 
 def quiet_vertical_scrollbar(widget: Widget) -> ScrollBar:
