@@ -79,6 +79,9 @@ class Collector:
         self.painted_at: float | None = None
         """When the paint came that showed it: the collection waits for ``QUIET`` since."""
         self.quiet_timer: Timer | None = None
+        self.longest_timer: Timer | None = None
+        """Ends the wait for ``shown`` at ``LONGEST_WAIT``; stopped when the wait ends otherwise
+        (left running, it cut short the wait of the next conversations opened)."""
         self.since_full = 0
         """Collections since the last that walked everything."""
         self.busy: Callable[[], bool] = lambda: False
@@ -99,7 +102,7 @@ class Collector:
         if self.pending >= MOST_PENDING:
             if self.waiting_since is None:
                 self.waiting_since = self.clock()
-                self.app.set_timer(LONGEST_WAIT, self._waited_long_enough)
+                self.longest_timer = self.app.set_timer(LONGEST_WAIT, self._waited_long_enough)
         elif self.timer is None:
             self.timer = self.app.set_timer(IDLE_SECONDS, self.due)
         # else: the timer, when it runs out, waits for the rest of the pause (``due``)
@@ -127,7 +130,7 @@ class Collector:
         browsed on mostly found the next conversation opening, and the collection waited its
         longest, to fall into some open)."""
         if self.waiting_since is not None and self.shown():
-            self.waiting_since = None
+            self._stop_waiting()
             self.app.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
@@ -159,10 +162,17 @@ class Collector:
 
     def _waited_long_enough(self) -> None:
         """A conversation that never settles (a reply streaming into it) waits no longer."""
+        self.longest_timer = None
         if self.waiting_since is not None:
             self.waiting_since = None
             if self.pending >= MOST_PENDING:  # else collected meanwhile, at a pause
                 self.collect()
+
+    def _stop_waiting(self) -> None:
+        self.waiting_since = None
+        if self.longest_timer is not None:
+            self.longest_timer.stop()
+            self.longest_timer = None
 
     def collect(self, *, paused: bool = False) -> None:
         if self.timer is not None:
@@ -171,6 +181,7 @@ class Collector:
         if self.quiet_timer is not None:
             self.quiet_timer.stop()
             self.quiet_timer = None
+        self._stop_waiting()
         self.painted_at = None
         self.pending = 0
         if paused or self.since_full >= FULL_EVERY:

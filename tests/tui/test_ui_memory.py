@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 import weakref
@@ -293,3 +294,38 @@ async def test_waiting_to_collect_outlives_the_pane_it_waits_for(tui: Tui) -> No
         assert screen.collector.shown() is screen.pane.settled
         await screen.pane.remove()
         assert screen.collector.shown() is True  # nothing left to wait for
+
+
+async def test_a_longest_wait_ends_with_its_own_conversations(monkeypatch: Any) -> None:
+    # The longest wait of conversations collected at a quiet moment ran on, and cut short the
+    # wait of the next ones opened: their collection fell into the open it should follow.
+    now = [100.0]
+    shown = [True]
+    collected: list[float] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        collector = Collector(app, clock=lambda: now[0])
+        collector.shown = lambda: shown[0]
+        collect = collector.collect
+
+        def noted(*, paused: bool = False) -> None:
+            collected.append(now[0])
+            collect(paused=paused)
+
+        collector.collect = noted  # type: ignore[method-assign]
+        monkeypatch.setattr(memory, "LONGEST_WAIT", 0.05)
+        for _ in range(MOST_PENDING):
+            collector.later()
+        collector.laid_out()
+        await pilot.pause()
+        now[0] += QUIET
+        collector.quiet()  # collected at the quiet moment after the paint
+        assert len(collected) == 1
+        monkeypatch.setattr(memory, "LONGEST_WAIT", 3600.0)
+        shown[0] = False
+        for _ in range(MOST_PENDING):
+            collector.later()  # the next ones, not shown yet
+        after = asyncio.Event()
+        app.set_timer(0.2, after.set)  # runs after the first wait's 0.05 s would have
+        await wait_until(pilot, after.is_set, what="the later timer")
+        assert len(collected) == 1, "collected before the conversation opened last was shown"
