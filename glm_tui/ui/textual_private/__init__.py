@@ -20,11 +20,13 @@ parsed stylesheet is kept between starts (``css_cache.py``).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Self, cast
 
 from textual import _time as textual_time  # the timers' clock and sleep
 from textual import events
+from textual._compositor import Compositor  # a screen's: SeeThroughCompositor leaves some out
 from textual._node_list import NodeList  # the type of DOMNode._nodes
 from textual._styles_cache import StylesCache  # the type of Widget._styles_cache
 from textual.app import App
@@ -85,6 +87,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (NodeList, "_updates", "a count of changes to the children, part of that cache's key"),
     (Widget, "_size_updated", "a widget's new size after a layout: told not to ask for another"),
     (Widget, "_layout_updates", "a count of a widget's layout requests, its size cache's key"),
+    (Compositor, "_get_renders", "what each widget in view draws for a frame, some left out"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -179,10 +182,96 @@ class PromptTimer(Timer):
                 break
 
 
+class SeeThrough:
+    """A container that may draw nothing of its own: where its children leave its rows bare,
+    they show its parent's background. While ``draws_nothing`` holds, a frame leaves it out
+    (``SeeThroughCompositor``).
+
+    Textual draws every widget in view under its children, each row of it cut at every
+    widget's edges and then mostly covered: a line of a streamed reply lay under seven
+    containers (the message, its Markdown, the segment, the pane...), each drawn at every
+    layout while the pane moved up a row, a quarter of a layout's frame. Put it among the
+    bases of a container whose ``render`` is Textual's (a blank background).
+    """
+
+
+def draws_nothing(widget: Widget, visible: dict[Widget, tuple[Region, Region]]) -> bool:
+    """Whether ``widget`` (a SeeThrough) draws nothing its nearest drawn ancestor would not
+    draw there anyway: no background of its own, no border, outline, keyline, hatch or tint,
+    and inside its parent's region (nothing else is under it)."""
+    styles = widget.styles
+    if (
+        not renders_blank(type(widget))
+        or styles.background.a
+        or styles.tint.a
+        or styles.has_rule("keyline")
+        or styles.has_rule("hatch")
+        or any(edge[0] not in ("", "none") for edge in styles.border)
+        or any(edge[0] not in ("", "none") for edge in styles.outline)
+    ):
+        return False
+    parent = widget.parent
+    if not isinstance(parent, Widget) or parent not in visible:
+        return False
+    region, clip = visible[widget]
+    parent_region, parent_clip = visible[parent]
+    return parent_region.intersection(parent_clip).contains_region(region.intersection(clip))
+
+
+@functools.cache
+def renders_blank(cls: type[Widget]) -> bool:
+    """Whether a widget of this class draws Textual's blank background for a container (a list
+    item's row, which draws its bullet, does not)."""
+    return (
+        cls.render is Widget.render
+        and cls.render_line is Widget.render_line
+        and cls.render_lines in (Widget.render_lines, UniformRows.render_lines)
+    )
+
+
+class SeeThroughCompositor(Compositor):
+    """A screen's compositor whose frames leave out the containers that draw nothing
+    (``SeeThrough`` and ``draws_nothing``): what they would draw, a bare background, their
+    parent draws beneath. Only the drawing leaves them out: the cuts of each line (edges of
+    every widget in view, so still where a container would begin) and the widgets found under
+    the mouse are Textual's."""
+
+    leaving_out = False
+    """Set by ``_get_renders`` for the one read of ``visible_widgets`` it makes."""
+
+    @property
+    def visible_widgets(self) -> dict[Widget, tuple[Region, Region]]:
+        visible: dict[Widget, tuple[Region, Region]] = super().visible_widgets
+        if not self.leaving_out:
+            return visible
+        self.leaving_out = False
+        return {
+            widget: geometry
+            for widget, geometry in visible.items()
+            if not (isinstance(widget, SeeThrough) and draws_nothing(widget, visible))
+        }
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        self.leaving_out = True
+        try:
+            yield from super()._get_renders(crop)
+        finally:
+            self.leaving_out = False
+
+
 class PromptFrames(Screen[None]):
-    """A screen whose update timer is a PromptTimer (Screen makes its own on first use)."""
+    """A screen whose update timer is a PromptTimer (Screen makes its own on first use) and
+    whose compositor leaves out the containers that draw nothing (SeeThroughCompositor)."""
 
     _prompt_update_timer: Timer | None = None
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        self._compositor = SeeThroughCompositor()
 
     @property
     def _update_timer(self) -> Timer:
@@ -300,11 +389,11 @@ class QuietStatic(QuietResize, Static):
     asks for the second layout all the others were spared."""
 
 
-class QuietHorizontal(QuietResize, Horizontal):
+class QuietHorizontal(QuietResize, SeeThrough, Horizontal):
     """A Horizontal resized by a layout without asking for another (see QuietStatic)."""
 
 
-class QuietVertical(QuietResize, Vertical):
+class QuietVertical(QuietResize, SeeThrough, Vertical):
     """A Vertical resized by a layout without asking for another (see QuietStatic)."""
 
 
@@ -429,7 +518,7 @@ def edge_rows(kind: str) -> int:
     return 0 if kind in ("", "none") else 1
 
 
-class SteadyArrangement(UniformRows, QuietResize):
+class SteadyArrangement(UniformRows, QuietResize, SeeThrough):
     """For a container whose children's heights do not depend on its own (a column of text
     blocks): each layout arranges it once, not twice (``steady_arrangement``), a change of its
     size asks for no other (``QuietResize``), and its plain rows are drawn once a frame

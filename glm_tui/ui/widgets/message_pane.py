@@ -22,7 +22,12 @@ from textual.widgets import Static
 from glm_tui.session.live import LiveToolCall, LiveTurn
 from glm_tui.store import Message
 from glm_tui.store.compactions import Compaction
-from glm_tui.ui.textual_private import QuietResize, anchor_released, quiet_vertical_scrollbar
+from glm_tui.ui.textual_private import (
+    QuietResize,
+    SeeThrough,
+    anchor_released,
+    quiet_vertical_scrollbar,
+)
 from glm_tui.ui.widgets.compaction_fold import CompactionFold
 from glm_tui.ui.widgets.messages import AssistantMessage, MissingReply, UserMessage
 from glm_tui.ui.widgets.pane_pages import (
@@ -43,7 +48,7 @@ BranchInfo = Callable[[Sequence[int]], dict[int, tuple[int, int]]]
 """Message ids -> (place among the siblings, how many): the app asks the store."""
 
 
-class MessagePane(QuietResize, MessageCursor):
+class MessagePane(QuietResize, SeeThrough, MessageCursor):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         return quiet_vertical_scrollbar(self)  # resized, it asks for no second layout

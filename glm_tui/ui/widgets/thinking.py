@@ -11,6 +11,7 @@ from textual.widgets import Collapsible
 from glm_tui.ui.formatting import duration_text
 from glm_tui.ui.textual_private import (
     QuietResize,
+    SeeThrough,
     SteadyArrangement,
     collapsible_title,
     show_collapsed,
@@ -52,7 +53,7 @@ def thinking_title(seconds: float | None, *, live: bool, connecting: bool = Fals
     return f"Thinking ({duration_text(seconds)})"
 
 
-class ThinkingContents(QuietResize, Collapsible.Contents):
+class ThinkingContents(QuietResize, SeeThrough, Collapsible.Contents):
     """The open block's body: growing with the reasoning, it asks for no second layout."""
 
 
