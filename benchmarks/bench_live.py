@@ -171,7 +171,7 @@ def cpu_at_60(fake: FakeGLM, tmp: Path, seconds: float) -> tuple[float, list[flo
 
 
 def bare_stream_cpu(seconds: float) -> float:
-    """Per cent of a core a bare Textual app takes to show a growing text 8 times a second
+    """Per cent of a core a bare Textual app takes to show a growing text 5 times a second
     (bare_stream.py): the floor under the CPU figure, printed beside it."""
     env = _common.installed_env(_common.os_environ())
     bare = Path(__file__).with_name("bare_stream.py")
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu, slow_keys = cpu_at_60(fake, tmp, args.seconds)
         fast_keys = keys_at_full_speed(fake, tmp)
     floor = bare_stream_cpu(args.seconds)
-    print(f"     a bare Textual app showing a growing text 8 times a second: {floor:.1f} %")
+    print(f"     a bare Textual app showing a growing text 5 times a second: {floor:.1f} %")
     slow_ms = sorted(v * 1000 for v in slow_keys)
     fast_ms = sorted(v * 1000 for v in fast_keys)
     print(f"     keystrokes at 60 tokens/s (ms): {[round(v, 1) for v in slow_ms]}")

@@ -50,10 +50,12 @@ if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
 
-FLUSH_INTERVAL = 0.125
-"""Seconds between two renders of a live reply: at most 8 a second, whatever the token rate
-(smooth to read; each render parses, wraps and paints the growing paragraph: 20 a second cost
-a 60 tokens/s reply a fifth of a core, 8 a second an eighth)."""
+FLUSH_INTERVAL = 0.2
+"""Seconds between two renders of a live reply: at most 5 a second, whatever the token rate
+(about a dozen tokens a render at 60 tokens/s). Each render parses, wraps and paints the growing
+text, and at 60 tokens/s nearly every one lays the screen out again (a new line, a fence's or a
+list's next row), moving the whole view up: 20 renders a second cost a fifth of a core, 8 a
+second 15 %, 5 a second 11 % (benchmarks/bench_live.py)."""
 
 
 W = TypeVar("W", bound=Widget)
