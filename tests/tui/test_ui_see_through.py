@@ -1,7 +1,7 @@
-"""Frames leave out the containers that draw nothing of their own (SeeThroughCompositor): the
-screen must be cell for cell what Textual's own compositor draws, with those containers still
-found under the mouse, and a container that gains a background, a border or a drawing of its
-own is drawn again."""
+"""Frames leave out the containers that draw nothing of their own and work each widget's colours
+out once (SeeThroughCompositor, FrameColours): the screen must be cell for cell what Textual's
+own compositor draws, with those containers still found under the mouse, and a container that
+gains a background, a border or a drawing of its own is drawn again."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from textual.widgets import Static
 
 from glm_tui.store import Store
 from glm_tui.ui.textual_private import (
+    FrameColours,
     PromptFrames,
     QuietVertical,
     SeeThrough,
     SeeThroughCompositor,
     draws_nothing,
+    textual_background_colors,
+    textual_opacity,
 )
 from glm_tui.ui.textual_private.markdown import ItemRow
 from glm_tui.ui.widgets.message_pane import MessagePane
@@ -33,16 +36,33 @@ def _cells(line: Strip) -> list[tuple[str, Any]]:
     return [(char, segment.style) for segment in line for char in segment.text]
 
 
+def forget_drawn_lines(screen: Screen[Any]) -> None:
+    # Each widget keeps the lines it drew: a comparison must draw them afresh each time.
+    for widget in screen.walk_children(Widget, with_self=True):
+        widget._styles_cache.clear()
+
+
 def drawn(screen: Screen[Any]) -> list[list[tuple[str, Any]]]:
     """The screen as its own compositor draws it."""
+    forget_drawn_lines(screen)
     return [_cells(line) for line in screen._compositor.render_strips()]
 
 
 def drawn_by_textual(screen: Screen[Any]) -> list[list[tuple[str, Any]]]:
-    """The screen as Textual's compositor, which draws every widget in view, draws it."""
+    """The screen as Textual's compositor, which draws every widget in view and walks its
+    ancestors for its colours, draws it."""
     plain = Compositor()
     plain.reflow(screen, screen.size)
+    forget_drawn_lines(screen)
     return [_cells(line) for line in plain.render_strips()]
+
+
+def colours_as_textual_has_them(screen: Screen[Any]) -> None:
+    frame = FrameColours()
+    for widget in screen.walk_children(Widget, with_self=True):
+        base, background, opacity = frame.of(widget)
+        assert (base, background) == textual_background_colors.fget(widget), widget
+        assert opacity == textual_opacity.fget(widget), widget
 
 
 def never_drawn(widget: Widget) -> bool:
@@ -53,7 +73,8 @@ class Nested(PromptFrames):
     CSS = """
     #bare { padding: 1 2; height: auto; }
     #inner { padding: 1; height: auto; }
-    #tinted { background: $accent 40%; padding: 1; height: auto; }
+    #tinted { background: $accent 40%; background-tint: $error 20%; padding: 1; height: auto; }
+    #tinted Static { background: $success 50%; opacity: 70%; }
     #framed { border: round $primary; height: auto; }
     #bare.-lit { background: $error 30%; }
     """
@@ -94,6 +115,7 @@ async def test_bare_containers_are_left_out_and_the_screen_is_what_textual_draws
         assert never_drawn(bare) and never_drawn(inner)
         assert not never_drawn(tinted) and not never_drawn(framed) and not never_drawn(row)
         assert drawn(screen) == drawn_by_textual(screen)
+        colours_as_textual_has_them(screen)
         # Still found where the mouse is: in the bare container's padding.
         region = bare.region
         assert screen.get_widget_at(region.x, region.y)[0] is bare
@@ -161,3 +183,4 @@ async def test_a_reply_on_screen_is_drawn_as_textual_draws_it(tui: Tui, store: S
         assert {"MessagePane", "SegmentedMarkdown", "Segment"} <= left_out
         assert never_drawn(app.query_one(MessagePane))
         assert drawn(screen) == drawn_by_textual(screen)
+        colours_as_textual_has_them(screen)

@@ -30,8 +30,10 @@ from textual._compositor import Compositor  # a screen's: SeeThroughCompositor l
 from textual._node_list import NodeList  # the type of DOMNode._nodes
 from textual._styles_cache import StylesCache  # the type of Widget._styles_cache
 from textual.app import App
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.styles import RenderStyles
 from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.layout import DockArrangeResult
@@ -88,6 +90,7 @@ PRIVATE_NAMES: Sequence[tuple[object, str, str]] = (
     (Widget, "_size_updated", "a widget's new size after a layout: told not to ask for another"),
     (Widget, "_layout_updates", "a count of a widget's layout requests, its size cache's key"),
     (Compositor, "_get_renders", "what each widget in view draws for a frame, some left out"),
+    (RenderStyles, "_cache_key", "a count of a widget's style changes: draws_nothing's key"),
 )
 """(owner, name, why) of each private name used; owners are classes, whose instances have the
 name (set in ``__init__``) or whose class does."""
@@ -194,21 +197,31 @@ class SeeThrough:
     bases of a container whose ``render`` is Textual's (a blank background).
     """
 
+    styles_key = -1
+    """The styles' cache key (Textual's count of their changes) ``bare_styles`` was read at."""
+    bare_styles = False
+    """Its styles draw nothing: no background, tint, keyline, hatch, border or outline."""
+
 
 def draws_nothing(widget: Widget, visible: dict[Widget, tuple[Region, Region]]) -> bool:
     """Whether ``widget`` (a SeeThrough) draws nothing its nearest drawn ancestor would not
-    draw there anyway: no background of its own, no border, outline, keyline, hatch or tint,
+    draw there anyway: Textual's blank render, styles that add nothing (read again only when
+    they change: asked at every frame, reading them was half of what leaving it out saved),
     and inside its parent's region (nothing else is under it)."""
+    holder = cast(SeeThrough, widget)
     styles = widget.styles
-    if (
-        not renders_blank(type(widget))
-        or styles.background.a
-        or styles.tint.a
-        or styles.has_rule("keyline")
-        or styles.has_rule("hatch")
-        or any(edge[0] not in ("", "none") for edge in styles.border)
-        or any(edge[0] not in ("", "none") for edge in styles.outline)
-    ):
+    key = styles._cache_key
+    if holder.styles_key != key:
+        holder.styles_key = key
+        holder.bare_styles = renders_blank(type(widget)) and not (
+            styles.background.a
+            or styles.tint.a
+            or styles.has_rule("keyline")
+            or styles.has_rule("hatch")
+            or any(edge[0] not in ("", "none") for edge in styles.border)
+            or any(edge[0] not in ("", "none") for edge in styles.outline)
+        )
+    if not holder.bare_styles:
         return False
     parent = widget.parent
     if not isinstance(parent, Widget) or parent not in visible:
@@ -226,6 +239,79 @@ def renders_blank(cls: type[Widget]) -> bool:
         cls.render is Widget.render
         and cls.render_line is Widget.render_line
         and cls.render_lines in (Widget.render_lines, UniformRows.render_lines)
+    )
+
+
+class FrameColours:
+    """Each widget's background colours and opacity for one frame, each worked out from its
+    parent's, as Textual's ``DOMNode.background_colors`` and ``Widget.opacity`` work them out
+    from the app down (same order, same results).
+
+    Textual walks every ancestor of each widget for both at each draw of it: with the lines of
+    every widget in view already drawn, those walks were three fifths of a frame's renders (a
+    reply's blocks sit ten deep). Styles do not change while a frame draws.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[DOMNode, tuple[Color, Color, float]] = {}
+
+    def of(self, node: DOMNode) -> tuple[Color, Color, float]:
+        """(the colour under ``node``, its background, its opacity)."""
+        known = self.known
+        found = known.get(node)
+        if found is not None:
+            return found
+        chain: list[DOMNode] = []
+        current: DOMNode | None = node
+        while current is not None and current not in known:
+            chain.append(current)
+            current = current.parent
+        if current is None:
+            background, opacity = TRANSPARENT, 1.0
+        else:
+            _, background, opacity = known[current]
+        for item in reversed(chain):
+            styles = item.styles
+            base = background
+            opacity *= styles.opacity
+            tinted = styles.background.tint(styles.background_tint)
+            background = background + tinted.multiply_alpha(opacity)
+            known[item] = (base, background, opacity)
+        return known[node]
+
+
+TRANSPARENT = Color(0, 0, 0, 0)
+
+drawing: FrameColours | None = None
+"""The colours of the frame being drawn by a SeeThroughCompositor, or None between frames."""
+
+textual_background_colors = cast(property, DOMNode.background_colors)
+textual_opacity = cast(property, Widget.opacity)
+
+
+def frame_background_colors(node: DOMNode) -> tuple[Color, Color]:
+    if drawing is None:
+        return cast("tuple[Color, Color]", textual_background_colors.fget(node))  # type: ignore[misc]
+    base, background, _ = drawing.of(node)
+    return base, background
+
+
+def frame_opacity(widget: Widget) -> float:
+    if drawing is None:
+        return cast(float, textual_opacity.fget(widget))  # type: ignore[misc]
+    return drawing.of(widget)[2]
+
+
+def use_frame_colours() -> None:
+    """Have ``background_colors`` and ``opacity`` read a frame's FrameColours while one draws
+    (Textual's own walk at any other time)."""
+    if vars(DOMNode)["background_colors"] is not textual_background_colors:
+        return  # already
+    DOMNode.background_colors = property(  # type: ignore[method-assign,assignment]
+        frame_background_colors, doc=textual_background_colors.__doc__
+    )
+    Widget.opacity = property(  # type: ignore[method-assign,assignment]
+        frame_opacity, doc=textual_opacity.__doc__
     )
 
 
@@ -251,14 +337,21 @@ class SeeThroughCompositor(Compositor):
             if not (isinstance(widget, SeeThrough) and draws_nothing(widget, visible))
         }
 
+    def __init__(self) -> None:
+        super().__init__()
+        use_frame_colours()
+
     def _get_renders(
         self, crop: Region | None = None
     ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        global drawing
         self.leaving_out = True
+        drawing = FrameColours()
         try:
             yield from super()._get_renders(crop)
         finally:
             self.leaving_out = False
+            drawing = None
 
 
 class PromptFrames(Screen[None]):
