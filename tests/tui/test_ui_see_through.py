@@ -1,7 +1,9 @@
-"""Frames leave out the containers that draw nothing of their own and work each widget's colours
-out once (SeeThroughCompositor, FrameColours): the screen must be cell for cell what Textual's
-own compositor draws, with those containers still found under the mouse, and a container that
-gains a background, a border or a drawing of its own is drawn again."""
+"""Frames draw only what can show (SeeThroughCompositor): not the containers that draw nothing
+of their own, nor widgets outside the part of the screen updated; each widget's colours are
+worked out once (FrameColours), and a long list updates its scrollbar only when something of its
+own changed (SteadyScrollView). The screen must be cell for cell what Textual's own compositor
+draws, with those containers still found under the mouse, and a container that gains a
+background, a border or a drawing of its own is drawn again."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from typing import Any
 
 from textual._compositor import Compositor
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from glm_tui.store import Store
 from glm_tui.ui.textual_private import (
@@ -21,6 +25,7 @@ from glm_tui.ui.textual_private import (
     QuietVertical,
     SeeThrough,
     SeeThroughCompositor,
+    SteadyScrollView,
     draws_nothing,
     textual_background_colors,
     textual_opacity,
@@ -184,3 +189,107 @@ async def test_a_reply_on_screen_is_drawn_as_textual_draws_it(tui: Tui, store: S
         assert never_drawn(app.query_one(MessagePane))
         assert drawn(screen) == drawn_by_textual(screen)
         colours_as_textual_has_them(screen)
+
+
+class CountedStatic(Static):
+    """A Static that counts the frames that draw it."""
+
+    draws = 0
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.draws += 1
+        return super().render_lines(crop)
+
+
+class SideBySide(PromptFrames):
+    CSS = """
+    Horizontal { height: 1fr; }
+    #left, #right { width: 1fr; height: auto; }
+    #below { dock: bottom; height: 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield CountedStatic("left\nstays", id="left")
+            yield CountedStatic("right", id="right")
+        yield CountedStatic("below, docked", id="below")
+
+
+async def test_a_frame_draws_only_the_widgets_in_the_part_it_updates() -> None:
+    # Textual draws every widget whose clip meets the part updated; most widgets' clip is
+    # the whole screen, so a change on the right drew the left and the bottom too.
+    app = App[None]()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await app.push_screen(SideBySide())
+        await pilot.pause()
+        screen = app.screen
+        left, right, below = (
+            screen.query_one(f"#{name}", CountedStatic) for name in ("left", "right", "below")
+        )
+        assert left.draws and right.draws and below.draws
+        drawn_before = (left.draws, right.draws, below.draws)
+        right.update("right, again\nand taller")  # a layout: the right column grows a line
+        await pilot.pause()
+        await pilot.pause()
+        assert right.draws > drawn_before[1]
+        assert (left.draws, below.draws) == (drawn_before[0], drawn_before[2])
+        assert drawn(screen) == drawn_by_textual(screen)
+
+        screen.refresh()  # the whole screen: everything is drawn
+        await pilot.pause()
+        assert left.draws > drawn_before[0] and below.draws > drawn_before[2]
+
+
+class LongList(SteadyScrollView, OptionList):
+    pass
+
+
+class ListBeside(PromptFrames):
+    CSS = """
+    LongList { width: 20; height: 1fr; }
+    #grows { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield LongList(*(f"Option {n}" for n in range(50)))
+            yield Static("one line", id="grows")
+
+
+async def test_a_long_list_updates_its_scrollbar_only_when_something_of_its_own_changed() -> None:
+    # Textual gives a ScrollView its region's size as its virtual size at every layout, never
+    # equal to a long list's own: each layout anywhere refreshed the list's scrollbar.
+    app = App[None]()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await app.push_screen(ListBeside())
+        await pilot.pause()
+        screen = app.screen
+        options = screen.query_one(LongList)
+        bar = options.vertical_scrollbar
+        refreshes = [0]
+        original = bar.refresh
+
+        def counted(*regions: Region, **options: Any) -> Any:
+            refreshes[0] += 1
+            return original(*regions, **options)
+
+        bar.refresh = counted  # type: ignore[method-assign]
+        grows = screen.query_one("#grows", Static)
+        for lines in range(2, 6):
+            grows.update("\n".join(["a line"] * lines))
+            await pilot.pause()
+            await pilot.pause()
+        assert refreshes[0] == 0
+
+        # Its own content grows: the scrollbar follows.
+        options.add_options([f"More {n}" for n in range(50)])
+        await pilot.pause()
+        await pilot.pause()
+        assert refreshes[0] > 0 and bar.window_virtual_size == 100
+        # The terminal resized: it follows too.
+        before = refreshes[0]
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert refreshes[0] > before and bar.window_size == options.scrollable_content_region.height
+        assert drawn(screen) == drawn_by_textual(screen)

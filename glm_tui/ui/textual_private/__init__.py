@@ -316,14 +316,26 @@ def use_frame_colours() -> None:
 
 
 class SeeThroughCompositor(Compositor):
-    """A screen's compositor whose frames leave out the containers that draw nothing
-    (``SeeThrough`` and ``draws_nothing``): what they would draw, a bare background, their
-    parent draws beneath. Only the drawing leaves them out: the cuts of each line (edges of
-    every widget in view, so still where a container would begin) and the widgets found under
-    the mouse are Textual's."""
+    """A screen's compositor whose frames draw only what can show: not the containers that
+    draw nothing (``SeeThrough`` and ``draws_nothing``: their parent draws the same bare
+    background beneath), nor the widgets outside the part of the screen being drawn.
+
+    Textual draws every widget whose clip (the region of the scrolling container it is in,
+    the whole screen for most) meets that part, then keeps only the lines in it: at each new
+    line of a streamed reply, the composer, the status line, the key footer and the sidebar
+    were drawn and thrown away. Only the drawing leaves them out: the cuts of each line (edges
+    of every widget in view, so still where a container would begin) and the widgets found
+    under the mouse are Textual's. While it draws, colours come from a ``FrameColours``.
+    """
 
     leaving_out = False
     """Set by ``_get_renders`` for the one read of ``visible_widgets`` it makes."""
+    drawing_crop: Region | None = None
+    """The part of the screen that read is for (None: all of it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        use_frame_colours()
 
     @property
     def visible_widgets(self) -> dict[Widget, tuple[Region, Region]]:
@@ -331,26 +343,26 @@ class SeeThroughCompositor(Compositor):
         if not self.leaving_out:
             return visible
         self.leaving_out = False
+        crop = self.drawing_crop
         return {
-            widget: geometry
-            for widget, geometry in visible.items()
-            if not (isinstance(widget, SeeThrough) and draws_nothing(widget, visible))
+            widget: (region, clip)
+            for widget, (region, clip) in visible.items()
+            if (crop is None or crop.overlaps(region.intersection(clip)))
+            and not (isinstance(widget, SeeThrough) and draws_nothing(widget, visible))
         }
-
-    def __init__(self) -> None:
-        super().__init__()
-        use_frame_colours()
 
     def _get_renders(
         self, crop: Region | None = None
     ) -> Iterable[tuple[Region, Region, list[Strip]]]:
         global drawing
         self.leaving_out = True
+        self.drawing_crop = crop
         drawing = FrameColours()
         try:
             yield from super()._get_renders(crop)
         finally:
             self.leaving_out = False
+            self.drawing_crop = None
             drawing = None
 
 
@@ -488,6 +500,34 @@ class QuietHorizontal(QuietResize, SeeThrough, Horizontal):
 
 class QuietVertical(QuietResize, SeeThrough, Vertical):
     """A Vertical resized by a layout without asking for another (see QuietStatic)."""
+
+
+class SteadyScrollView:
+    """A ScrollView (the sidebar's list, the composer) that updates its scrollbars after a
+    layout only when its size, its content's size or its styles changed since it last did.
+
+    Textual gives a ScrollView the size of its region as its "virtual size" at each layout,
+    and a ScrollView compares that with its own (its content's): never equal for a list
+    longer than its region, so every layout of the screen, anywhere (a streamed reply's new
+    line), refreshed the sidebar's scrollbar (1.4 ms to draw), and the frame then spanned from
+    the sidebar to the reply and drew every widget between. Put it before the widget's class
+    among the bases.
+    """
+
+    scrolled_for: tuple[object, ...] | None = None
+    """(size, container size, virtual size, styles' key) at the last update of the scrollbars."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        widget = cast(Widget, self)
+        key = (size, container_size, widget.virtual_size, widget.styles._cache_key)
+        if key == self.scrolled_for:
+            return False  # what the last update did stands
+        self.scrolled_for = key
+        return super()._size_updated(  # type: ignore[misc,no-any-return]
+            size, virtual_size, container_size, layout
+        )
 
 
 class QuietScrollBar(QuietResize, ScrollBar):

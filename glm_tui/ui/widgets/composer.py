@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from glm_tui.records import record
-from glm_tui.ui.textual_private import paint_now
+from glm_tui.ui.textual_private import SteadyScrollView, paint_now
 
 
 class Completion(Protocol):
@@ -26,7 +26,7 @@ class Completion(Protocol):
     def key(self, key: str) -> bool: ...
 
 
-class Composer(TextArea):
+class Composer(SteadyScrollView, TextArea):
     completion: Completion | None = None
     """What takes Tab, Enter, Up, Down and Escape while it lists completions."""
 

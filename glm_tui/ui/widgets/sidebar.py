@@ -25,6 +25,7 @@ from glm_tui.records import record
 from glm_tui.store import ConversationSummary, SearchHit
 from glm_tui.ui import keys
 from glm_tui.ui.formatting import relative_time
+from glm_tui.ui.textual_private import SteadyScrollView
 
 LIVE_MARKER = "● "
 PIN_MARKER = "⚑ "
@@ -56,7 +57,7 @@ class SearchInput(Input):
             option_list.highlighted = 0
 
 
-class ConversationList(OptionList):
+class ConversationList(SteadyScrollView, OptionList):
     BINDINGS = keys.bindings("list")
 
     def __init__(self, *, id: str, markup: bool) -> None:
