@@ -193,8 +193,8 @@ class SeeThrough:
     Textual draws every widget in view under its children, each row of it cut at every
     widget's edges and then mostly covered: a line of a streamed reply lay under seven
     containers (the message, its Markdown, the segment, the pane...), each drawn at every
-    layout while the pane moved up a row, a quarter of a layout's frame. Put it among the
-    bases of a container whose ``render`` is Textual's (a blank background).
+    layout while the pane moved up a row (leaving them out: 7 % of the frames' drawing). Put
+    it among the bases of a container whose ``render`` is Textual's (a blank background).
     """
 
     styles_key = -1
@@ -206,7 +206,7 @@ class SeeThrough:
 def draws_nothing(widget: Widget, visible: dict[Widget, tuple[Region, Region]]) -> bool:
     """Whether ``widget`` (a SeeThrough) draws nothing its nearest drawn ancestor would not
     draw there anyway: Textual's blank render, styles that add nothing (read again only when
-    they change: asked at every frame, reading them was half of what leaving it out saved),
+    they change: read at every frame, they cost 30 of the 170 us a frame leaving out saved),
     and inside its parent's region (nothing else is under it)."""
     holder = cast(SeeThrough, widget)
     styles = widget.styles
@@ -357,18 +357,18 @@ class SeeThroughCompositor(Compositor):
         global drawing
         self.leaving_out = True
         self.drawing_crop = crop
-        drawing = FrameColours()
+        outer, drawing = drawing, FrameColours()  # outer: a screen drawing the one beneath it
         try:
             yield from super()._get_renders(crop)
         finally:
             self.leaving_out = False
             self.drawing_crop = None
-            drawing = None
+            drawing = outer
 
 
 class PromptFrames(Screen[None]):
     """A screen whose update timer is a PromptTimer (Screen makes its own on first use) and
-    whose compositor leaves out the containers that draw nothing (SeeThroughCompositor)."""
+    whose compositor draws only what can show (SeeThroughCompositor)."""
 
     _prompt_update_timer: Timer | None = None
 
