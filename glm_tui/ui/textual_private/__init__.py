@@ -218,8 +218,7 @@ def draws_nothing(widget: Widget, visible: dict[Widget, tuple[Region, Region]]) 
             or styles.tint.a
             or styles.has_rule("keyline")
             or styles.has_rule("hatch")
-            or any(edge[0] not in ("", "none") for edge in styles.border)
-            or any(edge[0] not in ("", "none") for edge in styles.outline)
+            or any(edge_rows(kind) for kind, _ in (*styles.border, *styles.outline))
         )
     if not holder.bare_styles:
         return False

@@ -81,6 +81,7 @@ class ParseCache:
         self.used: dict[Variables, dict[Hashable, bytes]] = {}
         self.added = False
         self.hits = 0
+        """Sources read from the file instead of parsed (what the tests look at)."""
         self.save_due = False
 
     def load(self) -> None:
@@ -166,16 +167,14 @@ def cached_parse_rules(
     tie_breaker: int = 0,
     scope: str = "",
 ) -> list[Any]:
+    def parse() -> list[Any]:
+        return _original_parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+
     cache = active
     own_key = (css, read_from, is_default_rules, tie_breaker, scope)
     if cache is None or own_key in self._parse_cache:
-        # The stylesheet's own cache first: it parses again after each source added.
-        return _original_parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
-    rules = cache.rules(
-        tuple(sorted(self._variables.items())),
-        own_key,
-        lambda: _original_parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope),
-    )
+        return parse()  # the stylesheet's own cache first: it parses again after each source
+    rules = cache.rules(tuple(sorted(self._variables.items())), own_key, parse)
     self._parse_cache[own_key] = rules
     return rules
 
