@@ -8,6 +8,7 @@ from typing import Any
 
 from . import attachments as attached
 from . import compactions, fts
+from .import_fields import NO_EXTRAS
 from .models import EXPORT_FORMAT, EXPORT_VERSION, Message
 from .organize import tags_for
 from .rows import (
@@ -26,9 +27,16 @@ _CONVERSATION_INSERT = (
 _MESSAGE_INSERT = (
     "INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, status,"
     " finish_reason, error, model, prompt_tokens, completion_tokens, total_tokens,"
-    " cached_tokens, reasoning_tokens, credits, usd, created_at, duration,"
-    " tool_calls, tool_call_id, tool_name, tool_arguments, tool_status, sources, attachments)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " cached_tokens, reasoning_tokens, credits, usd, created_at, duration)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# Tool calls, a tool's result, web sources and attachments: set after the insert, for the few
+# messages that have any. Binding a None costs Python's sqlite3 more than binding text (see
+# connection.py), and these seven NULLs were in every message's insert: without them, a
+# process seeding 10,000 messages runs 9 % fewer instructions (callgrind: 4.53 -> 4.11 G).
+_MESSAGE_EXTRAS = (
+    "UPDATE messages SET tool_calls = ?, tool_call_id = ?, tool_name = ?, tool_arguments = ?,"
+    " tool_status = ?, sources = ?, attachments = ? WHERE id = ?"
 )
 
 
@@ -143,6 +151,7 @@ def insert_plans(
     next_mid = _next_id(conn, "messages")
     conversation_rows: list[tuple[Any, ...]] = []
     message_rows: list[tuple[Any, ...]] = []
+    extra_rows: list[tuple[Any, ...]] = []
     first_mid = next_mid
     new_ids: list[int] = []
     id_maps: dict[int, dict[int, int]] = {}
@@ -159,6 +168,8 @@ def insert_plans(
             id_map[message.old_id] = mid
             parent = None if message.old_parent_id is None else id_map[message.old_parent_id]
             message_rows.append((mid, cid, parent, *message.values))
+            if message.extras != NO_EXTRAS:
+                extra_rows.append((*message.extras, mid))
             if message.bookmarked_at is not None:
                 bookmark_rows.append((mid, message.bookmarked_at))
         leaf = None if plan.current_leaf_old_id is None else id_map[plan.current_leaf_old_id]
@@ -182,6 +193,7 @@ def insert_plans(
         new_ids.append(cid)
     conn.executemany(_CONVERSATION_INSERT, conversation_rows)
     conn.executemany(_MESSAGE_INSERT, message_rows)
+    conn.executemany(_MESSAGE_EXTRAS, extra_rows)
     for plan, cid in zip(plans, new_ids, strict=True):
         for item in plan.compactions:
             compactions.add(conn, cid, id_maps[cid][item.through_old_id], *item.values)

@@ -48,10 +48,11 @@ class MessagePlan:
     old_id: int
     old_parent_id: int | None
     # role, content, reasoning, status, finish_reason, error, model, 7 usage values,
-    # created_at, duration, then tool_calls, tool_call_id, tool_name, tool_arguments,
-    # tool_status, sources, attachments: the column order of export.MESSAGE_INSERT after the
-    # ids.
+    # created_at, duration: the column order of export._MESSAGE_INSERT after the ids.
     values: tuple[Any, ...]
+    # tool_calls, tool_call_id, tool_name, tool_arguments, tool_status, sources, attachments:
+    # export._MESSAGE_EXTRAS's order. Most messages have none of them (see there).
+    extras: tuple[Any, ...] = NO_EXTRAS
     attachment_shas: tuple[str, ...] = ()
     bookmarked_at: str | None = None
 
@@ -120,6 +121,8 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
         *usage_field(obj.get("usage"), f"{where}.usage"),
         time_field(obj, "created_at", where, now),
         duration,
+    )
+    extras = (
         tool_calls_text(obj.get("tool_calls"), f"{where}.tool_calls"),
         *tool_values(obj.get("tool"), role, f"{where}.tool"),
         sources_text(obj.get("sources"), f"{where}.sources"),
@@ -128,7 +131,7 @@ def _message(obj: object, where: str, now: str) -> MessagePlan:
     bookmarked = None
     if obj.get("bookmarked_at") is not None:
         bookmarked = time_field(obj, "bookmarked_at", where, now)
-    return MessagePlan(mid, parent, (*values, attachments), shas, bookmarked)
+    return MessagePlan(mid, parent, values, (*extras, attachments), shas, bookmarked)
 
 
 _NO_USAGE = (None,) * len(USAGE_FIELDS)
@@ -203,7 +206,7 @@ def _fast_message(obj: object, conversation_where: str, index: int, now: str) ->
                 else:
                     values = (
                         role, content, reasoning, status, finish_reason, error, model,
-                        *usage_values, created, duration, *NO_EXTRAS,
+                        *usage_values, created, duration,
                     )  # fmt: skip
                     return MessagePlan(mid, parent, values)
     return _message(obj, f"{conversation_where}.messages[{index}]", now)

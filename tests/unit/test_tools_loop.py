@@ -346,6 +346,10 @@ async def test_search_show_and_export_keep_calls_and_results(
         ]
 
     assert without_ids(copy) == without_ids(data)
+    # The import writes the tool columns after the rows: the copy's call and result are found.
+    found = {(hit.conversation_id, hit.role) for hit in store.search("search_files")}
+    assert {(again, "assistant"), (again, "tool")} <= found
+    assert (again, "tool") in {(hit.conversation_id, hit.role) for hit in store.search("notes.txt")}
     tool_json = next(m for m in data["conversations"][0]["messages"] if m["role"] == "tool")
     assert tool_json["tool"]["name"] == "search_files"
     assert tool_json["tool"]["status"] == "ok" and "pelicans fly" in tool_json["content"]
