@@ -3,7 +3,7 @@ server (realistic replies, replies.py):
 
     python benchmarks/bench_live.py
 
-Targets (issues 7 and 19; times scaled to the run's bare start, see figures.py):
+Targets (issues 7 and 19; times and the CPU share scaled to the run's bare start, see figures.py):
 - CPU while a realistic reply streams at 60 tokens/s                    <= 10 % of a core
 - a keystroke in the composer, to the screen, while a 20,000-token reply
   streams at full speed: p99                                            <= 50 ms

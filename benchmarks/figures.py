@@ -6,7 +6,10 @@ so that ``run.py`` can judge the whole run and add it to ``results.jsonl``.
 
 The targets were set on a machine where a bare Textual app starts in 0.19 s. A time-based
 target is scaled by the bare start measured in the same run (``$GLM_TUI_BENCH_BARE``): a
-machine twice as slow gets twice the time, and half the rate. ``$GLM_TUI_BENCH_SLACK`` (1.5
+machine twice as slow gets twice the time, and half the rate. A share of a core's time (the
+CPU of a reply streamed at a fixed pace) is a time per second, and scales as a time does: the
+same work takes twice the share on a machine twice as slow. Only ratios to the bare app and
+memory are not scaled. ``$GLM_TUI_BENCH_SLACK`` (1.5
 with ``run.py --burn``) loosens every target once more, for runs beside CPU-burning processes.
 """
 
@@ -23,6 +26,7 @@ REFERENCE_BARE_S = 0.19
 
 TIME_UNITS = {"s": 1.0, "ms": 0.001}
 RATE_UNITS = frozenset({"msg/s"})
+CPU_UNITS = frozenset({"%"})  # CPU seconds per second of wall time
 OUT_ENV = "GLM_TUI_BENCH_OUT"
 BARE_ENV = "GLM_TUI_BENCH_BARE"
 SLACK_ENV = "GLM_TUI_BENCH_SLACK"
@@ -41,8 +45,8 @@ class Figure:
 
     @property
     def scales(self) -> bool:
-        """A time or a rate: its target follows the machine's speed."""
-        return self.unit in TIME_UNITS or self.unit in RATE_UNITS
+        """A time, a rate or a share of the CPU: its target follows the machine's speed."""
+        return self.unit in TIME_UNITS or self.unit in RATE_UNITS or self.unit in CPU_UNITS
 
     def target(self, bare: float | None, slack: float = 1.0) -> float:
         """The limit on this machine: scaled by ``bare / REFERENCE_BARE_S`` and ``slack``."""

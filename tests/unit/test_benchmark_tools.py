@@ -45,8 +45,19 @@ def test_a_time_is_printed_with_its_ratio_to_the_bare_start_to_two_decimals() ->
     line = figures.format_line(Figure("open", "open a conversation", 0.3, "s", 0.25), 0.25)
     assert line.startswith("ok   open a conversation")
     assert "0.30 s" in line and "1.20x bare" in line and "<= 0.33 s (set: 0.25)" in line
-    missed = figures.format_line(Figure("cpu", "CPU", 12.345, "%", 10), 0.25)
+    missed = figures.format_line(Figure("cpu", "CPU", 12.345, "%", 10), 0.19)
     assert missed.startswith("MISS") and "12.35 %" in missed and "x bare" not in missed
+
+
+def test_a_share_of_the_cpu_scales_as_a_time_and_memory_does_not() -> None:
+    slow = 0.38  # twice as slow: the same work takes twice the share of a core
+    cpu = Figure("cpu", "CPU", 15.0, "%", 10)
+    assert cpu.target(slow) == pytest.approx(20.0)
+    assert cpu.ok(slow) and not cpu.ok(figures.REFERENCE_BARE_S)
+    line = figures.format_line(cpu, slow)
+    assert "<= 20.00 % (set: 10)" in line and "x bare" not in line
+    memory = Figure("rss", "memory", 140.0, "MB", 150)
+    assert memory.target(slow) == 150 and memory.ok(slow)
 
 
 def test_record_appends_to_the_file_run_py_names(tmp_path: Path, monkeypatch) -> None:
