@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 TITLE_LENGTH = 60
+_FIRST_REQUEST_MODULES = ("anyio._backends._asyncio", "anyio.streams.tls", "encodings.idna")
+"""What httpx's first request imports (see ``ChatService.warm_up``)."""
 NO_APPROVER = "no one was there to approve it"
 
 
@@ -120,8 +123,14 @@ class ChatService:
 
     def warm_up(self) -> None:
         """Make the HTTP client now (for a thread, while nothing is asked of it): importing
-        httpx and loading the certificates took the event loop 50-100 ms at the first send."""
+        httpx and loading the certificates took the event loop 50-100 ms at the first send.
+        Then import what the first request imports (anyio's asyncio backend and its TLS
+        stream, the IDNA codec for the host's name): the event loop stopped for them too, 0.1-0.3
+        s on a slow machine, and a key typed just after Enter waited."""
         self.client  # noqa: B018 (made and kept)
+        for name in _FIRST_REQUEST_MODULES:
+            with contextlib.suppress(ImportError):  # another httpx may need others
+                importlib.import_module(name)
 
     def update_settings(self, settings: Settings) -> None:
         """Use new settings for the next turn (a new client if the endpoint changed)."""

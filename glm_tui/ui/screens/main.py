@@ -47,6 +47,7 @@ from glm_tui.ui.widgets.sidebar import PAGE_SIZE as SIDEBAR_PAGE
 from glm_tui.ui.widgets.sidebar import ConversationList, Sidebar
 from glm_tui.ui.widgets.slash_list import SlashList
 from glm_tui.ui.widgets.status_line import StatusLine
+from glm_tui.ui.widgets.thinking import import_markdown
 
 POLL_SECONDS = 2.0
 """How often the screen looks for changes made by other processes (``glm-tui ask``...)."""
@@ -180,9 +181,11 @@ class MainScreen(FirstResumeScreen):
     def _warm_up(self) -> None:
         """In a thread, once the first screen is up: what the first reply needs and the first
         screen does not (the HTTP client; Textual's Markdown, markdown-it and Pygments), so
-        that the event loop does not stop for them when the reply starts."""
+        that the event loop does not stop for them when the reply starts. (Compiling the
+        lexers of a dozen common languages here too made keys typed while the first reply
+        streamed slower, not faster: the thread held the interpreter meanwhile.)"""
         self.session.service.warm_up()
-        import glm_tui.ui.markdown.segmented  # noqa: F401
+        import_markdown()
 
     def _image_bytes(self, sha256: str) -> bytes | None:
         content = self.session.attachments.content(sha256)

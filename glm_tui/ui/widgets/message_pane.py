@@ -40,6 +40,7 @@ from glm_tui.ui.widgets.pane_pages import (
     tool_rounds,
 )
 from glm_tui.ui.widgets.selection import MessageCursor
+from glm_tui.ui.widgets.thinking import markdown_imported
 
 if TYPE_CHECKING:
     from glm_tui.ui.widgets.thumbnails import ImageLoader
@@ -171,6 +172,7 @@ class MessagePane(QuietResize, SeeThrough, MessageCursor):
     ) -> None:
         """Replace the pane's content with a conversation (None: the empty new one); the
         messages ``compaction`` summarises are folded."""
+        await markdown_imported()
         async with self._lock:
             # One layout and one paint once all is in, not also one of the emptied pane: a
             # quarter of the time to open a conversation from a long one, and no flicker.
@@ -269,6 +271,7 @@ class MessagePane(QuietResize, SeeThrough, MessageCursor):
 
     async def start_turn(self, live: LiveTurn, user: Message, reply: Message) -> None:
         """Show a reply starting: after its prompt, replacing whatever followed that prompt."""
+        await markdown_imported()
         async with self._lock:
             if self.conversation_id != live.conversation_id:
                 return

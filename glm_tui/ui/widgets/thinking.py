@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import threading
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -19,6 +22,27 @@ from glm_tui.ui.textual_private import (
 
 if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
+
+
+_MARKDOWN_MODULE = "glm_tui.ui.markdown.segmented"
+_markdown_imported = threading.Event()
+
+
+def import_markdown() -> None:
+    """Import Textual's Markdown, markdown-it and Pygments (for a thread: 0.1-0.2 s)."""
+    importlib.import_module(_MARKDOWN_MODULE)
+    _markdown_imported.set()
+
+
+async def markdown_imported() -> None:
+    """Return once ``import_markdown`` has run, the event loop going on meanwhile.
+
+    The app imports them in a thread once its first screen is up; a prompt sent before that
+    thread got there imported them on the event loop when its reply was made (and a key typed
+    just after Enter waited 0.1-0.2 s for it). Awaited before a reply or a conversation is
+    shown, the import is the thread's (or is waited for in one): keys go on being drawn."""
+    if not _markdown_imported.is_set():
+        await asyncio.to_thread(import_markdown)
 
 
 def markdown(source: str | None, *, classes: str, lazy: bool = False) -> SegmentedMarkdown:
