@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,13 @@ class ReplyOutcome:
 class ReplyWriter:
     """Collects a reply's pieces and writes them to the store in batches.
 
+    The writes on the way run in a thread, one at a time: each rewrites the whole reply and its
+    search index entry, which for a long reply is a tenth of a second (a 20,000-token one, on
+    a slow machine), and on the event loop that held every key typed meanwhile. SQLite does
+    that work without the interpreter's lock, so it also runs beside the screen's. A write
+    never replaces a later one: each carries how many pieces it holds, and one that finds more
+    already written is dropped.
+
     A write that fails (a lock held too long, a full or read-only disk) does not stop the reply:
     the text is kept here and still handed on (to the screen, to stdout), and the next flush tries
     again. ``error`` is the last failure while some of the text is not saved.
@@ -79,44 +87,85 @@ class ReplyWriter:
         self.interval = interval
         self.content: list[str] = []
         self.reasoning: list[str] = []
-        self.dirty = False
+        self.pieces = 0
+        """Pieces added; ``written`` of them are saved."""
+        self.written = 0
         self.last_flush = time.monotonic()
         self.error: StoreError | None = None
         self.gone = False
         """The reply's row is gone: another program deleted the conversation."""
+        self._writing = threading.Lock()
+        self._pending: asyncio.Future[None] | None = None
+        """The write on the way, in its thread."""
+
+    @property
+    def dirty(self) -> bool:
+        return self.written < self.pieces
 
     def add(self, event: ReasoningDelta | ContentDelta) -> None:
         (self.reasoning if isinstance(event, ReasoningDelta) else self.content).append(event.text)
-        self.dirty = True
+        self.pieces += 1
         if time.monotonic() - self.last_flush >= self.interval:
-            self.flush(final=False)
+            self.flush_soon()
+
+    def flush_soon(self) -> None:
+        """Start writing what came so far, in a thread, unless a write is on its way."""
+        pending = self._pending
+        if pending is not None:
+            if not pending.done():
+                return
+            self._pending = None
+            pending.result()  # a failure other than the store's is a bug: raised here
+        self.last_flush = time.monotonic()
+        if self.dirty:
+            write = self._snapshot(final=False)
+            self._pending = asyncio.ensure_future(asyncio.to_thread(write))
 
     def flush(self, *, final: bool = True) -> None:
-        """Write what came so far. A write on the way (``final`` False) waits for another
-        program's lock only briefly: the next one tries again, and the TUI, whose event loop
-        runs the writes, would not respond while it waited."""
+        """Write what came so far, now. After a write on the way has started, this one waits
+        for it (and that one, then older, is not written after this)."""
         if self.dirty:
-            try:
-                with contextlib.nullcontext() if final else self.store.waiting_at_most(LOCK_WAIT):
-                    self.store.update_message(
-                        self.message_id,
-                        content="".join(self.content),
-                        reasoning="".join(self.reasoning) if self.reasoning else None,
-                    )
-            except StoreError as exc:
-                self.error = exc
-                self.gone = isinstance(exc, NotFound)
-            else:
-                self.dirty = False
-                self.error = None
+            self._snapshot(final=final)()
         self.last_flush = time.monotonic()
+
+    def _snapshot(self, *, final: bool) -> Callable[[], None]:
+        pieces = self.pieces
+        content = "".join(self.content)
+        reasoning = "".join(self.reasoning) if self.reasoning else None
+
+        def write() -> None:
+            # A write on the way (``final`` False) waits for another program's lock only
+            # briefly: the next one tries again.
+            with self._writing:
+                if self.written >= pieces:
+                    return  # a later write came first
+                try:
+                    waiting = self.store.waiting_at_most(LOCK_WAIT)
+                    with contextlib.nullcontext() if final else waiting:
+                        self.store.update_message(
+                            self.message_id, content=content, reasoning=reasoning
+                        )
+                except StoreError as exc:
+                    self.error = exc
+                    self.gone = isinstance(exc, NotFound)
+                else:
+                    self.written = pieces
+                    self.error = None
+
+        return write
+
+    async def finish_writing(self) -> None:
+        """Wait for the write on the way, if any (before the last one)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
 
     async def flush_periodically(self) -> None:
         # Keeps a stalled stream's last words on disk, not only those followed by more words.
         while True:
             await asyncio.sleep(self.interval)
             if self.dirty:
-                self.flush(final=False)
+                self.flush_soon()
 
 
 async def stream_reply(
@@ -174,6 +223,8 @@ async def stream_reply(
         flusher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await flusher
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer.finish_writing()
         writer.flush()
         problem = writer.error
         if problem is not None:
