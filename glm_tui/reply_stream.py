@@ -122,8 +122,8 @@ class ReplyWriter:
             self._pending = asyncio.ensure_future(asyncio.to_thread(write))
 
     def flush(self, *, final: bool = True) -> None:
-        """Write what came so far, now. After a write on the way has started, this one waits
-        for it (and that one, then older, is not written after this)."""
+        """Write what came so far, now: after the write on the way if it has begun; if it has
+        not, that older write finds this one made and writes nothing."""
         if self.dirty:
             self._snapshot(final=final)()
         self.last_flush = time.monotonic()

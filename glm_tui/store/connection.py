@@ -16,7 +16,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Python's sqlite3 binds a None only after looking for an adapter for it. With none registered,
 # it asks its protocol class for ``__adapt__``, and the failed lookup formats an AttributeError
-# message each time: binding a None cost four times as much as binding a number. A seeded
+# message each time: binding a None cost five to seven times as much as a number. A seeded
 # message binds seven on average. This adapter, which gives the None back, is found by the
 # first lookup; SQLite gets the same NULL. (Registered for the whole process: any other user
 # of sqlite3 here gets the same NULLs too.)
