@@ -139,12 +139,10 @@ class ReplyWriter:
             with self._writing:
                 if self.written >= pieces:
                     return  # a later write came first
+                store = self.store
                 try:
-                    waiting = self.store.waiting_at_most(LOCK_WAIT)
-                    with contextlib.nullcontext() if final else waiting:
-                        self.store.update_message(
-                            self.message_id, content=content, reasoning=reasoning
-                        )
+                    with contextlib.nullcontext() if final else store.waiting_at_most(LOCK_WAIT):
+                        store.update_message(self.message_id, content=content, reasoning=reasoning)
                 except StoreError as exc:
                     self.error = exc
                     self.gone = isinstance(exc, NotFound)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import threading
 from typing import TYPE_CHECKING
 
@@ -24,13 +23,13 @@ if TYPE_CHECKING:
     from glm_tui.ui.markdown.segmented import SegmentedMarkdown
 
 
-_MARKDOWN_MODULE = "glm_tui.ui.markdown.segmented"
 _markdown_imported = threading.Event()
 
 
 def import_markdown() -> None:
     """Import Textual's Markdown, markdown-it and Pygments (for a thread: 0.1-0.2 s)."""
-    importlib.import_module(_MARKDOWN_MODULE)
+    import glm_tui.ui.markdown.segmented  # noqa: F401
+
     _markdown_imported.set()
 
 
