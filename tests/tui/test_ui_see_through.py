@@ -11,7 +11,7 @@ from typing import Any
 
 from textual._compositor import Compositor
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
@@ -293,3 +293,62 @@ async def test_a_long_list_updates_its_scrollbar_only_when_something_of_its_own_
         await pilot.pause()
         assert refreshes[0] > before and bar.window_size == options.scrollable_content_region.height
         assert drawn(screen) == drawn_by_textual(screen)
+
+
+class Scrolled(PromptFrames):
+    CSS = """
+    VerticalScroll { height: 8; }
+    VerticalScroll > Static { height: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            for n in range(12):
+                yield Static(f"line {n}", id=f"line-{n}")
+
+
+class ScrolledApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(Scrolled())
+
+
+async def test_a_widget_placed_by_a_look_up_of_its_region_is_still_drawn() -> None:
+    # After a scroll, Textual makes its map of every widget again at the first look-up of a
+    # widget's region (a reply's parts are looked up as they mount). A widget mounted since
+    # the last layout got its place there, so the layout that followed found nothing moved and
+    # drew nothing: a reply's text, laid out and never drawn (1 reply in 100-200 on a loaded
+    # machine). The frames must draw it.
+    app = ScrolledApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        scroller = screen.query_one(VerticalScroll)
+        scroller.scroll_to(y=2, animate=False, immediate=True)
+        await pilot.pause()
+        compositor = screen._compositor
+        drawn_regions: list[Region] = []
+        render_update = compositor.render_update
+
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            drawn_regions.extend(compositor._dirty_regions)
+            return render_update(*args, **kwargs)
+
+        compositor.render_update = recording  # type: ignore[method-assign]
+        new = Static("NEW LINE", id="new")
+        await scroller.mount(new, before="#line-5")
+        assert compositor._full_map_invalidated  # no layout yet since the scroll
+        dirty = set(compositor._dirty_regions)
+        assert new.region  # looked up before a layout placed it
+        # What moved there is to be drawn, as a layout would have it: the new line and the
+        # lines below it.
+        marked = compositor._dirty_regions - dirty
+        assert any(region.contains_region(new.region) for region in marked), marked
+        below = screen.query_one("#line-5").region
+        assert any(region.contains_region(below) for region in marked), marked
+        for _ in range(3):
+            await pilot.pause()
+        assert new.region
+        assert any(region.contains_region(new.region) for region in drawn_regions), (
+            new.region,
+            drawn_regions,
+        )

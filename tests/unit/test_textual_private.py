@@ -39,7 +39,7 @@ PRIVATE_IMPORTS = {
         "MarkdownTableContent",
     ),
     "textual._styles_cache": ("StylesCache",),
-    "textual._compositor": ("Compositor",),
+    "textual._compositor": ("Compositor", "CompositorMap"),
     "textual._node_list": ("NodeList",),
 }
 
