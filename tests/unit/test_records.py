@@ -183,6 +183,21 @@ def test_what_a_record_cannot_be_is_said() -> None:
             a: dataclasses.InitVar[int]
 
 
+def test_a_record_without_a_docstring_gets_one_naming_its_fields() -> None:
+    # dataclasses would write it from inspect.signature(cls); a record writes it from the
+    # annotations (its own fields, not a ClassVar), and keeps a docstring of its own.
+    _, fast = _pair(frozen=True, slots=True)
+    assert fast.__doc__ == "Thing(name, count, tags, note, hidden, flag, seen)"
+
+    @record
+    class Documented:
+        """Said here."""
+
+        name: str
+
+    assert Documented.__doc__ == "Said here."
+
+
 def test_a_record_compiles_its_init_only_when_first_made() -> None:
     @record
     class Late:
