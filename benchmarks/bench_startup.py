@@ -27,8 +27,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def glm_argv(db: Path) -> list[str]:
+    """``glm-tui`` as a person starts it: the installed command (its script imports
+    ``glm_tui.launch``; ``python -m glm_tui`` imports runpy too), or ``-m`` without one."""
     config = str(db.parent / "no-config.toml")
-    return [sys.executable, "-m", "glm_tui", "--demo", "--db", str(db), "--config", config]
+    script = Path(sys.executable).with_name("glm-tui")
+    program = [str(script)] if script.is_file() else ["-m", "glm_tui"]
+    return [sys.executable, *program, "--demo", "--db", str(db), "--config", config]
 
 
 def main(argv: list[str] | None = None) -> int:
