@@ -89,13 +89,19 @@ BARE_MARK = "BARE-APP-READY"
 
 def bare_start(runs: int = 5) -> float:
     """Median seconds a bare Textual app (bare_app.py) takes to settle on a pseudo-terminal."""
+    return median(bare_starts(runs))
+
+
+def bare_starts(runs: int, *, warm: bool = True) -> list[float]:
+    """Seconds each of ``runs`` starts of a bare Textual app takes to settle on a
+    pseudo-terminal (``warm``: after an untimed one that fills the bytecode cache)."""
     from ptyrun import time_to_settled
 
     env = installed_env(os_environ())
     argv = [sys.executable, str(ROOT / "benchmarks" / "bare_app.py")]
-    time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET)  # fills the bytecode cache
-    times = [time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET) for _ in range(runs)]
-    return median(times)
+    if warm:
+        time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET)
+    return [time_to_settled(argv, [BARE_MARK], env=env, quiet=SETTLE_QUIET) for _ in range(runs)]
 
 
 SETTLE_QUIET = 0.6

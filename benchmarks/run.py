@@ -5,10 +5,14 @@
     python benchmarks/run.py --report-only   # print and record, but exit 0 on a miss
     python benchmarks/run.py --burn 2        # beside two CPU-burning processes (targets x1.5)
 
-The run starts by timing a bare Textual app (Header, Static, Footer) until its screen settles:
-every time is also given as a ratio to it, and the targets, set where it takes 0.19 s, are
-scaled to it (see figures.py). The figures of the run are appended to benchmarks/results.jsonl
-with the commit and the machine; ``python benchmarks/report.py`` plots their history.
+The run times a bare Textual app (Header, Static, Footer) until its screen settles, five times
+at its start and twice after each benchmark: every time is also given as a ratio to the median
+of those starts, and the targets, set where it takes 0.19 s, are scaled to it (see figures.py).
+A virtual machine with neighbours changes speed within a run (a bare start of 0.40 s at the
+start of one, 0.46 s in its own start-up benchmark minutes later): one measure at the start
+scaled every target by its own noise. The figures of the run are appended to
+benchmarks/results.jsonl with the commit and the machine; ``python benchmarks/report.py`` plots
+their history.
 
 The first run seeds a 1,000,000-message history (several minutes), cached in
 $GLM_TUI_BENCH_CACHE (default: <tmp>/glm-tui-bench) and rebuilt when incomplete.
@@ -35,6 +39,8 @@ from figures import Figure
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.jsonl"
 BURN_SLACK = 1.5
+BARE_FIRST, BARE_BETWEEN = 5, 2
+"""Bare starts timed at the start of a run, and after each benchmark."""
 
 # name: (script, needs the big history, what it measures)
 BENCHMARKS: dict[str, tuple[str, bool, str]] = {
@@ -122,19 +128,26 @@ def run_line(
     found: list[Figure],
     failed: list[str],
     when: datetime,
+    starts: list[float] | None = None,
 ) -> dict[str, object]:
-    """What one run appends to the results file."""
+    """What one run appends to the results file (``starts``: each bare start timed)."""
     return {
         "time": when.isoformat(timespec="seconds"),
         "commit": commit(),
         "machine": machine(),
         "bare_s": round(bare, 4),
+        "bare_starts": [round(start, 4) for start in starts or [bare]],
         "slack": slack,
         "benchmarks": names,
         "figures": [asdict(figure) for figure in found],
         "misses": [figure.name for figure in figures.misses(found, bare, slack)],
         "failed": failed,
     }
+
+
+def yardstick(starts: list[float]) -> float:
+    """The bare start the run's targets are scaled to: the median of every one timed so far."""
+    return round(_common.median(starts), 4)
 
 
 def run_script(name: str, db: Path | None, env: dict[str, str]) -> tuple[list[Figure], bool]:
@@ -174,10 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(UTC)
     started = time.perf_counter()
     try:
-        bare = round(_common.bare_start(), 4)
+        starts = _common.bare_starts(BARE_FIRST)
+        bare = yardstick(starts)
         print(f"== bare Textual app, settled on a pty: {bare:.3f} s "
               f"(targets were set where it took {figures.REFERENCE_BARE_S} s: "
-              f"times x{bare / figures.REFERENCE_BARE_S:.2f})", flush=True)  # fmt: skip
+              f"times x{bare / figures.REFERENCE_BARE_S:.2f}; timed again between the "
+              "benchmarks)", flush=True)  # fmt: skip
         env = {**_common.os_environ(), figures.BARE_ENV: f"{bare:.4f}"}
         env[figures.SLACK_ENV] = str(slack)
         db = None
@@ -189,23 +204,31 @@ def main(argv: list[str] | None = None) -> int:
         failed: list[str] = []
         for name in names:
             print(f"== {name}: {BENCHMARKS[name][2]}", flush=True)
+            env[figures.BARE_ENV] = f"{bare:.4f}"  # its own lines: the starts so far
             script_figures, ok = run_script(name, db, env)
             found += script_figures
             if not ok:
                 failed.append(name)
                 print(f"FAIL {name}: the benchmark did not finish", flush=True)
+            starts += _common.bare_starts(BARE_BETWEEN, warm=False)
+            bare = yardstick(starts)
     finally:
         for burner in burners:
             burner.kill()
             burner.wait()
     beside = f", beside {args.burn} burners, targets x{slack:.1f}" if args.burn else ""
-    print(f"== summary ({time.perf_counter() - started:.0f} s; bare {bare:.3f} s{beside})")
+    spread = f"{min(starts):.3f}-{max(starts):.3f} s"
+    print(f"== summary ({time.perf_counter() - started:.0f} s; bare {bare:.3f} s, the median of "
+          f"{len(starts)} starts over the run, {spread}{beside})")  # fmt: skip
     for figure in found:
         print(figures.format_line(figure, bare, slack))
     missed = figures.misses(found, bare, slack)
     print(f"{len(found)} figures, {len(missed)} missed, {len(failed)} benchmarks failed")
     if not args.no_record:
-        line = run_line(names=names, bare=bare, slack=slack, found=found, failed=failed, when=when)
+        line = run_line(
+            names=names, bare=bare, slack=slack, found=found, failed=failed, when=when,
+            starts=starts,
+        )  # fmt: skip
         with args.results.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")
         print(f"recorded in {args.results} (history: python benchmarks/report.py)")

@@ -209,3 +209,16 @@ def test_run_py_takes_several_only_flags_and_records_commit_and_machine() -> Non
     assert line["misses"] == ["b"] and line["bare_s"] == 0.2
     assert line["commit"] and line["machine"]["cpus"]  # type: ignore[index]
     json.dumps(line)
+
+
+def test_the_targets_follow_every_bare_start_of_the_run_not_the_first_alone() -> None:
+    # A virtual machine changes speed within a run: the first five starts alone scaled every
+    # target by their own noise. The yardstick is the median of all the starts timed so far.
+    first = [0.40, 0.39, 0.41, 0.40, 0.42]
+    assert run.yardstick(first) == 0.40
+    later = [0.47, 0.46, 0.48, 0.45, 0.46, 0.47]
+    assert run.yardstick(first + later) == 0.45
+    line = run.run_line(names=["startup"], bare=0.45, slack=1.0, found=[], failed=[],
+                        when=run.datetime(2026, 11, 30, tzinfo=run.UTC),
+                        starts=first + later)  # fmt: skip
+    assert line["bare_s"] == 0.45 and line["bare_starts"] == first + later
