@@ -69,8 +69,9 @@ def _make(cls: type[T], frozen: bool, slots: bool) -> type[T]:
         if "InitVar" in str(annotation):
             raise TypeError(f"{cls.__qualname__}.{name}: @record does not support InitVar")
     if not cls.__dict__.get("__doc__"):
-        # dataclasses would write one from inspect.signature(cls): a quarter of the time it
-        # takes to make a record, and a wrong one here (the __init__ is made later).
+        # dataclasses would write one from inspect.signature(cls), and a wrong one here (the
+        # __init__ is made later): 21 M of the 327 M instructions glm-tui's modules took to
+        # import at start-up (callgrind), some 7 ms on the machine the benchmarks ran on.
         own_fields = [name for name, kind in annotations.items() if "ClassVar" not in str(kind)]
         cls.__doc__ = f"{cls.__name__}({', '.join(own_fields)})"
     for base in cls.__mro__[1:]:
