@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual._compositor import Compositor
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -21,6 +22,7 @@ from textual.widgets import OptionList, Static
 from glm_tui.store import Store
 from glm_tui.ui.textual_private import (
     FrameColours,
+    MovesDrawn,
     PromptFrames,
     QuietVertical,
     SeeThrough,
@@ -307,18 +309,32 @@ class Scrolled(PromptFrames):
                 yield Static(f"line {n}", id=f"line-{n}")
 
 
+class ScrolledDialog(MovesDrawn, ModalScreen[None]):
+    """A dialog that streams (the compare screen): Textual's compositor, but for that."""
+
+    CSS = Scrolled.CSS
+    compose = Scrolled.compose
+
+
 class ScrolledApp(App[None]):
+    def __init__(self, screen: Screen[None]) -> None:
+        super().__init__()
+        self.shown = screen
+
     def on_mount(self) -> None:
-        self.push_screen(Scrolled())
+        self.push_screen(self.shown)
 
 
-async def test_a_widget_placed_by_a_look_up_of_its_region_is_still_drawn() -> None:
+@pytest.mark.parametrize("make", [Scrolled, ScrolledDialog])
+async def test_a_widget_placed_by_a_look_up_of_its_region_is_still_drawn(
+    make: type[Screen[None]],
+) -> None:
     # After a scroll, Textual makes its map of every widget again at the first look-up of a
     # widget's region (a reply's parts are looked up as they mount). A widget mounted since
     # the last layout got its place there, so the layout that followed found nothing moved and
     # drew nothing: a reply's text, laid out and never drawn (1 reply in 100-200 on a loaded
     # machine). The frames must draw it.
-    app = ScrolledApp()
+    app = ScrolledApp(make())
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
         screen = app.screen

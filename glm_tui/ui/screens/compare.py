@@ -33,6 +33,7 @@ from glm_tui.store import Message
 from glm_tui.terminal_text import strip_controls
 from glm_tui.ui.formatting import cost_text, duration_text, join_parts, status_words, tokens_text
 from glm_tui.ui.screens.problems import attempt
+from glm_tui.ui.textual_private import MovesDrawn
 from glm_tui.ui.widgets.messages import AssistantMessage
 
 STACK_BELOW = 90
@@ -99,7 +100,7 @@ class CompareColumn(VerticalScroll, can_focus=True):
         self.show_header()
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(MovesDrawn, ModalScreen[None]):
     """Over the whole window (a dialog's keys are its own; the main screen's wait under it)."""
 
     DEFAULT_CSS = f"""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Self, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from textual import _time as textual_time  # the timers' clock and sleep
 from textual import events
@@ -321,7 +321,50 @@ def use_frame_colours() -> None:
     )
 
 
-class SeeThroughCompositor(Compositor):
+class MovesDrawnCompositor(Compositor):
+    """A compositor that draws what moved when Textual makes its map of every widget again at a
+    look-up (``full_map``); SeeThroughCompositor is one, and the compare screen has one."""
+
+    @property
+    def full_map(self) -> CompositorMap:
+        """Textual's map of every widget's place, made again at the first look-up of a
+        widget's region after a scroll (which lays out only what is in view) or after a frame
+        found a widget not placed yet: there, what moved since the last layout is drawn.
+
+        Textual makes it there without marking anything to draw, and the next layout compares
+        itself with that map: a widget mounted meanwhile (a reply's paragraph, its parts looked
+        up as they mount) was placed by the look-up, the layout found nothing moved, and it was
+        never drawn. A reply's text stayed blank with its footer drawn below it, 1 reply in
+        100-200 on a loaded machine. Marked as a layout marks it, and a frame asked for.
+        """
+        if self.root is None or not self._full_map_invalidated:
+            return super().full_map
+        old = self._full_map
+        new: CompositorMap = super().full_map
+        changes = old.items() ^ new.items()
+        if changes:
+            if self.size.region not in self._dirty_regions:
+                self._dirty_regions.update(
+                    region
+                    for region in (
+                        geometry.clip.intersection(geometry.region) for _, geometry in changes
+                    )
+                    if region
+                )
+            self.root.post_message(Update(self.root))
+        return new
+
+
+class MovesDrawn:
+    """A screen whose compositor is a MovesDrawnCompositor (a dialog that streams replies: the
+    compare screen). Put it first among the bases."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(Screen[Any], self)._compositor = MovesDrawnCompositor()
+
+
+class SeeThroughCompositor(MovesDrawnCompositor):
     """A screen's compositor whose frames draw only what can show: not the containers that
     draw nothing (``SeeThrough`` and ``draws_nothing``: their parent draws the same bare
     background beneath), nor the widgets outside the part of the screen being drawn.
@@ -356,35 +399,6 @@ class SeeThroughCompositor(Compositor):
             if (crop is None or crop.overlaps(region.intersection(clip)))
             and not (isinstance(widget, SeeThrough) and draws_nothing(widget, visible))
         }
-
-    @property
-    def full_map(self) -> CompositorMap:
-        """Textual's map of every widget's place, made again at the first look-up of a
-        widget's region after a scroll (which lays out only what is in view) or after a frame
-        found a widget not placed yet: there, what moved since the last layout is drawn.
-
-        Textual makes it there without marking anything to draw, and the next layout compares
-        itself with that map: a widget mounted meanwhile (a reply's paragraph, its parts looked
-        up as they mount) was placed by the look-up, the layout found nothing moved, and it was
-        never drawn. A reply's text stayed blank with its footer drawn below it, 1 reply in
-        100-200 on a loaded machine. Marked as a layout marks it, and a frame asked for.
-        """
-        if self.root is None or not self._full_map_invalidated:
-            return super().full_map
-        old = self._full_map
-        new: CompositorMap = super().full_map
-        changes = old.items() ^ new.items()
-        if changes:
-            if self.size.region not in self._dirty_regions:
-                self._dirty_regions.update(
-                    region
-                    for region in (
-                        geometry.clip.intersection(geometry.region) for _, geometry in changes
-                    )
-                    if region
-                )
-            self.root.post_message(Update(self.root))
-        return new
 
     def _get_renders(
         self, crop: Region | None = None
