@@ -193,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(targets were set where it took {figures.REFERENCE_BARE_S} s: "
               f"times x{bare / figures.REFERENCE_BARE_S:.2f}; timed again between the "
               "benchmarks)", flush=True)  # fmt: skip
-        env = {**_common.os_environ(), figures.BARE_ENV: f"{bare:.4f}"}
-        env[figures.SLACK_ENV] = str(slack)
+        env = {**_common.os_environ(), figures.SLACK_ENV: str(slack)}
         db = None
         if any(BENCHMARKS[name][1] for name in names):
             from history import big_history

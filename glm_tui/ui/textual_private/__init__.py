@@ -356,12 +356,15 @@ class MovesDrawnCompositor(Compositor):
 
 
 class MovesDrawn:
-    """A screen whose compositor is a MovesDrawnCompositor (a dialog that streams replies: the
-    compare screen). Put it first among the bases."""
+    """A screen whose compositor is a MovesDrawnCompositor, of ``compositor_class`` (the main
+    screen's PromptFrames: a SeeThroughCompositor; a dialog that streams replies, the compare
+    screen: the plain one). Put it first among the bases."""
+
+    compositor_class: type[MovesDrawnCompositor] = MovesDrawnCompositor
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(Screen[Any], self)._compositor = MovesDrawnCompositor()
+        cast(Screen[Any], self)._compositor = self.compositor_class()
 
 
 class SeeThroughCompositor(MovesDrawnCompositor):
@@ -415,17 +418,12 @@ class SeeThroughCompositor(MovesDrawnCompositor):
             drawing = outer
 
 
-class PromptFrames(Screen[None]):
+class PromptFrames(MovesDrawn, Screen[None]):
     """A screen whose update timer is a PromptTimer (Screen makes its own on first use) and
     whose compositor draws only what can show (SeeThroughCompositor)."""
 
+    compositor_class = SeeThroughCompositor
     _prompt_update_timer: Timer | None = None
-
-    def __init__(
-        self, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
-        super().__init__(name, id, classes)
-        self._compositor = SeeThroughCompositor()
 
     @property
     def _update_timer(self) -> Timer:
