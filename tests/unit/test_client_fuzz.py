@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -173,3 +174,43 @@ def test_absurdly_deep_json_is_a_protocol_error() -> None:
     body = b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n"
     with pytest.raises(ProtocolError):
         asyncio.run(_consume(body, "text/event-stream"))
+
+
+# Frames near an object's text: an object's JSON with something before, after or in place of a
+# piece of it (what a cut or a proxy's mangling makes), or any text that starts with a brace.
+_near_object = st.one_of(
+    st.builds(
+        lambda obj, before, after: before + json.dumps(obj) + after,
+        st.dictionaries(st.text(max_size=6), _chunkish, max_size=3),
+        st.sampled_from(["", " ", "\t", "x", "[", "{"]),
+        st.sampled_from(["", " ", "\n", "}", "]", ",", " x", ', {"a": 1}', "{}"]),
+    ),
+    st.builds(lambda obj, cut: json.dumps(obj)[:cut], _chunkish, st.integers(0, 40)),
+    st.text(max_size=30).map(lambda text: "{" + text),
+    st.sampled_from(['{"a": NaN}', '{"a": 1e999}', '{"a": "\\ud800"}', '{"a":1}{"b":2}', "{}"]),
+)
+
+
+@pytest.fixture(scope="module")
+def parser() -> Iterator[GLMClient]:
+    # One client for every example: making one makes an HTTP client and its TLS context.
+    client = GLMClient(base_url="http://fuzz/v1", api_key="sk-fuzz-key-0000", model="m")
+    yield client
+    asyncio.run(client.aclose())
+
+
+@given(data=_near_object)
+@settings(max_examples=400, deadline=None)
+def test_a_frame_is_read_as_json_loads_reads_it(parser: GLMClient, data: str) -> None:
+    # The client scans an object's text without json.loads' wrapping (client._parse): it must
+    # take and refuse exactly what json.loads does, for any frame.
+    client = parser
+    try:
+        expected = json.loads(data)
+    except (ValueError, RecursionError):
+        expected = ProtocolError
+    if not isinstance(expected, dict):
+        with pytest.raises(ProtocolError):
+            client._parse(data)
+    else:
+        assert client._parse(data) == expected
