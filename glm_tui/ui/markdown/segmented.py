@@ -319,6 +319,8 @@ def restyle_shallow(node: DOMNode, animate: bool = True) -> None:
     long reply). Nothing in app.tcss under a Markdown depends on those classes, so the blocks
     only drop their cached styles (which fold in their ancestors' colours) and repaint.
     """
+    if not node.is_attached:
+        return  # styled when it is mounted (GLMApp.update_styles)
     try:
         app = node.app
     except Exception:  # NoActiveAppError: not running
