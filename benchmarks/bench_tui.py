@@ -198,8 +198,10 @@ async def stream_once(tmp: Path, fake: FakeGLM, reply: Reply, scroll: bool = Fal
 
             await until(pilot, shown)
             await painted(app)
+            finished = time.perf_counter()
             # Until the reply's last word is on the screen (counted): the paragraph it ends may
-            # be laid out in the frame after the one the parts were ready for.
+            # be laid out in the frame after the one the parts were ready for. The time is that
+            # paint's, not the end of the look for the word (it renders the screen again).
             last_words = end_of(expected)
             deadline = time.perf_counter() + 10
             while last_words not in screen_text(app):
@@ -207,7 +209,7 @@ async def stream_once(tmp: Path, fake: FakeGLM, reply: Reply, scroll: bool = Fal
                     raise AssertionError(f"the reply's end is not on the screen: {last_words!r}")
                 await asyncio.sleep(0.005)
                 await painted(app)
-            finished = time.perf_counter()
+                finished = time.perf_counter()
             await watch.stop()
             frames = await scroll_through(app) if scroll else []
             result = Streamed(
