@@ -35,6 +35,29 @@ from tests.fakeglm import DONE, FakeGLM, Response, chunk, raw_stream, sse, usage
 KEYS = "漢字仮名交混文章試験測定鍵盤"
 
 
+class _Wait:
+    """A text ``Terminal.seen_at`` waits for, and when it came."""
+
+    TAIL = 64
+    """Bytes of what came before a read looked at with it: a text, or an escape sequence, may
+    be split between two reads."""
+
+    def __init__(self, wanted: bytes) -> None:
+        self.wanted = wanted
+        self.tail = b""
+        self.at: float | None = None
+        self.event = threading.Event()
+
+    def feed(self, stamp: float, data: bytes) -> None:
+        if self.at is not None:
+            return
+        text = self.tail + data
+        if self.wanted in _ANSI.sub(b"", text):
+            self.at = stamp
+            self.event.set()
+        self.tail = text[-self.TAIL :]
+
+
 class Terminal:
     """A program on a pty, with a thread that keeps reading its output (timestamped)."""
 
@@ -54,6 +77,9 @@ class Terminal:
         # that asking costs nothing: this process shares the cores with the one measured.
         self.watch = [text.encode() for text in watch]
         self.marks: dict[str, float] = {}
+        # Texts ``seen_at`` waits for: looked for by the reading thread in each read as it
+        # arrives, so that waiting costs nothing either.
+        self.waits: list[_Wait] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -68,6 +94,8 @@ class Terminal:
                 with self.lock:
                     previous = self.chunks[-1][1][-64:] if self.chunks else b""
                     self.chunks.append((now, data))
+                    for wait in self.waits:
+                        wait.feed(now, data)
                 if self.watch:
                     text = _ANSI.sub(b"", previous + data)
                     for wanted in self.watch:
@@ -80,19 +108,32 @@ class Terminal:
         return now
 
     def seen_at(self, text: str, after: float, timeout: float = 10.0) -> float:
-        """When ``text`` first appeared in output received after ``after``."""
-        wanted = text.encode()
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
+        """When ``text`` first appeared in output received after ``after``.
+
+        Waited for, not polled: this process shares the two cores with the one measured, and
+        joining and stripping what came since ``after`` every 2 ms, as it did, took a fifth of
+        a core while replies streamed at full speed (the screen is redrawn tens of times a
+        second), beside the app whose keys it timed."""
+        wait = _Wait(text.encode())
+        with self.lock:
+            chunks = [c for c in self.chunks if c[0] >= after]
+            joined = b"".join(data for _, data in chunks)
+            if wait.wanted in _ANSI.sub(b"", joined):
+                joined = b""
+                for stamp, data in chunks:
+                    joined += data
+                    if wait.wanted in _ANSI.sub(b"", joined):
+                        return stamp
+            wait.tail = joined[-_Wait.TAIL :]
+            self.waits.append(wait)
+        try:
+            if not wait.event.wait(timeout):
+                raise TimeoutError(f"{text!r} not seen")
+        finally:
             with self.lock:
-                chunks = [c for c in self.chunks if c[0] >= after]
-            joined = b""
-            for stamp, data in chunks:
-                joined += data
-                if wanted in _ANSI.sub(b"", joined):
-                    return stamp
-            time.sleep(0.002)
-        raise TimeoutError(f"{text!r} not seen")
+                self.waits.remove(wait)
+        assert wait.at is not None
+        return wait.at
 
     def has(self, text: str) -> bool:
         """Whether ``text`` (one of ``watch``) has been on the screen."""
