@@ -32,7 +32,15 @@ from ptyrun import _ANSI
 
 from tests.fakeglm import DONE, FakeGLM, Response, chunk, raw_stream, sse, usage_dict
 
-KEYS = "漢字仮名交混文章試験測定鍵盤"
+
+def key(n: int) -> str:
+    """The ``n``th key typed: a CJK ideograph, each another (a key is timed until it shows).
+
+    The fourteen keys typed in turn before came round again after fourteen, and a key already
+    in the composer could be seen at a redraw before the app had even read the new one: the
+    CPU benchmark types 24 keys in one app, and a slow machine's full-speed reply took more
+    than fourteen."""
+    return chr(0x4E00 + n)
 
 
 class _Wait:
@@ -200,9 +208,9 @@ def cpu_at_60(fake: FakeGLM, tmp: Path, seconds: float) -> tuple[float, list[flo
         latencies: list[float] = []
         while time.perf_counter() - t0 < seconds:
             time.sleep(0.5)
-            key = KEYS[len(latencies) % len(KEYS)]
-            sent = term.write(key)
-            latencies.append(term.seen_at(key, sent) - sent)
+            char = key(len(latencies))
+            sent = term.write(char)
+            latencies.append(term.seen_at(char, sent) - sent)
         cpu1, t1 = term.cpu_seconds(), time.perf_counter()
         still = not term.has("THE-END")
     finally:
@@ -247,9 +255,9 @@ def keys_at_full_speed(fake: FakeGLM, tmp: Path) -> list[float]:
             term.seen_at("writing 1 reply", sent, timeout=30)
             typed = 0
             while not term.has(mark) or typed < 5:
-                key = KEYS[len(latencies) % len(KEYS)]
-                sent = term.write(key)
-                latencies.append(term.seen_at(key, sent, timeout=30) - sent)
+                char = key(len(latencies))
+                sent = term.write(char)
+                latencies.append(term.seen_at(char, sent, timeout=30) - sent)
                 typed += 1
                 time.sleep(0.05)
                 if typed >= 400:
