@@ -211,6 +211,9 @@ async def test_a_new_turn_unmounts_the_history_scrolled_through(
         pane = app.main.pane
         while pane.has_older:  # read the whole history
             count = len(pane.message_widgets())
+            # The last page's load is over and the view kept in place (a scroll to the top while
+            # one is mounted asks for no other: in CI, under load, this waited 120 s).
+            await wait_until(pilot, lambda: pane.scroll_y > 0)
             pane.scroll_home(animate=False)
             await wait_until(pilot, lambda n=count: len(pane.message_widgets()) > n)  # type: ignore[misc]
         assert len(pane.message_widgets()) == 60
@@ -220,6 +223,7 @@ async def test_a_new_turn_unmounts_the_history_scrolled_through(
         assert (pane.has_older and "earlier messages" in screen_text(app)) or pane.scroll_y > 0
         while pane.has_older:  # and it can be read again
             count = len(pane.message_widgets())
+            await wait_until(pilot, lambda: pane.scroll_y > 0)
             pane.scroll_home(animate=False)
             await wait_until(pilot, lambda n=count: len(pane.message_widgets()) > n)  # type: ignore[misc]
         contents = [w.message.content for w in pane.message_widgets()]  # type: ignore[attr-defined]
