@@ -44,7 +44,7 @@ def key(n: int) -> str:
 
 
 class _Wait:
-    """A text ``Terminal.seen_at`` waits for, and when it came."""
+    """A text a ``Terminal`` looks for in its output, and when it came."""
 
     TAIL = 64
     """Bytes of what came before a read looked at with it: a text, or an escape sequence, may
@@ -81,13 +81,11 @@ class Terminal:
         self.chunks: list[tuple[float, bytes]] = []
         self.lock = threading.Lock()
         self.closed = False
-        # Texts looked for in every read as it arrives (with the end of the one before), so
-        # that asking costs nothing: this process shares the cores with the one measured.
-        self.watch = [text.encode() for text in watch]
-        self.marks: dict[str, float] = {}
-        # Texts ``seen_at`` waits for: looked for by the reading thread in each read as it
-        # arrives, so that waiting costs nothing either.
-        self.waits: list[_Wait] = []
+        # Texts looked for by the reading thread in each read as it arrives, so that asking
+        # costs nothing: this process shares the cores with the one measured. ``watch``: for
+        # the whole run (``has``); ``seen_at`` adds its own while it waits.
+        self.watched = {text: _Wait(text.encode()) for text in watch}
+        self.waits: list[_Wait] = list(self.watched.values())
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -100,15 +98,9 @@ class Terminal:
                     return
                 now = time.perf_counter()
                 with self.lock:
-                    previous = self.chunks[-1][1][-64:] if self.chunks else b""
                     self.chunks.append((now, data))
                     for wait in self.waits:
                         wait.feed(now, data)
-                if self.watch:
-                    text = _ANSI.sub(b"", previous + data)
-                    for wanted in self.watch:
-                        if wanted in text:
-                            self.marks.setdefault(wanted.decode(), now)
 
     def write(self, text: str) -> float:
         now = time.perf_counter()
@@ -145,7 +137,7 @@ class Terminal:
 
     def has(self, text: str) -> bool:
         """Whether ``text`` (one of ``watch``) has been on the screen."""
-        return text in self.marks
+        return self.watched[text].at is not None
 
     def cpu_seconds(self) -> float:
         with open(f"/proc/{self.proc.pid}/stat") as stat:
