@@ -379,6 +379,25 @@ def test_a_word_in_a_message_is_found_and_highlighted(
         shared_store.delete_conversation(cid)
 
 
+_MIXED = list("ab 1.\u00e9\u2014\u200b猫头鹰。，가ア\U00020001\uff21")
+
+
+@given(text=st.text(max_size=40) | st.text(st.sampled_from(_MIXED), max_size=40))
+def test_cjk_characters_are_set_apart_one_by_one(text: str) -> None:
+    """The indexed text has a separator before and after every run of CJK characters and
+    between each two of them, and is otherwise the text itself: what the index holds depends on
+    it (a change needs a migration that rebuilds the index)."""
+    expected: list[str] = []
+    for ch, before in zip(text, [None, *text], strict=False):
+        if fts.is_cjk(ch):
+            if before is None or not fts.is_cjk(before):
+                expected.append(fts.SEPARATOR)
+            expected.append(ch + fts.SEPARATOR)
+        else:
+            expected.append(ch)
+    assert fts.spread_cjk(text) == "".join(expected)
+
+
 @given(query=st.text(max_size=60))
 def test_build_match_quotes_everything(query: str) -> None:
     match = fts.build_match(query)
