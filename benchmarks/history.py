@@ -24,7 +24,7 @@ import _common  # noqa: F401 - puts the checkout on sys.path
 import replies
 import seed
 
-from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, Store
+from glm_tui.store import EXPORT_FORMAT, EXPORT_VERSION, Store, fts
 from glm_tui.store.migrations import SCHEMA_VERSION
 
 CACHE = Path(os.environ.get("GLM_TUI_BENCH_CACHE", Path(tempfile.gettempdir()) / "glm-tui-bench"))
@@ -41,10 +41,12 @@ BIG_REPLY_TITLE = "Benchmark: a 20,000-token reply"
 MB_REPLY_TITLE = "Benchmark: a 1 MB reply"
 # Changed whenever what is seeded changes: a history built to another recipe is rebuilt. The
 # schema's version is part of it: a history the store would build otherwise (its search index
-# written with other settings, say) is built again, not migrated.
+# written with other settings, say) is built again, not migrated; so is one whose index was
+# written with other bulk settings.
 RECIPE = f"v2 schema {SCHEMA_VERSION} {CONVERSATIONS}x{MESSAGES_EACH}"
 RECIPE += f" long {LONG_COPIES}x{LONG_MESSAGES}"
 RECIPE += f" big {BIG_REPLY_COPIES}x{BIG_REPLY_TOKENS} mb {MB_REPLY_COPIES}x{MB_REPLY_BYTES}"
+RECIPE += f" index {fts.BULK_HASH_BYTES} {fts.BULK_AUTOMERGE}"
 
 
 def marker_path(db: Path) -> Path:
