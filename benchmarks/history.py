@@ -46,7 +46,7 @@ MB_REPLY_TITLE = "Benchmark: a 1 MB reply"
 RECIPE = f"v2 schema {SCHEMA_VERSION} {CONVERSATIONS}x{MESSAGES_EACH}"
 RECIPE += f" long {LONG_COPIES}x{LONG_MESSAGES}"
 RECIPE += f" big {BIG_REPLY_COPIES}x{BIG_REPLY_TOKENS} mb {MB_REPLY_COPIES}x{MB_REPLY_BYTES}"
-RECIPE += f" index {fts.BULK_HASH_BYTES} {fts.BULK_AUTOMERGE}"
+RECIPE += f" index {fts.BULK_HASH_BYTES}"
 
 
 def marker_path(db: Path) -> Path:

@@ -126,28 +126,19 @@ def index_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
 # million, p50 12.7-13.1 -> 14.5-14.8 ms, p95 the same. Only an import's transactions get large.
 BULK_HASH_BYTES = 16 << 20
 
-# FTS5 merges segments of a size once there are this many of them (4 by default). Each merge
-# writes their entries again, so the fewer levels, the less is rewritten: with 8, indexing the
-# 100,000 messages of a seed in 20 imports ran 24.2 G instructions instead of 26.2 G (8 %,
-# callgrind), and 16 was no better. Searching the result was as fast: six searches that rank
-# all their matches took 189 ms against 183 (medians of 15; 11,121 pages of index against
-# 11,342).
-BULK_AUTOMERGE = 8
-
-# The index's own settings, kept in its config table: set once, in an import's transaction.
-_BULK_SETTINGS = {"hashsize": BULK_HASH_BYTES, "automerge": BULK_AUTOMERGE}
-
 
 def index_range(conn: sqlite3.Connection, first: int, last: int) -> None:
     """Add the messages with ids ``first`` to ``last`` (a bulk import) to the index."""
-    have = dict(
+    # Kept in the index's own settings: set once, in the import's transaction. FTS5's
+    # ``automerge`` stays at 4: at 8, indexing a seed of 100,000 messages ran 8 % fewer
+    # instructions (fewer merges), but a history of 1,000,000 was left in more segments (13)
+    # and its searches took longer (see the README's Performance notes).
+    row = conn.execute("SELECT v FROM messages_fts_config WHERE k = 'hashsize'").fetchone()
+    if row is None or row[0] != BULK_HASH_BYTES:
         conn.execute(
-            "SELECT k, v FROM messages_fts_config WHERE k IN ('hashsize', 'automerge')"
-        ).fetchall()
-    )
-    for key, value in _BULK_SETTINGS.items():
-        if have.get(key) != value:
-            conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES (?, ?)", (key, value))
+            "INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', ?)",
+            (BULK_HASH_BYTES,),
+        )
     conn.execute(
         "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
         " SELECT id, content, reasoning, tools FROM messages_search WHERE id BETWEEN ? AND ?",

@@ -107,28 +107,6 @@ def test_a_large_import_is_indexed_in_one_piece(store: Store) -> None:
     assert fts_in_sync(store)
 
 
-def test_imports_merge_the_index_eight_segments_at_a_time(store: Store) -> None:
-    """Each import writes a segment; FTS5's default starts merging them at the fourth (seven
-    imports left four segments), the bulk setting at the eighth, so that less is written again."""
-    for n in range(7):
-        messages = [
-            {"id": k + 1, "parent_id": k or None, "role": "user" if k % 2 == 0 else "assistant",
-             "content": " ".join(f"w{(n * 97 + k * 13 + j) * 7919 % 50_021}" for j in range(1500)),
-             "created_at": "2025-01-01T00:00:00.000000Z"}
-            for k in range(40)
-        ]  # fmt: skip
-        conversation = {"title": f"c{n}", "messages": messages, "current_leaf_id": 40}
-        store.import_data({"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
-                           "conversations": [conversation]})  # fmt: skip
-    conn = store.db.conn
-    automerge = conn.execute("SELECT v FROM messages_fts_config WHERE k = 'automerge'")
-    assert automerge.fetchone() == (fts.BULK_AUTOMERGE,)
-    assert conn.execute("SELECT count(DISTINCT segid) FROM messages_fts_idx").fetchone() == (7,)
-    has_w0 = conn.execute("SELECT id FROM messages WHERE ' ' || content || ' ' LIKE '% w0 %'")
-    assert {hit.message_id for hit in store.search("w0")} == {row[0] for row in has_w0} != set()
-    assert fts_in_sync(store)
-
-
 def test_ranking(store: Store) -> None:
     (weak,) = chat(store, "a", "one kraken among very many other words in a long sentence here")
     (strong,) = chat(store, "b", "kraken kraken kraken")
