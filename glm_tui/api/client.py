@@ -36,6 +36,17 @@ from glm_tui.api.tool_stream import ToolCallAssembler, WebSearchCollector
 # Z.ai answers these with HTTP 429, but waiting does not help: balance, daily or plan limits.
 ZAI_CREDIT_CODES = frozenset({"1113", "1304", "1308", "1309"})
 # json.loads() without its wrapping: the scanner it calls (see GLMClient._parse).
+# A reply that trickles in (a token every 15-20 ms, as GLM-4.7 writes) came a token a read:
+# each read wakes the event loop and goes through httpx, the decoder and every consumer. After
+# a small piece that had to be waited for, the next read waits TRICKLE_PAUSE, so that what comes
+# meanwhile is read together. (httpx gives each HTTP chunk as a piece, and a server sends an
+# event a chunk: pieces that come without a wait were read together, and are not paused after.)
+# The TUI draws a reply 5 times a second, so nothing shows later; a reply at full speed fills
+# the buffer, and its pieces come without waits.
+TRICKLE_BYTES = 4096
+TRICKLE_PAUSE = 0.05
+NETWORK_WAIT = 0.001  # seconds: a piece that took longer had to be waited for
+
 _SCAN_JSON = make_scanner(cast(Any, json.JSONDecoder()))  # typeshed asks for a look-alike
 # Errors worth sending again automatically, provided nothing has been yielded yet. (Our
 # TimeoutError is used as errors.TimeoutError throughout, so the builtin is never shadowed.)
@@ -105,6 +116,10 @@ class GLMClient:
         )
         # A seam for tests: they record the delays instead of waiting them out.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        # Over a network connection, what arrives while we wait stays in the socket's buffer;
+        # a transport given here (the demo's, a test's) makes each piece only when asked.
+        self._trickle_pause = TRICKLE_PAUSE if transport is None else 0.0
+        self._pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests record these
 
     def __repr__(self) -> str:
         key = f"...{self._api_key[-4:]}" if self._api_key and len(self._api_key) > 8 else None
@@ -187,7 +202,10 @@ class GLMClient:
                 yield Connected()
                 decoder = SSEDecoder()
                 done = False
+                clock = asyncio.get_running_loop().time
+                asked = clock()
                 async for raw in response.aiter_bytes():
+                    waited = clock() - asked
                     # A reply sent at full speed brings hundreds of events per read: their
                     # deltas are joined (each would cost the service and the UI), see _read.
                     events, done, failure = self._read(decoder.feed(raw), attempt)
@@ -197,6 +215,9 @@ class GLMClient:
                         raise failure  # after the deltas that came before it
                     if done:
                         break
+                    if waited > NETWORK_WAIT and len(raw) < TRICKLE_BYTES and self._trickle_pause:
+                        await self._pause(self._trickle_pause)
+                    asked = clock()
         except httpx.HTTPError as exc:
             if attempt.finish is None:
                 raise self._transport_error(exc, started) from exc

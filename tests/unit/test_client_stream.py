@@ -18,6 +18,8 @@ from glm_tui.api import (
     Usage,
     build_request_body,
 )
+from glm_tui.api import client as client_module
+from glm_tui.api.demo import DEMO_MODEL, DemoTransport
 from glm_tui.api.errors import ProtocolError
 from tests.fakeglm import (
     DONE,
@@ -333,3 +335,56 @@ async def test_the_deltas_before_a_malformed_event_are_kept(fake_glm: FakeGLM) -
             async for event in client.stream_chat(HELLO):
                 seen.append(event)
     assert seen == [Connected(), ContentDelta("ab")]
+
+
+# -- a reply that trickles in ----------------------------------------------------------------
+
+
+async def paused_reading(client: GLMClient) -> tuple[list[StreamEvent], list[float]]:
+    """The events of a reply, and the pauses the client made between its reads (recorded,
+    not waited: what arrives meanwhile is what the test server sends anyway)."""
+    pauses: list[float] = []
+
+    async def record(seconds: float) -> None:
+        pauses.append(seconds)
+
+    client._pause = record
+    events = [event async for event in client.stream_chat(HELLO)]
+    return events, pauses
+
+
+async def test_a_trickling_reply_waits_between_reads(fake_glm: FakeGLM) -> None:
+    """Each token alone in a read, 30 ms apart, as a model writes: after a piece that had to be
+    waited for, the client waits before it reads again, so that several come in one read."""
+    frames = [sse(chunk(content=f"w{n} ")) for n in range(6)]
+    fake_glm.enqueue(raw_stream([*frames, sse(chunk(content="", finish_reason="stop")), DONE],
+                                delay=0.03))  # fmt: skip
+    async with make_client(fake_glm) as client:
+        events, pauses = await paused_reading(client)
+    assert text_of(events) == ("", "w0 w1 w2 w3 w4 w5 ")
+    assert events[-1] == Finished("stop")
+    assert pauses and set(pauses) == {client_module.TRICKLE_PAUSE}
+
+
+async def test_a_reply_in_large_reads_is_read_without_pauses(fake_glm: FakeGLM) -> None:
+    """A piece larger than a trickle is read on at once, even one that was waited for."""
+    text = "word " * 2000  # 10 kB
+    end = sse(chunk(content="", finish_reason="stop")) + DONE
+    fake_glm.enqueue(raw_stream([0.03, sse(chunk(content=text)), 0.03, end]))
+    async with make_client(fake_glm) as client:
+        events, pauses = await paused_reading(client)
+    assert text_of(events) == ("", text)
+    assert pauses == []
+
+
+async def test_a_transport_in_the_process_is_never_paused() -> None:
+    """The demo's transport makes each piece when it is asked for: a pause would only slow it."""
+    client = GLMClient(
+        base_url="http://demo.invalid/v1", api_key=None, model=DEMO_MODEL,
+        transport=DemoTransport(speed=5.0),  # 4 ms a token: each one waited for
+    )  # fmt: skip
+    async with client:
+        events, pauses = await paused_reading(client)
+    assert isinstance(events[-1], Finished)
+    assert len([e for e in events if isinstance(e, ContentDelta)]) > 1
+    assert pauses == []
