@@ -381,7 +381,7 @@ async def test_a_transport_in_the_process_is_never_paused() -> None:
     """The demo's transport makes each piece when it is asked for: a pause would only slow it."""
     client = GLMClient(
         base_url="http://demo.invalid/v1", api_key=None, model=DEMO_MODEL,
-        transport=DemoTransport(speed=5.0),  # 4 ms a token: each one waited for
+        transport=DemoTransport(speed=2.0),  # 10 ms a token: each one waited for
     )  # fmt: skip
     async with client:
         events, pauses = await paused_reading(client)
