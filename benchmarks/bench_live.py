@@ -116,15 +116,12 @@ class Terminal:
         second), beside the app whose keys it timed."""
         wait = _Wait(text.encode())
         with self.lock:
-            chunks = [c for c in self.chunks if c[0] >= after]
-            joined = b"".join(data for _, data in chunks)
-            if wait.wanted in _ANSI.sub(b"", joined):
-                joined = b""
-                for stamp, data in chunks:
-                    joined += data
-                    if wait.wanted in _ANSI.sub(b"", joined):
-                        return stamp
-            wait.tail = joined[-_Wait.TAIL :]
+            # What came since ``after`` is looked at as the reading thread looks at each read.
+            for stamp, data in self.chunks:
+                if stamp >= after:
+                    wait.feed(stamp, data)
+            if wait.at is not None:
+                return wait.at
             self.waits.append(wait)
         try:
             if not wait.event.wait(timeout):
