@@ -4,7 +4,9 @@ The index is external-content FTS5 over the view ``messages_search`` (content, r
 the tool calls' names and arguments), maintained explicitly by the store in the same
 transaction as each write (see migrations._v2_full_text_search for why not triggers). A
 ``delete`` must be given exactly the text that was indexed, so rows are unindexed before they
-change and indexed after, each time read from the view itself.
+change and indexed after, each time read from the view itself. The view leaves out
+``streaming`` messages: a reply is indexed once, when its stream ends (the change of status),
+not at each of the writes made while it streams.
 
 Chinese, Japanese and Korean have no spaces between words, and FTS5's unicode61 tokenizer
 makes a whole run of such characters one token, so ``你好`` would not find ``你好世界``. The

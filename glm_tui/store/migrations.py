@@ -316,6 +316,41 @@ def _v6_organising(db: Database) -> None:
     db.execute("CREATE INDEX side_requests_conversation ON side_requests(conversation_id)")
 
 
+def _v7_streaming_unindexed(db: Database) -> None:
+    """A reply is indexed for search once its stream ends, not while it streams.
+
+    A streaming reply is written every half second, and each write unindexed and indexed its
+    whole text again: for a long reply, most of the cost of the writes, and it grew with the
+    reply (a 1 MB reply's last writes tokenised 2 MB each). The search view leaves out
+    ``streaming`` messages, so the store's unindex-before and index-after of each write are no
+    work for them, and the change of status that ends a stream indexes the reply once. A
+    reply that was ``streaming`` and indexed is unindexed first, by the view as it was.
+    """
+    db.execute(
+        "INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, tools)"
+        " SELECT 'delete', s.id, s.content, s.reasoning, s.tools FROM messages_search AS s"
+        " JOIN messages AS m ON m.id = s.id WHERE m.status = 'streaming'"
+    )
+    db.execute("DROP VIEW messages_search")
+    db.execute(
+        f"""
+        CREATE VIEW messages_search AS
+        SELECT id,
+               {fts.SQL_FUNCTION}(CASE WHEN attachments IS NULL THEN content
+                   ELSE content || coalesce(char(10) || (
+                       SELECT group_concat(a.text, char(10)) FROM attachments AS a
+                       WHERE a.text IS NOT NULL AND instr(messages.attachments, a.sha256) > 0
+                   ), '')
+                   END) AS content,
+               {fts.SQL_FUNCTION}(reasoning) AS reasoning,
+               {fts.SQL_FUNCTION}(coalesce(tool_calls, tool_name || ' ' || tool_arguments))
+                   AS tools
+        FROM messages
+        WHERE status <> 'streaming'
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_full_text_search,
@@ -323,6 +358,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_cjk_search_and_tools,
     _v5_attachments_and_compactions,
     _v6_organising,
+    _v7_streaming_unindexed,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,6 +13,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from . import fts
+
 _PROC = Path("/proc")
 
 
@@ -112,10 +114,14 @@ def recover_streaming(conn: sqlite3.Connection) -> list[int]:
         return []
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany(
-            "UPDATE messages SET status = 'interrupted' WHERE id = ? AND status = 'streaming'",
-            [(mid,) for mid in dead],
-        )
+        for mid in dead:
+            cur = conn.execute(
+                "UPDATE messages SET status = 'interrupted' WHERE id = ? AND status = 'streaming'",
+                (mid,),
+            )
+            if cur.rowcount:  # not recovered by another process meanwhile
+                # Out of the search view while it streamed: indexed now, as it ends.
+                fts.index_ids(conn, [mid])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -282,7 +282,9 @@ class Store(Organising, Branching):
             tool_status=tool_status,
             sources=sources,
         )
-        searched = bool({"content", "reasoning", "tool_calls"} & changes.keys())
+        # A change of status too: the index holds no ``streaming`` message (its text is
+        # indexed once, when the stream ends; see migrations._v7_streaming_unindexed).
+        searched = bool({"content", "reasoning", "tool_calls", "status"} & changes.keys())
         with self._write() as conn:
             old = self._message(conn, mid)
             if searched:

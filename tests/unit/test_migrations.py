@@ -14,6 +14,7 @@ from glm_tui.store import (
     NotADatabase,
     Store,
     StoreError,
+    fts,
     migrations,
 )
 from glm_tui.store.migrations import MIGRATIONS, migrate
@@ -248,3 +249,35 @@ def test_a_new_database_has_no_index_to_rebuild(
     with Store.open(tmp_path / "new.db") as store:
         assert store.search("你好") == []
     assert capsys.readouterr().err == ""
+
+
+def test_a_streaming_reply_leaves_the_index_at_the_upgrade_and_comes_back_as_it_ends(
+    tmp_path: Path,
+) -> None:
+    # Version 6 indexed a reply at each write while it streamed; version 7 indexes it when it
+    # ends. A reply streaming at the upgrade (its writer alive) was indexed the old way.
+    path = tmp_path / "old.db"
+    make_old_database(path, 6)
+    conn = sqlite3.connect(path, isolation_level=None)
+    fts.register(conn)
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, parent_id, role, content, status, writer_pid,"
+        " created_at) VALUES (4, 1, 3, 'assistant', 'half a story about dirigibles', 'streaming',"
+        " ?, '2024-05-01T10:00:00.000000Z')",
+        (os.getpid(),),
+    )
+    conn.execute(
+        "INSERT INTO messages_fts(rowid, content, reasoning, tools)"
+        " SELECT id, content, reasoning, tools FROM messages_search WHERE id = 4"
+    )
+    conn.close()
+    with Store.open(path) as store:
+        assert store.get_message(4).status == "streaming"  # its writer, this process, lives
+        assert fts_in_sync(store)
+        assert store.search("dirigibles") == []
+        store.update_message(4, content="a whole story about dirigibles and blimps")
+        assert store.search("blimps") == []
+        store.update_message(4, status="complete")
+        assert [h.message_id for h in store.search("dirigibles blimps")] == [4]
+        assert {h.message_id for h in store.search("zeppelin")} == {1, 2}
+        assert fts_in_sync(store)

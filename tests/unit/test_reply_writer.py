@@ -19,7 +19,9 @@ def streaming_reply(store: Store) -> int:
     return store.add_message(cid, parent_id=prompt, role="assistant", status="streaming")
 
 
-async def test_a_write_on_the_way_is_made_in_a_thread_and_found_by_search(store: Store) -> None:
+async def test_a_write_on_the_way_is_made_in_a_thread_and_searched_once_done(
+    store: Store,
+) -> None:
     mid = streaming_reply(store)
     writer = ReplyWriter(store, mid, interval=3600)
     writer.add(ReasoningDelta("pondering "))
@@ -29,7 +31,16 @@ async def test_a_write_on_the_way_is_made_in_a_thread_and_found_by_search(store:
     saved = store.get_message(mid)
     assert (saved.content, saved.reasoning) == ("the wombat ", "pondering ")
     assert not writer.dirty and writer.error is None
+    # Written, but indexed only once the stream ends: each write of a long reply indexed its
+    # whole text again.
+    assert store.search("wombat") == []
+    assert fts_in_sync(store)
+    writer.add(ContentDelta("sleeps"))
+    writer.flush()
+    store.update_message(mid, status="complete")
     assert [hit.message_id for hit in store.search("wombat")] == [mid]
+    assert [hit.message_id for hit in store.search("sleeps")] == [mid]
+    assert [hit.message_id for hit in store.search("pondering")] == [mid]
     assert fts_in_sync(store)
 
 

@@ -176,6 +176,10 @@ def test_kill_9_mid_reply(tmp_path: Path) -> None:
             assert path_[1].status == "interrupted"
             assert path_[1].content == "Once upon a time"
             assert path_[1].reasoning == "a fairy tale"
+            # Out of the index while it streamed; indexed as it was marked interrupted.
+            assert [hit.message_id for hit in store.search("upon")] == [reply]
+            assert [hit.message_id for hit in store.search("fairy")] == [reply]
+            assert fts_in_sync(store)
     finally:
         proc.kill()
         proc.wait()
