@@ -316,6 +316,9 @@ class GLMClient:
         # expressions, as long as the scanning of a frame of 169 bytes (266,000 frames: 0.85-0.89
         # s against 1.35-1.73 s here). Anything else, or anything it refuses, is left to
         # json.loads(), for its exact error.
+        # (``chunk`` is declared, not cast: ``cast(dict[str, Any], ...)`` builds the generic
+        # alias at every call, 0.3 us, 0.09 s of a 1 MB reply.)
+        chunk: dict[str, Any]
         if data[:1] == "{":
             try:
                 chunk, end = _SCAN_JSON(data, 0)
@@ -323,7 +326,7 @@ class GLMClient:
                 pass
             else:
                 if end == len(data):
-                    return cast(dict[str, Any], chunk)
+                    return chunk
         try:
             chunk = json.loads(data)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
