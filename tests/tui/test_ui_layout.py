@@ -98,6 +98,50 @@ async def test_hiding_the_sidebar_on_a_wide_terminal_is_remembered(tui: Tui) -> 
         assert not app.main.sidebar.display
 
 
+async def test_the_sidebar_shown_again_renders_its_options_again_only_at_a_new_width(
+    tui: Tui, store: Store
+) -> None:
+    cids = [
+        seed_conversation(
+            store,
+            f"A long conversation about the airships of the nineteen-thirties, part {n}",
+            [("a", "b", None)],
+            updated_at=f"2024-03-1{n}T14:00:00Z",
+        )
+        for n in range(8)
+    ]
+    async with tui(size=(120, 30)) as (app, pilot):
+        await settle(pilot)
+        options = app.main.sidebar.option_list
+        cache = options._option_render_cache  # Textual's: an option rendered for a width
+        assert cache.misses >= 8
+        # Hidden and shown again (the same width), then a conversation opened: only the two
+        # options whose highlight changed are rendered again, not all in view.
+        misses = cache.misses
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await app.main.open_conversation(cids[3])
+        await wait_until(pilot, lambda: app.session.current_id == cids[3], what="the open")
+        await settle(pilot)
+        assert cache.misses - misses <= 2
+        # A new width: every option in view rendered for it, as an app started with that
+        # width renders it.
+        app.main.sidebar.styles.width = 24
+        await settle(pilot)
+        resized = [line[:24] for line in screen_text(app).splitlines()]
+    async with tui(size=(120, 30)) as (app, pilot):
+        app.main.sidebar.styles.width = 24
+        await settle(pilot)
+        await app.main.open_conversation(cids[3])
+        await wait_until(pilot, lambda: app.session.current_id == cids[3], what="the open")
+        await settle(pilot)
+        fresh = [line[:24] for line in screen_text(app).splitlines()]
+    assert "part 7" not in "".join(fresh)  # cut short at that width
+    assert resized == fresh
+
+
 @pytest.mark.parametrize("key", ["ctrl+b", "ctrl+l"])
 async def test_two_keys_toggle_the_sidebar_from_anywhere(tui: Tui, key: str) -> None:
     """Ctrl+B is tmux's prefix: Ctrl+L does the same, from the composer or the search box."""

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -63,6 +63,19 @@ class ConversationList(SteadyScrollView, OptionList):
     def __init__(self, *, id: str, markup: bool) -> None:
         super().__init__(id=id, markup=markup)
         keys.install(self, "list")
+        self._rendered_width: tuple[int, int] | None = None
+
+    @on(events.Resize)
+    def _keep_rendered_options(self, event: events.Resize) -> None:
+        # Runs before OptionList's own handler, which drops every option it has rendered at
+        # each resize (an option is rendered for a width). Shown again at the same width
+        # (Ctrl+B), the list kept nothing, and the next change of highlight (opening a
+        # conversation) rendered every option in view again: 18 of them, the list's paint in
+        # that open 8-29 ms against 4-6 ms. Only a new width needs them made again.
+        width = (self.scrollable_content_region.width, self._get_left_gutter_width())
+        if width == self._rendered_width:
+            event.prevent_default()  # not OptionList's handler
+        self._rendered_width = width
 
     @record(frozen=False, slots=False)
     class DeleteRequested(Message):
