@@ -34,7 +34,7 @@ from glm_tui.ui import keys
 from glm_tui.ui.browser import opens
 from glm_tui.ui.memory import Collector
 from glm_tui.ui.screens.main import MainScreen
-from glm_tui.ui.textual_private import css_cache
+from glm_tui.ui.textual_private import css_cache, style_cache
 from glm_tui.ui.themes import remember_theme, report_problems, setup_themes
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ class GLMApp(App[None]):
         self.session = session
         self.now = now
         self.collector = Collector(self)
+        self.style_cache: style_cache.StyleCache | None = None
+        """Kept styling, from the first frame on (``style_cache.py``)."""
 
     @property
     def main(self) -> MainScreen:
@@ -132,6 +134,8 @@ class GLMApp(App[None]):
 
     def _first_frame(self) -> None:
         self.collector.started()
+        # Nodes styled from now on are mostly of kinds styled before (style_cache.py).
+        self.style_cache = style_cache.install(self.stylesheet)
         # What was parsed for it is kept now: a terminal closed under the app never quits it.
         css_cache.save_active()
 

@@ -5,25 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
 from glm_tui.ui.widgets.reply_parts import footer_button
 from tests.app_fixture import Tui
+from tests.ui_helpers import wait_until
 
 
 async def test_a_widget_is_styled_when_mounted_not_each_time_a_class_is_set_before(
     tui: Tui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with tui() as (app, pilot):
+        # Styled through the app's StyleCache from its first frame on (style_cache.py).
+        await wait_until(pilot, lambda: app.style_cache is not None, what="the first frame")
         applied: list[DOMNode] = []
-        textual_apply = Stylesheet.apply
+        styled = app.stylesheet.apply
 
-        def apply(sheet: Stylesheet, node: DOMNode, **options: Any) -> None:
+        def apply(node: DOMNode, **options: Any) -> None:
             applied.append(node)
-            textual_apply(sheet, node, **options)
+            styled(node, **options)
 
-        monkeypatch.setattr(Stylesheet, "apply", apply)
+        monkeypatch.setattr(app.stylesheet, "apply", apply)
         early = footer_button("Copy", "copy")  # a Button sets three classes as it is made
         early.add_class("-picked")
         early.remove_class("-default")

@@ -102,9 +102,14 @@ def _is_private(module: str) -> bool:
 
 def _private_names() -> list[tuple[object, str, str]]:
     from glm_tui.ui import textual_private
-    from glm_tui.ui.textual_private import css_cache, markdown
+    from glm_tui.ui.textual_private import css_cache, markdown, style_cache
 
-    return [*textual_private.PRIVATE_NAMES, *markdown.PRIVATE_NAMES, *css_cache.PRIVATE_NAMES]
+    return [
+        *textual_private.PRIVATE_NAMES,
+        *markdown.PRIVATE_NAMES,
+        *css_cache.PRIVATE_NAMES,
+        *style_cache.PRIVATE_NAMES,
+    ]
 
 
 def test_every_private_name_still_exists() -> None:
@@ -127,7 +132,14 @@ def test_the_list_names_what_the_module_uses() -> None:
     """Each ``._name`` the textual_private package reads or writes is in a PRIVATE_NAMES (so the
     test above checks it), apart from its own classes' names."""
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in PRIVATE_MODULES]
-    own = {"_composed", "_shown", "_prompt_update_timer"}
+    own = {
+        "_composed",
+        "_shown",
+        "_prompt_update_timer",
+        "_current",
+        "_pseudo_classes",
+        "_path_key",
+    }
     used = {
         node.attr
         for tree in trees

@@ -2,7 +2,7 @@
 
 glm-tui is tested with the Textual range pinned in pyproject.toml. The names used here are not
 Textual's public API and may change in any release: ``PRIVATE_NAMES`` (here, in
-``markdown.py`` and in ``css_cache.py``) lists each one, and
+``markdown.py``, ``css_cache.py`` and ``style_cache.py``) lists each one, and
 ``tests/unit/test_textual_private.py`` fails naming the one that is gone. The rest of glm-tui
 uses the adapters here and Textual's public API only.
 
@@ -14,7 +14,8 @@ makes its blocks in ``compose`` when it is given its text, code fences updated i
 paragraph that repaints without a layout, a long fence's lines drawn a chunk at a time, and a
 shallow restyle; the main screen skips one
 restyle of every widget when it is first shown; the theme is chosen before the app runs; the
-parsed stylesheet is kept between starts (``css_cache.py``).
+parsed stylesheet is kept between starts (``css_cache.py``); a node is styled from what an
+earlier node in the same kind of place was given (``style_cache.py``).
 """
 
 from __future__ import annotations
