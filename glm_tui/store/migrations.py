@@ -331,24 +331,15 @@ def _v7_streaming_unindexed(db: Database) -> None:
         " SELECT 'delete', s.id, s.content, s.reasoning, s.tools FROM messages_search AS s"
         " JOIN messages AS m ON m.id = s.id WHERE m.status = 'streaming'"
     )
+    # The view as version 5 made it, with the streaming messages left out.
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'messages_search'"
+    ).fetchone()
+    view = row[0].rstrip()
+    if not view.endswith("FROM messages"):  # changed by hand: a damaged schema, said so
+        raise sqlite3.DatabaseError("the search view is not the one glm-tui made")
     db.execute("DROP VIEW messages_search")
-    db.execute(
-        f"""
-        CREATE VIEW messages_search AS
-        SELECT id,
-               {fts.SQL_FUNCTION}(CASE WHEN attachments IS NULL THEN content
-                   ELSE content || coalesce(char(10) || (
-                       SELECT group_concat(a.text, char(10)) FROM attachments AS a
-                       WHERE a.text IS NOT NULL AND instr(messages.attachments, a.sha256) > 0
-                   ), '')
-                   END) AS content,
-               {fts.SQL_FUNCTION}(reasoning) AS reasoning,
-               {fts.SQL_FUNCTION}(coalesce(tool_calls, tool_name || ' ' || tool_arguments))
-                   AS tools
-        FROM messages
-        WHERE status <> 'streaming'
-        """
-    )
+    db.execute(f"{view}\n        WHERE status <> 'streaming'")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -281,3 +281,20 @@ def test_a_streaming_reply_leaves_the_index_at_the_upgrade_and_comes_back_as_it_
         assert [h.message_id for h in store.search("dirigibles blimps")] == [4]
         assert {h.message_id for h in store.search("zeppelin")} == {1, 2}
         assert fts_in_sync(store)
+
+
+def test_a_search_view_changed_by_hand_stops_the_upgrade_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    make_old_database(path, 6)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP VIEW messages_search")
+    conn.execute(
+        "CREATE VIEW messages_search AS SELECT id, content, reasoning, NULL AS tools"
+        " FROM messages WHERE role = 'user'"
+    )
+    conn.close()
+    with pytest.raises(StoreError, match="search view is not the one glm-tui made"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    conn.close()
