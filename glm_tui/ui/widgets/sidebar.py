@@ -63,7 +63,7 @@ class ConversationList(SteadyScrollView, OptionList):
     def __init__(self, *, id: str, markup: bool) -> None:
         super().__init__(id=id, markup=markup)
         keys.install(self, "list")
-        self._rendered_width: tuple[int, int] | None = None
+        self._rendered_width: int | None = None
 
     @on(events.Resize)
     def _keep_rendered_options(self, event: events.Resize) -> None:
@@ -72,7 +72,7 @@ class ConversationList(SteadyScrollView, OptionList):
         # (Ctrl+B), the list kept nothing, and the next change of highlight (opening a
         # conversation) rendered every option in view again: 18 of them, the list's paint in
         # that open 8-29 ms against 4-6 ms. Only a new width needs them made again.
-        width = (self.scrollable_content_region.width, self._get_left_gutter_width())
+        width = self.scrollable_content_region.width
         if width == self._rendered_width:
             event.prevent_default()  # not OptionList's handler
         self._rendered_width = width
