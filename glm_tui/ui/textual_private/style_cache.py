@@ -29,6 +29,11 @@ from textual.widget import Widget
 
 PRIVATE_NAMES = (
     (Stylesheet, "_process_component_classes", "styles a node's component classes"),
+    (
+        Stylesheet,
+        "_EXCLUDE_PSEUDO_CLASSES_FROM_CACHE",
+        "the pseudo-classes (order among siblings, :focus-within) Textual keeps no result for",
+    ),
     (DOMNode, "_selector_names", "the names a node is matched by (type, classes, id)"),
     (DOMNode, "_classes", "a node's classes"),
     (DOMNode, "_id", "a node's id"),
@@ -44,11 +49,8 @@ SIZE = 512
 20,000-token and 1 MB replies, ordinary ones) made 70, their keys 178 KB."""
 
 _DISABLED = frozenset({"disabled", "enabled"})
-_NOT_KEPT = frozenset(
-    {"first-of-type", "last-of-type", "first-child", "last-child", "odd", "even", "empty"}
-    | {"focus-within"}
-)
-"""Textual keeps no result for rules that ask these (Stylesheet._EXCLUDE_PSEUDO_CLASSES...)."""
+_NOT_KEPT = frozenset(Stylesheet._EXCLUDE_PSEUDO_CLASSES_FROM_CACHE)
+"""Textual keeps no result for rules that ask these: ``apply`` gives none to keep."""
 
 
 class StyleCache:
